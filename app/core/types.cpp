@@ -1,0 +1,58 @@
+#include "core/types.h"
+
+namespace sb {
+
+QString toString(ExperimentState s)
+{
+    switch (s) {
+    case ExperimentState::Draft:
+        return QStringLiteral("draft");
+    case ExperimentState::Running:
+        return QStringLiteral("running");
+    case ExperimentState::Paused:
+        return QStringLiteral("paused");
+    case ExperimentState::Stopped:
+        return QStringLiteral("stopped");
+    case ExperimentState::Unspecified:
+        break;
+    }
+    return QStringLiteral("unknown");
+}
+
+QString toString(Metric m)
+{
+    switch (m) {
+    case Metric::SuccessRate:
+        return QStringLiteral("success rate");
+    case Metric::Latency:
+        return QStringLiteral("latency");
+    case Metric::TimeToFirstToken:
+        return QStringLiteral("time to first token");
+    case Metric::Cost:
+        return QStringLiteral("cost");
+    case Metric::Preference:
+        return QStringLiteral("preference");
+    case Metric::Rating:
+        return QStringLiteral("rating");
+    case Metric::Unspecified:
+        break;
+    }
+    return QStringLiteral("unspecified");
+}
+
+QString toString(CircuitState s)
+{
+    switch (s) {
+    case CircuitState::Closed:
+        return QStringLiteral("closed");
+    case CircuitState::Open:
+        return QStringLiteral("open");
+    case CircuitState::HalfOpen:
+        return QStringLiteral("half-open");
+    case CircuitState::Unknown:
+        break;
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace sb
