@@ -8,7 +8,6 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -68,10 +67,26 @@ struct PromptVersion
     bool operator==(const PromptVersion &) const = default;
 };
 
-enum class ExperimentState { Unspecified, Draft, Running, Paused, Stopped };
+enum class ExperimentState
+{
+    Unspecified,
+    Draft,
+    Running,
+    Paused,
+    Stopped
+};
 QString toString(ExperimentState s);
 
-enum class Metric { Unspecified, SuccessRate, Latency, TimeToFirstToken, Cost, Preference, Rating };
+enum class Metric
+{
+    Unspecified,
+    SuccessRate,
+    Latency,
+    TimeToFirstToken,
+    Cost,
+    Preference,
+    Rating
+};
 QString toString(Metric m);
 
 struct Variant
@@ -103,7 +118,13 @@ struct Experiment
     bool operator==(const Experiment &) const = default;
 };
 
-enum class CircuitState { Unknown, Closed, Open, HalfOpen };
+enum class CircuitState
+{
+    Unknown,
+    Closed,
+    Open,
+    HalfOpen
+};
 QString toString(CircuitState s);
 
 struct FallbackStep

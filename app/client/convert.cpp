@@ -1,0 +1,222 @@
+#include "client/convert.h"
+
+namespace sb::convert {
+
+namespace v1 = switchboard::v1;
+
+qint64 toMs(const google::protobuf::Timestamp &t)
+{
+    return qint64(t.seconds()) * 1000 + t.nanos() / 1000000;
+}
+
+void fromMs(qint64 ms, google::protobuf::Timestamp *t)
+{
+    t->set_seconds(ms / 1000);
+    t->set_nanos(int((ms % 1000) * 1000000));
+}
+
+QString str(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+ModelParams toCore(const v1::ModelParameters &p)
+{
+    ModelParams m;
+    if (p.has_temperature())
+        m.temperature = p.temperature();
+    if (p.has_top_p())
+        m.topP = p.top_p();
+    if (p.has_max_output_tokens())
+        m.maxOutputTokens = p.max_output_tokens();
+    return m;
+}
+
+Prompt toCore(const v1::Prompt &p)
+{
+    Prompt out;
+    out.name = str(p.name());
+    out.description = str(p.description());
+    out.latestVersion = p.latest_version();
+    for (const auto &l : p.labels())
+        out.labels.push_back(
+            {str(l.name()), l.version(), toMs(l.update_time()), str(l.updated_by())});
+    out.etag = str(p.etag());
+    out.createdMs = toMs(p.create_time());
+    out.updatedMs = toMs(p.update_time());
+    return out;
+}
+
+PromptVersion toCore(const v1::PromptVersion &v)
+{
+    PromptVersion out;
+    out.promptName = str(v.prompt_name());
+    out.version = v.version();
+    out.templateText = str(v.template_());
+    out.model = str(v.model());
+    out.params = toCore(v.parameters());
+    for (const auto &var : v.variables())
+        out.variables.push_back(
+            {str(var.name()), str(var.description()), var.required(), str(var.default_value())});
+    out.author = str(v.author());
+    out.message = str(v.message());
+    out.parentVersion = v.parent_version();
+    out.createdMs = toMs(v.create_time());
+    return out;
+}
+
+static ExperimentState toCore(v1::ExperimentState s)
+{
+    switch (s) {
+    case v1::EXPERIMENT_STATE_DRAFT:
+        return ExperimentState::Draft;
+    case v1::EXPERIMENT_STATE_RUNNING:
+        return ExperimentState::Running;
+    case v1::EXPERIMENT_STATE_PAUSED:
+        return ExperimentState::Paused;
+    case v1::EXPERIMENT_STATE_STOPPED:
+        return ExperimentState::Stopped;
+    default:
+        return ExperimentState::Unspecified;
+    }
+}
+
+static Metric toCoreMetric(int m)
+{
+    switch (m) {
+    case v1::METRIC_SUCCESS_RATE:
+        return Metric::SuccessRate;
+    case v1::METRIC_LATENCY:
+        return Metric::Latency;
+    case v1::METRIC_TIME_TO_FIRST_TOKEN:
+        return Metric::TimeToFirstToken;
+    case v1::METRIC_COST:
+        return Metric::Cost;
+    case v1::METRIC_PREFERENCE:
+        return Metric::Preference;
+    case v1::METRIC_RATING:
+        return Metric::Rating;
+    default:
+        return Metric::Unspecified;
+    }
+}
+
+Experiment toCore(const v1::Experiment &e)
+{
+    Experiment out;
+    out.id = str(e.id());
+    out.name = str(e.name());
+    out.description = str(e.description());
+    out.state = toCore(e.state());
+    for (const auto &v : e.variants()) {
+        out.variants.push_back({str(v.id()), str(v.name()), str(v.prompt_name()),
+                                v.prompt_version(), str(v.model()), toCore(v.parameters()),
+                                v.weight()});
+    }
+    out.primaryMetric = toCoreMetric(e.primary_metric());
+    for (int m : e.guardrail_metrics())
+        out.guardrails.push_back(toCoreMetric(m));
+    out.etag = str(e.etag());
+    out.route = str(e.route());
+    out.createdMs = toMs(e.create_time());
+    out.updatedMs = toMs(e.update_time());
+    out.startedMs = toMs(e.start_time());
+    return out;
+}
+
+Route toCore(const v1::Route &r)
+{
+    Route out;
+    out.name = str(r.name());
+    out.primaryModel = str(r.primary_model());
+    for (const auto &f : r.fallbacks())
+        out.fallbacks.push_back({str(f.model()), f.enabled(), toMs(f.revert_time())});
+    for (const auto &s : r.recently_served())
+        out.recentlyServed.push_back({str(s.model()), s.fraction()});
+    out.etag = str(r.etag());
+    out.updatedMs = toMs(r.update_time());
+    return out;
+}
+
+Model toCore(const v1::Model &m)
+{
+    Model out;
+    out.name = str(m.name());
+    out.enabled = m.enabled();
+    switch (m.circuit()) {
+    case v1::CIRCUIT_STATE_CLOSED:
+        out.circuit = CircuitState::Closed;
+        break;
+    case v1::CIRCUIT_STATE_OPEN:
+        out.circuit = CircuitState::Open;
+        break;
+    case v1::CIRCUIT_STATE_HALF_OPEN:
+        out.circuit = CircuitState::HalfOpen;
+        break;
+    default:
+        out.circuit = CircuitState::Unknown;
+    }
+    out.cooldownUntilMs = toMs(m.cooldown_until());
+    out.revertMs = toMs(m.revert_time());
+    out.etag = str(m.etag());
+    out.inputCostPer1k = m.input_cost_per_1k();
+    out.outputCostPer1k = m.output_cost_per_1k();
+    out.recentErrorRate = m.recent_error_rate();
+    return out;
+}
+
+AuditEvent toCore(const v1::AuditEvent &a)
+{
+    AuditEvent out;
+    out.id = str(a.id());
+    out.timeMs = toMs(a.time());
+    out.actor = str(a.actor());
+    out.role = str(a.role());
+    out.action = str(a.action());
+    out.target = str(a.target());
+    out.oldValue = str(a.old_value());
+    out.newValue = str(a.new_value());
+    out.reason = str(a.reason());
+    out.requestId = str(a.request_id());
+    return out;
+}
+
+RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx)
+{
+    RpcError err;
+    err.code = int(status.error_code());
+    err.message = str(status.error_message());
+    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION)
+        return err;
+    const auto &trailers = ctx.GetServerTrailingMetadata();
+    auto it = trailers.find("switchboard-conflict-bin");
+    if (it == trailers.end())
+        return err;
+    v1::Conflict c;
+    if (!c.ParseFromArray(it->second.data(), int(it->second.size())))
+        return err; // a malformed trailer is ignored: the error itself still stands
+    ConflictInfo info;
+    info.currentEtag = str(c.current_etag());
+    info.updatedBy = str(c.updated_by());
+    info.updatedMs = toMs(c.update_time());
+    switch (c.current_case()) {
+    case v1::Conflict::kPrompt:
+        info.current = toCore(c.prompt());
+        break;
+    case v1::Conflict::kExperiment:
+        info.current = toCore(c.experiment());
+        break;
+    case v1::Conflict::kRoute:
+        info.current = toCore(c.route());
+        break;
+    case v1::Conflict::kModel:
+        info.current = toCore(c.model());
+        break;
+    default:
+        break;
+    }
+    err.conflict = std::move(info);
+    return err;
+}
+
+} // namespace sb::convert

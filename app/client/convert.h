@@ -1,0 +1,32 @@
+#pragma once
+
+// Wire (protobuf) to domain (core) conversions. Client-layer internal: the
+// rest of the console never includes generated code. Conversions are total:
+// malformed or missing fields become empty/zero values, never a crash.
+
+#include "client/rpc_error.h"
+#include "core/types.h"
+#include "switchboard/v1/common.pb.h"
+#include "switchboard/v1/prompt_service.pb.h"
+#include "switchboard/v1/routing_service.pb.h"
+
+#include <grpcpp/grpcpp.h>
+
+namespace sb::convert {
+
+qint64 toMs(const google::protobuf::Timestamp &t);
+void fromMs(qint64 ms, google::protobuf::Timestamp *t);
+QString str(const std::string &s);
+
+ModelParams toCore(const switchboard::v1::ModelParameters &p);
+Prompt toCore(const switchboard::v1::Prompt &p);
+PromptVersion toCore(const switchboard::v1::PromptVersion &v);
+Experiment toCore(const switchboard::v1::Experiment &e);
+Route toCore(const switchboard::v1::Route &r);
+Model toCore(const switchboard::v1::Model &m);
+AuditEvent toCore(const switchboard::v1::AuditEvent &a);
+
+// Status plus trailers → RpcError, decoding `switchboard-conflict-bin`.
+RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx);
+
+} // namespace sb::convert

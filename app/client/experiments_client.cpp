@@ -1,0 +1,98 @@
+#include "client/experiments_client.h"
+
+#include "client/convert.h"
+#include "client/post_guard.h"
+#include "client/unary_call.h"
+#include "switchboard/v1/experiment_service.grpc.pb.h"
+
+namespace sb {
+
+namespace v1 = switchboard::v1;
+
+ExperimentsClient::ExperimentsClient(Connection *connection, QObject *parent)
+    : QObject(parent), m_connection(connection), m_guard(std::make_shared<PostGuard>(this))
+{}
+
+ExperimentsClient::~ExperimentsClient()
+{
+    m_guard->detach();
+}
+
+void ExperimentsClient::listExperiments()
+{
+    listPage({}, std::make_shared<std::vector<Experiment>>());
+}
+
+void ExperimentsClient::listPage(const std::string &token,
+                                 std::shared_ptr<std::vector<Experiment>> acc)
+{
+    v1::ListExperimentsRequest req;
+    req.set_page_size(500);
+    req.set_page_token(token);
+    detail::unary<v1::ExperimentService, v1::ListExperimentsResponse>(
+        *m_connection, std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->ListExperiments(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard, acc](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([this, err] { emit failed(QStringLiteral("list experiments"), err); });
+                return;
+            }
+            for (const auto &e : call.resp.experiments())
+                acc->push_back(convert::toCore(e));
+            const std::string next = call.resp.next_page_token();
+            if (!next.empty() && acc->size() < 100000) {
+                guard->post([this, next, acc] { listPage(next, acc); });
+                return;
+            }
+            guard->post([this, acc] { emit experimentsListed(*acc); });
+        });
+}
+
+void ExperimentsClient::setState(const QString &id, ExperimentState state,
+                                 const QString &expectedEtag, const QString &reason,
+                                 const QString &requestId)
+{
+    v1::UpdateExperimentRequest req;
+    req.mutable_experiment()->set_id(id.toStdString());
+    v1::ExperimentState s = v1::EXPERIMENT_STATE_UNSPECIFIED;
+    switch (state) {
+    case ExperimentState::Draft:
+        s = v1::EXPERIMENT_STATE_DRAFT;
+        break;
+    case ExperimentState::Running:
+        s = v1::EXPERIMENT_STATE_RUNNING;
+        break;
+    case ExperimentState::Paused:
+        s = v1::EXPERIMENT_STATE_PAUSED;
+        break;
+    case ExperimentState::Stopped:
+        s = v1::EXPERIMENT_STATE_STOPPED;
+        break;
+    case ExperimentState::Unspecified:
+        break;
+    }
+    req.mutable_experiment()->set_state(s);
+    req.mutable_update_mask()->add_paths("state");
+    req.set_expected_etag(expectedEtag.toStdString());
+    req.set_reason(reason.toStdString());
+    req.set_request_id(requestId.toStdString());
+    detail::unary<v1::ExperimentService, v1::UpdateExperimentResponse>(
+        *m_connection, std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->UpdateExperiment(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard](const grpc::Status &st, auto &call) {
+            if (!st.ok()) {
+                auto err = convert::toError(st, call.ctx);
+                guard->post([this, err] { emit failed(QStringLiteral("update experiment"), err); });
+                return;
+            }
+            auto e = convert::toCore(call.resp.experiment());
+            guard->post([this, e] { emit experimentUpdated(e); });
+        });
+}
+
+} // namespace sb

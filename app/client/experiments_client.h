@@ -1,0 +1,42 @@
+#pragma once
+
+// ExperimentsClient: typed, asynchronous access to
+// switchboard.v1.ExperimentService (reads and state changes; comparisons and
+// results streaming come with the experiments capability).
+
+#include "client/rpc_error.h"
+#include "core/types.h"
+
+#include <QObject>
+#include <memory>
+#include <vector>
+
+namespace sb {
+
+class Connection;
+class PostGuard;
+
+class ExperimentsClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ExperimentsClient(Connection *connection, QObject *parent = nullptr);
+    ~ExperimentsClient() override;
+
+    void listExperiments(); // follows every page
+    void setState(const QString &id, ExperimentState state, const QString &expectedEtag,
+                  const QString &reason, const QString &requestId);
+
+signals:
+    void experimentsListed(const std::vector<sb::Experiment> &experiments);
+    void experimentUpdated(const sb::Experiment &experiment);
+    void failed(const QString &operation, const sb::RpcError &error);
+
+private:
+    void listPage(const std::string &token, std::shared_ptr<std::vector<Experiment>> acc);
+
+    Connection *m_connection;
+    std::shared_ptr<PostGuard> m_guard;
+};
+
+} // namespace sb

@@ -1,0 +1,307 @@
+#include "client/latency_stream.h"
+
+#include "client/connection.h"
+#include "client/convert.h"
+#include "client/post_guard.h"
+#include "switchboard/v1/telemetry_service.grpc.pb.h"
+
+#include <QHash>
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+namespace sb {
+
+namespace v1 = switchboard::v1;
+
+struct LatencyStream::Shared
+{
+    explicit Shared(QObject *owner) : guard(std::make_shared<PostGuard>(owner)) {}
+
+    std::shared_ptr<PostGuard> guard;
+    std::mutex mutex;
+    LatencyAggregator aggregator{250};
+    QHash<quint32, QString> routeNames;
+    std::string epoch;
+    quint64 lastSequence = 0;
+    Stats stats;
+    Reactor *active = nullptr; // the call in flight, for stop()
+    std::atomic<bool> drainPosted{false};
+};
+
+class LatencyStream::Reactor : public grpc::ClientReadReactor<v1::StreamLatencyResponse>
+{
+public:
+    Reactor(std::shared_ptr<Shared> shared, std::shared_ptr<grpc::Channel> channel,
+            v1::StreamLatencyRequest request, quint64 generation, LatencyStream *owner)
+        : m_shared(std::move(shared)), m_stub(v1::TelemetryService::NewStub(channel)),
+          m_request(std::move(request)), m_generation(generation), m_owner(owner)
+    {}
+
+    grpc::ClientContext &context() { return m_ctx; }
+
+    void begin()
+    {
+        m_stub->async()->StreamLatency(&m_ctx, &m_request, this);
+        StartRead(&m_response);
+        StartCall();
+    }
+
+    void OnReadDone(bool ok) override
+    {
+        if (!ok)
+            return; // OnDone follows with the status
+        process();
+        StartRead(&m_response);
+    }
+
+    void OnDone(const grpc::Status &status) override
+    {
+        RpcError err = convert::toError(status, m_ctx);
+        {
+            std::lock_guard lock(m_shared->mutex);
+            if (m_shared->active == this)
+                m_shared->active = nullptr;
+        }
+        auto *owner = m_owner;
+        const quint64 gen = m_generation;
+        m_shared->guard->post([owner, err, gen] { owner->onCallDone(err, gen); });
+        delete this; // nothing touches the reactor after OnDone
+    }
+
+private:
+    void process()
+    {
+        const auto &r = m_response;
+        bool notifyStreaming = false;
+        QString gapWhy;
+        {
+            std::lock_guard lock(m_shared->mutex);
+            auto &sh = *m_shared;
+            if (!m_first) {
+                m_first = true;
+                notifyStreaming = true;
+                const bool askedResume = m_request.resume_after_sequence() > 0;
+                if (askedResume && (!r.resumed() || r.stream_epoch() != sh.epoch)) {
+                    gapWhy = r.stream_epoch() != sh.epoch
+                                 ? QStringLiteral("the service restarted; samples in between "
+                                                  "are lost")
+                                 : QStringLiteral("the service no longer had every batch "
+                                                  "since the disconnect");
+                    ++sh.stats.gaps;
+                }
+            }
+            if (r.stream_epoch() != sh.epoch) {
+                sh.epoch = r.stream_epoch();
+                sh.lastSequence = 0;
+                sh.routeNames.clear();
+            }
+            for (const auto &d : r.dictionary()) {
+                if (d.kind() == v1::DICTIONARY_KIND_ROUTE)
+                    sh.routeNames.insert(d.id(), convert::str(d.name()));
+            }
+            if (r.sequence() != 0 && r.sequence() <= sh.lastSequence) {
+                ++sh.stats.duplicates;
+            } else {
+                sh.lastSequence = std::max<quint64>(sh.lastSequence, r.sequence());
+                ingest(sh);
+            }
+        }
+        if (notifyStreaming || !gapWhy.isEmpty()) {
+            auto *owner = m_owner;
+            const quint64 gen = m_generation;
+            m_shared->guard->post([owner, gen, gapWhy] {
+                if (gen != owner->m_generation)
+                    return;
+                owner->m_backoff.reset();
+                owner->setState(State::Streaming, QString());
+                if (!gapWhy.isEmpty())
+                    emit owner->gapDetected(gapWhy);
+            });
+        }
+        if (!m_shared->drainPosted.exchange(true)) {
+            auto *owner = m_owner;
+            m_shared->guard->post([owner] { owner->drain(); });
+        }
+    }
+
+    void ingest(Shared &sh)
+    {
+        const auto &r = m_response;
+        // Columns must be parallel; a service that sends ragged columns gets
+        // its batch trimmed to the shortest column rather than trusted.
+        const int n = std::min({r.offset_micros_size(), r.latency_ms_size(), r.route_ids_size(),
+                                r.status_codes_size()});
+        const int longest = std::max({r.offset_micros_size(), r.latency_ms_size(),
+                                      r.route_ids_size(), r.status_codes_size()});
+        if (n != longest)
+            ++sh.stats.malformed;
+        const bool hasTtft = r.ttft_ms_size() >= n;
+        const bool hasFallback = r.fallback_used_size() >= n;
+        const qint64 baseUs =
+            qint64(r.base_time().seconds()) * 1000000 + r.base_time().nanos() / 1000;
+        QString lastName;
+        quint32 lastId = UINT32_MAX;
+        for (int i = 0; i < n; ++i) {
+            const quint32 rid = r.route_ids(i);
+            if (rid != lastId) {
+                lastId = rid;
+                lastName = sh.routeNames.value(rid);
+                if (lastName.isEmpty())
+                    lastName = QStringLiteral("route#%1").arg(rid);
+            }
+            const qint64 tMs = (baseUs + r.offset_micros(i)) / 1000;
+            sh.aggregator.add(lastName, tMs, r.latency_ms(i), hasTtft ? r.ttft_ms(i) : 0.0,
+                              r.status_codes(i) != 0, hasFallback && r.fallback_used(i));
+        }
+        ++sh.stats.batches;
+        sh.stats.samples += quint64(n);
+        sh.stats.lastSequence = sh.lastSequence;
+    }
+
+    std::shared_ptr<Shared> m_shared;
+    std::unique_ptr<v1::TelemetryService::Stub> m_stub;
+    grpc::ClientContext m_ctx;
+    v1::StreamLatencyRequest m_request;
+    v1::StreamLatencyResponse m_response;
+    quint64 m_generation;
+    LatencyStream *m_owner; // only dereferenced in posts, which die with the owner
+    bool m_first = false;
+};
+
+LatencyStream::LatencyStream(Connection *connection, QObject *parent)
+    : QObject(parent), m_connection(connection), m_shared(std::make_shared<Shared>(this))
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &LatencyStream::startCall);
+}
+
+LatencyStream::~LatencyStream()
+{
+    m_shared->guard->detach();
+    std::lock_guard lock(m_shared->mutex);
+    if (m_shared->active)
+        m_shared->active->context().TryCancel();
+}
+
+LatencyStream::Stats LatencyStream::stats() const
+{
+    std::lock_guard lock(m_shared->mutex);
+    return m_shared->stats;
+}
+
+QStringList LatencyStream::routes() const
+{
+    std::lock_guard lock(m_shared->mutex);
+    QStringList out = m_shared->routeNames.values();
+    out.sort();
+    return out;
+}
+
+void LatencyStream::start(const QStringList &routes)
+{
+    if (m_running)
+        stop();
+    m_routes = routes;
+    m_running = true;
+    m_backoff.reset();
+    startCall();
+}
+
+void LatencyStream::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_retryTimer.stop();
+    bool cancelled = false;
+    {
+        std::lock_guard lock(m_shared->mutex);
+        if (m_shared->active) {
+            m_shared->active->context().TryCancel();
+            cancelled = true;
+        }
+    }
+    ++m_generation; // the cancelled call's OnDone is now stale
+    setState(State::Stopped, tr("stopped"));
+    Q_UNUSED(cancelled);
+    RpcError err;
+    err.code = 1; // CANCELLED
+    err.message = QStringLiteral("stopped by the user");
+    emit finished(err);
+}
+
+void LatencyStream::startCall()
+{
+    if (!m_running)
+        return;
+    auto channel = m_connection->channel();
+    if (!channel) {
+        RpcError err;
+        err.code = 14;
+        err.message = QStringLiteral("not connected");
+        onCallDone(err, m_generation);
+        return;
+    }
+    v1::StreamLatencyRequest req;
+    for (const auto &r : m_routes)
+        req.add_routes(r.toStdString());
+    {
+        std::lock_guard lock(m_shared->mutex);
+        if (m_shared->lastSequence > 0) {
+            req.set_resume_after_sequence(m_shared->lastSequence);
+            req.set_stream_epoch(m_shared->epoch);
+        }
+    }
+    auto *reactor = new Reactor(m_shared, channel, std::move(req), m_generation, this);
+    m_connection->prepare(reactor->context(), Connection::kStreamDeadline);
+    {
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->active = reactor;
+    }
+    setState(m_state == State::Reconnecting ? State::Reconnecting : State::Connecting,
+             tr("opening latency stream"));
+    reactor->begin();
+}
+
+void LatencyStream::onCallDone(const RpcError &error, quint64 generation)
+{
+    if (generation != m_generation || !m_running)
+        return;
+    const bool fatal = error.code == 3 || error.code == 5 || error.code == 7 || error.code == 12 ||
+                       error.code == 16;
+    if (fatal) {
+        m_running = false;
+        setState(State::Stopped, error.describe());
+        emit finished(error);
+        return;
+    }
+    ++m_shared->stats.reconnects; // benign race with readers: only the GUI thread writes it now
+    const auto delay = m_backoff.next();
+    setState(State::Reconnecting, tr("stream lost (%1); retrying in %2 s")
+                                      .arg(error.ok() ? tr("ended by service") : error.describe())
+                                      .arg(double(delay.count()) / 1000.0, 0, 'f', 1));
+    m_retryTimer.start(int(delay.count()));
+}
+
+void LatencyStream::drain()
+{
+    m_shared->drainPosted.store(false);
+    std::vector<RoutePoint> points;
+    {
+        std::lock_guard lock(m_shared->mutex);
+        points = m_shared->aggregator.takeClosed();
+    }
+    if (!points.empty())
+        emit pointsReady(points);
+}
+
+void LatencyStream::setState(State s, const QString &detail)
+{
+    if (s == m_state && detail.isEmpty())
+        return;
+    m_state = s;
+    emit stateChanged(s, detail);
+}
+
+} // namespace sb

@@ -1,0 +1,161 @@
+#include "client/prompts_client.h"
+
+#include "client/convert.h"
+#include "client/post_guard.h"
+#include "client/unary_call.h"
+#include "switchboard/v1/prompt_service.grpc.pb.h"
+
+namespace sb {
+
+namespace v1 = switchboard::v1;
+using convert::str;
+
+PromptsClient::PromptsClient(Connection *connection, QObject *parent)
+    : QObject(parent), m_connection(connection), m_guard(std::make_shared<PostGuard>(this))
+{}
+
+PromptsClient::~PromptsClient()
+{
+    m_guard->detach();
+}
+
+void PromptsClient::listPrompts(const QString &query)
+{
+    listPage(query, {}, std::make_shared<std::vector<Prompt>>());
+}
+
+void PromptsClient::listPage(const QString &query, const std::string &token,
+                             std::shared_ptr<std::vector<Prompt>> acc)
+{
+    v1::ListPromptsRequest req;
+    req.set_page_size(500);
+    req.set_page_token(token);
+    req.set_query(query.toStdString());
+    detail::unary<v1::PromptService, v1::ListPromptsResponse>(
+        *m_connection, std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->ListPrompts(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard, acc, query](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([this, err] { emit failed(QStringLiteral("list prompts"), err); });
+                return;
+            }
+            for (const auto &p : call.resp.prompts())
+                acc->push_back(convert::toCore(p));
+            const std::string next = call.resp.next_page_token();
+            // A service that hands back the same token forever must not loop us.
+            if (!next.empty() && acc->size() < 100000) {
+                guard->post([this, query, next, acc] { listPage(query, next, acc); });
+                return;
+            }
+            guard->post([this, acc] { emit promptsListed(*acc); });
+        });
+}
+
+void PromptsClient::listVersions(const QString &prompt)
+{
+    listVersionsPage(prompt, {}, std::make_shared<std::vector<PromptVersion>>());
+}
+
+void PromptsClient::listVersionsPage(const QString &prompt, const std::string &token,
+                                     std::shared_ptr<std::vector<PromptVersion>> acc)
+{
+    v1::ListPromptVersionsRequest req;
+    req.set_prompt_name(prompt.toStdString());
+    req.set_page_size(500);
+    req.set_page_token(token);
+    detail::unary<v1::PromptService, v1::ListPromptVersionsResponse>(
+        *m_connection, std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->ListPromptVersions(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard, acc, prompt](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([this, err] { emit failed(QStringLiteral("list versions"), err); });
+                return;
+            }
+            for (const auto &v : call.resp.versions())
+                acc->push_back(convert::toCore(v));
+            const std::string next = call.resp.next_page_token();
+            if (!next.empty() && acc->size() < 100000) {
+                guard->post([this, prompt, next, acc] { listVersionsPage(prompt, next, acc); });
+                return;
+            }
+            guard->post([this, prompt, acc] { emit versionsListed(prompt, *acc); });
+        });
+}
+
+void PromptsClient::createVersion(const PromptVersion &version, const QString &expectedEtag,
+                                  const QString &description, const QString &requestId)
+{
+    v1::CreatePromptVersionRequest req;
+    req.set_prompt_name(version.promptName.toStdString());
+    req.set_expected_etag(expectedEtag.toStdString());
+    req.set_request_id(requestId.toStdString());
+    req.set_template_(version.templateText.toStdString());
+    req.set_model(version.model.toStdString());
+    if (version.params.temperature)
+        req.mutable_parameters()->set_temperature(*version.params.temperature);
+    if (version.params.topP)
+        req.mutable_parameters()->set_top_p(*version.params.topP);
+    if (version.params.maxOutputTokens)
+        req.mutable_parameters()->set_max_output_tokens(*version.params.maxOutputTokens);
+    for (const auto &var : version.variables) {
+        auto *pv = req.add_variables();
+        pv->set_name(var.name.toStdString());
+        pv->set_description(var.description.toStdString());
+        pv->set_required(var.required);
+        pv->set_default_value(var.defaultValue.toStdString());
+    }
+    req.set_message(version.message.toStdString());
+    req.set_parent_version(version.parentVersion);
+    req.set_description(description.toStdString());
+    detail::unary<v1::PromptService, v1::CreatePromptVersionResponse>(
+        *m_connection, std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->CreatePromptVersion(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([this, err] { emit failed(QStringLiteral("create version"), err); });
+                return;
+            }
+            auto v = convert::toCore(call.resp.version());
+            auto p = convert::toCore(call.resp.prompt());
+            guard->post([this, v, p] { emit versionCreated(v, p); });
+        });
+}
+
+void PromptsClient::moveLabel(const QString &prompt, const QString &label, quint32 version,
+                              const QString &expectedEtag, const QString &reason,
+                              const QString &requestId)
+{
+    v1::MoveLabelRequest req;
+    req.set_prompt_name(prompt.toStdString());
+    req.set_label(label.toStdString());
+    req.set_version(version);
+    req.set_expected_etag(expectedEtag.toStdString());
+    req.set_reason(reason.toStdString());
+    req.set_request_id(requestId.toStdString());
+    detail::unary<v1::PromptService, v1::MoveLabelResponse>(
+        *m_connection, std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->MoveLabel(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([this, err] { emit failed(QStringLiteral("move label"), err); });
+                return;
+            }
+            auto p = convert::toCore(call.resp.prompt());
+            const quint32 prev = call.resp.previous_version();
+            guard->post([this, p, prev] { emit labelMoved(p, prev); });
+        });
+}
+
+} // namespace sb

@@ -1,0 +1,41 @@
+#pragma once
+
+// One unary call over the grpc++ callback API. The call state (context,
+// request, response, stub) lives in a shared block kept alive by the
+// completion callback; `finish` runs on a gRPC thread and must only convert
+// and post. Client-layer internal.
+
+#include "client/connection.h"
+
+#include <grpcpp/grpcpp.h>
+#include <memory>
+
+namespace sb::detail {
+
+template <class Service, class Req, class Resp> struct UnaryCall
+{
+    grpc::ClientContext ctx;
+    Req req;
+    Resp resp;
+    std::unique_ptr<typename Service::Stub> stub;
+};
+
+// start(async, ctx, req, resp, callback) issues the RPC;
+// finish(status, call) runs once when it completes.
+template <class Service, class Resp, class Req, class Start, class Finish>
+void unary(const Connection &conn, Req req, Start start, Finish finish)
+{
+    auto call = std::make_shared<UnaryCall<Service, Req, Resp>>();
+    call->req = std::move(req);
+    auto ch = conn.channel();
+    if (!ch) {
+        finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not connected"), *call);
+        return;
+    }
+    call->stub = Service::NewStub(ch);
+    conn.prepare(call->ctx, Connection::kUnaryDeadline);
+    start(call->stub->async(), &call->ctx, &call->req, &call->resp,
+          [call, finish](grpc::Status s) { finish(s, *call); });
+}
+
+} // namespace sb::detail
