@@ -1,0 +1,364 @@
+#include "store/cache.h"
+
+#include "store/cache_backend.h"
+#include "store/schema.h"
+
+#include <QMetaObject>
+#include <QStandardPaths>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace sb {
+
+using store::CacheBackend;
+
+namespace {
+
+// What a job is decides what happens to it at shutdown: writes are finished,
+// reads and barriers are dropped (nobody is left to receive their result).
+enum class JobKind
+{
+    Open,
+    Write,
+    Latency,
+    Read
+};
+
+struct Job
+{
+    Job(JobKind k, std::function<void(CacheBackend &)> f) : kind(k), run(std::move(f)) {}
+    Job(QString ep, QString r, std::vector<LatencyPoint> p)
+        : kind(JobKind::Latency), endpoint(std::move(ep)), route(std::move(r)), points(std::move(p))
+    {}
+
+    JobKind kind;
+    std::function<void(CacheBackend &)> run; // all kinds but Latency
+    // Latency appends carry their data so consecutive ones can share a commit.
+    QString endpoint;
+    QString route;
+    std::vector<LatencyPoint> points;
+};
+
+// Enough to amortise a commit, small enough to keep one transaction short.
+constexpr std::size_t kMaxLatencyBatchPoints = 100000;
+
+} // namespace
+
+// Owns the worker thread, the queue and (on that thread) the connection. The
+// Cache outlives it: ~Cache joins the thread before its QObject part goes, so
+// a result posted to the Cache is either delivered or discarded by
+// ~QObject, never run against a dead object.
+class Cache::Worker
+{
+public:
+    explicit Worker(Cache *owner) : m_owner(owner) {}
+
+    ~Worker()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_one();
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+    void enqueue(Job job)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (job.kind == JobKind::Open && !m_thread.joinable()) {
+                // The first open() goes ahead of the calls made before it, which
+                // were waiting for a file, and starts the worker.
+                m_queue.push_front(std::move(job));
+                m_thread = std::thread([this] { run(); });
+            } else {
+                m_queue.push_back(std::move(job));
+            }
+        }
+        m_wake.notify_one();
+    }
+
+    // Posts a call to the Cache's thread. Skipped during shutdown: ~QObject
+    // would discard it anyway.
+    template <typename F> void post(F &&f)
+    {
+        if (stopping())
+            return;
+        QMetaObject::invokeMethod(m_owner, std::forward<F>(f), Qt::QueuedConnection);
+    }
+
+    Cache *owner() const { return m_owner; }
+
+    bool stopping()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_stopping;
+    }
+
+private:
+    void run()
+    {
+        for (;;) {
+            std::vector<Job> batch;
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+                if (m_queue.empty())
+                    return; // stopping and drained
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+                if (batch.front().kind == JobKind::Latency) {
+                    std::size_t points = batch.front().points.size();
+                    while (!m_queue.empty() && m_queue.front().kind == JobKind::Latency &&
+                           points < kMaxLatencyBatchPoints) {
+                        points += m_queue.front().points.size();
+                        batch.push_back(std::move(m_queue.front()));
+                        m_queue.pop_front();
+                    }
+                }
+                if (m_stopping && batch.front().kind == JobKind::Read)
+                    continue;
+            }
+            if (batch.front().kind == JobKind::Latency)
+                runLatency(batch);
+            else
+                batch.front().run(m_backend);
+        }
+    }
+
+    void runLatency(const std::vector<Job> &batch)
+    {
+        runWrite(m_backend, this, QStringLiteral("latency history"), [&](CacheBackend &b) {
+            for (const Job &job : batch)
+                b.appendLatency(job.endpoint, job.route, job.points);
+        });
+    }
+
+public:
+    // Runs one save as one transaction; on any failure the transaction rolls
+    // back whole and the user gets a message naming what was not saved.
+    template <typename F>
+    static void runWrite(CacheBackend &backend, Worker *worker, const QString &what, F &&write)
+    {
+        if (!backend.isOpen())
+            return; // opened(false, ...) already told why; nothing to save into
+        QString error;
+        try {
+            store::Transaction txn(backend.db());
+            write(backend);
+            txn.commit();
+            return;
+        } catch (const store::SqliteError &e) {
+            error =
+                QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
+                               "kept; everything saved before is intact.")
+                    .arg(what, store::describeSqliteCode(e.code()), QString::fromUtf8(e.what()));
+        } catch (const std::exception &e) {
+            error = QStringLiteral("Could not save %1 to the cache: %2.")
+                        .arg(what, QString::fromUtf8(e.what()));
+        }
+        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
+    }
+
+private:
+    Cache *const m_owner;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Job> m_queue;
+    bool m_stopping = false;
+    std::thread m_thread;
+    CacheBackend m_backend; // touched only by m_thread
+};
+
+Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worker>(this))
+{
+    // For queued connections and QSignalSpy across threads.
+    qRegisterMetaType<sb::CacheSnapshot>();
+    qRegisterMetaType<std::vector<sb::LatencyPoint>>();
+}
+
+Cache::~Cache()
+{
+    m_worker.reset(); // drains queued writes, joins
+}
+
+QString Cache::defaultPath()
+{
+    const QString fromEnv = qEnvironmentVariable("SWITCHBOARD_CACHE");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/cache.sqlite");
+}
+
+void Cache::open(const QString &path)
+{
+    Worker *worker = m_worker.get();
+    m_worker->enqueue(
+        {JobKind::Open, [worker, path](CacheBackend &b) {
+             QString error;
+             try {
+                 b.open(path);
+             } catch (const store::SchemaError &e) {
+                 error = e.message();
+             } catch (const store::SqliteError &e) {
+                 error = QStringLiteral("%1 (%2)").arg(store::describeSqliteCode(e.code()),
+                                                       QString::fromUtf8(e.what()));
+             } catch (const std::exception &e) {
+                 error = QString::fromUtf8(e.what());
+             }
+             if (!error.isEmpty())
+                 error = QStringLiteral("Cannot use the cache file %1: %2").arg(path, error);
+             worker->post(
+                 [cache = worker->owner(), error] { emit cache->opened(error.isEmpty(), error); });
+         }});
+}
+
+void Cache::setEndpoint(const QString &endpointKey)
+{
+    // Captured into each job at enqueue time, so no worker state to sync.
+    m_endpoint = endpointKey;
+}
+
+namespace {
+
+template <typename F> Job writeJob(F &&f)
+{
+    return Job(JobKind::Write, std::forward<F>(f));
+}
+
+} // namespace
+
+void Cache::savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = m_endpoint, prompts, fetchedMs](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("prompts"),
+                         [&](CacheBackend &db) { db.savePrompts(ep, prompts, fetchedMs); });
+    }));
+}
+
+void Cache::savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
+                               qint64 fetchedMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = m_endpoint, prompt, versions, fetchedMs](CacheBackend &b) {
+        Worker::runWrite(
+            b, w, QStringLiteral("versions of prompt \"%1\"").arg(prompt),
+            [&](CacheBackend &db) { db.savePromptVersions(ep, prompt, versions, fetchedMs); });
+    }));
+}
+
+void Cache::saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = m_endpoint, experiments, fetchedMs](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("experiments"),
+                         [&](CacheBackend &db) { db.saveExperiments(ep, experiments, fetchedMs); });
+    }));
+}
+
+void Cache::saveRouting(const RoutingTable &table, qint64 fetchedMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = m_endpoint, table, fetchedMs](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("the routing table"),
+                         [&](CacheBackend &db) { db.saveRouting(ep, table, fetchedMs); });
+    }));
+}
+
+void Cache::saveAuditEvents(const std::vector<AuditEvent> &events)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = m_endpoint, events](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("audit events"),
+                         [&](CacheBackend &db) { db.saveAuditEvents(ep, events); });
+    }));
+}
+
+void Cache::appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points)
+{
+    if (points.empty())
+        return;
+    m_worker->enqueue(Job(m_endpoint, route, points));
+}
+
+void Cache::pruneLatency(qint64 beforeMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = m_endpoint, beforeMs](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("latency retention"),
+                         [&](CacheBackend &db) { db.pruneLatency(ep, beforeMs); });
+    }));
+}
+
+void Cache::setSizeLimit(qint64 bytes)
+{
+    Worker *w = m_worker.get();
+    // An Open-kind job: configuration, kept at shutdown like a write.
+    m_worker->enqueue(
+        {JobKind::Open, [w, bytes](CacheBackend &b) {
+             try {
+                 b.setSizeLimit(bytes);
+             } catch (const store::SqliteError &e) {
+                 const QString error = QStringLiteral("Could not set the cache size limit: %1")
+                                           .arg(QString::fromUtf8(e.what()));
+                 w->post([cache = w->owner(), error] { emit cache->writeFailed(error); });
+             }
+         }});
+}
+
+void Cache::loadSnapshot()
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint](CacheBackend &b) {
+                           CacheSnapshot snapshot;
+                           snapshot.endpoint = ep;
+                           if (b.isOpen()) {
+                               try {
+                                   snapshot = b.loadSnapshot(ep);
+                               } catch (const std::exception &) {
+                                   // A damaged file reads as empty: the console
+                                   // then fills it again from the service.
+                                   snapshot = CacheSnapshot{};
+                                   snapshot.endpoint = ep;
+                               }
+                           }
+                           w->post([cache = w->owner(), s = std::move(snapshot)] {
+                               emit cache->snapshotLoaded(s);
+                           });
+                       }});
+}
+
+void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint, route, fromMs, toMs](CacheBackend &b) {
+                           std::vector<LatencyPoint> points;
+                           if (b.isOpen()) {
+                               try {
+                                   points = b.loadLatency(ep, route, fromMs, toMs);
+                               } catch (const std::exception &) {
+                                   points.clear();
+                               }
+                           }
+                           w->post([cache = w->owner(), route, p = std::move(points)] {
+                               emit cache->latencyLoaded(route, p);
+                           });
+                       }});
+}
+
+void Cache::flush()
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w](CacheBackend &) {
+                           w->post([cache = w->owner()] { emit cache->flushed(); });
+                       }});
+}
+
+} // namespace sb

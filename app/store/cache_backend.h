@@ -1,0 +1,44 @@
+#pragma once
+
+// The SQL behind Cache, run only on the cache's worker thread. Methods that
+// write expect the caller to hold a Transaction, so one job is one commit and
+// several queued latency appends can share one. Throws SqliteError.
+
+#include "store/cache.h"
+#include "store/sqlite_db.h"
+
+namespace sb::store {
+
+class CacheBackend
+{
+public:
+    // Opens and prepares the file; throws SchemaError/SqliteError (closed afterwards).
+    void open(const QString &path);
+    bool isOpen() const { return m_db.isOpen(); }
+    Database &db() { return m_db; }
+    void setSizeLimit(qint64 bytes);
+
+    void savePrompts(const QString &endpoint, const std::vector<Prompt> &prompts, qint64 fetchedMs);
+    void savePromptVersions(const QString &endpoint, const QString &prompt,
+                            const std::vector<PromptVersion> &versions, qint64 fetchedMs);
+    void saveExperiments(const QString &endpoint, const std::vector<Experiment> &experiments,
+                         qint64 fetchedMs);
+    void saveRouting(const QString &endpoint, const RoutingTable &table, qint64 fetchedMs);
+    void saveAuditEvents(const QString &endpoint, const std::vector<AuditEvent> &events);
+    void appendLatency(const QString &endpoint, const QString &route,
+                       const std::vector<LatencyPoint> &points);
+    void pruneLatency(const QString &endpoint, qint64 beforeMs);
+
+    CacheSnapshot loadSnapshot(const QString &endpoint);
+    std::vector<LatencyPoint> loadLatency(const QString &endpoint, const QString &route,
+                                          qint64 fromMs, qint64 toMs);
+
+private:
+    void applySizeLimit();
+    void setFetched(const QString &endpoint, const QString &kind, qint64 fetchedMs);
+
+    Database m_db;
+    qint64 m_sizeLimit = 0;
+};
+
+} // namespace sb::store

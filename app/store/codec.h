@@ -1,0 +1,45 @@
+#pragma once
+
+// Conversions between domain values and their stored form: JSON text for the
+// nested parts of a row (labels, variables, params, variants, fallback chain),
+// and fixed integer codes for enums. The codes are written here explicitly,
+// not taken from the enums' order, so reordering an enum in core cannot change
+// the meaning of existing cache files. Unknown codes and malformed JSON decode
+// to defaults instead of failing: the cache is advisory, the server is truth.
+
+#include "core/types.h"
+
+#include <QString>
+#include <vector>
+
+namespace sb::store {
+
+QString encodeLabels(const std::vector<PromptLabel> &labels);
+std::vector<PromptLabel> decodeLabels(const QString &json);
+
+QString encodeParams(const ModelParams &params);
+ModelParams decodeParams(const QString &json);
+
+QString encodeVariables(const std::vector<PromptVariable> &variables);
+std::vector<PromptVariable> decodeVariables(const QString &json);
+
+QString encodeVariants(const std::vector<Variant> &variants);
+std::vector<Variant> decodeVariants(const QString &json);
+
+QString encodeMetrics(const std::vector<Metric> &metrics);
+std::vector<Metric> decodeMetrics(const QString &json);
+
+QString encodeFallbacks(const std::vector<FallbackStep> &steps);
+std::vector<FallbackStep> decodeFallbacks(const QString &json);
+
+QString encodeServed(const std::vector<ServedShare> &shares);
+std::vector<ServedShare> decodeServed(const QString &json);
+
+int experimentStateCode(ExperimentState state);
+ExperimentState experimentStateFromCode(qint64 code);
+int metricCode(Metric metric);
+Metric metricFromCode(qint64 code);
+int circuitCode(CircuitState state);
+CircuitState circuitFromCode(qint64 code);
+
+} // namespace sb::store

@@ -1,0 +1,200 @@
+#include "store/schema.h"
+
+#include <sqlite3.h>
+#include <string>
+
+namespace sb::store {
+
+namespace {
+
+// Version 1. Every table is keyed by endpoint first so several services share
+// one file without mixing. Lists keep the server's order in `position`.
+// Nested parts are JSON text: they are only ever read back whole.
+// Small fixed-size rows use WITHOUT ROWID (clustered on the key); rows holding
+// free text of any size (templates, audit values) stay rowid tables, as the
+// SQLite docs advise.
+constexpr const char *kSchemaV1 = R"sql(
+CREATE TABLE fetch_times (
+    endpoint TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- 'prompts', 'experiments', 'routing', 'versions:<prompt>'
+    fetched_ms INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE prompts (
+    endpoint TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    latest_version INTEGER NOT NULL,
+    labels_json TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, name)
+);
+
+CREATE TABLE prompt_versions (
+    endpoint TEXT NOT NULL,
+    prompt_name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    template_text TEXT NOT NULL,
+    model TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    variables_json TEXT NOT NULL,
+    author TEXT NOT NULL,
+    message TEXT NOT NULL,
+    parent_version INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, prompt_name, version)
+);
+
+CREATE TABLE experiments (
+    endpoint TEXT NOT NULL,
+    id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    state INTEGER NOT NULL,
+    variants_json TEXT NOT NULL,
+    primary_metric INTEGER NOT NULL,
+    guardrails_json TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    route TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    started_ms INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, id)
+);
+
+CREATE TABLE routing_tables (
+    endpoint TEXT NOT NULL PRIMARY KEY,
+    time_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE routes (
+    endpoint TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    primary_model TEXT NOT NULL,
+    fallbacks_json TEXT NOT NULL,
+    recently_served_json TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, name)
+) WITHOUT ROWID;
+
+CREATE TABLE models (
+    endpoint TEXT NOT NULL,
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    enabled INTEGER NOT NULL,
+    circuit INTEGER NOT NULL,
+    cooldown_until_ms INTEGER NOT NULL,
+    revert_ms INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    input_cost_per_1k REAL NOT NULL,
+    output_cost_per_1k REAL NOT NULL,
+    recent_error_rate REAL NOT NULL,
+    PRIMARY KEY (endpoint, name)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_events (
+    endpoint TEXT NOT NULL,
+    id TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    old_value TEXT NOT NULL,
+    new_value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    PRIMARY KEY (endpoint, id)
+);
+CREATE INDEX audit_events_by_time ON audit_events (endpoint, time_ms DESC, id DESC);
+
+-- resolution is the rollup width in ms (1000 = per second).
+CREATE TABLE latency_rollups (
+    endpoint TEXT NOT NULL,
+    route TEXT NOT NULL,
+    resolution INTEGER NOT NULL,
+    second_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    fallbacks INTEGER NOT NULL,
+    p50 REAL,
+    p95 REAL,
+    p99 REAL,
+    ttft_p50 REAL,
+    PRIMARY KEY (endpoint, route, resolution, second_ms)
+) WITHOUT ROWID;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+} // namespace
+
+std::span<const Migration> migrations()
+{
+    return kMigrations;
+}
+
+int currentSchemaVersion()
+{
+    return kMigrations[std::size(kMigrations) - 1].toVersion;
+}
+
+void prepareDatabase(Database &db, std::span<const Migration> steps)
+{
+    sqlite3_busy_timeout(db.handle(), 5000);
+
+    // SQLite quietly opens a write-protected file read-only; every save would
+    // then fail, so say so once, up front.
+    if (sqlite3_db_readonly(db.handle(), "main") == 1) {
+        throw SchemaError(QStringLiteral("The cache file is read-only; check its permissions "
+                                         "or choose another file."));
+    }
+
+    // Read-only checks first: a file we refuse must not be modified at all,
+    // and switching to WAL would rewrite its header.
+    const qint64 appId = db.queryInt("PRAGMA application_id");
+    if (appId != 0 && appId != kApplicationId) {
+        throw SchemaError(QStringLiteral("The file belongs to another application "
+                                         "(application_id %1); it was left untouched.")
+                              .arg(appId));
+    }
+    const int known = steps.empty() ? 0 : steps.back().toVersion;
+    const qint64 version = db.queryInt("PRAGMA user_version");
+    if (version > known) {
+        throw SchemaError(QStringLiteral("The cache was written by a newer Switchboard (schema "
+                                         "version %1; this build knows up to %2). It was left "
+                                         "untouched; use a newer build or another cache file.")
+                              .arg(version)
+                              .arg(known));
+    }
+
+    // WAL: readers never block the writer, and a commit is one append to the
+    // log. NORMAL: a commit survives a crash of the process (the log is
+    // written before COMMIT returns); only an OS crash may lose the last ones.
+    db.queryInt("PRAGMA journal_mode=WAL");
+    db.exec("PRAGMA synchronous=NORMAL");
+
+    for (const Migration &step : steps) {
+        if (version >= step.toVersion)
+            continue;
+        Transaction txn(db);
+        // Re-read under the write lock: another console may have migrated meanwhile.
+        if (db.queryInt("PRAGMA user_version") >= step.toVersion)
+            continue;
+        db.exec(step.sql);
+        db.exec(("PRAGMA user_version=" + std::to_string(step.toVersion)).c_str());
+        db.exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
+        txn.commit();
+    }
+}
+
+} // namespace sb::store

@@ -1,0 +1,395 @@
+// Cache behaviour against real files: round trips of every type, reopening,
+// endpoint isolation, latency history, failed writes, queueing and shutdown.
+
+#include "store_test_util.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QThread>
+#include <gtest/gtest.h>
+#include <memory>
+#include <unistd.h>
+
+namespace sb::test {
+
+namespace {
+
+class CacheTest : public ::testing::Test
+{
+protected:
+    void SetUp() override { ASSERT_TRUE(m_dir.isValid()); }
+    QString path(const QString &name = QStringLiteral("cache.sqlite")) const
+    {
+        return m_dir.filePath(name);
+    }
+
+    void openOk(Cache &cache, const QString &file)
+    {
+        const auto result = openAndWait(cache, file);
+        ASSERT_TRUE(result.has_value()) << "opened() never came";
+        ASSERT_TRUE(result->first) << qPrintable(result->second);
+    }
+
+    QTemporaryDir m_dir;
+};
+
+struct Everything
+{
+    std::vector<Prompt> prompts{samplePrompt(1), samplePrompt(2), samplePrompt(0)};
+    std::vector<PromptVersion> versions1{sampleVersion(QStringLiteral("prompt-1"), 3),
+                                         sampleVersion(QStringLiteral("prompt-1"), 2),
+                                         sampleVersion(QStringLiteral("prompt-1"), 1)};
+    std::vector<PromptVersion> versions2{sampleVersion(QStringLiteral("prompt-2"), 4)};
+    std::vector<Experiment> experiments{sampleExperiment(1), sampleExperiment(2)};
+    RoutingTable routing = sampleRouting(3);
+    std::vector<AuditEvent> audit{sampleAudit(1, 1000), sampleAudit(2, 3000), sampleAudit(3, 2000)};
+
+    void save(Cache &cache) const
+    {
+        cache.savePrompts(prompts, 111);
+        // Saved oldest first on purpose: loads come back newest first.
+        cache.savePromptVersions(QStringLiteral("prompt-1"), {versions1.rbegin(), versions1.rend()},
+                                 222);
+        cache.savePromptVersions(QStringLiteral("prompt-2"), versions2, 223);
+        cache.saveExperiments(experiments, 333);
+        cache.saveRouting(routing, 444);
+        cache.saveAuditEvents(audit);
+    }
+
+    void expectIn(const CacheSnapshot &s) const
+    {
+        EXPECT_EQ(s.prompts, prompts);
+        EXPECT_EQ(s.promptsFetchedMs, 111);
+        ASSERT_EQ(s.versions.size(), 2);
+        EXPECT_EQ(s.versions.value(QStringLiteral("prompt-1")), versions1);
+        EXPECT_EQ(s.versions.value(QStringLiteral("prompt-2")), versions2);
+        EXPECT_EQ(s.versionsFetchedMs.value(QStringLiteral("prompt-1")), 222);
+        EXPECT_EQ(s.versionsFetchedMs.value(QStringLiteral("prompt-2")), 223);
+        EXPECT_EQ(s.experiments, experiments);
+        EXPECT_EQ(s.experimentsFetchedMs, 333);
+        EXPECT_EQ(s.routing, routing);
+        EXPECT_EQ(s.routingFetchedMs, 444);
+        const std::vector<AuditEvent> newestFirst{audit[1], audit[2], audit[0]};
+        EXPECT_EQ(s.audit, newestFirst);
+    }
+};
+
+} // namespace
+
+TEST_F(CacheTest, EveryTypeRoundTripsAndResultsArriveOnTheCachesThread)
+{
+    Cache cache;
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("sim"));
+    const Everything data;
+    data.save(cache);
+
+    QThread *deliveredOn = nullptr;
+    QObject::connect(&cache, &Cache::snapshotLoaded, &cache,
+                     [&] { deliveredOn = QThread::currentThread(); });
+    const auto snapshot = loadSnapshot(cache);
+    ASSERT_TRUE(snapshot);
+    EXPECT_EQ(snapshot->endpoint, QStringLiteral("sim"));
+    data.expectIn(*snapshot);
+    EXPECT_EQ(deliveredOn, QThread::currentThread());
+}
+
+TEST_F(CacheTest, EmptyCacheReportsNeverFetched)
+{
+    Cache cache;
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("sim"));
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->promptsFetchedMs, 0);
+    EXPECT_EQ(s->experimentsFetchedMs, 0);
+    EXPECT_EQ(s->routingFetchedMs, 0);
+    EXPECT_TRUE(s->prompts.empty());
+    EXPECT_TRUE(s->audit.empty());
+    EXPECT_EQ(s->routing, RoutingTable{});
+}
+
+TEST_F(CacheTest, DataSurvivesReopen)
+{
+    const Everything data;
+    {
+        Cache cache;
+        openOk(cache, path());
+        cache.setEndpoint(QStringLiteral("host:443"));
+        data.save(cache);
+        cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000), samplePoint(2000)});
+        // No flush: the destructor must finish queued writes.
+    }
+    Cache cache;
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("host:443"));
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    data.expectIn(*s);
+    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 10000);
+    ASSERT_TRUE(points);
+    ASSERT_EQ(points->size(), 2u);
+    EXPECT_TRUE(samePoint((*points)[1], samplePoint(2000)));
+}
+
+TEST_F(CacheTest, SavesReplaceListsAndUpsertVersionsAndAudit)
+{
+    Cache cache;
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("sim"));
+    cache.savePrompts({samplePrompt(1), samplePrompt(2)}, 1);
+    cache.savePromptVersions(QStringLiteral("prompt-1"),
+                             {sampleVersion(QStringLiteral("prompt-1"), 1)}, 1);
+    cache.savePromptVersions(QStringLiteral("prompt-2"),
+                             {sampleVersion(QStringLiteral("prompt-2"), 1)}, 1);
+    PromptVersion edited = sampleVersion(QStringLiteral("prompt-1"), 1);
+    edited.message = QStringLiteral("edited");
+    cache.savePromptVersions(QStringLiteral("prompt-1"),
+                             {edited, sampleVersion(QStringLiteral("prompt-1"), 2)}, 2);
+    // prompt-2 disappears from the server's list: it and its versions go.
+    Prompt changed = samplePrompt(1);
+    changed.description = QStringLiteral("changed");
+    cache.savePrompts({samplePrompt(3), changed}, 5);
+    cache.saveExperiments({sampleExperiment(1), sampleExperiment(2)}, 1);
+    cache.saveExperiments({sampleExperiment(2)}, 2);
+    cache.saveRouting(sampleRouting(3), 1);
+    cache.saveRouting(sampleRouting(1), 2);
+    AuditEvent a = sampleAudit(1, 10);
+    cache.saveAuditEvents({a, sampleAudit(2, 20)});
+    a.reason = QStringLiteral("corrected");
+    cache.saveAuditEvents({a});
+
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->prompts, (std::vector<Prompt>{samplePrompt(3), changed}));
+    EXPECT_EQ(s->promptsFetchedMs, 5);
+    ASSERT_EQ(s->versions.size(), 1);
+    EXPECT_EQ(s->versions.value(QStringLiteral("prompt-1")),
+              (std::vector<PromptVersion>{sampleVersion(QStringLiteral("prompt-1"), 2), edited}));
+    EXPECT_FALSE(s->versionsFetchedMs.contains(QStringLiteral("prompt-2")));
+    EXPECT_EQ(s->experiments, std::vector<Experiment>{sampleExperiment(2)});
+    EXPECT_EQ(s->routing, sampleRouting(1));
+    EXPECT_EQ(s->audit, (std::vector<AuditEvent>{sampleAudit(2, 20), a}));
+}
+
+TEST_F(CacheTest, AuditSnapshotIsNewestFiveHundred)
+{
+    Cache cache;
+    openOk(cache, path());
+    std::vector<AuditEvent> events;
+    for (int i = 0; i < 700; ++i)
+        events.push_back(sampleAudit(i, 1000 + i));
+    cache.saveAuditEvents(events);
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    ASSERT_EQ(s->audit.size(), 500u);
+    EXPECT_EQ(s->audit.front(), events[699]);
+    EXPECT_EQ(s->audit.back(), events[200]);
+}
+
+TEST_F(CacheTest, EndpointsAreIsolated)
+{
+    Cache cache;
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("a:1"));
+    Everything a;
+    a.save(cache);
+    cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
+    cache.setEndpoint(QStringLiteral("b:2"));
+    cache.savePrompts({samplePrompt(9)}, 7);
+    cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(2000)});
+
+    const auto b = loadSnapshot(cache);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->endpoint, QStringLiteral("b:2"));
+    EXPECT_EQ(b->prompts, std::vector<Prompt>{samplePrompt(9)});
+    EXPECT_TRUE(b->versions.isEmpty());
+    EXPECT_TRUE(b->experiments.empty());
+    EXPECT_EQ(b->routingFetchedMs, 0);
+    EXPECT_TRUE(b->audit.empty());
+    const auto bPoints = loadLatency(cache, QStringLiteral("chat"), 0, 1000000);
+    ASSERT_TRUE(bPoints);
+    ASSERT_EQ(bPoints->size(), 1u);
+    EXPECT_EQ(bPoints->front().secondMs, 2000);
+
+    cache.setEndpoint(QStringLiteral("a:1"));
+    const auto again = loadSnapshot(cache);
+    ASSERT_TRUE(again);
+    a.expectIn(*again);
+    const auto aPoints = loadLatency(cache, QStringLiteral("chat"), 0, 1000000);
+    ASSERT_TRUE(aPoints);
+    ASSERT_EQ(aPoints->size(), 1u);
+    EXPECT_EQ(aPoints->front().secondMs, 1000);
+}
+
+TEST_F(CacheTest, LatencyAppendsAndLoadsRangesInOrder)
+{
+    Cache cache;
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("sim"));
+    // Out of order within and across appends; many small appends get batched.
+    for (qint64 s = 99; s >= 0; --s)
+        cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(s * 1000)});
+    std::vector<LatencyPoint> bulk;
+    for (qint64 s = 100; s < 5000; ++s)
+        bulk.push_back(samplePoint(s * 1000));
+    std::reverse(bulk.begin(), bulk.end());
+    cache.appendLatencyPoints(QStringLiteral("chat"), bulk);
+    cache.appendLatencyPoints(QStringLiteral("embed"), {samplePoint(50 * 1000)});
+    // A second sent again replaces the stored one.
+    LatencyPoint redo = samplePoint(10 * 1000);
+    redo.p99 = 1.5;
+    redo.count = 7;
+    cache.appendLatencyPoints(QStringLiteral("chat"), {redo});
+
+    const auto all = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 5000u);
+    for (std::size_t i = 0; i < all->size(); ++i) {
+        const LatencyPoint expected = i == 10 ? redo : samplePoint(qint64(i) * 1000);
+        ASSERT_TRUE(samePoint((*all)[i], expected)) << "at " << i;
+    }
+    const auto range = loadLatency(cache, QStringLiteral("chat"), 20 * 1000, 29 * 1000);
+    ASSERT_TRUE(range);
+    ASSERT_EQ(range->size(), 10u); // both ends inclusive
+    EXPECT_EQ(range->front().secondMs, 20000);
+    EXPECT_EQ(range->back().secondMs, 29000);
+    const auto none = loadLatency(cache, QStringLiteral("missing"), 0, 1LL << 50);
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+
+    cache.pruneLatency(4000 * 1000);
+    const auto pruned = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    ASSERT_TRUE(pruned);
+    ASSERT_EQ(pruned->size(), 1000u);
+    EXPECT_EQ(pruned->front().secondMs, 4000 * 1000);
+}
+
+TEST_F(CacheTest, CallsBeforeOpenQueueUpAndApplyOnceOpen)
+{
+    Cache cache;
+    // Nothing runs yet: no file is open and no worker is needed to accept these.
+    cache.setEndpoint(QStringLiteral("early"));
+    cache.savePrompts({samplePrompt(1)}, 42);
+    cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
+    bool flushed = false;
+    QObject::connect(&cache, &Cache::flushed, &cache, [&] { flushed = true; });
+    cache.flush();
+    QCoreApplication::processEvents();
+    EXPECT_FALSE(QFile::exists(path()));
+    EXPECT_FALSE(flushed);
+
+    openOk(cache, path());
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(flushed);
+    EXPECT_EQ(s->prompts, std::vector<Prompt>{samplePrompt(1)});
+    EXPECT_EQ(s->promptsFetchedMs, 42);
+}
+
+TEST_F(CacheTest, DestroyingWithPendingWorkFinishesWritesAndDropsResults)
+{
+    {
+        auto cache = std::make_unique<Cache>();
+        int results = 0;
+        QObject::connect(cache.get(), &Cache::snapshotLoaded, cache.get(), [&] { ++results; });
+        cache->open(path());
+        for (int i = 0; i < 200; ++i) {
+            cache->appendLatencyPoints(QStringLiteral("chat"), {samplePoint(i * 1000)});
+            cache->loadSnapshot();
+        }
+        cache->saveAuditEvents({sampleAudit(1, 1)});
+        cache.reset();
+        QCoreApplication::processEvents(); // nothing may reach the dead Cache
+        EXPECT_LE(results, 200);
+    }
+    Cache cache;
+    openOk(cache, path());
+    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    ASSERT_TRUE(points);
+    EXPECT_EQ(points->size(), 200u);
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->audit.size(), 1u);
+}
+
+TEST_F(CacheTest, FailedWriteRollsBackWholeAndKeepsEarlierCommits)
+{
+    Cache cache;
+    WriteFailures failures(cache);
+    openOk(cache, path());
+    cache.setEndpoint(QStringLiteral("sim"));
+    const Everything before;
+    before.save(cache);
+    ASSERT_TRUE(flushAndWait(cache));
+    ASSERT_TRUE(failures.messages().isEmpty());
+
+    // Freeze the file at its current size: a real full disk, as SQLite sees it.
+    cache.setSizeLimit(1);
+    std::vector<Prompt> big;
+    for (int i = 0; i < 2000; ++i) {
+        Prompt p = samplePrompt(100 + i);
+        p.description = QString(2000, QLatin1Char('x'));
+        big.push_back(p);
+    }
+    cache.savePrompts(big, 999);
+    std::vector<LatencyPoint> points;
+    for (qint64 s = 0; s < 50000; ++s)
+        points.push_back(samplePoint(s * 1000));
+    cache.appendLatencyPoints(QStringLiteral("chat"), points);
+    ASSERT_TRUE(flushAndWait(cache));
+    ASSERT_EQ(failures.messages().size(), 2) << qPrintable(failures.messages().join('\n'));
+    EXPECT_TRUE(failures.messages()[0].contains(QStringLiteral("prompts")));
+    EXPECT_TRUE(failures.messages()[0].contains(QStringLiteral("full")))
+        << qPrintable(failures.messages()[0]);
+    EXPECT_TRUE(failures.messages()[1].contains(QStringLiteral("latency")));
+
+    // Nothing partial: the old list is intact, no latency rows at all.
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    before.expectIn(*s);
+    const auto loaded = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    ASSERT_TRUE(loaded);
+    EXPECT_TRUE(loaded->empty());
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+
+    // Space is back: the same saves now go through.
+    cache.setSizeLimit(0);
+    cache.savePrompts(big, 999);
+    cache.appendLatencyPoints(QStringLiteral("chat"), points);
+    const auto after = loadSnapshot(cache);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->prompts.size(), big.size());
+    EXPECT_EQ(failures.messages().size(), 2);
+    const auto all = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), points.size());
+}
+
+TEST_F(CacheTest, ReadOnlyFileIsRefusedClearly)
+{
+    if (::geteuid() == 0)
+        GTEST_SKIP() << "root ignores file permissions";
+    {
+        Cache cache;
+        openOk(cache, path());
+        cache.savePrompts({samplePrompt(1)}, 1);
+    }
+    QFile::setPermissions(path(), QFileDevice::ReadOwner | QFileDevice::ReadGroup);
+    Cache cache;
+    const auto result = openAndWait(cache, path());
+    ASSERT_TRUE(result);
+    EXPECT_FALSE(result->first);
+    EXPECT_TRUE(result->second.contains(QStringLiteral("read-only"))) << qPrintable(result->second);
+}
+
+TEST(CacheDefaults, DefaultPathHonoursEnvironment)
+{
+    qputenv("SWITCHBOARD_CACHE", "/tmp/somewhere/else.sqlite");
+    EXPECT_EQ(Cache::defaultPath(), QStringLiteral("/tmp/somewhere/else.sqlite"));
+    qunsetenv("SWITCHBOARD_CACHE");
+    EXPECT_TRUE(Cache::defaultPath().endsWith(QStringLiteral("/cache.sqlite")));
+}
+
+} // namespace sb::test

@@ -1,0 +1,210 @@
+// Opening files of every vintage: empty, plain SQLite with unrelated tables,
+// newer schema, someone else's, garbage; and migrations being all-or-nothing.
+
+#include "store/schema.h"
+#include "store_test_util.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+namespace sb::test {
+
+namespace {
+
+class SchemaTest : public ::testing::Test
+{
+protected:
+    void SetUp() override { ASSERT_TRUE(m_dir.isValid()); }
+    QString path(const QString &name = QStringLiteral("cache.sqlite")) const
+    {
+        return m_dir.filePath(name);
+    }
+
+    static void runSql(const QString &file, const char *sql)
+    {
+        sqlite3 *db = nullptr;
+        ASSERT_EQ(sqlite3_open(file.toUtf8().constData(), &db), SQLITE_OK);
+        char *error = nullptr;
+        const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+        EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+        sqlite3_free(error);
+        sqlite3_close(db);
+    }
+
+    static QByteArray fileHash(const QString &file)
+    {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+    }
+
+    // Saves a little of everything, reopens, and checks it is all there.
+    void expectUsableAfterMigration(const QString &file)
+    {
+        {
+            Cache cache;
+            const auto opened = openAndWait(cache, file);
+            ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
+            cache.setEndpoint(QStringLiteral("sim"));
+            cache.savePrompts({samplePrompt(1)}, 5);
+            cache.saveRouting(sampleRouting(2), 6);
+            cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
+        }
+        EXPECT_EQ(queryFile(file, QStringLiteral("PRAGMA user_version")),
+                  QString::number(store::currentSchemaVersion()));
+        EXPECT_EQ(queryFile(file, QStringLiteral("PRAGMA journal_mode")), QStringLiteral("wal"));
+        Cache cache;
+        const auto opened = openAndWait(cache, file);
+        ASSERT_TRUE(opened && opened->first);
+        cache.setEndpoint(QStringLiteral("sim"));
+        const auto s = loadSnapshot(cache);
+        ASSERT_TRUE(s);
+        EXPECT_EQ(s->prompts, std::vector<Prompt>{samplePrompt(1)});
+        EXPECT_EQ(s->routing, sampleRouting(2));
+        const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 5000);
+        ASSERT_TRUE(points);
+        EXPECT_EQ(points->size(), 1u);
+    }
+
+    std::pair<bool, QString> openResult(const QString &file)
+    {
+        Cache cache;
+        const auto opened = openAndWait(cache, file);
+        EXPECT_TRUE(opened.has_value());
+        return opened.value_or(std::make_pair(true, QString()));
+    }
+
+    QTemporaryDir m_dir;
+};
+
+} // namespace
+
+TEST_F(SchemaTest, MigratesMissingFileAndCreatesFolders)
+{
+    const QString file = m_dir.filePath(QStringLiteral("a/b/c/cache.sqlite"));
+    expectUsableAfterMigration(file);
+}
+
+TEST_F(SchemaTest, MigratesEmptyFile)
+{
+    QFile f(path());
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.close();
+    expectUsableAfterMigration(path());
+}
+
+TEST_F(SchemaTest, MigratesPlainSqliteFileAndKeepsItsTables)
+{
+    runSql(path(), "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+                   "INSERT INTO notes (body) VALUES ('keep me');");
+    expectUsableAfterMigration(path());
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT body FROM notes")),
+              QStringLiteral("keep me"));
+}
+
+TEST_F(SchemaTest, RefusesNewerSchemaAndLeavesFileUntouched)
+{
+    runSql(path(), "CREATE TABLE future (x); PRAGMA user_version = 99;");
+    const QByteArray before = fileHash(path());
+    const auto [ok, error] = openResult(path());
+    EXPECT_FALSE(ok);
+    EXPECT_TRUE(error.contains(QStringLiteral("newer"))) << qPrintable(error);
+    EXPECT_TRUE(error.contains(QStringLiteral("99"))) << qPrintable(error);
+    EXPECT_EQ(fileHash(path()), before);
+    EXPECT_FALSE(QFile::exists(path() + QStringLiteral("-wal")));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")), QStringLiteral("99"));
+}
+
+TEST_F(SchemaTest, RefusesAnotherApplicationsDatabase)
+{
+    runSql(path(), "PRAGMA application_id = 12345; CREATE TABLE theirs (x);");
+    const QByteArray before = fileHash(path());
+    const auto [ok, error] = openResult(path());
+    EXPECT_FALSE(ok);
+    EXPECT_TRUE(error.contains(QStringLiteral("another application"))) << qPrintable(error);
+    EXPECT_EQ(fileHash(path()), before);
+}
+
+TEST_F(SchemaTest, RefusesGarbageWithoutCrashingOrTouchingIt)
+{
+    for (const int size : {7, 100, 4096, 65536}) {
+        SCOPED_TRACE(size);
+        QByteArray garbage;
+        for (int i = 0; i < size; ++i)
+            garbage.append(char((i * 131 + 17) % 251));
+        {
+            QFile f(path());
+            ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(garbage);
+        }
+        const auto [ok, error] = openResult(path());
+        EXPECT_FALSE(ok);
+        EXPECT_TRUE(error.contains(QStringLiteral("not a SQLite database"))) << qPrintable(error);
+        EXPECT_TRUE(error.contains(path())) << qPrintable(error);
+        QFile f(path());
+        ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+        EXPECT_EQ(f.readAll(), garbage);
+    }
+}
+
+TEST_F(SchemaTest, RefusedFileStillAcceptsCallsAndAnswersEmpty)
+{
+    runSql(path(), "PRAGMA user_version = 99;");
+    Cache cache;
+    WriteFailures failures(cache);
+    const auto opened = openAndWait(cache, path());
+    ASSERT_TRUE(opened && !opened->first);
+    cache.savePrompts({samplePrompt(1)}, 1);
+    const auto s = loadSnapshot(cache);
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(s->prompts.empty());
+    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1);
+    ASSERT_TRUE(points);
+    EXPECT_TRUE(points->empty());
+    EXPECT_TRUE(failures.messages().isEmpty()); // opened(false) already said it all
+}
+
+TEST_F(SchemaTest, FailedMigrationLeavesPreviousVersionIntact)
+{
+    const store::Migration v1 = store::migrations()[0];
+    const store::Migration broken[] = {
+        v1,
+        {v1.toVersion + 1, "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);"},
+    };
+    {
+        store::Database db;
+        db.open(path());
+        EXPECT_THROW(store::prepareDatabase(db, broken), store::SqliteError);
+    }
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
+              QString::number(v1.toVersion));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                               "name='half_done'")),
+              QStringLiteral("0"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                               "name='prompts'")),
+              QStringLiteral("1"));
+
+    // A later, fixed migration list picks up from there.
+    const store::Migration fixed[] = {
+        v1,
+        {v1.toVersion + 1, "CREATE TABLE added_later (x);"},
+    };
+    {
+        store::Database db;
+        db.open(path());
+        store::prepareDatabase(db, fixed);
+    }
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
+              QString::number(v1.toVersion + 1));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                               "name='added_later'")),
+              QStringLiteral("1"));
+}
+
+} // namespace sb::test

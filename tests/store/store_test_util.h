@@ -1,0 +1,54 @@
+#pragma once
+
+// Helpers for store tests: sample values of every domain type, and blocking
+// waits on the Cache's signals that spin a local event loop (the Cache
+// delivers results as queued calls on its own thread).
+
+#include "store/cache.h"
+
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace sb::test {
+
+Prompt samplePrompt(int i);
+PromptVersion sampleVersion(const QString &prompt, quint32 version);
+Experiment sampleExperiment(int i);
+RoutingTable sampleRouting(int routes);
+AuditEvent sampleAudit(int i, qint64 timeMs);
+LatencyPoint samplePoint(qint64 secondMs);
+bool samePoint(const LatencyPoint &a, const LatencyPoint &b);
+
+// Each returns nullopt on timeout.
+std::optional<std::pair<bool, QString>> openAndWait(Cache &cache, const QString &path);
+std::optional<CacheSnapshot> loadSnapshot(Cache &cache);
+std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString &route,
+                                                     qint64 fromMs, qint64 toMs);
+bool flushAndWait(Cache &cache);
+
+// Collects writeFailed messages for the lifetime of the recorder.
+class WriteFailures
+{
+public:
+    explicit WriteFailures(Cache &cache);
+    ~WriteFailures();
+    WriteFailures(const WriteFailures &) = delete;
+    WriteFailures &operator=(const WriteFailures &) = delete;
+    const QStringList &messages() const { return m_messages; }
+
+private:
+    QStringList m_messages;
+    QMetaObject::Connection m_connection;
+};
+
+// First column of the first row, straight from the file with a separate
+// connection (what another process would see).
+QString queryFile(const QString &path, const QString &sql);
+
+// The child side of the crash test (see crash_test.cpp).
+int runCrashChild(const QString &path);
+
+} // namespace sb::test
