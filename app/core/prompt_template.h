@@ -2,6 +2,11 @@
 
 // Prompt templates: `{{name}}` placeholders, `{{{{` for a literal `{{`.
 // Shared by the console (preview) and the sim (RenderPrompt) so both agree.
+// A name is letters (any script), digits and `_`, with optional spaces inside
+// the braces. A placeholder that is malformed (`{{a b}}`), unterminated, or
+// interrupted by another `{{` before its `}}` is kept as literal text and
+// reported; the scan resumes right after it, so one typo never swallows the
+// placeholders that follow.
 
 #include <QMap>
 #include <QString>
@@ -14,6 +19,7 @@ struct RenderResult
     QString text;
     QStringList missing;   // required variables without a value
     QStringList defaulted; // variables that fell back to their default
+    QString error;         // first malformed placeholder, empty when none
 };
 
 struct TemplateVariable
@@ -24,9 +30,12 @@ struct TemplateVariable
 };
 
 // Names used in a template, in order of first use, without duplicates.
-// Sets *error (if given) on an unterminated or malformed placeholder.
+// Sets *error (if given) to the first unterminated or malformed placeholder.
 QStringList templateVariables(const QString &tpl, QString *error = nullptr);
 
+// A value in `values` wins; otherwise a declared optional variable takes its
+// default (listed in `defaulted`), and a required or undeclared one renders as
+// its default (empty if none) and is listed in `missing`.
 RenderResult renderTemplate(const QString &tpl, const QMap<QString, QString> &values,
                             const QList<TemplateVariable> &declared);
 
