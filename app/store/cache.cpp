@@ -165,6 +165,17 @@ public:
         worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
     }
 
+    void postReadFailed(const std::exception &e)
+    {
+        const auto *sqlite = dynamic_cast<const store::SqliteError *>(&e);
+        const QString error =
+            sqlite
+                ? QStringLiteral("Could not read the cache: %1 (%2).")
+                      .arg(store::describeSqliteCode(sqlite->code()), QString::fromUtf8(e.what()))
+                : QStringLiteral("Could not read the cache: %1.").arg(QString::fromUtf8(e.what()));
+        post([cache = m_owner, error] { emit cache->readFailed(error); });
+    }
+
 private:
     Cache *const m_owner;
     std::mutex m_mutex;
@@ -322,11 +333,12 @@ void Cache::loadSnapshot()
                            if (b.isOpen()) {
                                try {
                                    snapshot = b.loadSnapshot(ep);
-                               } catch (const std::exception &) {
-                                   // A damaged file reads as empty: the console
-                                   // then fills it again from the service.
+                               } catch (const std::exception &e) {
+                                   // Reads as empty: the console then fills it
+                                   // again from the service.
                                    snapshot = CacheSnapshot{};
                                    snapshot.endpoint = ep;
+                                   w->postReadFailed(e);
                                }
                            }
                            w->post([cache = w->owner(), s = std::move(snapshot)] {
@@ -343,8 +355,9 @@ void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
                            if (b.isOpen()) {
                                try {
                                    points = b.loadLatency(ep, route, fromMs, toMs);
-                               } catch (const std::exception &) {
+                               } catch (const std::exception &e) {
                                    points.clear();
+                                   w->postReadFailed(e);
                                }
                            }
                            w->post([cache = w->owner(), route, p = std::move(points)] {

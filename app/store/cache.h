@@ -86,6 +86,9 @@ signals:
     void snapshotLoaded(const sb::CacheSnapshot &snapshot);
     void latencyLoaded(const QString &route, const std::vector<sb::LatencyPoint> &points);
     void writeFailed(const QString &error); // clear message; that save was rolled back whole
+    // A load hit an error (e.g. a damaged file); its result signal still
+    // follows, empty, so callers waiting for it are never left hanging.
+    void readFailed(const QString &error);
     void flushed();
 
 private:

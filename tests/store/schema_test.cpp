@@ -169,6 +169,55 @@ TEST_F(SchemaTest, RefusedFileStillAcceptsCallsAndAnswersEmpty)
     EXPECT_TRUE(failures.messages().isEmpty()); // opened(false) already said it all
 }
 
+TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
+{
+    {
+        Cache cache;
+        const auto opened = openAndWait(cache, path());
+        ASSERT_TRUE(opened && opened->first);
+        std::vector<LatencyPoint> points;
+        for (qint64 s = 0; s < 20000; ++s)
+            points.push_back(samplePoint(s * 1000));
+        cache.appendLatencyPoints(QStringLiteral("chat"), points);
+        cache.savePrompts({samplePrompt(1)}, 1);
+    } // the last connection's close checkpoints the WAL into the file
+    ASSERT_FALSE(QFile::exists(path() + QStringLiteral("-wal")));
+    {
+        // Keep page 1 (header and schema), scribble over every other page.
+        QFile f(path());
+        ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+        const qint64 size = f.size();
+        ASSERT_GT(size, 3 * 4096);
+        f.seek(4096);
+        QByteArray junk;
+        for (qint64 i = 4096; i < size; ++i)
+            junk.append(char((i * 37 + 11) % 256));
+        f.write(junk);
+    }
+    Cache cache;
+    WriteFailures writeFailures(cache);
+    QStringList readFailures;
+    QObject::connect(&cache, &Cache::readFailed, &cache,
+                     [&](const QString &error) { readFailures << error; });
+    const auto opened = openAndWait(cache, path());
+    ASSERT_TRUE(opened);
+    // Page 1 is intact, so the file opens; the damage shows on first use.
+    ASSERT_TRUE(opened->first) << qPrintable(opened->second);
+    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    ASSERT_TRUE(points);
+    EXPECT_TRUE(points->empty());
+    const auto snapshot = loadSnapshot(cache);
+    ASSERT_TRUE(snapshot);
+    cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1)});
+    ASSERT_TRUE(flushAndWait(cache));
+    ASSERT_FALSE(readFailures.isEmpty());
+    EXPECT_TRUE(readFailures.front().contains(QStringLiteral("damaged")))
+        << qPrintable(readFailures.front());
+    ASSERT_FALSE(writeFailures.messages().isEmpty());
+    EXPECT_TRUE(writeFailures.messages().front().contains(QStringLiteral("damaged")))
+        << qPrintable(writeFailures.messages().front());
+}
+
 TEST_F(SchemaTest, FailedMigrationLeavesPreviousVersionIntact)
 {
     const store::Migration v1 = store::migrations()[0];
