@@ -100,6 +100,42 @@ public:
         return m_stopping;
     }
 
+    // Runs one save as one transaction; on any failure the transaction rolls
+    // back whole and the user gets a message naming what was not saved.
+    template <typename F>
+    static void runWrite(CacheBackend &backend, Worker *worker, const QString &what, F &&write)
+    {
+        if (!backend.isOpen())
+            return; // opened(false, ...) already told why; nothing to save into
+        QString error;
+        try {
+            store::Transaction txn(backend.db());
+            write(backend);
+            txn.commit();
+            return;
+        } catch (const store::SqliteError &e) {
+            error =
+                QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
+                               "kept; everything saved before is intact.")
+                    .arg(what, store::describeSqliteCode(e.code()), QString::fromUtf8(e.what()));
+        } catch (const std::exception &e) {
+            error = QStringLiteral("Could not save %1 to the cache: %2.")
+                        .arg(what, QString::fromUtf8(e.what()));
+        }
+        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
+    }
+
+    void postReadFailed(const std::exception &e)
+    {
+        const auto *sqlite = dynamic_cast<const store::SqliteError *>(&e);
+        const QString error =
+            sqlite
+                ? QStringLiteral("Could not read the cache: %1 (%2).")
+                      .arg(store::describeSqliteCode(sqlite->code()), QString::fromUtf8(e.what()))
+                : QStringLiteral("Could not read the cache: %1.").arg(QString::fromUtf8(e.what()));
+        post([cache = m_owner, error] { emit cache->readFailed(error); });
+    }
+
 private:
     void run()
     {
@@ -139,44 +175,6 @@ private:
         });
     }
 
-public:
-    // Runs one save as one transaction; on any failure the transaction rolls
-    // back whole and the user gets a message naming what was not saved.
-    template <typename F>
-    static void runWrite(CacheBackend &backend, Worker *worker, const QString &what, F &&write)
-    {
-        if (!backend.isOpen())
-            return; // opened(false, ...) already told why; nothing to save into
-        QString error;
-        try {
-            store::Transaction txn(backend.db());
-            write(backend);
-            txn.commit();
-            return;
-        } catch (const store::SqliteError &e) {
-            error =
-                QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
-                               "kept; everything saved before is intact.")
-                    .arg(what, store::describeSqliteCode(e.code()), QString::fromUtf8(e.what()));
-        } catch (const std::exception &e) {
-            error = QStringLiteral("Could not save %1 to the cache: %2.")
-                        .arg(what, QString::fromUtf8(e.what()));
-        }
-        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
-    }
-
-    void postReadFailed(const std::exception &e)
-    {
-        const auto *sqlite = dynamic_cast<const store::SqliteError *>(&e);
-        const QString error =
-            sqlite
-                ? QStringLiteral("Could not read the cache: %1 (%2).")
-                      .arg(store::describeSqliteCode(sqlite->code()), QString::fromUtf8(e.what()))
-                : QStringLiteral("Could not read the cache: %1.").arg(QString::fromUtf8(e.what()));
-        post([cache = m_owner, error] { emit cache->readFailed(error); });
-    }
-
-private:
     Cache *const m_owner;
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -68,7 +68,8 @@ public:
     void saveRouting(const RoutingTable &table, qint64 fetchedMs);                      // replaces
     void saveAuditEvents(const std::vector<AuditEvent> &events); // upsert by id
     // Per-second rollups; a second already stored is replaced. Consecutive
-    // appends are written together in one transaction.
+    // appends are written together in one transaction (so a failure drops
+    // that whole group, reported once by writeFailed).
     void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
     // Drops the current endpoint's latency rows older than beforeMs (retention).
     void pruneLatency(qint64 beforeMs);

@@ -7,8 +7,11 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QThread>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
 #include <memory>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace sb::test {
@@ -367,16 +370,59 @@ TEST_F(CacheTest, FailedWriteRollsBackWholeAndKeepsEarlierCommits)
     EXPECT_EQ(all->size(), points.size());
 }
 
+namespace {
+
+// Makes a file unwritable even for root (which ignores permission bits) by
+// setting the immutable attribute; undone on destruction so the temporary
+// folder can be removed.
+class WriteProtect
+{
+public:
+    explicit WriteProtect(const QString &file) : m_file(file)
+    {
+        QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::ReadGroup);
+        if (::geteuid() == 0)
+            m_immutable = setImmutable(true);
+    }
+    ~WriteProtect()
+    {
+        if (m_immutable)
+            setImmutable(false);
+    }
+    bool effective() const { return ::geteuid() != 0 || m_immutable; }
+
+private:
+    bool setImmutable(bool on)
+    {
+        const int fd = ::open(m_file.toLocal8Bit().constData(), O_RDONLY);
+        if (fd < 0)
+            return false;
+        int flags = 0;
+        bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+        if (ok) {
+            flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+            ok = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+        }
+        ::close(fd);
+        return ok;
+    }
+
+    QString m_file;
+    bool m_immutable = false;
+};
+
+} // namespace
+
 TEST_F(CacheTest, ReadOnlyFileIsRefusedClearly)
 {
-    if (::geteuid() == 0)
-        GTEST_SKIP() << "root ignores file permissions";
     {
         Cache cache;
         openOk(cache, path());
         cache.savePrompts({samplePrompt(1)}, 1);
     }
-    QFile::setPermissions(path(), QFileDevice::ReadOwner | QFileDevice::ReadGroup);
+    WriteProtect protect(path());
+    if (!protect.effective())
+        GTEST_SKIP() << "cannot write-protect a file from root here";
     Cache cache;
     const auto result = openAndWait(cache, path());
     ASSERT_TRUE(result);
