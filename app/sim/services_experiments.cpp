@@ -1,0 +1,933 @@
+// ExperimentService: experiments, side-by-side comparisons streamed token by
+// token, human feedback and per-variant results.
+
+#include "core/prompt_template.h"
+#include "sim/state.h"
+#include "switchboard/v1/experiment_service.grpc.pb.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace sb::sim {
+
+namespace {
+
+bool validMetric(int m)
+{
+    return m > pb::METRIC_UNSPECIFIED && pb::Metric_IsValid(m);
+}
+
+grpc::Status validateParameters(const pb::ModelParameters &p, const std::string &path)
+{
+    if (p.has_temperature() && !(p.temperature() >= 0 && p.temperature() <= 2))
+        return invalid(path + ".temperature: must be between 0 and 2");
+    if (p.has_top_p() && !(p.top_p() >= 0 && p.top_p() <= 1))
+        return invalid(path + ".top_p: must be between 0 and 1");
+    if (p.has_max_output_tokens() && p.max_output_tokens() == 0)
+        return invalid(path + ".max_output_tokens: must be at least 1 when set");
+    return grpc::Status::OK;
+}
+
+// Call with the state mutex held (checks prompts and models exist).
+grpc::Status validateVariants(const SimState &state,
+                              const google::protobuf::RepeatedPtrField<pb::Variant> &variants,
+                              const std::string &path, bool needWeight)
+{
+    if (variants.size() < 2 || variants.size() > 8)
+        return invalid(path + ": needs 2..8 variants, got " + std::to_string(variants.size()));
+    std::set<std::string> ids;
+    uint64_t total = 0;
+    for (int i = 0; i < variants.size(); ++i) {
+        const pb::Variant &v = variants[i];
+        const std::string p = path + "[" + std::to_string(i) + "]";
+        if (!validShortId(v.id()))
+            return invalid(p + ".id: must be 1..32 of lowercase letters, digits, '-', '_'");
+        if (!ids.insert(v.id()).second)
+            return invalid(p + ".id: duplicate variant id " + quoted(v.id()));
+        if (v.name().size() > 200)
+            return invalid(p + ".name: must be at most 200 characters");
+        if (v.prompt_name().empty())
+            return invalid(p + ".prompt_name: must not be empty");
+        auto prompt = state.prompts.find(v.prompt_name());
+        if (prompt == state.prompts.end())
+            return notFound(p + ".prompt_name: prompt " + quoted(v.prompt_name()) + " not found");
+        if (v.prompt_version() > prompt->second.prompt.latest_version())
+            return notFound(p + ".prompt_version: prompt " + quoted(v.prompt_name()) +
+                            " has no version " + std::to_string(v.prompt_version()));
+        if (v.model().empty())
+            return invalid(p + ".model: must not be empty");
+        if (!state.models.count(v.model()))
+            return notFound(p + ".model: model " + quoted(v.model()) + " not found");
+        if (auto st = validateParameters(v.parameters(), p + ".parameters"); !st.ok())
+            return st;
+        if (v.weight() > 10000)
+            return invalid(p + ".weight: must be at most 10000");
+        total += v.weight();
+    }
+    if (needWeight && total == 0)
+        return invalid(path + ": at least one weight must be above 0");
+    return grpc::Status::OK;
+}
+
+std::string weights(const pb::Experiment &e)
+{
+    std::string s;
+    for (const auto &v : e.variants())
+        s += (s.empty() ? "" : "/") + std::to_string(v.weight());
+    return s;
+}
+
+bool legalMove(pb::ExperimentState from, pb::ExperimentState to)
+{
+    using S = pb::ExperimentState;
+    if (from == to)
+        return true;
+    switch (from) {
+    case S::EXPERIMENT_STATE_DRAFT:
+        return to == S::EXPERIMENT_STATE_RUNNING;
+    case S::EXPERIMENT_STATE_RUNNING:
+        return to == S::EXPERIMENT_STATE_PAUSED || to == S::EXPERIMENT_STATE_STOPPED;
+    case S::EXPERIMENT_STATE_PAUSED:
+        return to == S::EXPERIMENT_STATE_RUNNING || to == S::EXPERIMENT_STATE_STOPPED;
+    default:
+        return false;
+    }
+}
+
+bool sameExceptWeight(const pb::Variant &a, const pb::Variant &b)
+{
+    pb::Variant x = a;
+    pb::Variant y = b;
+    x.set_weight(0);
+    y.set_weight(0);
+    x.set_name("");
+    y.set_name("");
+    return x.SerializeAsString() == y.SerializeAsString();
+}
+
+// ---------------------------------------------------------------------------
+// Compare: plausible text, streamed on a precomputed schedule.
+
+enum class TextKind
+{
+    Chat,
+    Summary,
+    Extract,
+    Embedding
+};
+
+std::vector<std::string> words(const std::string &s, size_t max)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            if (!cur.empty())
+                out.push_back(cur);
+            cur.clear();
+            if (out.size() >= max)
+                break;
+        } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '\'') {
+            cur += c;
+        }
+    }
+    if (!cur.empty() && out.size() < max)
+        out.push_back(cur);
+    return out;
+}
+
+std::vector<std::string> generateTokens(Rng &rng, TextKind kind, const std::string &input,
+                                        size_t target)
+{
+    static const std::vector<std::string> chat = {
+        "Thanks for reaching out, and sorry for the trouble.",
+        "I understand how frustrating this must be.",
+        "Here is what I recommend as a first step.",
+        "Please check that your account settings are up to date and sign in again.",
+        "If the problem persists, I can escalate this to our specialist team today.",
+        "You can also find step-by-step instructions in our help center.",
+        "I have added a note to your ticket so nobody asks you to repeat yourself.",
+        "Your data is safe; nothing was lost.",
+        "The fix usually takes effect within a few minutes.",
+        "Let me know if there is anything else I can help with."};
+    static const std::vector<std::string> summary = {
+        "The customer wants to finish their setup but is blocked by an error.",
+        "They already tried restarting and reinstalling.",
+        "The issue started after the latest update.",
+        "Two colleagues are affected as well.",
+        "They need a workaround before their deadline on Friday.",
+        "Urgency: high.",
+        "Decision: roll back the configuration change.",
+        "Action items: support to reproduce, engineering to confirm the root cause."};
+    std::vector<std::string> sentences;
+    std::string text;
+    const auto topic = words(input, 6);
+    std::string topicText;
+    for (const auto &w : topic)
+        topicText += (topicText.empty() ? "" : " ") + w;
+    switch (kind) {
+    case TextKind::Embedding: {
+        char buf[32];
+        text = "[embedding, 1024 dims]";
+        for (size_t i = 0; i < target; ++i) {
+            std::snprintf(buf, sizeof buf, " %.4f", rng.normal() * 0.08);
+            text += buf;
+        }
+        break;
+    }
+    case TextKind::Extract: {
+        char buf[256];
+        std::snprintf(buf, sizeof buf,
+                      "{\"vendor\": \"%s\", \"invoice_number\": \"INV-%04llu\", \"date\": "
+                      "\"2024-%02llu-%02llu\", \"total\": %.2f, \"currency\": \"%s\"}",
+                      rng.chance(0.5) ? "Acme Supplies GmbH" : "Northwind Traders",
+                      (unsigned long long)rng.below(10000), (unsigned long long)(1 + rng.below(12)),
+                      (unsigned long long)(1 + rng.below(28)), 50 + rng.uniform() * 4000,
+                      rng.chance(0.6) ? "EUR" : "USD");
+        text = buf;
+        break;
+    }
+    case TextKind::Summary:
+    case TextKind::Chat: {
+        const auto &bank = kind == TextKind::Chat ? chat : summary;
+        if (!topicText.empty())
+            text = kind == TextKind::Chat ? "About \"" + topicText + "\": "
+                                          : "Summary of \"" + topicText + "\": ";
+        size_t i = rng.below(bank.size());
+        while (words(text, 10000).size() < target) {
+            text += bank[i % bank.size()] + " ";
+            i += 1 + rng.below(2);
+        }
+        break;
+    }
+    }
+    // Tokens are words with their trailing space, so concatenating the deltas
+    // gives back the text.
+    std::vector<std::string> tokens;
+    std::string cur;
+    for (char c : text) {
+        cur += c;
+        if (c == ' ') {
+            tokens.push_back(cur);
+            cur.clear();
+        }
+    }
+    if (!cur.empty())
+        tokens.push_back(cur);
+    while (!tokens.empty() && tokens.back() == " ")
+        tokens.pop_back();
+    if (!tokens.empty() && tokens.back().back() == ' ')
+        tokens.back().pop_back();
+    return tokens;
+}
+
+struct ScheduledEvent
+{
+    int64_t atUs;
+    uint64_t order;
+    pb::CompareResponse message;
+};
+
+class CompareWriter final : public StreamWriter<pb::CompareResponse>
+{
+public:
+    explicit CompareWriter(std::vector<ScheduledEvent> events) : m_events(std::move(events)) {}
+
+protected:
+    bool produceLocked(pb::CompareResponse *out, int64_t nowUs) override
+    {
+        if (m_next == m_events.size()) {
+            finishLocked(grpc::Status::OK);
+            return false;
+        }
+        if (m_events[m_next].atUs > nowUs)
+            return false;
+        *out = std::move(m_events[m_next].message);
+        ++m_next;
+        return true;
+    }
+
+private:
+    std::vector<ScheduledEvent> m_events;
+    size_t m_next = 0;
+};
+
+class ResultsWriter final : public StreamWriter<pb::WatchResultsResponse>
+{
+public:
+    ResultsWriter(SimState &state, std::string id, int64_t intervalUs)
+        : m_state(state), m_id(std::move(id)), m_intervalUs(intervalUs)
+    {}
+
+protected:
+    bool produceLocked(pb::WatchResultsResponse *out, int64_t nowUs) override
+    {
+        if (nowUs < m_nextUs)
+            return false;
+        out->Clear();
+        {
+            std::lock_guard lock(m_state.mutex);
+            auto it = m_state.experiments.find(m_id);
+            if (it == m_state.experiments.end()) {
+                finishLocked(notFound("experiment_id: experiment " + quoted(m_id) + " not found"));
+                return false;
+            }
+            m_state.fillResults(it->second, out->mutable_results(), nowUs);
+        }
+        m_nextUs = nowUs + m_intervalUs;
+        return true;
+    }
+
+private:
+    SimState &m_state;
+    std::string m_id;
+    int64_t m_intervalUs;
+    int64_t m_nextUs = 0;
+};
+
+class ExperimentServiceImpl final : public pb::ExperimentService::CallbackService
+{
+public:
+    explicit ExperimentServiceImpl(SimState &state) : m_state(state) {}
+
+    grpc::ServerUnaryReactor *ListExperiments(grpc::CallbackServerContext *ctx,
+                                              const pb::ListExperimentsRequest *req,
+                                              pb::ListExperimentsResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Viewer, &caller); !st.ok())
+            return reply(ctx, st);
+        uint64_t below = 0;
+        if (!req->page_token().empty() && !parseNumberToken(req->page_token(), &below))
+            return reply(ctx, invalid("page_token: malformed"));
+        std::set<int> states;
+        for (int i = 0; i < req->states_size(); ++i) {
+            if (req->states(i) == pb::EXPERIMENT_STATE_UNSPECIFIED)
+                return reply(ctx, invalid("states[" + std::to_string(i) + "]: must be set"));
+            states.insert(req->states(i));
+        }
+        const uint32_t size = pageSize(req->page_size());
+        std::lock_guard lock(m_state.mutex);
+        std::vector<const ExperimentRec *> list;
+        for (const auto &[id, rec] : m_state.experiments) {
+            if (below && rec.order >= below)
+                continue;
+            if (!states.empty() && !states.count(rec.experiment.state()))
+                continue;
+            list.push_back(&rec);
+        }
+        std::sort(list.begin(), list.end(), [](const ExperimentRec *a, const ExperimentRec *b) {
+            return a->order > b->order;
+        });
+        for (size_t i = 0; i < list.size(); ++i) {
+            if (i == size) {
+                resp->set_next_page_token(makePageToken(std::to_string(list[i - 1]->order)));
+                break;
+            }
+            *resp->add_experiments() = list[i]->experiment;
+        }
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerUnaryReactor *GetExperiment(grpc::CallbackServerContext *ctx,
+                                            const pb::GetExperimentRequest *req,
+                                            pb::GetExperimentResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Viewer, &caller); !st.ok())
+            return reply(ctx, st);
+        if (req->id().empty())
+            return reply(ctx, invalid("id: must not be empty"));
+        std::lock_guard lock(m_state.mutex);
+        auto it = m_state.experiments.find(req->id());
+        if (it == m_state.experiments.end())
+            return reply(ctx, notFound("id: experiment " + quoted(req->id()) + " not found"));
+        *resp->mutable_experiment() = it->second.experiment;
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerUnaryReactor *CreateExperiment(grpc::CallbackServerContext *ctx,
+                                               const pb::CreateExperimentRequest *req,
+                                               pb::CreateExperimentResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Operator, &caller); !st.ok())
+            return reply(ctx, st);
+        const pb::Experiment &e = req->experiment();
+        if (!req->has_experiment())
+            return reply(ctx, invalid("experiment: must be set"));
+        if (e.name().empty() || e.name().size() > 200)
+            return reply(ctx, invalid("experiment.name: must be 1..200 characters"));
+        if (e.description().size() > 4000)
+            return reply(ctx, invalid("experiment.description: must be at most 4000 characters"));
+        if (e.route().empty())
+            return reply(ctx, invalid("experiment.route: must not be empty"));
+        if (!validMetric(e.primary_metric()))
+            return reply(ctx, invalid("experiment.primary_metric: must be set"));
+        for (int i = 0; i < e.guardrail_metrics_size(); ++i) {
+            if (!validMetric(e.guardrail_metrics(i)))
+                return reply(ctx, invalid("experiment.guardrail_metrics[" + std::to_string(i) +
+                                          "]: must be a metric"));
+        }
+        if (req->request_id().empty())
+            return reply(ctx, invalid("request_id: must not be empty"));
+        static const std::string kMethod = "CreateExperiment";
+        const int64_t now = nowMicros();
+        std::lock_guard lock(m_state.mutex);
+        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
+        case IdempotencyCache::Lookup::Hit:
+            return reply(ctx, grpc::Status::OK);
+        case IdempotencyCache::Lookup::Mismatch:
+            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
+                               "request_id: already used for a different request"});
+        case IdempotencyCache::Lookup::Miss:
+            break;
+        }
+        if (!m_state.routes.count(e.route()))
+            return reply(ctx,
+                         notFound("experiment.route: route " + quoted(e.route()) + " not found"));
+        if (auto st = validateVariants(m_state, e.variants(), "experiment.variants", true);
+            !st.ok())
+            return reply(ctx, st);
+        ExperimentRec rec;
+        rec.order = ++m_state.experimentCounter;
+        rec.experiment = e;
+        pb::Experiment &x = rec.experiment;
+        x.set_id("exp-" + std::to_string(rec.order));
+        x.set_state(pb::EXPERIMENT_STATE_DRAFT);
+        x.set_etag(m_state.newEtag());
+        toTimestamp(now, x.mutable_create_time());
+        toTimestamp(now, x.mutable_update_time());
+        x.clear_start_time();
+        rec.updatedBy = caller.subject;
+        const std::string id = x.id();
+        auto &stored = m_state.experiments[id] = std::move(rec);
+        prepareVariantStats(m_state, stored);
+        m_state.addAudit(now, caller.subject, roleName(caller.role), "experiment.create",
+                         "experiment/" + id, "", "DRAFT " + quoted(e.name()), "",
+                         req->request_id());
+        *resp->mutable_experiment() = stored.experiment;
+        m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerUnaryReactor *UpdateExperiment(grpc::CallbackServerContext *ctx,
+                                               const pb::UpdateExperimentRequest *req,
+                                               pb::UpdateExperimentResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Operator, &caller); !st.ok())
+            return reply(ctx, st);
+        const pb::Experiment &e = req->experiment();
+        if (e.id().empty())
+            return reply(ctx, invalid("experiment.id: must not be empty"));
+        if (req->update_mask().paths_size() == 0)
+            return reply(ctx, invalid("update_mask: must name at least one field"));
+        static const std::set<std::string> kPaths = {
+            "name",           "description",       "state", "variants",
+            "primary_metric", "guardrail_metrics", "route"};
+        std::set<std::string> paths;
+        for (int i = 0; i < req->update_mask().paths_size(); ++i) {
+            const std::string &p = req->update_mask().paths(i);
+            if (!kPaths.count(p))
+                return reply(ctx, invalid("update_mask.paths[" + std::to_string(i) +
+                                          "]: unknown or immutable field " + quoted(p)));
+            paths.insert(p);
+        }
+        if (paths.count("state") && req->reason().empty())
+            return reply(ctx, invalid("reason: required for state changes"));
+        if (req->request_id().empty())
+            return reply(ctx, invalid("request_id: must not be empty"));
+        static const std::string kMethod = "UpdateExperiment";
+        const int64_t now = nowMicros();
+        std::lock_guard lock(m_state.mutex);
+        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
+        case IdempotencyCache::Lookup::Hit:
+            return reply(ctx, grpc::Status::OK);
+        case IdempotencyCache::Lookup::Mismatch:
+            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
+                               "request_id: already used for a different request"});
+        case IdempotencyCache::Lookup::Miss:
+            break;
+        }
+        auto it = m_state.experiments.find(e.id());
+        if (it == m_state.experiments.end())
+            return reply(ctx,
+                         notFound("experiment.id: experiment " + quoted(e.id()) + " not found"));
+        ExperimentRec &rec = it->second;
+        if (req->expected_etag() != rec.experiment.etag()) {
+            pb::Conflict c;
+            c.set_current_etag(rec.experiment.etag());
+            *c.mutable_experiment() = rec.experiment;
+            *c.mutable_update_time() = rec.experiment.update_time();
+            c.set_updated_by(rec.updatedBy);
+            return reply(ctx, conflictStatus(ctx, c, "experiment " + quoted(e.id())));
+        }
+        // Validate everything against a copy; apply only if all of it holds.
+        pb::Experiment next = rec.experiment;
+        const pb::ExperimentState from = rec.experiment.state();
+        std::string oldValue;
+        std::string newValue;
+        auto note = [&](const std::string &field, const std::string &o, const std::string &n) {
+            oldValue += (oldValue.empty() ? "" : "; ") + field + " " + o;
+            newValue += (newValue.empty() ? "" : "; ") + field + " " + n;
+        };
+        if (from == pb::EXPERIMENT_STATE_STOPPED) {
+            for (const auto &p : paths) {
+                if (p != "name" && p != "description")
+                    return reply(ctx,
+                                 failedPrecondition(p + ": experiment " + quoted(e.id()) +
+                                                    " is STOPPED, which is final; only name and "
+                                                    "description may change"));
+            }
+        }
+        if (paths.count("name")) {
+            if (e.name().empty() || e.name().size() > 200)
+                return reply(ctx, invalid("experiment.name: must be 1..200 characters"));
+            note("name", quoted(next.name()), quoted(e.name()));
+            next.set_name(e.name());
+        }
+        if (paths.count("description")) {
+            if (e.description().size() > 4000)
+                return reply(ctx,
+                             invalid("experiment.description: must be at most 4000 characters"));
+            next.set_description(e.description());
+            note("description", "(old)", "(new)");
+        }
+        if (paths.count("primary_metric")) {
+            if (!validMetric(e.primary_metric()))
+                return reply(ctx, invalid("experiment.primary_metric: must be set"));
+            note("primary_metric", pb::Metric_Name(next.primary_metric()),
+                 pb::Metric_Name(e.primary_metric()));
+            next.set_primary_metric(e.primary_metric());
+        }
+        if (paths.count("guardrail_metrics")) {
+            for (int i = 0; i < e.guardrail_metrics_size(); ++i) {
+                if (!validMetric(e.guardrail_metrics(i)))
+                    return reply(ctx, invalid("experiment.guardrail_metrics[" + std::to_string(i) +
+                                              "]: must be a metric"));
+            }
+            *next.mutable_guardrail_metrics() = e.guardrail_metrics();
+            note("guardrail_metrics", "(old)", "(new)");
+        }
+        if (paths.count("route")) {
+            if (from != pb::EXPERIMENT_STATE_DRAFT && e.route() != next.route())
+                return reply(ctx, failedPrecondition("route: may only change while DRAFT"));
+            if (!m_state.routes.count(e.route()))
+                return reply(
+                    ctx, notFound("experiment.route: route " + quoted(e.route()) + " not found"));
+            note("route", next.route(), e.route());
+            next.set_route(e.route());
+        }
+        if (paths.count("variants")) {
+            if (auto st = validateVariants(m_state, e.variants(), "experiment.variants", true);
+                !st.ok())
+                return reply(ctx, st);
+            if (from != pb::EXPERIMENT_STATE_DRAFT) {
+                bool onlyWeights = e.variants_size() == next.variants_size();
+                for (int i = 0; onlyWeights && i < e.variants_size(); ++i)
+                    onlyWeights = sameExceptWeight(e.variants(i), next.variants(i));
+                if (!onlyWeights)
+                    return reply(ctx,
+                                 failedPrecondition("variants: only weights may change once the "
+                                                    "experiment has started"));
+            }
+            note("weights", weights(next), weights(e));
+            *next.mutable_variants() = e.variants();
+        }
+        if (paths.count("state")) {
+            const pb::ExperimentState to = e.state();
+            if (to == pb::EXPERIMENT_STATE_UNSPECIFIED || !pb::ExperimentState_IsValid(to))
+                return reply(ctx, invalid("experiment.state: must be set"));
+            if (!legalMove(from, to))
+                return reply(ctx, failedPrecondition(std::string("state: cannot move from ") +
+                                                     stateName(from) + " to " + stateName(to)));
+            if (to == pb::EXPERIMENT_STATE_RUNNING && from != to) {
+                for (const auto &[id, other] : m_state.experiments) {
+                    if (id != e.id() && other.experiment.state() == pb::EXPERIMENT_STATE_RUNNING &&
+                        other.experiment.route() == next.route())
+                        return reply(ctx, failedPrecondition("state: experiment " + quoted(id) +
+                                                             " is already running on route " +
+                                                             quoted(next.route())));
+                }
+                if (!next.has_start_time())
+                    toTimestamp(now, next.mutable_start_time());
+            }
+            note("state", stateName(from), stateName(to));
+            next.set_state(to);
+        }
+        next.set_etag(m_state.newEtag());
+        toTimestamp(now, next.mutable_update_time());
+        rec.experiment = std::move(next);
+        rec.updatedBy = caller.subject;
+        if (rec.experiment.state() == pb::EXPERIMENT_STATE_DRAFT) {
+            // A draft's variants may be replaced wholesale: forget stale ones.
+            for (auto s = rec.stats.begin(); s != rec.stats.end();) {
+                bool kept = false;
+                for (const auto &v : rec.experiment.variants())
+                    kept = kept || v.id() == s->first;
+                s = kept ? std::next(s) : rec.stats.erase(s);
+            }
+        }
+        prepareVariantStats(m_state, rec);
+        m_state.addAudit(now, caller.subject, roleName(caller.role), "experiment.update",
+                         "experiment/" + e.id(), oldValue, newValue, req->reason(),
+                         req->request_id());
+        *resp->mutable_experiment() = rec.experiment;
+        m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerWriteReactor<pb::CompareResponse> *Compare(grpc::CallbackServerContext *ctx,
+                                                           const pb::CompareRequest *req) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Operator, &caller); !st.ok())
+            return failStream<pb::CompareResponse>(st);
+        std::vector<ScheduledEvent> events;
+        if (auto st = plan(*req, nowMicros(), &events); !st.ok())
+            return failStream<pb::CompareResponse>(st);
+        auto *w = new CompareWriter(std::move(events));
+        PokeList &clock = m_state.clockSubscribers;
+        w->setDetach([&clock, w] { clock.remove(w); });
+        clock.add(w);
+        w->begin();
+        return w;
+    }
+
+    grpc::ServerUnaryReactor *SubmitFeedback(grpc::CallbackServerContext *ctx,
+                                             const pb::SubmitFeedbackRequest *req,
+                                             pb::SubmitFeedbackResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Operator, &caller); !st.ok())
+            return reply(ctx, st);
+        if (req->experiment_id().empty())
+            return reply(ctx, invalid("experiment_id: must not be empty"));
+        if (req->subject_id().empty())
+            return reply(ctx, invalid("subject_id: must not be empty"));
+        if (req->request_id().empty())
+            return reply(ctx, invalid("request_id: must not be empty"));
+        if (req->comment().size() > 4000)
+            return reply(ctx, invalid("comment: must be at most 4000 characters"));
+        switch (req->feedback_case()) {
+        case pb::SubmitFeedbackRequest::kPreference:
+            if (req->preference().preferred_variant_id().empty())
+                return reply(ctx, invalid("preference.preferred_variant_id: must not be empty"));
+            if (req->preference().other_variant_id() == req->preference().preferred_variant_id())
+                return reply(ctx, invalid("preference.other_variant_id: must differ from "
+                                          "preferred_variant_id"));
+            break;
+        case pb::SubmitFeedbackRequest::kRating:
+            if (req->rating().score() < 1 || req->rating().score() > 5)
+                return reply(ctx, invalid("rating.score: must be between 1 and 5"));
+            break;
+        case pb::SubmitFeedbackRequest::kHallucination:
+            break;
+        default:
+            return reply(
+                ctx, invalid("feedback: one of preference, rating or hallucination must be set"));
+        }
+        static const std::string kMethod = "SubmitFeedback";
+        const int64_t now = nowMicros();
+        std::lock_guard lock(m_state.mutex);
+        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
+        case IdempotencyCache::Lookup::Hit:
+            return reply(ctx, grpc::Status::OK);
+        case IdempotencyCache::Lookup::Mismatch:
+            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
+                               "request_id: already used for a different request"});
+        case IdempotencyCache::Lookup::Miss:
+            break;
+        }
+        auto it = m_state.experiments.find(req->experiment_id());
+        if (it == m_state.experiments.end())
+            return reply(ctx, notFound("experiment_id: experiment " + quoted(req->experiment_id()) +
+                                       " not found"));
+        ExperimentRec &rec = it->second;
+        if (rec.experiment.state() == pb::EXPERIMENT_STATE_STOPPED)
+            return reply(ctx, failedPrecondition("experiment_id: experiment " +
+                                                 quoted(req->experiment_id()) +
+                                                 " is STOPPED; its results are frozen"));
+        auto variant = [&](const std::string &id, const std::string &path,
+                           VariantStats **out) -> grpc::Status {
+            for (const auto &v : rec.experiment.variants()) {
+                if (v.id() == id) {
+                    *out = &rec.stats[id];
+                    return grpc::Status::OK;
+                }
+            }
+            return invalid(path + ": experiment " + quoted(req->experiment_id()) +
+                           " has no variant " + quoted(id));
+        };
+        VariantStats *a = nullptr;
+        VariantStats *b = nullptr;
+        switch (req->feedback_case()) {
+        case pb::SubmitFeedbackRequest::kPreference: {
+            const auto &p = req->preference();
+            if (auto st = variant(p.preferred_variant_id(), "preference.preferred_variant_id", &a);
+                !st.ok())
+                return reply(ctx, st);
+            if (auto st = variant(p.other_variant_id(), "preference.other_variant_id", &b);
+                !st.ok())
+                return reply(ctx, st);
+            ++a->preferenceTotal;
+            ++b->preferenceTotal;
+            if (!p.tie())
+                ++a->preferenceWins;
+            break;
+        }
+        case pb::SubmitFeedbackRequest::kRating:
+            if (auto st = variant(req->rating().variant_id(), "rating.variant_id", &a); !st.ok())
+                return reply(ctx, st);
+            ++a->ratingCount;
+            a->ratingSum += req->rating().score();
+            break;
+        default:
+            if (auto st =
+                    variant(req->hallucination().variant_id(), "hallucination.variant_id", &a);
+                !st.ok())
+                return reply(ctx, st);
+            ++a->hallucinations;
+            break;
+        }
+        resp->set_feedback_id("fb-" + std::to_string(++m_state.feedbackCounter));
+        m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerUnaryReactor *GetResults(grpc::CallbackServerContext *ctx,
+                                         const pb::GetResultsRequest *req,
+                                         pb::GetResultsResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Viewer, &caller); !st.ok())
+            return reply(ctx, st);
+        if (req->experiment_id().empty())
+            return reply(ctx, invalid("experiment_id: must not be empty"));
+        std::lock_guard lock(m_state.mutex);
+        auto it = m_state.experiments.find(req->experiment_id());
+        if (it == m_state.experiments.end())
+            return reply(ctx, notFound("experiment_id: experiment " + quoted(req->experiment_id()) +
+                                       " not found"));
+        m_state.fillResults(it->second, resp->mutable_results(), nowMicros());
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerWriteReactor<pb::WatchResultsResponse> *
+    WatchResults(grpc::CallbackServerContext *ctx, const pb::WatchResultsRequest *req) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Viewer, &caller); !st.ok())
+            return failStream<pb::WatchResultsResponse>(st);
+        if (req->experiment_id().empty())
+            return failStream<pb::WatchResultsResponse>(
+                invalid("experiment_id: must not be empty"));
+        int64_t interval = req->has_interval() ? fromDuration(req->interval()) : 0;
+        if (interval == 0)
+            interval = 1000000;
+        if (interval < 100000 || interval > 3600ll * 1000000)
+            return failStream<pb::WatchResultsResponse>(
+                invalid("interval: must be between 100ms and 1h"));
+        {
+            std::lock_guard lock(m_state.mutex);
+            if (!m_state.experiments.count(req->experiment_id()))
+                return failStream<pb::WatchResultsResponse>(notFound(
+                    "experiment_id: experiment " + quoted(req->experiment_id()) + " not found"));
+        }
+        auto *w = new ResultsWriter(m_state, req->experiment_id(), interval);
+        PokeList &clock = m_state.clockSubscribers;
+        w->setDetach([&clock, w] { clock.remove(w); });
+        clock.add(w);
+        w->begin();
+        return w;
+    }
+
+private:
+    // Works out the whole comparison up front: who serves each variant, what
+    // it says and when each token arrives. The writer then only releases the
+    // events as the clock passes them.
+    grpc::Status plan(const pb::CompareRequest &req, int64_t startUs,
+                      std::vector<ScheduledEvent> *events)
+    {
+        if (req.request_id().empty())
+            return invalid("request_id: must not be empty");
+        if (req.input().size() > 100000)
+            return invalid("input: must be at most 100000 bytes");
+        if (!req.experiment_id().empty() && req.variants_size() > 0)
+            return invalid("experiment_id: set either experiment_id or variants, not both");
+        if (req.experiment_id().empty() && req.variants_size() == 0)
+            return invalid("experiment_id: set experiment_id or variants");
+        std::lock_guard lock(m_state.mutex);
+        google::protobuf::RepeatedPtrField<pb::Variant> variants;
+        std::string route;
+        if (!req.experiment_id().empty()) {
+            auto it = m_state.experiments.find(req.experiment_id());
+            if (it == m_state.experiments.end())
+                return notFound("experiment_id: experiment " + quoted(req.experiment_id()) +
+                                " not found");
+            route = it->second.experiment.route();
+            std::set<std::string> seen;
+            for (int i = 0; i < req.variant_ids_size(); ++i) {
+                const std::string &id = req.variant_ids(i);
+                const pb::Variant *found = nullptr;
+                for (const auto &v : it->second.experiment.variants()) {
+                    if (v.id() == id)
+                        found = &v;
+                }
+                if (!found)
+                    return invalid("variant_ids[" + std::to_string(i) + "]: experiment " +
+                                   quoted(req.experiment_id()) + " has no variant " + quoted(id));
+                if (!seen.insert(id).second)
+                    return invalid("variant_ids[" + std::to_string(i) + "]: duplicate " +
+                                   quoted(id));
+                *variants.Add() = *found;
+            }
+            if (req.variant_ids_size() == 0)
+                variants = it->second.experiment.variants();
+            if (variants.size() < 2)
+                return invalid("variant_ids: a comparison needs at least 2 variants");
+        } else {
+            if (auto st = validateVariants(m_state, req.variants(), "variants", false); !st.ok())
+                return st;
+            variants = req.variants();
+        }
+
+        QMap<QString, QString> values;
+        for (const auto &[k, v] : req.variables())
+            values.insert(QString::fromStdString(k), QString::fromStdString(v));
+        const double scale = m_state.options.timeScale > 0 ? m_state.options.timeScale : 1.0;
+        uint64_t order = 0;
+        for (const pb::Variant &v : variants) {
+            const pb::PromptVersion *pv =
+                m_state.resolveVersion(v.prompt_name(), v.prompt_version());
+            if (!pv)
+                return notFound("variants: variant " + quoted(v.id()) +
+                                " resolves to no version of " + quoted(v.prompt_name()));
+            QList<TemplateVariable> declared;
+            for (const auto &d : pv->variables())
+                declared.append({QString::fromStdString(d.name()), d.required(),
+                                 QString::fromStdString(d.default_value())});
+            const RenderResult r =
+                renderTemplate(QString::fromStdString(pv->template_()), values, declared);
+            if (!r.missing.isEmpty())
+                return invalid("variables: missing required variable " +
+                               quoted(r.missing.first().toStdString()) + " for variant " +
+                               quoted(v.id()) + " (" + pv->prompt_name() + " v" +
+                               std::to_string(pv->version()) + ")");
+            const size_t promptChars = size_t(r.text.toUtf8().size()) + req.input().size();
+
+            Rng rng(fnv1a(req.request_id() + "/" + v.id(), m_state.options.seed));
+            // The variant's model first, then the route's enabled fallbacks.
+            std::vector<ModelRec *> chain;
+            chain.push_back(&m_state.models.at(v.model()));
+            std::string chainRoute = route;
+            if (chainRoute.empty()) {
+                for (const auto &[name, rr] : m_state.routes) {
+                    if (rr.route.primary_model() == v.model() && chainRoute.empty())
+                        chainRoute = name;
+                }
+            }
+            if (auto rit = m_state.routes.find(chainRoute); rit != m_state.routes.end()) {
+                for (const auto &step : rit->second.route.fallbacks()) {
+                    if (step.enabled() && step.model() != v.model())
+                        chain.push_back(&m_state.models.at(step.model()));
+                }
+            }
+            double spentMs = 0;
+            ModelRec *served = nullptr;
+            std::string why;
+            for (ModelRec *m : chain) {
+                if (!m->model.enabled()) {
+                    why += (why.empty() ? "" : "; ") + m->model.name() + " is disabled";
+                    continue;
+                }
+                if (m->circuit == pb::CIRCUIT_STATE_OPEN) {
+                    why += (why.empty() ? "" : "; ") + m->model.name() + " has an open circuit";
+                    continue;
+                }
+                const double errRate =
+                    m->outage ? 1.0 : 1 - (1 - m->profile.errorRate) * (1 - m->drillErrorRate);
+                if (rng.chance(errRate)) {
+                    spentMs += m->outage ? 5 : m->profile.ttftMedianMs;
+                    why += (why.empty() ? "" : "; ") + m->model.name() +
+                           (m->outage ? " is down (outage)" : " returned UNAVAILABLE");
+                    continue;
+                }
+                served = m;
+                break;
+            }
+
+            pb::CompareResponse done;
+            auto *sum = done.mutable_done();
+            sum->set_variant_id(v.id());
+            const uint32_t inTokens = uint32_t(promptChars / 4 + 1);
+            if (!served) {
+                sum->set_status_code(grpc::StatusCode::UNAVAILABLE);
+                sum->set_error_message("no model could serve variant " + quoted(v.id()) + ": " +
+                                       why);
+                toDuration(int64_t(spentMs * 1000), sum->mutable_latency());
+                events->push_back({startUs + int64_t(spentMs * 1000 * scale), order++, done});
+                continue;
+            }
+            const ModelProfile &p = served->profile;
+            TextKind kind = TextKind::Chat;
+            const std::string &pn = v.prompt_name();
+            if (!p.producesTokens)
+                kind = TextKind::Embedding;
+            else if (pn.find("extract") != std::string::npos || chainRoute == "extract")
+                kind = TextKind::Extract;
+            else if (pn.find("summar") != std::string::npos ||
+                     pn.find("notes") != std::string::npos || chainRoute == "summarize")
+                kind = TextKind::Summary;
+            size_t target = size_t(std::clamp(30 * std::exp(0.3 * rng.normal()), 12.0, 80.0));
+            if (v.parameters().has_max_output_tokens())
+                target = std::min<size_t>(target, v.parameters().max_output_tokens());
+            std::vector<std::string> tokens = generateTokens(rng, kind, req.input(), target);
+            if (v.parameters().has_max_output_tokens() &&
+                tokens.size() > v.parameters().max_output_tokens())
+                tokens.resize(v.parameters().max_output_tokens());
+            const double factor = served->latencyFactor;
+            const double ttftMs = spentMs + (p.producesTokens ? p.ttftMedianMs : p.medianMs) *
+                                                factor * std::exp(0.3 * rng.normal());
+            const double tokenMs = std::max(1.0, p.tokenMs) * factor;
+            double t = ttftMs;
+            for (size_t i = 0; i < tokens.size(); ++i) {
+                if (i > 0)
+                    t += tokenMs * (0.5 + rng.uniform());
+                pb::CompareResponse delta;
+                delta.mutable_delta()->set_variant_id(v.id());
+                delta.mutable_delta()->set_text(tokens[i]);
+                delta.mutable_delta()->set_index(uint32_t(i));
+                events->push_back({startUs + int64_t(t * 1000 * scale), order++, delta});
+            }
+            t += tokenMs;
+            const uint32_t outTokens = p.producesTokens ? uint32_t(tokens.size()) : 0;
+            sum->set_served_model(served->model.name());
+            toDuration(int64_t(t * 1000), sum->mutable_latency());
+            toDuration(int64_t(ttftMs * 1000), sum->mutable_time_to_first_token());
+            sum->set_input_tokens(inTokens);
+            sum->set_output_tokens(outTokens);
+            sum->set_cost_usd(inTokens * served->model.input_cost_per_1k() / 1000 +
+                              outTokens * served->model.output_cost_per_1k() / 1000);
+            events->push_back({startUs + int64_t(t * 1000 * scale), order++, done});
+        }
+        std::stable_sort(events->begin(), events->end(),
+                         [](const ScheduledEvent &a, const ScheduledEvent &b) {
+                             return a.atUs != b.atUs ? a.atUs < b.atUs : a.order < b.order;
+                         });
+        return grpc::Status::OK;
+    }
+
+    SimState &m_state;
+};
+
+} // namespace
+
+std::unique_ptr<grpc::Service> makeExperimentService(SimState &state)
+{
+    return std::make_unique<ExperimentServiceImpl>(state);
+}
+
+} // namespace sb::sim
