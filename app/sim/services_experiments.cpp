@@ -737,6 +737,7 @@ public:
                     "experiment_id: experiment " + quoted(req->experiment_id()) + " not found"));
         }
         auto *w = new ResultsWriter(m_state, req->experiment_id(), interval);
+        w->announce();
         PokeList &clock = m_state.clockSubscribers;
         w->setDetach([&clock, w] { clock.remove(w); });
         clock.add(w);

@@ -391,6 +391,7 @@ public:
             };
         }
         auto *w = new EventWriter<pb::WatchPromptsResponse>(std::move(filter));
+        w->announce();
         m_state.promptEvents.subscribe(w);
         return w;
     }

@@ -230,6 +230,7 @@ public:
         if (auto st = authorize(ctx, m_state.options.tokens, Role::Viewer, &caller); !st.ok())
             return failStream<pb::WatchRoutingResponse>(st);
         auto *w = new EventWriter<pb::WatchRoutingResponse>();
+        w->announce();
         // Snapshot and subscription under one lock: no event is missed or
         // repeated between them.
         std::lock_guard lock(m_state.mutex);

@@ -92,6 +92,15 @@ public:
         finishLocked(status);
     }
 
+    // Sends the initial metadata right away, before any event: once a client
+    // sees it (ClientReader::WaitForInitialMetadata), the subscription is in
+    // place and no later event can be missed. Call before anything is written.
+    void announce()
+    {
+        std::lock_guard lock(m_mutex);
+        this->StartSendInitialMetadata();
+    }
+
     // Starts the first write if there is something to send already.
     void begin()
     {

@@ -346,6 +346,7 @@ public:
             }
         }
         auto *w = new LatencyWriter(t, std::move(routes), cursor, resumed);
+        w->announce();
         w->setDetach([&t, w] { t.subscribers().remove(w); });
         t.subscribers().add(w);
         w->begin();
@@ -369,6 +370,7 @@ public:
             return failStream<pb::StreamSketchesResponse>(st);
         Telemetry &t = m_state.telemetry;
         auto *w = new SketchWriter(t, std::move(routes), window, nowMicros());
+        w->announce();
         w->setDetach([&t, w] { t.subscribers().remove(w); });
         t.subscribers().add(w);
         return w;

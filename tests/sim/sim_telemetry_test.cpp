@@ -1,0 +1,195 @@
+// TelemetryService over real gRPC: columnar batches, dictionary, resume
+// without gap or duplicate, and windowed sketches.
+
+#include "sim_test_support.h"
+
+#include <set>
+
+using namespace sbtest;
+
+namespace {
+
+class SimTelemetry : public SimTest
+{};
+
+void drain(grpc::ClientContext *c, grpc::ClientReader<pb::StreamLatencyResponse> *reader)
+{
+    c->TryCancel();
+    pb::StreamLatencyResponse r;
+    while (reader->Read(&r)) {
+    }
+    reader->Finish();
+}
+
+TEST_F(SimTelemetry, BatchesAreColumnarWithDictionaryFirst)
+{
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamLatency(c.get(), {});
+    pb::StreamLatencyResponse r;
+    ASSERT_TRUE(reader->Read(&r));
+    EXPECT_FALSE(r.resumed());
+    EXPECT_FALSE(r.stream_epoch().empty());
+    std::set<std::pair<int, uint32_t>> known;
+    for (const auto &d : r.dictionary())
+        known.insert({d.kind(), d.id()});
+    int batches = 0;
+    uint64_t last = 0;
+    do {
+        const int n = r.latency_ms_size();
+        ASSERT_GT(n, 0);
+        EXPECT_EQ(r.offset_micros_size(), n);
+        EXPECT_EQ(r.ttft_ms_size(), n);
+        EXPECT_EQ(r.route_ids_size(), n);
+        EXPECT_EQ(r.model_ids_size(), n);
+        EXPECT_EQ(r.variant_ids_size(), n);
+        EXPECT_EQ(r.status_codes_size(), n);
+        EXPECT_EQ(r.output_tokens_size(), n);
+        EXPECT_EQ(r.fallback_used_size(), n);
+        EXPECT_GT(r.sequence(), last);
+        last = r.sequence();
+        for (const auto &d : r.dictionary())
+            known.insert({d.kind(), d.id()});
+        for (int i = 0; i < n; ++i) {
+            EXPECT_TRUE(known.count({pb::DICTIONARY_KIND_ROUTE, r.route_ids(i)}));
+            if (r.model_ids(i)) {
+                EXPECT_TRUE(known.count({pb::DICTIONARY_KIND_MODEL, r.model_ids(i)}));
+            }
+            if (r.variant_ids(i)) {
+                EXPECT_TRUE(known.count({pb::DICTIONARY_KIND_VARIANT, r.variant_ids(i)}));
+            }
+            EXPECT_GT(r.latency_ms(i), 0);
+        }
+    } while (++batches < 10 && reader->Read(&r));
+    EXPECT_EQ(batches, 10);
+    drain(c.get(), reader.get());
+}
+
+TEST_F(SimTelemetry, ResumeAfterDisconnectHasNoGapOrDuplicate)
+{
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamLatency(c.get(), {});
+    pb::StreamLatencyResponse r;
+    for (int i = 0; i < 5; ++i)
+        ASSERT_TRUE(reader->Read(&r));
+    const uint64_t last = r.sequence();
+    const std::string epoch = r.stream_epoch();
+    drain(c.get(), reader.get());
+
+    // Let the stream move on while disconnected: the replay must cover it.
+    pb::StreamLatencyRequest probeReq;
+    auto pc = ctx(kViewer);
+    auto probe = m_telemetry->StreamLatency(pc.get(), probeReq);
+    pb::StreamLatencyResponse p;
+    do {
+        ASSERT_TRUE(probe->Read(&p));
+    } while (p.sequence() < last + 5);
+    drain(pc.get(), probe.get());
+
+    pb::StreamLatencyRequest req;
+    req.set_resume_after_sequence(last);
+    req.set_stream_epoch(epoch);
+    auto c2 = ctx(kViewer);
+    auto resumed = m_telemetry->StreamLatency(c2.get(), req);
+    ASSERT_TRUE(resumed->Read(&r));
+    EXPECT_TRUE(r.resumed());
+    EXPECT_EQ(r.sequence(), last + 1);
+    EXPECT_GT(r.dictionary_size(), 0); // a new stream states its dictionary again
+    uint64_t prev = r.sequence();
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_TRUE(resumed->Read(&r));
+        EXPECT_EQ(r.sequence(), prev + 1);
+        EXPECT_FALSE(r.resumed());
+        prev = r.sequence();
+    }
+    drain(c2.get(), resumed.get());
+
+    // Another epoch (a restarted service) starts fresh.
+    req.set_stream_epoch("some-other-epoch");
+    auto c3 = ctx(kViewer);
+    auto fresh = m_telemetry->StreamLatency(c3.get(), req);
+    ASSERT_TRUE(fresh->Read(&r));
+    EXPECT_FALSE(r.resumed());
+    EXPECT_GT(r.sequence(), prev);
+    drain(c3.get(), fresh.get());
+
+    // A resume point from the future is rejected, naming the field.
+    req.set_stream_epoch(epoch);
+    req.set_resume_after_sequence(prev + 1000000);
+    auto c4 = ctx(kViewer);
+    auto future = m_telemetry->StreamLatency(c4.get(), req);
+    EXPECT_FALSE(future->Read(&r));
+    const auto st = future->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message().rfind("resume_after_sequence:", 0), 0u);
+}
+
+TEST_F(SimTelemetry, RouteFilterKeepsOnlyThatRoute)
+{
+    pb::StreamLatencyRequest req;
+    req.add_routes("embed");
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamLatency(c.get(), req);
+    pb::StreamLatencyResponse r;
+    uint32_t embedId = 0;
+    ASSERT_TRUE(reader->Read(&r));
+    for (const auto &d : r.dictionary()) {
+        if (d.kind() == pb::DICTIONARY_KIND_ROUTE && d.name() == "embed")
+            embedId = d.id();
+    }
+    ASSERT_NE(embedId, 0u);
+    for (int b = 0; b < 5; ++b) {
+        for (uint32_t id : r.route_ids())
+            EXPECT_EQ(id, embedId);
+        for (float t : r.ttft_ms())
+            EXPECT_EQ(t, 0.0f); // embeddings produce no tokens
+        ASSERT_TRUE(reader->Read(&r));
+    }
+    drain(c.get(), reader.get());
+
+    pb::StreamLatencyRequest bad;
+    bad.add_routes("nope");
+    auto c2 = ctx(kViewer);
+    auto failed = m_telemetry->StreamLatency(c2.get(), bad);
+    EXPECT_FALSE(failed->Read(&r));
+    EXPECT_EQ(failed->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(SimTelemetry, SketchesPerWindowRouteAndModel)
+{
+    pb::StreamSketchesRequest req;
+    req.mutable_window()->set_nanos(200000000);
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamSketches(c.get(), req);
+    pb::StreamSketchesResponse first, second;
+    ASSERT_TRUE(reader->Read(&first));
+    ASSERT_TRUE(reader->Read(&second));
+    EXPECT_EQ(second.sequence(), first.sequence() + 1);
+    EXPECT_EQ(second.window().nanos(), 200000000);
+    ASSERT_GT(second.sketches_size(), 0);
+    std::set<std::string> routes;
+    uint64_t total = 0;
+    for (const auto &s : second.sketches()) {
+        routes.insert(s.route());
+        EXPECT_FALSE(s.model().empty());
+        EXPECT_EQ(s.latency().count(), s.request_count());
+        EXPECT_GT(s.latency().sum(), 0);
+        total += s.request_count();
+    }
+    EXPECT_GE(routes.size(), 3u);
+    EXPECT_GT(total, 500u); // 5000/s for 0.2 s, give or take
+    EXPECT_LT(total, 1500u);
+    c->TryCancel();
+    while (reader->Read(&second)) {
+    }
+    reader->Finish();
+
+    req.mutable_window()->set_nanos(1000);
+    auto c2 = ctx(kViewer);
+    auto bad = m_telemetry->StreamSketches(c2.get(), req);
+    EXPECT_FALSE(bad->Read(&second));
+    const auto st = bad->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message().rfind("window:", 0), 0u);
+}
+
+} // namespace
