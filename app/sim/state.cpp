@@ -57,8 +57,7 @@ SimState::SimState(SimOptions opts)
                         (unsigned long long)r.next());
           return std::string(buf);
       }()),
-      trafficRng(options.seed * 0x9e3779b97f4a7c15ull + 17),
-      computeRng(options.seed * 0x9e3779b97f4a7c15ull + 29)
+      trafficRng(options.seed * 0x9e3779b97f4a7c15ull + 17)
 {}
 
 std::string SimState::newEtag()

@@ -144,7 +144,6 @@ struct SimState
     uint64_t drillCounter = 0;
     uint64_t feedbackCounter = 0;
     Rng trafficRng;
-    Rng computeRng; // Compare outcomes not keyed by request id
 
     EventHub<pb::WatchPromptsResponse> promptEvents;
     EventHub<pb::WatchRoutingResponse> routingEvents;

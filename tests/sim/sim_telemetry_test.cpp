@@ -193,3 +193,43 @@ TEST_F(SimTelemetry, SketchesPerWindowRouteAndModel)
 }
 
 } // namespace
+
+namespace {
+
+class SimThroughput : public SimTest
+{
+protected:
+    sb::sim::SimOptions options() override
+    {
+        auto o = SimTest::options();
+        o.rate = 100000;
+        return o;
+    }
+};
+
+// 100k samples/s must reach one subscriber without gaps; generous bounds keep
+// this stable on a loaded 2-core machine.
+TEST_F(SimThroughput, OneHundredThousandSamplesPerSecondWithoutGaps)
+{
+    auto c = ctx(kViewer, 20000);
+    auto reader = m_telemetry->StreamLatency(c.get(), {});
+    pb::StreamLatencyResponse r;
+    ASSERT_TRUE(reader->Read(&r));
+    const auto start = std::chrono::steady_clock::now();
+    uint64_t samples = 0;
+    uint64_t prev = r.sequence();
+    uint64_t gaps = 0;
+    while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500)) {
+        ASSERT_TRUE(reader->Read(&r));
+        gaps += r.sequence() != prev + 1;
+        prev = r.sequence();
+        samples += uint64_t(r.latency_ms_size());
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(gaps, 0u);
+    EXPECT_GT(double(samples) / seconds, 60000.0) << samples << " samples in " << seconds << " s";
+    drain(c.get(), reader.get());
+}
+
+} // namespace
