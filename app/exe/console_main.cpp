@@ -1,0 +1,159 @@
+// switchboard: the console. Thin wiring: flags, the cache, the session, the
+// window; with --sim (the default) an in-process switchboard-sim on a
+// loopback port.
+
+#include "sim/sim_server.h"
+#include "store/cache.h"
+#include "ui/main_window.h"
+#include "ui/pages/latency_page.h"
+#include "ui/session.h"
+#include "ui/widgets/latency_chart.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QTest>
+#include <QTimer>
+#include <cstdio>
+#include <memory>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("switchboard"));
+    QApplication::setOrganizationName(QStringLiteral("switchboard"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setStyle(QStringLiteral("Fusion"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Switchboard: the control plane console for AI services."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption simOpt(QStringLiteral("sim"),
+                              QStringLiteral("Start an in-process switchboard-sim on a loopback "
+                                             "port and connect to it (the default)."));
+    QCommandLineOption connectOpt(QStringLiteral("connect"),
+                                  QStringLiteral("Connect to a service at host:port."),
+                                  QStringLiteral("host:port"));
+    QCommandLineOption cacheOpt(QStringLiteral("cache"),
+                                QStringLiteral("Cache file (default: $SWITCHBOARD_CACHE or the "
+                                               "application data folder)."),
+                                QStringLiteral("path"));
+    QCommandLineOption seedOpt(QStringLiteral("seed"),
+                               QStringLiteral("Seed of the in-process sim."), QStringLiteral("n"),
+                               QStringLiteral("1"));
+    QCommandLineOption rateOpt(QStringLiteral("rate"),
+                               QStringLiteral("Samples per second of the in-process sim."),
+                               QStringLiteral("n"), QStringLiteral("2000"));
+    QCommandLineOption pageOpt(
+        QStringLiteral("page"),
+        QStringLiteral("Page to open: latency, prompts, experiments, routing."),
+        QStringLiteral("name"), QStringLiteral("latency"));
+    QCommandLineOption shotOpt(QStringLiteral("screenshot"),
+                               QStringLiteral("Save a screenshot of the window to this PNG after "
+                                              "--screenshot-delay seconds."),
+                               QStringLiteral("png"));
+    QCommandLineOption shotDelayOpt(QStringLiteral("screenshot-delay"),
+                                    QStringLiteral("Seconds before the screenshot (default 6)."),
+                                    QStringLiteral("s"), QStringLiteral("6"));
+    QCommandLineOption quitOpt(QStringLiteral("quit-after-screenshot"),
+                               QStringLiteral("Quit once the screenshot is saved."));
+    parser.addOptions(
+        {simOpt, connectOpt, cacheOpt, seedOpt, rateOpt, pageOpt, shotOpt, shotDelayOpt, quitOpt});
+    parser.process(app);
+
+    if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
+        std::fprintf(stderr, "switchboard: --sim and --connect exclude each other\n");
+        return 2;
+    }
+
+    // The token comes from the environment only; it is never written anywhere.
+    const QString token = qEnvironmentVariable("SWITCHBOARD_TOKEN");
+
+    std::unique_ptr<sb::sim::SimServer> sim;
+    QString target;
+    QString endpointKey;
+    if (parser.isSet(connectOpt)) {
+        target = parser.value(connectOpt);
+        endpointKey = target;
+    } else {
+        sb::sim::SimOptions options;
+        bool ok = false;
+        options.seed = parser.value(seedOpt).toULongLong(&ok);
+        if (!ok) {
+            std::fprintf(stderr, "switchboard: --seed must be a number\n");
+            return 2;
+        }
+        options.rate = parser.value(rateOpt).toDouble(&ok);
+        if (!ok || options.rate < 0) {
+            std::fprintf(stderr, "switchboard: --rate must be a non-negative number\n");
+            return 2;
+        }
+        sim = std::make_unique<sb::sim::SimServer>(options);
+        std::string error;
+        if (!sim->start(&error)) {
+            std::fprintf(stderr, "switchboard: could not start the in-process sim: %s\n",
+                         error.c_str());
+            return 1;
+        }
+        target = QString::fromStdString(sim->address());
+        endpointKey = QStringLiteral("sim");
+        std::printf("switchboard: in-process sim serving on %s\n", sim->address().c_str());
+        std::fflush(stdout);
+    }
+
+    sb::Cache cache;
+    const QString cachePath =
+        parser.isSet(cacheOpt) ? parser.value(cacheOpt) : sb::Cache::defaultPath();
+    QObject::connect(&cache, &sb::Cache::opened, [&](bool ok, const QString &error) {
+        if (!ok)
+            std::fprintf(stderr, "switchboard: cache disabled: %s\n", qPrintable(error));
+    });
+    cache.open(cachePath);
+
+    sb::Session session(&cache);
+    sb::MainWindow window(&session);
+    const QStringList pages{QStringLiteral("latency"), QStringLiteral("prompts"),
+                            QStringLiteral("experiments"), QStringLiteral("routing")};
+    window.showPage(std::max<qsizetype>(0, pages.indexOf(parser.value(pageOpt).toLower())));
+    window.show();
+    session.connectTo(target, endpointKey, token);
+
+    if (parser.isSet(shotOpt)) {
+        // "{page}" in the path saves one screenshot per page, in page order.
+        const QString pattern = QFileInfo(parser.value(shotOpt)).absoluteFilePath();
+        const int delayMs = int(parser.value(shotDelayOpt).toDouble() * 1000);
+        const bool perPage = pattern.contains(QStringLiteral("{page}"));
+        const bool quit = parser.isSet(quitOpt);
+        QTimer::singleShot(delayMs, &window, [&window, pattern, perPage, pages, quit] {
+            bool allSaved = true;
+            const int first = perPage ? 0 : -1;
+            const int last = perPage ? int(pages.size()) - 1 : -1;
+            for (int i = first; i <= last; ++i) {
+                QString png = pattern;
+                if (i >= 0) {
+                    window.showPage(i);
+                    png.replace(QStringLiteral("{page}"), pages[i]);
+                    // Let the page lay out and the chart replot before grabbing.
+                    QTest::qWait(400);
+                }
+                QDir().mkpath(QFileInfo(png).absolutePath());
+                const bool saved = window.grab().save(png);
+                allSaved = allSaved && saved;
+                std::printf("switchboard: screenshot %s %s (latency points on chart: %d)\n",
+                            saved ? "saved to" : "FAILED:", qPrintable(png),
+                            window.latencyPage()->chart()->pointCount());
+                std::fflush(stdout);
+            }
+            if (quit)
+                QApplication::exit(allSaved ? 0 : 1);
+        });
+    }
+
+    const int rc = QApplication::exec();
+    if (sim)
+        sim->shutdown();
+    return rc;
+}

@@ -1,0 +1,242 @@
+// The client layer against the real switchboard-sim over loopback gRPC:
+// typed calls, error mapping (conflicts, roles), the latency stream's
+// coalescing, exactly-once finished, and resume across a service restart.
+
+#include "client/connection.h"
+#include "client/experiments_client.h"
+#include "client/latency_stream.h"
+#include "client/prompts_client.h"
+#include "client/routing_client.h"
+#include "sim/sim_server.h"
+
+#include <QCoreApplication>
+#include <QSignalSpy>
+#include <QTest>
+#include <gtest/gtest.h>
+#include <memory>
+
+using namespace sb;
+
+namespace {
+
+std::unique_ptr<sim::SimServer> startSim(const std::string &listen = "127.0.0.1:0",
+                                         bool withTokens = false)
+{
+    sim::SimOptions o;
+    o.listen = listen;
+    o.rate = 3000;
+    o.timeScale = 0.05;
+    if (withTokens) {
+        o.tokens["viewer-token"] = {sim::Role::Viewer, "vera"};
+        o.tokens["operator-token"] = {sim::Role::Operator, "otto"};
+    }
+    auto s = std::make_unique<sim::SimServer>(o);
+    std::string err;
+    if (!s->start(&err))
+        ADD_FAILURE() << "sim did not start: " << err;
+    return s;
+}
+
+bool waitReady(Connection &c, int ms = 10000)
+{
+    return QTest::qWaitFor([&] { return c.isReady(); }, ms);
+}
+
+} // namespace
+
+TEST(Connection, ReportsReadyWithRoundTripAgainstLiveSim)
+{
+    auto sim = startSim();
+    Connection c;
+    QSignalSpy rtt(&c, &Connection::rttMeasured);
+    c.connectTo(QString::fromStdString(sim->address()));
+    ASSERT_TRUE(waitReady(c));
+    EXPECT_GE(c.lastRttMs(), 0.0);
+    EXPECT_GE(rtt.count(), 1);
+}
+
+TEST(Connection, DeadAddressBecomesUnavailableWithAReason)
+{
+    Connection c;
+    c.connectTo(QStringLiteral("127.0.0.1:1"));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return c.state() == Connection::State::Unavailable; }, 8000));
+    EXPECT_FALSE(c.lastError().isEmpty());
+}
+
+TEST(PromptsClient, ListsPromptsAndVersions)
+{
+    auto sim = startSim();
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()));
+    PromptsClient client(&c);
+    QSignalSpy listed(&client, &PromptsClient::promptsListed);
+    client.listPrompts();
+    ASSERT_TRUE(listed.wait(8000));
+    const auto prompts = listed.at(0).at(0).value<std::vector<Prompt>>();
+    ASSERT_FALSE(prompts.empty());
+    EXPECT_FALSE(prompts.front().etag.isEmpty());
+    EXPECT_GE(prompts.front().latestVersion, 1u);
+
+    QSignalSpy versions(&client, &PromptsClient::versionsListed);
+    client.listVersions(prompts.front().name);
+    ASSERT_TRUE(versions.wait(8000));
+    const auto vs = versions.at(0).at(1).value<std::vector<PromptVersion>>();
+    ASSERT_EQ(vs.size(), std::size_t(prompts.front().latestVersion));
+    EXPECT_EQ(vs.front().promptName, prompts.front().name);
+    EXPECT_FALSE(vs.front().templateText.isEmpty());
+}
+
+TEST(PromptsClient, StaleEtagWriteReportsConflictWithCurrentPrompt)
+{
+    auto sim = startSim();
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()));
+    PromptsClient client(&c);
+    QSignalSpy listed(&client, &PromptsClient::promptsListed);
+    client.listPrompts();
+    ASSERT_TRUE(listed.wait(8000));
+    const Prompt p = listed.at(0).at(0).value<std::vector<Prompt>>().front();
+
+    QSignalSpy moved(&client, &PromptsClient::labelMoved);
+    client.moveLabel(p.name, QStringLiteral("staging"), 1, p.etag, QStringLiteral("test"),
+                     QStringLiteral("req-1"));
+    ASSERT_TRUE(moved.wait(8000));
+    const Prompt after = moved.at(0).at(0).value<Prompt>();
+    EXPECT_NE(after.etag, p.etag);
+
+    // A second console still holding the old etag loses, and learns the winner.
+    QSignalSpy failed(&client, &PromptsClient::failed);
+    client.moveLabel(p.name, QStringLiteral("staging"), 1, p.etag, QStringLiteral("test"),
+                     QStringLiteral("req-2"));
+    ASSERT_TRUE(failed.wait(8000));
+    const auto err = failed.at(0).at(1).value<RpcError>();
+    EXPECT_EQ(err.code, 9); // FAILED_PRECONDITION
+    ASSERT_TRUE(err.conflict.has_value());
+    EXPECT_EQ(err.conflict->currentEtag, after.etag);
+    ASSERT_TRUE(std::holds_alternative<Prompt>(err.conflict->current));
+    EXPECT_EQ(std::get<Prompt>(err.conflict->current).name, p.name);
+}
+
+TEST(RoutingClient, ViewerCannotToggleButOperatorCan)
+{
+    auto sim = startSim("127.0.0.1:0", true);
+    const QString addr = QString::fromStdString(sim->address());
+    Connection viewer;
+    viewer.connectTo(addr, QStringLiteral("viewer-token"));
+    RoutingClient vc(&viewer);
+    QSignalSpy table(&vc, &RoutingClient::tableReceived);
+    vc.fetchTable();
+    ASSERT_TRUE(table.wait(8000));
+    const auto t = table.at(0).at(0).value<RoutingTable>();
+    ASSERT_FALSE(t.routes.empty());
+    const Route *route = nullptr;
+    for (const auto &r : t.routes) {
+        if (!r.fallbacks.empty())
+            route = &r;
+    }
+    ASSERT_NE(route, nullptr);
+
+    QSignalSpy vfailed(&vc, &RoutingClient::failed);
+    vc.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
+                          QStringLiteral("drill"), route->etag, 0, QStringLiteral("r1"));
+    ASSERT_TRUE(vfailed.wait(8000));
+    EXPECT_EQ(vfailed.at(0).at(1).value<RpcError>().code, 7); // PERMISSION_DENIED
+
+    Connection op;
+    op.connectTo(addr, QStringLiteral("operator-token"));
+    RoutingClient oc(&op);
+    QSignalSpy changed(&oc, &RoutingClient::fallbackChanged);
+    oc.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
+                          QStringLiteral("drill"), route->etag, 0, QStringLiteral("r2"));
+    ASSERT_TRUE(changed.wait(8000));
+    const auto r = changed.at(0).at(0).value<Route>();
+    EXPECT_FALSE(r.fallbacks.front().enabled);
+    const auto audit = changed.at(0).at(1).value<AuditEvent>();
+    EXPECT_EQ(audit.actor, QStringLiteral("otto"));
+    EXPECT_EQ(audit.reason, QStringLiteral("drill"));
+}
+
+TEST(ExperimentsClient, ListsSeededExperiments)
+{
+    auto sim = startSim();
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()));
+    ExperimentsClient client(&c);
+    QSignalSpy listed(&client, &ExperimentsClient::experimentsListed);
+    client.listExperiments();
+    ASSERT_TRUE(listed.wait(8000));
+    const auto es = listed.at(0).at(0).value<std::vector<Experiment>>();
+    ASSERT_FALSE(es.empty());
+    for (const auto &e : es)
+        EXPECT_GE(e.variants.size(), 2u);
+}
+
+TEST(LatencyStream, DeliversPerSecondPointsAndFinishesOnceOnStop)
+{
+    auto sim = startSim();
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()));
+    LatencyStream stream(&c);
+    QSignalSpy points(&stream, &LatencyStream::pointsReady);
+    QSignalSpy finished(&stream, &LatencyStream::finished);
+    stream.start();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return points.count() >= 2; }, 10000));
+    quint64 total = 0;
+    for (const auto &args : points) {
+        for (const auto &rp : args.at(0).value<std::vector<RoutePoint>>()) {
+            total += rp.point.count;
+            EXPECT_LE(rp.point.p50, rp.point.p95);
+            EXPECT_LE(rp.point.p95, rp.point.p99);
+        }
+    }
+    EXPECT_GT(total, 0u);
+    EXPECT_FALSE(stream.routes().isEmpty());
+    stream.stop();
+    stream.stop();
+    QTest::qWait(300);
+    EXPECT_EQ(finished.count(), 1);
+    EXPECT_EQ(stream.stats().duplicates, 0u);
+}
+
+TEST(LatencyStream, ReconnectsAfterServiceRestartAndReportsTheGap)
+{
+    auto sim = startSim();
+    const std::string addr = sim->address();
+    Connection c;
+    c.connectTo(QString::fromStdString(addr));
+    LatencyStream stream(&c);
+    QSignalSpy finished(&stream, &LatencyStream::finished);
+    QSignalSpy gaps(&stream, &LatencyStream::gapDetected);
+    stream.start();
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return stream.state() == LatencyStream::State::Streaming; }, 10000));
+    const quint64 before = stream.stats().batches;
+    sim->shutdown();
+    sim.reset();
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return stream.state() == LatencyStream::State::Reconnecting; }, 10000));
+    auto again = startSim(addr); // same port: the service came back
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            return stream.state() == LatencyStream::State::Streaming &&
+                   stream.stats().batches > before + 3;
+        },
+        15000));
+    EXPECT_EQ(finished.count(), 0);
+    EXPECT_GE(gaps.count(), 1); // a restarted service cannot replay: the user is told
+    EXPECT_GE(stream.stats().reconnects, 1u);
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    qRegisterMetaType<std::vector<sb::Prompt>>();
+    qRegisterMetaType<std::vector<sb::PromptVersion>>();
+    qRegisterMetaType<std::vector<sb::Experiment>>();
+    qRegisterMetaType<std::vector<sb::RoutePoint>>();
+    qRegisterMetaType<sb::RpcError>();
+    qRegisterMetaType<sb::Route>();
+    qRegisterMetaType<sb::AuditEvent>();
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

@@ -1,0 +1,272 @@
+#include "ui/session.h"
+
+#include "client/experiments_client.h"
+#include "client/latency_stream.h"
+#include "client/prompts_client.h"
+#include "client/routing_client.h"
+#include "store/cache.h"
+
+#include <QDateTime>
+
+namespace sb {
+
+static const std::deque<LatencyPoint> kEmptySeries;
+
+void LatencyHistory::add(const QString &route, const std::vector<LatencyPoint> &points)
+{
+    if (points.empty())
+        return;
+    auto &s = m_series[route];
+    for (const auto &p : points) {
+        if (s.empty() || p.secondMs > s.back().secondMs) {
+            s.push_back(p);
+            continue;
+        }
+        // Out of order (history loaded after live points): insert in place.
+        auto it = std::lower_bound(s.begin(), s.end(), p.secondMs,
+                                   [](const LatencyPoint &a, qint64 t) { return a.secondMs < t; });
+        if (it != s.end() && it->secondMs == p.secondMs)
+            *it = p;
+        else
+            s.insert(it, p);
+    }
+    const qint64 cutoff = s.back().secondMs - kKeepMs;
+    while (!s.empty() && s.front().secondMs < cutoff)
+        s.pop_front();
+    emit changed(route);
+}
+
+const std::deque<LatencyPoint> &LatencyHistory::series(const QString &route) const
+{
+    auto it = m_series.find(route);
+    return it == m_series.end() ? kEmptySeries : it.value();
+}
+
+QStringList LatencyHistory::routes() const
+{
+    QStringList r = m_series.keys();
+    r.sort();
+    return r;
+}
+
+Session::Session(Cache *cache, QObject *parent)
+    : QObject(parent), m_cache(cache), m_connection(new Connection(this)),
+      m_promptsClient(new PromptsClient(m_connection, this)),
+      m_experimentsClient(new ExperimentsClient(m_connection, this)),
+      m_routingClient(new RoutingClient(m_connection, this)),
+      m_latency(new LatencyStream(m_connection, this))
+{
+    connect(m_connection, &Connection::stateChanged, this, &Session::onConnectionState);
+
+    connect(m_promptsClient, &PromptsClient::promptsListed, this,
+            [this](const std::vector<Prompt> &prompts) {
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                m_promptModel.setPrompts(prompts);
+                m_fetched[int(Area::Prompts)] = now;
+                m_live[int(Area::Prompts)] = true;
+                if (m_cache)
+                    m_cache->savePrompts(prompts, now);
+                if (m_selectedPrompt.isEmpty() && !prompts.empty())
+                    selectPrompt(prompts.front().name);
+                else if (!m_selectedPrompt.isEmpty())
+                    m_promptsClient->listVersions(m_selectedPrompt);
+                emit freshnessChanged();
+            });
+    connect(m_promptsClient, &PromptsClient::versionsListed, this,
+            [this](const QString &prompt, const std::vector<PromptVersion> &versions) {
+                m_versions[prompt] = versions;
+                if (m_cache)
+                    m_cache->savePromptVersions(prompt, versions,
+                                                QDateTime::currentMSecsSinceEpoch());
+                if (prompt == m_selectedPrompt)
+                    showVersions(prompt);
+            });
+    connect(m_experimentsClient, &ExperimentsClient::experimentsListed, this,
+            [this](const std::vector<Experiment> &experiments) {
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                m_experimentModel.setExperiments(experiments);
+                m_fetched[int(Area::Experiments)] = now;
+                m_live[int(Area::Experiments)] = true;
+                if (m_cache)
+                    m_cache->saveExperiments(experiments, now);
+                emit freshnessChanged();
+            });
+    connect(m_routingClient, &RoutingClient::tableReceived, this, [this](const RoutingTable &t) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        m_routingModel.setTable(t);
+        const bool first = !m_live.value(int(Area::Routing));
+        m_fetched[int(Area::Routing)] = now;
+        m_live[int(Area::Routing)] = true;
+        if (m_cache)
+            m_cache->saveRouting(t, now);
+        if (first)
+            emit freshnessChanged();
+    });
+    connect(m_promptsClient, &PromptsClient::failed, this, &Session::onFailed);
+    connect(m_experimentsClient, &ExperimentsClient::failed, this, &Session::onFailed);
+    connect(m_routingClient, &RoutingClient::failed, this, &Session::onFailed);
+    connect(m_latency, &LatencyStream::pointsReady, this, &Session::onLatencyPoints);
+    connect(m_latency, &LatencyStream::gapDetected, this,
+            [this](const QString &why) { emit message(tr("Latency stream gap: %1").arg(why)); });
+    connect(m_latency, &LatencyStream::finished, this, [this](const RpcError &e) {
+        if (e.code != 1)
+            emit message(tr("Latency stream stopped: %1").arg(e.describe()));
+    });
+
+    m_routingTimer.setInterval(3000);
+    connect(&m_routingTimer, &QTimer::timeout, this, [this] {
+        if (m_connection->isReady())
+            m_routingClient->fetchTable();
+    });
+    m_slowTimer.setInterval(30000);
+    connect(&m_slowTimer, &QTimer::timeout, this, [this] {
+        if (m_connection->isReady()) {
+            m_promptsClient->listPrompts();
+            m_experimentsClient->listExperiments();
+        }
+        emit freshnessChanged(); // ages on screen move on
+    });
+    m_latencyFlushTimer.setInterval(2000);
+    connect(&m_latencyFlushTimer, &QTimer::timeout, this, [this] {
+        if (!m_cache)
+            return;
+        for (auto it = m_pendingLatencyWrites.begin(); it != m_pendingLatencyWrites.end(); ++it)
+            m_cache->appendLatencyPoints(it.key(), it.value());
+        m_pendingLatencyWrites.clear();
+    });
+
+    if (m_cache) {
+        connect(m_cache, &Cache::snapshotLoaded, this, &Session::onSnapshot);
+        connect(m_cache, &Cache::latencyLoaded, this,
+                [this](const QString &route, const std::vector<LatencyPoint> &points) {
+                    m_latencyHistory.add(route, points);
+                });
+        connect(m_cache, &Cache::writeFailed, this, [this](const QString &why) {
+            emit message(tr("Cache write failed: %1 (live data is unaffected)").arg(why));
+        });
+    }
+}
+
+Session::~Session()
+{
+    if (m_cache) {
+        for (auto it = m_pendingLatencyWrites.begin(); it != m_pendingLatencyWrites.end(); ++it)
+            m_cache->appendLatencyPoints(it.key(), it.value());
+    }
+}
+
+void Session::connectTo(const QString &target, const QString &endpointKey, const QString &token)
+{
+    m_target = target;
+    if (m_cache) {
+        m_cache->setEndpoint(endpointKey);
+        m_cache->loadSnapshot();
+    }
+    m_connection->connectTo(target, token);
+    m_routingTimer.start();
+    m_slowTimer.start();
+    m_latencyFlushTimer.start();
+    m_latency->start();
+}
+
+void Session::refreshAll()
+{
+    m_promptsClient->listPrompts();
+    m_experimentsClient->listExperiments();
+    m_routingClient->fetchTable();
+}
+
+void Session::selectPrompt(const QString &name)
+{
+    m_selectedPrompt = name;
+    showVersions(name);
+    if (m_connection->isReady())
+        m_promptsClient->listVersions(name);
+}
+
+void Session::showVersions(const QString &prompt)
+{
+    const int row = m_promptModel.rowOf(prompt);
+    const Prompt *p = m_promptModel.promptAt(row);
+    auto it = m_versions.find(prompt);
+    if (!p || it == m_versions.end()) {
+        m_versionModel.clear();
+    } else {
+        m_versionModel.setVersions(*p, it.value());
+    }
+    emit versionsShown(prompt);
+}
+
+qint64 Session::fetchedMs(Area a) const
+{
+    return m_fetched.value(int(a), 0);
+}
+
+bool Session::isLive(Area a) const
+{
+    return m_live.value(int(a), false) && m_connection->isReady();
+}
+
+void Session::onSnapshot(const CacheSnapshot &s)
+{
+    // Cached data only fills what the live service has not answered yet.
+    if (!m_live.value(int(Area::Prompts)) && s.promptsFetchedMs > 0) {
+        m_promptModel.setPrompts(s.prompts);
+        m_fetched[int(Area::Prompts)] = s.promptsFetchedMs;
+        for (auto it = s.versions.begin(); it != s.versions.end(); ++it)
+            m_versions.insert(it.key(), it.value());
+        if (m_selectedPrompt.isEmpty() && !s.prompts.empty())
+            m_selectedPrompt = s.prompts.front().name;
+        showVersions(m_selectedPrompt);
+    }
+    if (!m_live.value(int(Area::Experiments)) && s.experimentsFetchedMs > 0) {
+        m_experimentModel.setExperiments(s.experiments);
+        m_fetched[int(Area::Experiments)] = s.experimentsFetchedMs;
+    }
+    if (!m_live.value(int(Area::Routing)) && s.routingFetchedMs > 0) {
+        m_routingModel.setTable(s.routing);
+        m_fetched[int(Area::Routing)] = s.routingFetchedMs;
+    }
+    // Recent latency history per known route, so the chart is not empty offline.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &r : s.routing.routes)
+        m_cache->loadLatency(r.name, now - LatencyHistory::kKeepMs, now);
+    emit freshnessChanged();
+}
+
+void Session::onConnectionState(Connection::State state, const QString &detail)
+{
+    const bool ready = state == Connection::State::Ready;
+    if (ready && !m_wasReady) {
+        emit message(tr("Connected to %1").arg(m_target));
+        refreshAll();
+    } else if (!ready && m_wasReady) {
+        emit message(tr("Lost %1: %2. Showing cached data.").arg(m_target, detail));
+    }
+    m_wasReady = ready;
+    emit freshnessChanged();
+}
+
+void Session::onFailed(const QString &op, const RpcError &err)
+{
+    emit message(tr("%1 failed: %2").arg(op, err.describe()));
+}
+
+void Session::onLatencyPoints(const std::vector<RoutePoint> &points)
+{
+    QHash<QString, std::vector<LatencyPoint>> byRoute;
+    for (const auto &rp : points)
+        byRoute[rp.route].push_back(rp.point);
+    for (auto it = byRoute.begin(); it != byRoute.end(); ++it) {
+        m_latencyHistory.add(it.key(), it.value());
+        auto &pending = m_pendingLatencyWrites[it.key()];
+        pending.insert(pending.end(), it.value().begin(), it.value().end());
+    }
+    if (!m_live.value(int(Area::Latency))) {
+        m_live[int(Area::Latency)] = true;
+        emit freshnessChanged();
+    }
+    m_fetched[int(Area::Latency)] = QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace sb

@@ -1,0 +1,20 @@
+#pragma once
+
+// StaleBanner: a strip above a page saying the data shown is cached, how old
+// it is, and why (not connected), so nobody mistakes history for live state.
+
+#include <QLabel>
+
+namespace sb {
+
+class StaleBanner : public QLabel
+{
+    Q_OBJECT
+public:
+    explicit StaleBanner(QWidget *parent = nullptr);
+    // live: data came from the service and it is reachable. fetchedMs: when
+    // the shown data was fetched (0 = never).
+    void update(bool live, qint64 fetchedMs, const QString &connectionDetail);
+};
+
+} // namespace sb
