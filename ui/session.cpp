@@ -42,6 +42,14 @@ const std::deque<LatencyPoint> &LatencyHistory::series(const QString &route) con
     return it == m_series.end() ? kEmptySeries : it.value();
 }
 
+void LatencyHistory::clear()
+{
+    const QStringList routes = m_series.keys();
+    m_series.clear();
+    for (const auto &r : routes)
+        emit changed(r);
+}
+
 QStringList LatencyHistory::routes() const
 {
     QStringList r = m_series.keys();
@@ -141,6 +149,9 @@ Session::Session(Cache *cache, QObject *parent)
                 [this](const QString &route, const std::vector<LatencyPoint> &points) {
                     m_latencyHistory.add(route, points);
                 });
+        connect(m_cache, &Cache::opened, this, [this](bool ok, const QString &error) {
+            emit message(ok ? tr("Cache ready") : tr("Cache unavailable: %1").arg(error));
+        });
         connect(m_cache, &Cache::writeFailed, this, [this](const QString &why) {
             emit message(tr("Cache write failed: %1 (live data is unaffected)").arg(why));
         });
@@ -158,9 +169,10 @@ Session::~Session()
 void Session::connectTo(const QString &target, const QString &endpointKey, const QString &token)
 {
     m_target = target;
+    m_endpointKey = endpointKey;
     if (m_cache) {
         m_cache->setEndpoint(endpointKey);
-        m_cache->loadSnapshot();
+        m_cache->loadSnapshotOrMostRecent();
     }
     m_connection->connectTo(target, token);
     m_routingTimer.start();
@@ -227,10 +239,16 @@ void Session::onSnapshot(const CacheSnapshot &s)
         m_routingModel.setTable(s.routing);
         m_fetched[int(Area::Routing)] = s.routingFetchedMs;
     }
-    // Recent latency history per known route, so the chart is not empty offline.
+    // Nothing cached for this endpoint: the cache offered the last one seen.
+    m_cachedFrom = s.endpoint != m_endpointKey ? s.endpoint : QString();
+    // Recent latency history per known route, so the chart is not empty
+    // offline. Endpoints are captured per job, so switching briefly is safe.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!m_cachedFrom.isEmpty())
+        m_cache->setEndpoint(m_cachedFrom);
     for (const auto &r : s.routing.routes)
         m_cache->loadLatency(r.name, now - LatencyHistory::kKeepMs, now);
+    m_cache->setEndpoint(m_endpointKey);
     emit freshnessChanged();
 }
 
@@ -257,10 +275,18 @@ void Session::onLatencyPoints(const std::vector<RoutePoint> &points)
     QHash<QString, std::vector<LatencyPoint>> byRoute;
     for (const auto &rp : points)
         byRoute[rp.route].push_back(rp.point);
+    if (!m_live.value(int(Area::Latency)) && !m_cachedFrom.isEmpty()) {
+        // History borrowed from another endpoint must not blend into this
+        // endpoint's live series.
+        m_latencyHistory.clear();
+        m_cachedFrom.clear();
+    }
     for (auto it = byRoute.begin(); it != byRoute.end(); ++it) {
         m_latencyHistory.add(it.key(), it.value());
-        auto &pending = m_pendingLatencyWrites[it.key()];
-        pending.insert(pending.end(), it.value().begin(), it.value().end());
+        if (m_cache) {
+            auto &pending = m_pendingLatencyWrites[it.key()];
+            pending.insert(pending.end(), it.value().begin(), it.value().end());
+        }
     }
     if (!m_live.value(int(Area::Latency))) {
         m_live[int(Area::Latency)] = true;

@@ -37,6 +37,7 @@ public:
 
     using QObject::QObject;
     void add(const QString &route, const std::vector<LatencyPoint> &points);
+    void clear();
     const std::deque<LatencyPoint> &series(const QString &route) const;
     QStringList routes() const;
 
@@ -81,6 +82,9 @@ public:
     qint64 fetchedMs(Area a) const;
     bool isLive(Area a) const;
     QString endpointLabel() const { return m_target; }
+    // Non-empty when the cached data shown belongs to another endpoint
+    // (nothing was cached for this one yet).
+    QString cachedFrom() const { return m_cachedFrom; }
 
 signals:
     void freshnessChanged();
@@ -110,6 +114,8 @@ private:
     QHash<QString, std::vector<PromptVersion>> m_versions;
     QString m_selectedPrompt;
     QString m_target;
+    QString m_endpointKey;
+    QString m_cachedFrom;
     QHash<int, qint64> m_fetched;
     QHash<int, bool> m_live;
     bool m_wasReady = false;

@@ -1,5 +1,6 @@
 #include "client/connection.h"
 
+#include "client/call_tracker.h"
 #include "client/post_guard.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -113,6 +114,7 @@ void Connection::checkHealth()
     prepare(call->ctx, kHealthDeadline);
     call->started = std::chrono::steady_clock::now();
     const quint64 gen = m_generation;
+    CallTracker::add(&call->ctx);
     call->stub->async()->Check(
         &call->ctx, &call->req, &call->resp,
         [this, call, gen, guard = m_guard](grpc::Status status) {
@@ -122,6 +124,7 @@ void Connection::checkHealth()
             const int code = status.error_code();
             const QString msg = QString::fromStdString(status.error_message());
             const int serving = call->resp.status();
+            CallTracker::remove(&call->ctx);
             guard->post([this, gen, code, msg, serving, rtt] {
                 if (gen != m_generation)
                     return; // an answer from a previous target

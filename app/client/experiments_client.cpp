@@ -34,7 +34,7 @@ void ExperimentsClient::listPage(const std::string &token,
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListExperiments(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard, acc](const grpc::Status &s, auto &call) {
+        [this, guard = m_guard, acc, token](const grpc::Status &s, auto &call) {
             if (!s.ok()) {
                 auto err = convert::toError(s, call.ctx);
                 guard->post([this, err] { emit failed(QStringLiteral("list experiments"), err); });
@@ -43,7 +43,7 @@ void ExperimentsClient::listPage(const std::string &token,
             for (const auto &e : call.resp.experiments())
                 acc->push_back(convert::toCore(e));
             const std::string next = call.resp.next_page_token();
-            if (!next.empty() && acc->size() < 100000) {
+            if (!next.empty() && next != token && acc->size() < 100000) {
                 guard->post([this, next, acc] { listPage(next, acc); });
                 return;
             }

@@ -1,5 +1,6 @@
 #include "client/latency_stream.h"
 
+#include "client/call_tracker.h"
 #include "client/connection.h"
 #include "client/convert.h"
 #include "client/post_guard.h"
@@ -14,16 +15,26 @@ namespace sb {
 
 namespace v1 = switchboard::v1;
 
+// State of one run (one start()). A fresh block per run, so a reactor that
+// outlives stop() (TryCancel is best-effort) can only touch its own run.
+// The aggregator and dictionary are touched only by the run's reactors, one
+// at a time (a retry starts after the previous call's OnDone), so they need
+// no lock; the GUI thread sees only `pending` and `stats`, under `mutex`,
+// held just long enough to move a few points.
 struct LatencyStream::Shared
 {
-    explicit Shared(QObject *owner) : guard(std::make_shared<PostGuard>(owner)) {}
+    static constexpr std::size_t kMaxPending = 200000;
 
-    std::shared_ptr<PostGuard> guard;
-    std::mutex mutex;
+    // Reactor-only.
     LatencyAggregator aggregator{250};
     QHash<quint32, QString> routeNames;
     std::string epoch;
     quint64 lastSequence = 0;
+
+    // Shared with the GUI thread.
+    std::mutex mutex;
+    std::vector<RoutePoint> pending;
+    QStringList routes;
     Stats stats;
     Reactor *active = nullptr; // the call in flight, for stop()
     std::atomic<bool> drainPosted{false};
@@ -32,16 +43,19 @@ struct LatencyStream::Shared
 class LatencyStream::Reactor : public grpc::ClientReadReactor<v1::StreamLatencyResponse>
 {
 public:
-    Reactor(std::shared_ptr<Shared> shared, std::shared_ptr<grpc::Channel> channel,
-            v1::StreamLatencyRequest request, quint64 generation, LatencyStream *owner)
-        : m_shared(std::move(shared)), m_stub(v1::TelemetryService::NewStub(channel)),
-          m_request(std::move(request)), m_generation(generation), m_owner(owner)
+    Reactor(std::shared_ptr<Shared> shared, std::shared_ptr<PostGuard> guard,
+            std::shared_ptr<grpc::Channel> channel, v1::StreamLatencyRequest request,
+            quint64 generation, LatencyStream *owner)
+        : m_shared(std::move(shared)), m_guard(std::move(guard)),
+          m_stub(v1::TelemetryService::NewStub(channel)), m_request(std::move(request)),
+          m_generation(generation), m_owner(owner)
     {}
 
     grpc::ClientContext &context() { return m_ctx; }
 
     void begin()
     {
+        CallTracker::add(&m_ctx);
         m_stub->async()->StreamLatency(&m_ctx, &m_request, this);
         StartRead(&m_response);
         StartCall();
@@ -65,7 +79,8 @@ public:
         }
         auto *owner = m_owner;
         const quint64 gen = m_generation;
-        m_shared->guard->post([owner, err, gen] { owner->onCallDone(err, gen); });
+        m_guard->post([owner, err, gen] { owner->onCallDone(err, gen); });
+        CallTracker::remove(&m_ctx);
         delete this; // nothing touches the reactor after OnDone
     }
 
@@ -73,44 +88,70 @@ private:
     void process()
     {
         const auto &r = m_response;
+        auto &sh = *m_shared;
         bool notifyStreaming = false;
         QString gapWhy;
+        if (!m_first) {
+            m_first = true;
+            notifyStreaming = true;
+            const bool askedResume = m_request.resume_after_sequence() > 0;
+            if (askedResume && (!r.resumed() || r.stream_epoch() != sh.epoch)) {
+                gapWhy = r.stream_epoch() != sh.epoch
+                             ? QStringLiteral("the service restarted; samples in between "
+                                              "are lost")
+                             : QStringLiteral("the service no longer had every batch "
+                                              "since the disconnect");
+            }
+        }
+        if (r.stream_epoch() != sh.epoch) {
+            sh.epoch = r.stream_epoch();
+            sh.lastSequence = 0;
+            sh.routeNames.clear();
+        }
+        bool newRoutes = false;
+        for (const auto &d : r.dictionary()) {
+            if (d.kind() == v1::DICTIONARY_KIND_ROUTE) {
+                sh.routeNames.insert(d.id(), convert::str(d.name()));
+                newRoutes = true;
+            }
+        }
+        bool duplicate = false;
+        int samples = 0;
+        bool malformed = false;
+        if (r.sequence() != 0 && r.sequence() <= sh.lastSequence) {
+            duplicate = true;
+        } else {
+            sh.lastSequence = std::max<quint64>(sh.lastSequence, r.sequence());
+            samples = ingest(sh, &malformed);
+        }
+        std::vector<RoutePoint> closed = sh.aggregator.takeClosed();
         {
-            std::lock_guard lock(m_shared->mutex);
-            auto &sh = *m_shared;
-            if (!m_first) {
-                m_first = true;
-                notifyStreaming = true;
-                const bool askedResume = m_request.resume_after_sequence() > 0;
-                if (askedResume && (!r.resumed() || r.stream_epoch() != sh.epoch)) {
-                    gapWhy = r.stream_epoch() != sh.epoch
-                                 ? QStringLiteral("the service restarted; samples in between "
-                                                  "are lost")
-                                 : QStringLiteral("the service no longer had every batch "
-                                                  "since the disconnect");
-                    ++sh.stats.gaps;
-                }
-            }
-            if (r.stream_epoch() != sh.epoch) {
-                sh.epoch = r.stream_epoch();
-                sh.lastSequence = 0;
-                sh.routeNames.clear();
-            }
-            for (const auto &d : r.dictionary()) {
-                if (d.kind() == v1::DICTIONARY_KIND_ROUTE)
-                    sh.routeNames.insert(d.id(), convert::str(d.name()));
-            }
-            if (r.sequence() != 0 && r.sequence() <= sh.lastSequence) {
+            std::lock_guard lock(sh.mutex);
+            if (!gapWhy.isEmpty())
+                ++sh.stats.gaps;
+            if (duplicate)
                 ++sh.stats.duplicates;
-            } else {
-                sh.lastSequence = std::max<quint64>(sh.lastSequence, r.sequence());
-                ingest(sh);
+            else
+                ++sh.stats.batches;
+            if (malformed)
+                ++sh.stats.malformed;
+            sh.stats.samples += quint64(samples);
+            sh.stats.lastSequence = sh.lastSequence;
+            if (newRoutes) {
+                sh.routes = QStringList(sh.routeNames.begin(), sh.routeNames.end());
+                sh.routes.sort();
             }
+            // A GUI that stops draining loses the oldest points, never memory.
+            sh.pending.insert(sh.pending.end(), closed.begin(), closed.end());
+            if (sh.pending.size() > Shared::kMaxPending)
+                sh.pending.erase(sh.pending.begin(),
+                                 sh.pending.begin() +
+                                     std::ptrdiff_t(sh.pending.size() - Shared::kMaxPending));
         }
         if (notifyStreaming || !gapWhy.isEmpty()) {
             auto *owner = m_owner;
             const quint64 gen = m_generation;
-            m_shared->guard->post([owner, gen, gapWhy] {
+            m_guard->post([owner, gen, gapWhy] {
                 if (gen != owner->m_generation)
                     return;
                 owner->m_backoff.reset();
@@ -119,13 +160,17 @@ private:
                     emit owner->gapDetected(gapWhy);
             });
         }
-        if (!m_shared->drainPosted.exchange(true)) {
+        if (!closed.empty() && !sh.drainPosted.exchange(true)) {
             auto *owner = m_owner;
-            m_shared->guard->post([owner] { owner->drain(); });
+            const quint64 gen = m_generation;
+            m_guard->post([owner, gen] {
+                if (gen == owner->m_generation)
+                    owner->drain();
+            });
         }
     }
 
-    void ingest(Shared &sh)
+    int ingest(Shared &sh, bool *malformed)
     {
         const auto &r = m_response;
         // Columns must be parallel; a service that sends ragged columns gets
@@ -134,8 +179,7 @@ private:
                                 r.status_codes_size()});
         const int longest = std::max({r.offset_micros_size(), r.latency_ms_size(),
                                       r.route_ids_size(), r.status_codes_size()});
-        if (n != longest)
-            ++sh.stats.malformed;
+        *malformed = n != longest;
         const bool hasTtft = r.ttft_ms_size() >= n;
         const bool hasFallback = r.fallback_used_size() >= n;
         const qint64 baseUs =
@@ -154,12 +198,11 @@ private:
             sh.aggregator.add(lastName, tMs, r.latency_ms(i), hasTtft ? r.ttft_ms(i) : 0.0,
                               r.status_codes(i) != 0, hasFallback && r.fallback_used(i));
         }
-        ++sh.stats.batches;
-        sh.stats.samples += quint64(n);
-        sh.stats.lastSequence = sh.lastSequence;
+        return n;
     }
 
     std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<PostGuard> m_guard;
     std::unique_ptr<v1::TelemetryService::Stub> m_stub;
     grpc::ClientContext m_ctx;
     v1::StreamLatencyRequest m_request;
@@ -170,7 +213,8 @@ private:
 };
 
 LatencyStream::LatencyStream(Connection *connection, QObject *parent)
-    : QObject(parent), m_connection(connection), m_shared(std::make_shared<Shared>(this))
+    : QObject(parent), m_connection(connection), m_guard(std::make_shared<PostGuard>(this)),
+      m_shared(std::make_shared<Shared>())
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &LatencyStream::startCall);
@@ -178,7 +222,7 @@ LatencyStream::LatencyStream(Connection *connection, QObject *parent)
 
 LatencyStream::~LatencyStream()
 {
-    m_shared->guard->detach();
+    m_guard->detach();
     std::lock_guard lock(m_shared->mutex);
     if (m_shared->active)
         m_shared->active->context().TryCancel();
@@ -193,9 +237,7 @@ LatencyStream::Stats LatencyStream::stats() const
 QStringList LatencyStream::routes() const
 {
     std::lock_guard lock(m_shared->mutex);
-    QStringList out = m_shared->routeNames.values();
-    out.sort();
-    return out;
+    return m_shared->routes;
 }
 
 void LatencyStream::start(const QStringList &routes)
@@ -205,6 +247,8 @@ void LatencyStream::start(const QStringList &routes)
     m_routes = routes;
     m_running = true;
     m_backoff.reset();
+    ++m_generation;
+    m_shared = std::make_shared<Shared>(); // a new run resumes nothing of the last
     startCall();
 }
 
@@ -214,17 +258,13 @@ void LatencyStream::stop()
         return;
     m_running = false;
     m_retryTimer.stop();
-    bool cancelled = false;
     {
         std::lock_guard lock(m_shared->mutex);
-        if (m_shared->active) {
+        if (m_shared->active)
             m_shared->active->context().TryCancel();
-            cancelled = true;
-        }
     }
     ++m_generation; // the cancelled call's OnDone is now stale
     setState(State::Stopped, tr("stopped"));
-    Q_UNUSED(cancelled);
     RpcError err;
     err.code = 1; // CANCELLED
     err.message = QStringLiteral("stopped by the user");
@@ -246,14 +286,13 @@ void LatencyStream::startCall()
     v1::StreamLatencyRequest req;
     for (const auto &r : m_routes)
         req.add_routes(r.toStdString());
-    {
-        std::lock_guard lock(m_shared->mutex);
-        if (m_shared->lastSequence > 0) {
-            req.set_resume_after_sequence(m_shared->lastSequence);
-            req.set_stream_epoch(m_shared->epoch);
-        }
+    // The previous call of this run has finished (we are called after its
+    // OnDone), so reading the reactor-only resume point here is safe.
+    if (m_shared->lastSequence > 0) {
+        req.set_resume_after_sequence(m_shared->lastSequence);
+        req.set_stream_epoch(m_shared->epoch);
     }
-    auto *reactor = new Reactor(m_shared, channel, std::move(req), m_generation, this);
+    auto *reactor = new Reactor(m_shared, m_guard, channel, std::move(req), m_generation, this);
     m_connection->prepare(reactor->context(), Connection::kStreamDeadline);
     {
         std::lock_guard lock(m_shared->mutex);
@@ -276,7 +315,10 @@ void LatencyStream::onCallDone(const RpcError &error, quint64 generation)
         emit finished(error);
         return;
     }
-    ++m_shared->stats.reconnects; // benign race with readers: only the GUI thread writes it now
+    {
+        std::lock_guard lock(m_shared->mutex);
+        ++m_shared->stats.reconnects;
+    }
     const auto delay = m_backoff.next();
     setState(State::Reconnecting, tr("stream lost (%1); retrying in %2 s")
                                       .arg(error.ok() ? tr("ended by service") : error.describe())
@@ -290,7 +332,7 @@ void LatencyStream::drain()
     std::vector<RoutePoint> points;
     {
         std::lock_guard lock(m_shared->mutex);
-        points = m_shared->aggregator.takeClosed();
+        points.swap(m_shared->pending);
     }
     if (!points.empty())
         emit pointsReady(points);

@@ -12,7 +12,8 @@
 // resume after the last batch it processed, so nothing is lost or counted
 // twice; a gap the service cannot fill is reported. `finished` fires exactly
 // once per start(): after stop(), or when the service refuses for good
-// (wrong token, permission, invalid request).
+// (wrong token, permission, invalid request). Destroying a running stream
+// ends it without `finished` (nobody is left to hear it).
 
 #include "client/rpc_error.h"
 #include "core/backoff.h"
@@ -78,6 +79,7 @@ private:
     void setState(State s, const QString &detail);
 
     Connection *m_connection;
+    std::shared_ptr<class PostGuard> m_guard;
     std::shared_ptr<Shared> m_shared;
     QStringList m_routes;
     Backoff m_backoff;

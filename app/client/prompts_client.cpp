@@ -36,7 +36,7 @@ void PromptsClient::listPage(const QString &query, const std::string &token,
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListPrompts(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard, acc, query](const grpc::Status &s, auto &call) {
+        [this, guard = m_guard, acc, query, token](const grpc::Status &s, auto &call) {
             if (!s.ok()) {
                 auto err = convert::toError(s, call.ctx);
                 guard->post([this, err] { emit failed(QStringLiteral("list prompts"), err); });
@@ -46,7 +46,7 @@ void PromptsClient::listPage(const QString &query, const std::string &token,
                 acc->push_back(convert::toCore(p));
             const std::string next = call.resp.next_page_token();
             // A service that hands back the same token forever must not loop us.
-            if (!next.empty() && acc->size() < 100000) {
+            if (!next.empty() && next != token && acc->size() < 100000) {
                 guard->post([this, query, next, acc] { listPage(query, next, acc); });
                 return;
             }
@@ -71,7 +71,7 @@ void PromptsClient::listVersionsPage(const QString &prompt, const std::string &t
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListPromptVersions(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard, acc, prompt](const grpc::Status &s, auto &call) {
+        [this, guard = m_guard, acc, prompt, token](const grpc::Status &s, auto &call) {
             if (!s.ok()) {
                 auto err = convert::toError(s, call.ctx);
                 guard->post([this, err] { emit failed(QStringLiteral("list versions"), err); });
@@ -80,7 +80,7 @@ void PromptsClient::listVersionsPage(const QString &prompt, const std::string &t
             for (const auto &v : call.resp.versions())
                 acc->push_back(convert::toCore(v));
             const std::string next = call.resp.next_page_token();
-            if (!next.empty() && acc->size() < 100000) {
+            if (!next.empty() && next != token && acc->size() < 100000) {
                 guard->post([this, prompt, next, acc] { listVersionsPage(prompt, next, acc); });
                 return;
             }

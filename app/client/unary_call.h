@@ -5,6 +5,7 @@
 // completion callback; `finish` runs on a gRPC thread and must only convert
 // and post. Client-layer internal.
 
+#include "client/call_tracker.h"
 #include "client/connection.h"
 
 #include <grpcpp/grpcpp.h>
@@ -34,8 +35,11 @@ void unary(const Connection &conn, Req req, Start start, Finish finish)
     }
     call->stub = Service::NewStub(ch);
     conn.prepare(call->ctx, Connection::kUnaryDeadline);
-    start(call->stub->async(), &call->ctx, &call->req, &call->resp,
-          [call, finish](grpc::Status s) { finish(s, *call); });
+    CallTracker::add(&call->ctx);
+    start(call->stub->async(), &call->ctx, &call->req, &call->resp, [call, finish](grpc::Status s) {
+        finish(s, *call);
+        CallTracker::remove(&call->ctx);
+    });
 }
 
 } // namespace sb::detail

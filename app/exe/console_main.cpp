@@ -2,6 +2,9 @@
 // window; with --sim (the default) an in-process switchboard-sim on a
 // loopback port.
 
+#include "client/call_tracker.h"
+#include "client/connection.h"
+#include "client/latency_stream.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
 #include "ui/main_window.h"
@@ -153,6 +156,13 @@ int main(int argc, char **argv)
     }
 
     const int rc = QApplication::exec();
+    // Let gRPC finish every call before anything is torn down: exiting with
+    // calls in flight races gRPC's own teardown.
+    session.latencyStream()->stop();
+    session.connection()->disconnectFrom();
+    if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
+        std::fprintf(stderr, "switchboard: %d calls still running at exit\n",
+                     sb::CallTracker::inFlight());
     if (sim)
         sim->shutdown();
     return rc;

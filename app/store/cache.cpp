@@ -322,15 +322,23 @@ void Cache::setSizeLimit(qint64 bytes)
          }});
 }
 
-void Cache::loadSnapshot()
+void Cache::loadSnapshotImpl(bool fallback)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint](CacheBackend &b) {
+    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint, fallback](CacheBackend &b) {
                            CacheSnapshot snapshot;
                            snapshot.endpoint = ep;
                            if (b.isOpen()) {
                                try {
                                    snapshot = b.loadSnapshot(ep);
+                                   const bool empty = snapshot.promptsFetchedMs == 0 &&
+                                                      snapshot.experimentsFetchedMs == 0 &&
+                                                      snapshot.routingFetchedMs == 0;
+                                   if (fallback && empty) {
+                                       const QString other = b.mostRecentEndpoint(ep);
+                                       if (!other.isEmpty())
+                                           snapshot = b.loadSnapshot(other);
+                                   }
                                } catch (const std::exception &e) {
                                    // Reads as empty: the console then fills it
                                    // again from the service.
@@ -343,6 +351,16 @@ void Cache::loadSnapshot()
                                emit cache->snapshotLoaded(s);
                            });
                        }});
+}
+
+void Cache::loadSnapshot()
+{
+    loadSnapshotImpl(false);
+}
+
+void Cache::loadSnapshotOrMostRecent()
+{
+    loadSnapshotImpl(true);
 }
 
 void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)

@@ -78,6 +78,11 @@ public:
     void setSizeLimit(qint64 bytes);
 
     void loadSnapshot(); // emits snapshotLoaded for the current endpoint
+    // Like loadSnapshot(), but when nothing is cached for the current
+    // endpoint, loads the most recently fetched other endpoint instead
+    // (snapshot.endpoint says which), so a console started offline against
+    // an unknown address still shows the last state it saw.
+    void loadSnapshotOrMostRecent();
     // Emits latencyLoaded with the points in [fromMs, toMs] (both inclusive), oldest first.
     void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
     void flush(); // emits flushed() once every earlier job is done (for tests)
@@ -93,6 +98,7 @@ signals:
     void flushed();
 
 private:
+    void loadSnapshotImpl(bool fallback);
     class Worker;
     std::unique_ptr<Worker> m_worker;
     QString m_endpoint;

@@ -27,6 +27,16 @@ qint64 fetchedFor(Database &db, const QString &endpoint, const QString &kind)
 
 } // namespace
 
+QString CacheBackend::mostRecentEndpoint(const QString &except)
+{
+    Statement &q = m_db.prepare("SELECT endpoint FROM fetch_times WHERE endpoint<>?1 "
+                                "ORDER BY fetched_ms DESC LIMIT 1");
+    q.bind(1, except);
+    const QString ep = q.step() ? q.text(0) : QString();
+    q.reset();
+    return ep;
+}
+
 void CacheBackend::open(const QString &path)
 {
     m_db.close();

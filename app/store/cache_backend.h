@@ -30,6 +30,8 @@ public:
     void pruneLatency(const QString &endpoint, qint64 beforeMs);
 
     CacheSnapshot loadSnapshot(const QString &endpoint);
+    // The endpoint other than `except` with the most recent fetch, or empty.
+    QString mostRecentEndpoint(const QString &except);
     std::vector<LatencyPoint> loadLatency(const QString &endpoint, const QString &route,
                                           qint64 fromMs, qint64 toMs);
 

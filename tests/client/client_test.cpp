@@ -2,6 +2,7 @@
 // typed calls, error mapping (conflicts, roles), the latency stream's
 // coalescing, exactly-once finished, and resume across a service restart.
 
+#include "client/call_tracker.h"
 #include "client/connection.h"
 #include "client/experiments_client.h"
 #include "client/latency_stream.h"
@@ -238,5 +239,8 @@ int main(int argc, char **argv)
     qRegisterMetaType<sb::Route>();
     qRegisterMetaType<sb::AuditEvent>();
     ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
+    const int rc = RUN_ALL_TESTS();
+    // Calls of destroyed objects may still be finishing; let gRPC let go first.
+    sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3));
+    return rc;
 }

@@ -89,7 +89,7 @@ void ExperimentsPage::updateFreshness()
 {
     m_banner->update(m_session->isLive(Session::Area::Experiments),
                      m_session->fetchedMs(Session::Area::Experiments),
-                     m_session->connection()->lastError());
+                     m_session->connection()->lastError(), m_session->cachedFrom());
 }
 
 RoutingPage::RoutingPage(Session *session, QWidget *parent)
@@ -115,7 +115,7 @@ void RoutingPage::updateFreshness()
 {
     m_banner->update(m_session->isLive(Session::Area::Routing),
                      m_session->fetchedMs(Session::Area::Routing),
-                     m_session->connection()->lastError());
+                     m_session->connection()->lastError(), m_session->cachedFrom());
 }
 
 } // namespace sb

@@ -121,7 +121,7 @@ void PromptsPage::updateFreshness()
 {
     m_banner->update(m_session->isLive(Session::Area::Prompts),
                      m_session->fetchedMs(Session::Area::Prompts),
-                     m_session->connection()->lastError());
+                     m_session->connection()->lastError(), m_session->cachedFrom());
 }
 
 } // namespace sb

@@ -24,9 +24,9 @@ LatencyChart::LatencyChart(QWidget *parent) : QWidget(parent), m_plot(new QCusto
         g->setAdaptiveSampling(true);
         return g;
     };
-    m_p50 = makeGraph(tr("p50"), QColor(0x1f, 0x77, 0xb4), 1.5);
-    m_p95 = makeGraph(tr("p95"), QColor(0xff, 0x7f, 0x0e), 1.5);
-    m_p99 = makeGraph(tr("p99"), QColor(0xd6, 0x27, 0x28), 1.5);
+    m_p50 = makeGraph(tr("p50"), QColor(0x1f, 0x77, 0xb4), 1.0);
+    m_p95 = makeGraph(tr("p95"), QColor(0xff, 0x7f, 0x0e), 1.0);
+    m_p99 = makeGraph(tr("p99"), QColor(0xd6, 0x27, 0x28), 1.0);
 
     auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
     ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));

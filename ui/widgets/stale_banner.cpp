@@ -16,7 +16,8 @@ StaleBanner::StaleBanner(QWidget *parent) : QLabel(parent)
     hide();
 }
 
-void StaleBanner::update(bool live, qint64 fetchedMs, const QString &connectionDetail)
+void StaleBanner::update(bool live, qint64 fetchedMs, const QString &connectionDetail,
+                         const QString &cachedFrom)
 {
     if (live) {
         hide();
@@ -28,9 +29,14 @@ void StaleBanner::update(bool live, qint64 fetchedMs, const QString &connectionD
         setText(tr("<b>No data yet.</b> Nothing cached for this endpoint and %1.").arg(why));
     } else {
         const qint64 age = QDateTime::currentMSecsSinceEpoch() - fetchedMs;
-        setText(tr("<b>Stale:</b> showing cached data from %1 (%2). Not live: %3. "
+        const QString source =
+            cachedFrom.isEmpty()
+                ? QString()
+                : tr(" of <b>%1</b>, the last endpoint seen (nothing is cached for this one)")
+                      .arg(cachedFrom.toHtmlEscaped());
+        setText(tr("<b>Stale:</b> showing cached data%1 from %2 (%3). Not live: %4. "
                    "Changes need a connection.")
-                    .arg(formatAge(age), formatTime(fetchedMs), why));
+                    .arg(source, formatAge(age), formatTime(fetchedMs), why.toHtmlEscaped()));
     }
     show();
 }

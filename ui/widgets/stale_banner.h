@@ -14,7 +14,9 @@ public:
     explicit StaleBanner(QWidget *parent = nullptr);
     // live: data came from the service and it is reachable. fetchedMs: when
     // the shown data was fetched (0 = never).
-    void update(bool live, qint64 fetchedMs, const QString &connectionDetail);
+    // cachedFrom: the endpoint the cached data belongs to, when not this one.
+    void update(bool live, qint64 fetchedMs, const QString &connectionDetail,
+                const QString &cachedFrom = {});
 };
 
 } // namespace sb

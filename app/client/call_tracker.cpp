@@ -1,0 +1,60 @@
+#include "client/call_tracker.h"
+
+#include <condition_variable>
+#include <grpcpp/grpcpp.h>
+#include <mutex>
+#include <set>
+
+namespace sb {
+
+namespace {
+
+struct Registry
+{
+    std::mutex mutex;
+    std::condition_variable idle;
+    std::set<grpc::ClientContext *> calls;
+};
+
+Registry &registry()
+{
+    // Leaked on purpose: must outlive every gRPC thread at exit.
+    static auto *r = new Registry;
+    return *r;
+}
+
+} // namespace
+
+void CallTracker::add(grpc::ClientContext *ctx)
+{
+    auto &r = registry();
+    std::lock_guard lock(r.mutex);
+    r.calls.insert(ctx);
+}
+
+void CallTracker::remove(grpc::ClientContext *ctx)
+{
+    auto &r = registry();
+    std::lock_guard lock(r.mutex);
+    r.calls.erase(ctx);
+    if (r.calls.empty())
+        r.idle.notify_all();
+}
+
+int CallTracker::inFlight()
+{
+    auto &r = registry();
+    std::lock_guard lock(r.mutex);
+    return int(r.calls.size());
+}
+
+bool CallTracker::cancelAllAndWait(std::chrono::milliseconds timeout)
+{
+    auto &r = registry();
+    std::unique_lock lock(r.mutex);
+    for (auto *ctx : r.calls)
+        ctx->TryCancel(); // a context is removed before it is destroyed, under this lock
+    return r.idle.wait_for(lock, timeout, [&] { return r.calls.empty(); });
+}
+
+} // namespace sb
