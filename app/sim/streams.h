@@ -113,14 +113,17 @@ public:
     {
         std::lock_guard lock(m_mutex);
         m_writing = false;
-        if (!ok) {
-            // The client is gone or the call was cancelled: stop writing.
-            finishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-            return;
-        }
+        // A finish requested while the write was in flight (OnCancel, close)
+        // must be sent now whatever the write's outcome: without Finish there
+        // is no OnDone, and Server::Shutdown waits for OnDone forever.
         if (m_pendingFinish) {
             this->Finish(*m_pendingFinish);
             m_pendingFinish.reset();
+            return;
+        }
+        if (!ok) {
+            // The client is gone or the call was cancelled: stop writing.
+            finishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
             return;
         }
         if (!m_finishRequested)

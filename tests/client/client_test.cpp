@@ -228,6 +228,29 @@ TEST(LatencyStream, ReconnectsAfterServiceRestartAndReportsTheGap)
     EXPECT_GE(stream.stats().reconnects, 1u);
 }
 
+TEST(Auth, WrongTokenIsReportedAndEndsTheStreamForGood)
+{
+    auto sim = startSim("127.0.0.1:0", true);
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()), QStringLiteral("not-a-token"));
+    PromptsClient prompts(&c);
+    QSignalSpy failed(&prompts, &PromptsClient::failed);
+    prompts.listPrompts();
+    ASSERT_TRUE(failed.wait(8000));
+    const auto err = failed.at(0).at(1).value<RpcError>();
+    EXPECT_EQ(err.code, 16); // UNAUTHENTICATED
+    EXPECT_TRUE(err.describe().startsWith(QStringLiteral("unauthenticated")));
+
+    LatencyStream stream(&c);
+    QSignalSpy finished(&stream, &LatencyStream::finished);
+    stream.start();
+    ASSERT_TRUE(finished.wait(8000));
+    QTest::qWait(500); // no retry loop: a wrong token does not fix itself
+    EXPECT_EQ(finished.count(), 1);
+    EXPECT_EQ(finished.at(0).at(0).value<RpcError>().code, 16);
+    EXPECT_EQ(stream.state(), LatencyStream::State::Stopped);
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);

@@ -67,6 +67,26 @@ TEST(EndToEnd, ConsoleProcessDrawsLiveLatencyFromSimProcess)
     sim.terminate();
     sim.waitForFinished(10000);
 
+    // The service is gone: start again against a dead address with the same
+    // cache. The Prompts page must still list what was cached, under the
+    // yellow "stale" banner.
+    const QString offlinePng = dir.filePath(QStringLiteral("offline.png"));
+    QProcess offline;
+    offline.setProcessEnvironment(env);
+    offline.setProgram(QStringLiteral(SB_CONSOLE_EXE));
+    offline.setArguments({QStringLiteral("--connect"), QStringLiteral("127.0.0.1:1"),
+                          QStringLiteral("--cache"), dir.filePath(QStringLiteral("cache.sqlite")),
+                          QStringLiteral("--page"), QStringLiteral("prompts"),
+                          QStringLiteral("--screenshot"), offlinePng,
+                          QStringLiteral("--screenshot-delay"), QStringLiteral("3"),
+                          QStringLiteral("--quit-after-screenshot")});
+    offline.start();
+    ASSERT_TRUE(offline.waitForFinished(60000));
+    EXPECT_EQ(offline.exitCode(), 0) << offline.readAllStandardError().constData();
+    const QImage offlineImg(offlinePng);
+    ASSERT_FALSE(offlineImg.isNull());
+    EXPECT_GT(countColor(offlineImg, QColor(0xff, 0xf4, 0xce)), 5000) << "no stale banner";
+
     const QImage img(png);
     ASSERT_FALSE(img.isNull()) << "no screenshot at " << png.toStdString();
     EXPECT_GE(img.width(), 800);

@@ -3,7 +3,11 @@
 
 #include "sim_test_support.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <set>
+#include <thread>
 
 using namespace sbtest;
 
@@ -233,3 +237,44 @@ TEST_F(SimThroughput, OneHundredThousandSamplesPerSecondWithoutGaps)
 }
 
 } // namespace
+
+// Regression: a client that cancels while a write is in flight used to leave
+// the reactor without Finish, so Server::Shutdown (and SIGTERM) hung forever.
+TEST(SimShutdown, CompletesAfterClientsCancelMidWrite)
+{
+    for (int round = 0; round < 8; ++round) {
+        sb::sim::SimOptions o;
+        o.rate = 20000 * (round + 1);
+        auto sim = std::make_unique<sb::sim::SimServer>(o);
+        std::string err;
+        ASSERT_TRUE(sim->start(&err)) << err;
+        auto channel = grpc::CreateChannel(sim->address(), grpc::InsecureChannelCredentials());
+        auto stub = switchboard::v1::TelemetryService::NewStub(channel);
+        std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+        std::vector<std::unique_ptr<grpc::ClientReader<switchboard::v1::StreamLatencyResponse>>>
+            readers;
+        for (int i = 0; i < 8; ++i) {
+            contexts.push_back(std::make_unique<grpc::ClientContext>());
+            contexts.back()->set_deadline(std::chrono::system_clock::now() +
+                                          std::chrono::seconds(30));
+            readers.push_back(stub->StreamLatency(contexts.back().get(), {}));
+            switchboard::v1::StreamLatencyResponse r;
+            ASSERT_TRUE(readers.back()->Read(&r));
+        }
+        // Stop reading so the server's writes back up, then cancel, at
+        // staggered moments so some cancels land while a write is in flight.
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(3 * int(i)));
+            contexts[i]->TryCancel();
+        }
+        auto done = std::async(std::launch::async, [&] { sim->shutdown(); });
+        if (done.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+            // The hung shutdown cannot be unwound; end the process so the
+            // failure shows now instead of at ctest's timeout.
+            std::fprintf(stderr, "FAILED: SimServer::shutdown hung in round %d\n", round);
+            std::_Exit(3);
+        }
+        for (auto &r : readers)
+            r->Finish();
+    }
+}
