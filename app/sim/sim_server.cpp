@@ -104,15 +104,30 @@ struct SimServer::Impl
             carry += options.rate * double(now - last) / 1e6;
             const double whole = std::floor(carry);
             carry -= whole;
-            std::shared_ptr<Batch> batch;
-            {
-                std::lock_guard lock(state->mutex);
-                state->applyDrills(now);
-                state->updateBreakers(now);
-                batch = generateBatch(*state, size_t(whole), last, now);
+            // Batches stay well under gRPC's default 4 MB message limit (about
+            // 20 bytes a sample), so a client in any language can read them,
+            // even when a slow tick makes one interval hold many samples.
+            constexpr size_t kMaxBatchSamples = 50000;
+            const size_t total = size_t(whole);
+            const size_t parts =
+                std::max<size_t>(1, (total + kMaxBatchSamples - 1) / kMaxBatchSamples);
+            for (size_t part = 0; part < parts; ++part) {
+                const size_t from = total * part / parts;
+                const size_t to = total * (part + 1) / parts;
+                const int64_t t0 = last + (now - last) * int64_t(part) / int64_t(parts);
+                const int64_t t1 = last + (now - last) * int64_t(part + 1) / int64_t(parts);
+                std::shared_ptr<Batch> batch;
+                {
+                    std::lock_guard lock(state->mutex);
+                    if (part == 0) {
+                        state->applyDrills(now);
+                        state->updateBreakers(now);
+                    }
+                    batch = generateBatch(*state, to - from, t0, t1);
+                }
+                if (batch->size())
+                    state->telemetry.append(std::move(batch));
             }
-            if (batch->size())
-                state->telemetry.append(std::move(batch));
             state->telemetry.subscribers().pokeAll(now);
             last = now;
         }
