@@ -29,20 +29,15 @@ void ExperimentsClient::listPage(const std::string &token,
     v1::ListExperimentsRequest req;
     req.set_page_size(500);
     req.set_page_token(token);
-    detail::unary<v1::ExperimentService, v1::ListExperimentsResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::ExperimentService, v1::ListExperimentsResponse>(
+        this, m_guard, *m_connection, QStringLiteral("list experiments"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListExperiments(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard, acc, token](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("list experiments"), err); });
-                return;
-            }
-            for (const auto &e : call.resp.experiments())
+        [this, guard = m_guard, acc, token](auto &resp) {
+            for (const auto &e : resp.experiments())
                 acc->push_back(convert::toCore(e));
-            const std::string next = call.resp.next_page_token();
+            const std::string next = resp.next_page_token();
             if (!next.empty() && next != token && acc->size() < 100000) {
                 guard->post([this, next, acc] { listPage(next, acc); });
                 return;
@@ -79,18 +74,13 @@ void ExperimentsClient::setState(const QString &id, ExperimentState state,
     req.set_expected_etag(expectedEtag.toStdString());
     req.set_reason(reason.toStdString());
     req.set_request_id(requestId.toStdString());
-    detail::unary<v1::ExperimentService, v1::UpdateExperimentResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::ExperimentService, v1::UpdateExperimentResponse>(
+        this, m_guard, *m_connection, QStringLiteral("update experiment"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->UpdateExperiment(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &st, auto &call) {
-            if (!st.ok()) {
-                auto err = convert::toError(st, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("update experiment"), err); });
-                return;
-            }
-            auto e = convert::toCore(call.resp.experiment());
+        [this, guard = m_guard](auto &resp) {
+            auto e = convert::toCore(resp.experiment());
             guard->post([this, e] { emit experimentUpdated(e); });
         });
 }

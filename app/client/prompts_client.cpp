@@ -31,20 +31,15 @@ void PromptsClient::listPage(const QString &query, const std::string &token,
     req.set_page_size(500);
     req.set_page_token(token);
     req.set_query(query.toStdString());
-    detail::unary<v1::PromptService, v1::ListPromptsResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::PromptService, v1::ListPromptsResponse>(
+        this, m_guard, *m_connection, QStringLiteral("list prompts"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListPrompts(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard, acc, query, token](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("list prompts"), err); });
-                return;
-            }
-            for (const auto &p : call.resp.prompts())
+        [this, guard = m_guard, acc, query, token](auto &resp) {
+            for (const auto &p : resp.prompts())
                 acc->push_back(convert::toCore(p));
-            const std::string next = call.resp.next_page_token();
+            const std::string next = resp.next_page_token();
             // A service that hands back the same token forever must not loop us.
             if (!next.empty() && next != token && acc->size() < 100000) {
                 guard->post([this, query, next, acc] { listPage(query, next, acc); });
@@ -66,20 +61,15 @@ void PromptsClient::listVersionsPage(const QString &prompt, const std::string &t
     req.set_prompt_name(prompt.toStdString());
     req.set_page_size(500);
     req.set_page_token(token);
-    detail::unary<v1::PromptService, v1::ListPromptVersionsResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::PromptService, v1::ListPromptVersionsResponse>(
+        this, m_guard, *m_connection, QStringLiteral("list versions"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListPromptVersions(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard, acc, prompt, token](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("list versions"), err); });
-                return;
-            }
-            for (const auto &v : call.resp.versions())
+        [this, guard = m_guard, acc, prompt, token](auto &resp) {
+            for (const auto &v : resp.versions())
                 acc->push_back(convert::toCore(v));
-            const std::string next = call.resp.next_page_token();
+            const std::string next = resp.next_page_token();
             if (!next.empty() && next != token && acc->size() < 100000) {
                 guard->post([this, prompt, next, acc] { listVersionsPage(prompt, next, acc); });
                 return;
@@ -113,19 +103,14 @@ void PromptsClient::createVersion(const PromptVersion &version, const QString &e
     req.set_message(version.message.toStdString());
     req.set_parent_version(version.parentVersion);
     req.set_description(description.toStdString());
-    detail::unary<v1::PromptService, v1::CreatePromptVersionResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::PromptService, v1::CreatePromptVersionResponse>(
+        this, m_guard, *m_connection, QStringLiteral("create version"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->CreatePromptVersion(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("create version"), err); });
-                return;
-            }
-            auto v = convert::toCore(call.resp.version());
-            auto p = convert::toCore(call.resp.prompt());
+        [this, guard = m_guard](auto &resp) {
+            auto v = convert::toCore(resp.version());
+            auto p = convert::toCore(resp.prompt());
             guard->post([this, v, p] { emit versionCreated(v, p); });
         });
 }
@@ -141,19 +126,14 @@ void PromptsClient::moveLabel(const QString &prompt, const QString &label, quint
     req.set_expected_etag(expectedEtag.toStdString());
     req.set_reason(reason.toStdString());
     req.set_request_id(requestId.toStdString());
-    detail::unary<v1::PromptService, v1::MoveLabelResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::PromptService, v1::MoveLabelResponse>(
+        this, m_guard, *m_connection, QStringLiteral("move label"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->MoveLabel(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("move label"), err); });
-                return;
-            }
-            auto p = convert::toCore(call.resp.prompt());
-            const quint32 prev = call.resp.previous_version();
+        [this, guard = m_guard](auto &resp) {
+            auto p = convert::toCore(resp.prompt());
+            const quint32 prev = resp.previous_version();
             guard->post([this, p, prev] { emit labelMoved(p, prev); });
         });
 }

@@ -20,23 +20,18 @@ RoutingClient::~RoutingClient()
 
 void RoutingClient::fetchTable()
 {
-    detail::unary<v1::RoutingService, v1::GetRoutingTableResponse>(
-        *m_connection, v1::GetRoutingTableRequest{},
+    detail::unaryOrFail<v1::RoutingService, v1::GetRoutingTableResponse>(
+        this, m_guard, *m_connection, QStringLiteral("routing table"), v1::GetRoutingTableRequest{},
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->GetRoutingTable(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("routing table"), err); });
-                return;
-            }
+        [this, guard = m_guard](auto &resp) {
             RoutingTable t;
-            for (const auto &r : call.resp.routes())
+            for (const auto &r : resp.routes())
                 t.routes.push_back(convert::toCore(r));
-            for (const auto &m : call.resp.models())
+            for (const auto &m : resp.models())
                 t.models.push_back(convert::toCore(m));
-            t.timeMs = convert::toMs(call.resp.time());
+            t.timeMs = convert::toMs(resp.time());
             guard->post([this, t = std::move(t)] { emit tableReceived(t); });
         });
 }
@@ -54,19 +49,14 @@ void RoutingClient::setFallbackEnabled(const QString &route, const QString &mode
     if (revertAfterSec > 0)
         req.mutable_revert_after()->set_seconds(revertAfterSec);
     req.set_request_id(requestId.toStdString());
-    detail::unary<v1::RoutingService, v1::SetFallbackEnabledResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::RoutingService, v1::SetFallbackEnabledResponse>(
+        this, m_guard, *m_connection, QStringLiteral("set fallback"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->SetFallbackEnabled(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("set fallback"), err); });
-                return;
-            }
-            auto r = convert::toCore(call.resp.route());
-            auto a = convert::toCore(call.resp.audit_event());
+        [this, guard = m_guard](auto &resp) {
+            auto r = convert::toCore(resp.route());
+            auto a = convert::toCore(resp.audit_event());
             guard->post([this, r, a] { emit fallbackChanged(r, a); });
         });
 }
@@ -84,19 +74,14 @@ void RoutingClient::setModelEnabled(const QString &model, bool enabled, const QS
         req.mutable_revert_after()->set_seconds(revertAfterSec);
     req.set_request_id(requestId.toStdString());
     req.set_allow_route_outage(allowRouteOutage);
-    detail::unary<v1::RoutingService, v1::SetModelEnabledResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::RoutingService, v1::SetModelEnabledResponse>(
+        this, m_guard, *m_connection, QStringLiteral("set model"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->SetModelEnabled(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("set model"), err); });
-                return;
-            }
-            auto m = convert::toCore(call.resp.model());
-            auto a = convert::toCore(call.resp.audit_event());
+        [this, guard = m_guard](auto &resp) {
+            auto m = convert::toCore(resp.model());
+            auto a = convert::toCore(resp.audit_event());
             guard->post([this, m, a] { emit modelChanged(m, a); });
         });
 }
@@ -105,19 +90,14 @@ void RoutingClient::listAudit(int pageSize)
 {
     v1::ListAuditEventsRequest req;
     req.set_page_size(uint32_t(std::max(1, pageSize)));
-    detail::unary<v1::RoutingService, v1::ListAuditEventsResponse>(
-        *m_connection, std::move(req),
+    detail::unaryOrFail<v1::RoutingService, v1::ListAuditEventsResponse>(
+        this, m_guard, *m_connection, QStringLiteral("audit log"), std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->ListAuditEvents(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](const grpc::Status &s, auto &call) {
-            if (!s.ok()) {
-                auto err = convert::toError(s, call.ctx);
-                guard->post([this, err] { emit failed(QStringLiteral("audit log"), err); });
-                return;
-            }
+        [this, guard = m_guard](auto &resp) {
             std::vector<AuditEvent> events;
-            for (const auto &a : call.resp.events())
+            for (const auto &a : resp.events())
                 events.push_back(convert::toCore(a));
             guard->post([this, events = std::move(events)] { emit auditListed(events); });
         });

@@ -7,6 +7,8 @@
 
 #include "client/call_tracker.h"
 #include "client/connection.h"
+#include "client/convert.h"
+#include "client/post_guard.h"
 
 #include <grpcpp/grpcpp.h>
 #include <memory>
@@ -40,6 +42,25 @@ void unary(const Connection &conn, Req req, Start start, Finish finish)
         finish(s, *call);
         CallTracker::remove(&call->ctx);
     });
+}
+
+// The common case: on failure `owner->failed(operation, error)` is emitted on
+// the owner's thread; on success onOk(resp) runs on the gRPC thread, where it
+// converts and posts.
+template <class Service, class Resp, class Req, class Owner, class Start, class OnOk>
+void unaryOrFail(Owner *owner, const std::shared_ptr<PostGuard> &guard, const Connection &conn,
+                 const QString &operation, Req req, Start start, OnOk onOk)
+{
+    unary<Service, Resp>(
+        conn, std::move(req), std::move(start),
+        [owner, guard, operation, onOk](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([owner, operation, err] { emit owner->failed(operation, err); });
+                return;
+            }
+            onOk(call.resp);
+        });
 }
 
 } // namespace sb::detail
