@@ -18,17 +18,6 @@ bool validMetric(int m)
     return m > pb::METRIC_UNSPECIFIED && pb::Metric_IsValid(m);
 }
 
-grpc::Status validateParameters(const pb::ModelParameters &p, const std::string &path)
-{
-    if (p.has_temperature() && !(p.temperature() >= 0 && p.temperature() <= 2))
-        return invalid(path + ".temperature: must be between 0 and 2");
-    if (p.has_top_p() && !(p.top_p() >= 0 && p.top_p() <= 1))
-        return invalid(path + ".top_p: must be between 0 and 1");
-    if (p.has_max_output_tokens() && p.max_output_tokens() == 0)
-        return invalid(path + ".max_output_tokens: must be at least 1 when set");
-    return grpc::Status::OK;
-}
-
 // Call with the state mutex held (checks prompts and models exist).
 grpc::Status validateVariants(const SimState &state,
                               const google::protobuf::RepeatedPtrField<pb::Variant> &variants,
@@ -375,15 +364,8 @@ public:
         static const std::string kMethod = "CreateExperiment";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         if (!m_state.routes.count(e.route()))
             return reply(ctx,
                          notFound("experiment.route: route " + quoted(e.route()) + " not found"));
@@ -442,15 +424,8 @@ public:
         static const std::string kMethod = "UpdateExperiment";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         auto it = m_state.experiments.find(e.id());
         if (it == m_state.experiments.end())
             return reply(ctx,
@@ -632,15 +607,8 @@ public:
         static const std::string kMethod = "SubmitFeedback";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         auto it = m_state.experiments.find(req->experiment_id());
         if (it == m_state.experiments.end())
             return reply(ctx, notFound("experiment_id: experiment " + quoted(req->experiment_id()) +

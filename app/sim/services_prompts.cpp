@@ -19,17 +19,6 @@ std::string lower(std::string s)
     return s;
 }
 
-grpc::Status validateParameters(const pb::ModelParameters &p, const std::string &path)
-{
-    if (p.has_temperature() && !(p.temperature() >= 0 && p.temperature() <= 2))
-        return invalid(path + ".temperature: must be between 0 and 2");
-    if (p.has_top_p() && !(p.top_p() >= 0 && p.top_p() <= 1))
-        return invalid(path + ".top_p: must be between 0 and 1");
-    if (p.has_max_output_tokens() && p.max_output_tokens() == 0)
-        return invalid(path + ".max_output_tokens: must be at least 1 when set");
-    return grpc::Status::OK;
-}
-
 grpc::Status validateNewVersion(const pb::CreatePromptVersionRequest &r)
 {
     if (r.prompt_name().empty())
@@ -73,6 +62,21 @@ grpc::Status validateNewVersion(const pb::CreatePromptVersionRequest &r)
                            quoted(u.toStdString()));
     }
     return grpc::Status::OK;
+}
+
+// OK when the caller's expected_etag is the prompt's current one; otherwise the
+// stale-etag status with the prompt in the Conflict trailer.
+grpc::Status checkEtag(grpc::CallbackServerContext *ctx, const std::string &expected,
+                       const PromptRec &rec, const std::string &name)
+{
+    if (expected == rec.prompt.etag())
+        return grpc::Status::OK;
+    pb::Conflict c;
+    c.set_current_etag(rec.prompt.etag());
+    *c.mutable_prompt() = rec.prompt;
+    *c.mutable_update_time() = rec.prompt.update_time();
+    c.set_updated_by(rec.updatedBy);
+    return conflictStatus(ctx, c, "prompt " + quoted(name));
 }
 
 class PromptServiceImpl final : public pb::PromptService::CallbackService
@@ -167,15 +171,8 @@ public:
         static const std::string kMethod = "CreatePromptVersion";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         const std::string target = "prompt/" + req->prompt_name();
         auto it = m_state.prompts.find(req->prompt_name());
         if (it == m_state.prompts.end()) {
@@ -191,14 +188,8 @@ public:
             it = m_state.prompts.emplace(req->prompt_name(), std::move(rec)).first;
         } else {
             PromptRec &rec = it->second;
-            if (req->expected_etag() != rec.prompt.etag()) {
-                pb::Conflict c;
-                c.set_current_etag(rec.prompt.etag());
-                *c.mutable_prompt() = rec.prompt;
-                *c.mutable_update_time() = rec.prompt.update_time();
-                c.set_updated_by(rec.updatedBy);
-                return reply(ctx, conflictStatus(ctx, c, "prompt " + quoted(req->prompt_name())));
-            }
+            if (auto st = checkEtag(ctx, req->expected_etag(), rec, req->prompt_name()); !st.ok())
+                return reply(ctx, st);
             if (req->parent_version() < 1 || req->parent_version() > rec.prompt.latest_version())
                 return reply(ctx, invalid("parent_version: must name an existing version (1.." +
                                           std::to_string(rec.prompt.latest_version()) + ")"));
@@ -261,15 +252,8 @@ public:
         static const std::string kMethod = "MoveLabel";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         auto it = m_state.prompts.find(req->prompt_name());
         if (it == m_state.prompts.end())
             return reply(
@@ -280,14 +264,8 @@ public:
                                       " has no version " + std::to_string(req->version()) +
                                       " (latest is " + std::to_string(rec.prompt.latest_version()) +
                                       ")"));
-        if (req->expected_etag() != rec.prompt.etag()) {
-            pb::Conflict c;
-            c.set_current_etag(rec.prompt.etag());
-            *c.mutable_prompt() = rec.prompt;
-            *c.mutable_update_time() = rec.prompt.update_time();
-            c.set_updated_by(rec.updatedBy);
-            return reply(ctx, conflictStatus(ctx, c, "prompt " + quoted(req->prompt_name())));
-        }
+        if (auto st = checkEtag(ctx, req->expected_etag(), rec, req->prompt_name()); !st.ok())
+            return reply(ctx, st);
         pb::PromptLabel *label = nullptr;
         for (auto &l : *rec.prompt.mutable_labels()) {
             if (l.name() == req->label())

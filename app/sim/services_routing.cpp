@@ -11,16 +11,34 @@ namespace {
 constexpr int64_t kMinRevertUs = 1000000;
 constexpr int64_t kMaxRevertUs = 7 * 86400ll * 1000000;
 
-grpc::Status validateRevert(bool has, const google::protobuf::Duration &d, int64_t *out)
+// The fields SetFallbackEnabled and SetModelEnabled share: model, reason,
+// request_id and the optional revert_after (1s..7 days), returned in *revertUs
+// (0: no auto-revert).
+template <typename ToggleRequest>
+grpc::Status validateToggle(const ToggleRequest &req, int64_t *revertUs)
 {
-    *out = 0;
-    if (!has)
+    *revertUs = 0;
+    if (req.model().empty())
+        return invalid("model: must not be empty");
+    if (req.reason().empty())
+        return invalid("reason: must not be empty");
+    if (req.request_id().empty())
+        return invalid("request_id: must not be empty");
+    if (!req.has_revert_after())
         return grpc::Status::OK;
-    const int64_t us = fromDuration(d);
+    const int64_t us = fromDuration(req.revert_after());
     if (us < kMinRevertUs || us > kMaxRevertUs)
         return invalid("revert_after: must be between 1s and 7 days");
-    *out = us;
+    *revertUs = us;
     return grpc::Status::OK;
+}
+
+// The audit new_value of a toggle: `value`, plus the pending auto-revert.
+std::string withRevertNote(std::string value, int64_t revertUs)
+{
+    if (revertUs)
+        value += " (reverts after " + formatMicros(revertUs) + ")";
+    return value;
 }
 
 class RoutingServiceImpl final : public pb::RoutingService::CallbackService
@@ -54,28 +72,14 @@ public:
             return reply(ctx, st);
         if (req->route().empty())
             return reply(ctx, invalid("route: must not be empty"));
-        if (req->model().empty())
-            return reply(ctx, invalid("model: must not be empty"));
-        if (req->reason().empty())
-            return reply(ctx, invalid("reason: must not be empty"));
-        if (req->request_id().empty())
-            return reply(ctx, invalid("request_id: must not be empty"));
         int64_t revertUs = 0;
-        if (auto st = validateRevert(req->has_revert_after(), req->revert_after(), &revertUs);
-            !st.ok())
+        if (auto st = validateToggle(*req, &revertUs); !st.ok())
             return reply(ctx, st);
         static const std::string kMethod = "SetFallbackEnabled";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         auto it = m_state.routes.find(req->route());
         if (it == m_state.routes.end())
             return reply(ctx, notFound("route: route " + quoted(req->route()) + " not found"));
@@ -113,21 +117,16 @@ public:
         r.route.set_etag(m_state.newEtag());
         toTimestamp(now, r.route.mutable_update_time());
         r.updatedBy = caller.subject;
-        std::string newValue = req->model() + (req->enabled() ? " enabled" : " disabled");
-        if (revertUs)
-            newValue += " (reverts after " + formatMicros(revertUs) + ")";
-        auto *ev = m_state.addAudit(now, caller.subject, roleName(caller.role),
-                                    req->enabled() ? "fallback.enable" : "fallback.disable", target,
-                                    req->model() + (from ? " enabled" : " disabled"), newValue,
-                                    req->reason(), req->request_id());
+        auto *ev = m_state.addAudit(
+            now, caller.subject, roleName(caller.role),
+            req->enabled() ? "fallback.enable" : "fallback.disable", target,
+            req->model() + (from ? " enabled" : " disabled"),
+            withRevertNote(req->model() + (req->enabled() ? " enabled" : " disabled"), revertUs),
+            req->reason(), req->request_id());
         m_state.fillRoute(r, resp->mutable_route(), now);
         *resp->mutable_audit_event() = *ev;
-        pb::WatchRoutingResponse out;
-        out.set_kind(pb::ROUTING_EVENT_KIND_FALLBACK_CHANGED);
-        *out.add_routes() = resp->route();
-        *out.mutable_audit_event() = *ev;
-        toTimestamp(now, out.mutable_time());
-        m_state.routingEvents.publish(out);
+        m_state.publishRoutingChange(pb::ROUTING_EVENT_KIND_FALLBACK_CHANGED, resp->route(), *ev,
+                                     now);
         m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
         return reply(ctx, grpc::Status::OK);
     }
@@ -139,28 +138,14 @@ public:
         Caller caller;
         if (auto st = authorize(ctx, m_state.options.tokens, Role::Operator, &caller); !st.ok())
             return reply(ctx, st);
-        if (req->model().empty())
-            return reply(ctx, invalid("model: must not be empty"));
-        if (req->reason().empty())
-            return reply(ctx, invalid("reason: must not be empty"));
-        if (req->request_id().empty())
-            return reply(ctx, invalid("request_id: must not be empty"));
         int64_t revertUs = 0;
-        if (auto st = validateRevert(req->has_revert_after(), req->revert_after(), &revertUs);
-            !st.ok())
+        if (auto st = validateToggle(*req, &revertUs); !st.ok())
             return reply(ctx, st);
         static const std::string kMethod = "SetModelEnabled";
         const int64_t now = nowMicros();
         std::lock_guard lock(m_state.mutex);
-        switch (m_state.idempotency.find(req->request_id(), kMethod, *req, resp)) {
-        case IdempotencyCache::Lookup::Hit:
-            return reply(ctx, grpc::Status::OK);
-        case IdempotencyCache::Lookup::Mismatch:
-            return reply(ctx, {grpc::StatusCode::ALREADY_EXISTS,
-                               "request_id: already used for a different request"});
-        case IdempotencyCache::Lookup::Miss:
-            break;
-        }
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
         auto it = m_state.models.find(req->model());
         if (it == m_state.models.end())
             return reply(ctx, notFound("model: model " + quoted(req->model()) + " not found"));
@@ -204,21 +189,15 @@ public:
         m.model.set_etag(m_state.newEtag());
         m.updatedBy = caller.subject;
         m.updateUs = now;
-        std::string newValue = req->enabled() ? "enabled" : "disabled";
-        if (revertUs)
-            newValue += " (reverts after " + formatMicros(revertUs) + ")";
-        auto *ev = m_state.addAudit(now, caller.subject, roleName(caller.role),
-                                    req->enabled() ? "model.enable" : "model.disable",
-                                    "model/" + req->model(), from ? "enabled" : "disabled",
-                                    newValue, req->reason(), req->request_id());
+        auto *ev =
+            m_state.addAudit(now, caller.subject, roleName(caller.role),
+                             req->enabled() ? "model.enable" : "model.disable",
+                             "model/" + req->model(), from ? "enabled" : "disabled",
+                             withRevertNote(req->enabled() ? "enabled" : "disabled", revertUs),
+                             req->reason(), req->request_id());
         m_state.fillModel(m, resp->mutable_model(), now);
         *resp->mutable_audit_event() = *ev;
-        pb::WatchRoutingResponse out;
-        out.set_kind(pb::ROUTING_EVENT_KIND_MODEL_CHANGED);
-        *out.add_models() = resp->model();
-        *out.mutable_audit_event() = *ev;
-        toTimestamp(now, out.mutable_time());
-        m_state.routingEvents.publish(out);
+        m_state.publishRoutingChange(pb::ROUTING_EVENT_KIND_MODEL_CHANGED, resp->model(), *ev, now);
         m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
         return reply(ctx, grpc::Status::OK);
     }

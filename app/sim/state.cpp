@@ -25,6 +25,17 @@ const char *circuitName(pb::CircuitState s)
     }
 }
 
+// A routing event without its route or model.
+pb::WatchRoutingResponse routingChange(pb::RoutingEventKind kind, const pb::AuditEvent &audit,
+                                       int64_t nowUs)
+{
+    pb::WatchRoutingResponse out;
+    out.set_kind(kind);
+    *out.mutable_audit_event() = audit;
+    toTimestamp(nowUs, out.mutable_time());
+    return out;
+}
+
 } // namespace
 
 void Window60::add(int64_t nowSec, uint32_t n)
@@ -152,6 +163,17 @@ grpc::Status conflictStatus(grpc::CallbackServerContext *ctx, const pb::Conflict
     if (!conflict.updated_by().empty())
         msg += ", last changed by " + conflict.updated_by();
     return failedPrecondition(msg + "; re-read and retry");
+}
+
+grpc::Status validateParameters(const pb::ModelParameters &p, const std::string &path)
+{
+    if (p.has_temperature() && !(p.temperature() >= 0 && p.temperature() <= 2))
+        return invalid(path + ".temperature: must be between 0 and 2");
+    if (p.has_top_p() && !(p.top_p() >= 0 && p.top_p() <= 1))
+        return invalid(path + ".top_p: must be between 0 and 1");
+    if (p.has_max_output_tokens() && p.max_output_tokens() == 0)
+        return invalid(path + ".max_output_tokens: must be at least 1 when set");
+    return grpc::Status::OK;
 }
 
 bool parseNumberToken(const std::string &token, uint64_t *out)
@@ -293,12 +315,9 @@ void SimState::runReverts(int64_t nowUs)
             addAudit(nowUs, "auto-revert", "system", m.revertTo ? "model.enable" : "model.disable",
                      "model/" + name, from ? "enabled" : "disabled",
                      m.revertTo ? "enabled" : "disabled", "revert_after elapsed", "");
-        pb::WatchRoutingResponse out;
-        out.set_kind(pb::ROUTING_EVENT_KIND_REVERTED);
-        fillModel(m, out.add_models(), nowUs);
-        *out.mutable_audit_event() = *ev;
-        toTimestamp(nowUs, out.mutable_time());
-        routingEvents.publish(out);
+        pb::Model changed;
+        fillModel(m, &changed, nowUs);
+        publishRoutingChange(pb::ROUTING_EVENT_KIND_REVERTED, changed, *ev, nowUs);
     }
     for (auto &[name, r] : routes) {
         for (int i = 0; i < r.route.fallbacks_size(); ++i) {
@@ -317,12 +336,9 @@ void SimState::runReverts(int64_t nowUs)
                 nowUs, "auto-revert", "system", to ? "fallback.enable" : "fallback.disable",
                 "route/" + name, step->model() + (from ? " enabled" : " disabled"),
                 step->model() + (to ? " enabled" : " disabled"), "revert_after elapsed", "");
-            pb::WatchRoutingResponse out;
-            out.set_kind(pb::ROUTING_EVENT_KIND_REVERTED);
-            fillRoute(r, out.add_routes(), nowUs);
-            *out.mutable_audit_event() = *ev;
-            toTimestamp(nowUs, out.mutable_time());
-            routingEvents.publish(out);
+            pb::Route changed;
+            fillRoute(r, &changed, nowUs);
+            publishRoutingChange(pb::ROUTING_EVENT_KIND_REVERTED, changed, *ev, nowUs);
         }
     }
 }
@@ -336,11 +352,24 @@ void SimState::publishCircuitChange(const ModelRec &rec, int64_t nowUs, const st
                         std::string("circuit.") + circuitName(rec.circuit),
                         "model/" + rec.model.name(), from, circuitName(rec.circuit),
                         "error rate " + percent(rate) + " over the last 5 s", "");
-    pb::WatchRoutingResponse out;
-    out.set_kind(pb::ROUTING_EVENT_KIND_CIRCUIT_CHANGED);
-    fillModel(rec, out.add_models(), nowUs);
-    *out.mutable_audit_event() = *ev;
-    toTimestamp(nowUs, out.mutable_time());
+    pb::Model changed;
+    fillModel(rec, &changed, nowUs);
+    publishRoutingChange(pb::ROUTING_EVENT_KIND_CIRCUIT_CHANGED, changed, *ev, nowUs);
+}
+
+void SimState::publishRoutingChange(pb::RoutingEventKind kind, const pb::Route &route,
+                                    const pb::AuditEvent &audit, int64_t nowUs)
+{
+    pb::WatchRoutingResponse out = routingChange(kind, audit, nowUs);
+    *out.add_routes() = route;
+    routingEvents.publish(out);
+}
+
+void SimState::publishRoutingChange(pb::RoutingEventKind kind, const pb::Model &model,
+                                    const pb::AuditEvent &audit, int64_t nowUs)
+{
+    pb::WatchRoutingResponse out = routingChange(kind, audit, nowUs);
+    *out.add_models() = model;
     routingEvents.publish(out);
 }
 

@@ -170,12 +170,21 @@ struct SimState
     // Moves circuit breakers along; emits events and audit on changes.
     void updateBreakers(int64_t nowUs);
     void publishCircuitChange(const ModelRec &rec, int64_t nowUs, const std::string &from);
+    // Publishes a routing event of `kind` for one changed route or model,
+    // carrying the audit event that records the change.
+    void publishRoutingChange(pb::RoutingEventKind kind, const pb::Route &route,
+                              const pb::AuditEvent &audit, int64_t nowUs);
+    void publishRoutingChange(pb::RoutingEventKind kind, const pb::Model &model,
+                              const pb::AuditEvent &audit, int64_t nowUs);
 };
 
 // FAILED_PRECONDITION for a stale expected_etag, with the current object in
 // the `switchboard-conflict-bin` trailer.
 grpc::Status conflictStatus(grpc::CallbackServerContext *ctx, const pb::Conflict &conflict,
                             const std::string &what);
+// Checks a prompt version's or variant's model parameters; `path` prefixes the
+// field names in the message (e.g. "variants[0].parameters").
+grpc::Status validateParameters(const pb::ModelParameters &p, const std::string &path);
 // Parses a decimal position from a page token.
 bool parseNumberToken(const std::string &token, uint64_t *out);
 

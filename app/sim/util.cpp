@@ -275,18 +275,19 @@ std::string IdempotencyCache::fingerprint(const google::protobuf::Message &m)
     return out;
 }
 
-IdempotencyCache::Lookup IdempotencyCache::find(const std::string &requestId,
-                                                const std::string &method,
-                                                const google::protobuf::Message &request,
-                                                google::protobuf::Message *response) const
+std::optional<grpc::Status> IdempotencyCache::replay(const std::string &requestId,
+                                                     const std::string &method,
+                                                     const google::protobuf::Message &request,
+                                                     google::protobuf::Message *response) const
 {
     auto it = m_entries.find(requestId);
     if (it == m_entries.end())
-        return Lookup::Miss;
+        return std::nullopt;
     if (it->second.method != method || it->second.request != fingerprint(request))
-        return Lookup::Mismatch;
+        return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                            "request_id: already used for a different request");
     response->ParseFromString(it->second.response);
-    return Lookup::Hit;
+    return grpc::Status::OK;
 }
 
 void IdempotencyCache::store(const std::string &requestId, const std::string &method,

@@ -14,6 +14,7 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <grpcpp/grpcpp.h>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -97,15 +98,12 @@ std::string quoted(std::string_view s);
 class IdempotencyCache
 {
 public:
-    enum class Lookup
-    {
-        Miss,
-        Hit,
-        Mismatch
-    };
-    Lookup find(const std::string &requestId, const std::string &method,
-                const google::protobuf::Message &request,
-                google::protobuf::Message *response) const;
+    // The status a write finishes with without being applied again: OK for a
+    // retry (the stored response is copied into *response), ALREADY_EXISTS for
+    // the id reused with another request. Nothing for a new id: apply it.
+    std::optional<grpc::Status> replay(const std::string &requestId, const std::string &method,
+                                       const google::protobuf::Message &request,
+                                       google::protobuf::Message *response) const;
     void store(const std::string &requestId, const std::string &method,
                const google::protobuf::Message &request, const google::protobuf::Message &response,
                int64_t nowUs);
