@@ -122,6 +122,9 @@ void MainWindow::updateConnectionBar()
                        .arg(color, Connection::stateName(c->state()));
     if (!c->isReady() && !c->lastError().isEmpty())
         text += QStringLiteral(" — ") + c->lastError().toHtmlEscaped();
+    if (c->isReady() && !m_session->authProblem().isEmpty())
+        text += QStringLiteral(" — <span style='color:#c62828'><b>%1</b></span>")
+                    .arg(m_session->authProblem().toHtmlEscaped());
     m_state->setText(text);
     m_rtt->setText(c->isReady() && c->lastRttMs() >= 0
                        ? tr("round trip %1 ms").arg(c->lastRttMs(), 0, 'f', 1)

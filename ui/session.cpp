@@ -70,6 +70,7 @@ Session::Session(Cache *cache, QObject *parent)
             [this](const std::vector<Prompt> &prompts) {
                 const qint64 now = QDateTime::currentMSecsSinceEpoch();
                 m_promptModel.setPrompts(prompts);
+                m_authProblem.clear();
                 m_fetched[int(Area::Prompts)] = now;
                 m_live[int(Area::Prompts)] = true;
                 if (m_cache)
@@ -118,7 +119,7 @@ Session::Session(Cache *cache, QObject *parent)
             [this](const QString &why) { emit message(tr("Latency stream gap: %1").arg(why)); });
     connect(m_latency, &LatencyStream::finished, this, [this](const RpcError &e) {
         if (e.code != 1)
-            emit message(tr("Latency stream stopped: %1").arg(e.describe()));
+            onFailed(tr("Latency stream"), e);
     });
 
     m_routingTimer.setInterval(3000);
@@ -209,6 +210,18 @@ void Session::showVersions(const QString &prompt)
     emit versionsShown(prompt);
 }
 
+QString Session::staleReason() const
+{
+    if (!m_connection->isReady()) {
+        const QString detail = m_connection->lastError();
+        return detail.isEmpty() ? tr("the service is not reachable")
+                                : tr("the service is not reachable (%1)").arg(detail);
+    }
+    if (!m_authProblem.isEmpty())
+        return m_authProblem;
+    return tr("waiting for the service's first answer");
+}
+
 qint64 Session::fetchedMs(Area a) const
 {
     return m_fetched.value(int(a), 0);
@@ -268,6 +281,17 @@ void Session::onConnectionState(Connection::State state, const QString &detail)
 void Session::onFailed(const QString &op, const RpcError &err)
 {
     emit message(tr("%1 failed: %2").arg(op, err.describe()));
+    // The health check needs no token, so "connected" alone would hide a
+    // rejected one: say so where the connection state is shown.
+    if (err.code == 16 || err.code == 7) {
+        const QString problem =
+            err.code == 16 ? tr("token rejected (%1); set SWITCHBOARD_TOKEN").arg(err.message)
+                           : tr("permission denied for %1 (%2)").arg(op, err.message);
+        if (problem != m_authProblem) {
+            m_authProblem = problem;
+            emit freshnessChanged();
+        }
+    }
 }
 
 void Session::onLatencyPoints(const std::vector<RoutePoint> &points)

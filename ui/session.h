@@ -85,6 +85,10 @@ public:
     // Non-empty when the cached data shown belongs to another endpoint
     // (nothing was cached for this one yet).
     QString cachedFrom() const { return m_cachedFrom; }
+    // Set when the service refused our token or role; shown next to the state.
+    QString authProblem() const { return m_authProblem; }
+    // Why what is shown is not live, in words for the stale banner.
+    QString staleReason() const;
 
 signals:
     void freshnessChanged();
@@ -116,6 +120,7 @@ private:
     QString m_target;
     QString m_endpointKey;
     QString m_cachedFrom;
+    QString m_authProblem;
     QHash<int, qint64> m_fetched;
     QHash<int, bool> m_live;
     bool m_wasReady = false;

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <mutex>
 #include <set>
+#include <vector>
 
 namespace sb {
 
@@ -14,6 +15,7 @@ struct Registry
     std::mutex mutex;
     std::condition_variable idle;
     std::set<grpc::ClientContext *> calls;
+    std::vector<std::shared_ptr<grpc::Channel>> retired;
 };
 
 Registry &registry()
@@ -32,11 +34,11 @@ void CallTracker::add(grpc::ClientContext *ctx)
     r.calls.insert(ctx);
 }
 
-void CallTracker::remove(grpc::ClientContext *ctx)
+void CallTracker::remove(const void *ctx)
 {
     auto &r = registry();
     std::lock_guard lock(r.mutex);
-    r.calls.erase(ctx);
+    r.calls.erase(static_cast<grpc::ClientContext *>(const_cast<void *>(ctx)));
     if (r.calls.empty())
         r.idle.notify_all();
 }
@@ -55,6 +57,29 @@ bool CallTracker::cancelAllAndWait(std::chrono::milliseconds timeout)
     for (auto *ctx : r.calls)
         ctx->TryCancel(); // a context is removed before it is destroyed, under this lock
     return r.idle.wait_for(lock, timeout, [&] { return r.calls.empty(); });
+}
+
+void CallTracker::retire(std::shared_ptr<grpc::Channel> channel)
+{
+    if (!channel)
+        return;
+    auto &r = registry();
+    std::lock_guard lock(r.mutex);
+    r.retired.push_back(std::move(channel));
+}
+
+int CallTracker::releaseRetired()
+{
+    std::vector<std::shared_ptr<grpc::Channel>> drop;
+    auto &r = registry();
+    {
+        std::lock_guard lock(r.mutex);
+        if (!r.calls.empty())
+            return int(r.retired.size());
+        drop.swap(r.retired);
+    }
+    drop.clear(); // the last references go here, on this thread, outside the lock
+    return 0;
 }
 
 } // namespace sb

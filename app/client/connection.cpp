@@ -18,6 +18,8 @@ Connection::Connection(QObject *parent)
 Connection::~Connection()
 {
     m_guard->detach();
+    std::lock_guard lock(m_mutex);
+    CallTracker::retire(std::move(m_channel));
 }
 
 QString Connection::stateName(State s)
@@ -49,6 +51,7 @@ void Connection::connectTo(const QString &target, const QString &token)
         grpc::CreateCustomChannel(target.toStdString(), grpc::InsecureChannelCredentials(), args);
     {
         std::lock_guard lock(m_mutex);
+        CallTracker::retire(std::move(m_channel));
         m_channel = std::move(channel);
         m_token = token.toStdString();
     }
@@ -66,6 +69,7 @@ void Connection::disconnectFrom()
     m_healthTimer.stop();
     {
         std::lock_guard lock(m_mutex);
+        CallTracker::retire(std::move(m_channel));
         m_channel.reset();
     }
     ++m_generation;
@@ -86,6 +90,25 @@ void Connection::prepare(grpc::ClientContext &ctx, std::chrono::milliseconds dea
         ctx.AddMetadata("authorization", "Bearer " + m_token);
 }
 
+QString Connection::humanReason(int code, const QString &grpcMessage)
+{
+    // gRPC's own text names internals ("failed to connect to all addresses;
+    // last error: UNKNOWN: ipv4:..."); say what it means instead.
+    if (grpcMessage.contains(QLatin1String("Connection refused")))
+        return tr("connection refused: nothing is listening there");
+    if (grpcMessage.contains(QLatin1String("DNS")) ||
+        grpcMessage.contains(QLatin1String("resolution"), Qt::CaseInsensitive))
+        return tr("cannot resolve the host name");
+    if (code == 4)
+        return tr("no answer within %1 s").arg(double(kHealthDeadline.count()) / 1000.0);
+    if (code == 12)
+        return tr("the service does not serve grpc.health.v1");
+    if (grpcMessage.contains(QLatin1String("Socket closed")) ||
+        grpcMessage.contains(QLatin1String("Connection reset")))
+        return tr("the connection was closed by the service");
+    return grpcMessage.isEmpty() ? tr("no answer") : grpcMessage;
+}
+
 void Connection::setState(State s, const QString &detail)
 {
     const bool changed = s != m_state || detail != m_lastError;
@@ -97,6 +120,7 @@ void Connection::setState(State s, const QString &detail)
 
 void Connection::checkHealth()
 {
+    CallTracker::releaseRetired(); // old channels, once nothing uses them
     auto ch = channel();
     if (!ch || m_healthInFlight)
         return;
@@ -117,20 +141,19 @@ void Connection::checkHealth()
     CallTracker::add(&call->ctx);
     call->stub->async()->Check(
         &call->ctx, &call->req, &call->resp,
-        [this, call, gen, guard = m_guard](grpc::Status status) {
+        [this, call, gen, guard = m_guard](grpc::Status status) mutable {
             const double rtt = std::chrono::duration<double, std::milli>(
                                    std::chrono::steady_clock::now() - call->started)
                                    .count();
             const int code = status.error_code();
             const QString msg = QString::fromStdString(status.error_message());
             const int serving = call->resp.status();
-            CallTracker::remove(&call->ctx);
             guard->post([this, gen, code, msg, serving, rtt] {
                 if (gen != m_generation)
                     return; // an answer from a previous target
                 m_healthInFlight = false;
                 if (code != 0) {
-                    setState(State::Unavailable, msg.isEmpty() ? tr("no answer") : msg);
+                    setState(State::Unavailable, humanReason(code, msg));
                     return;
                 }
                 m_rttMs = rtt;
@@ -140,6 +163,9 @@ void Connection::checkHealth()
                 else
                     setState(State::NotServing, tr("service reports it is not serving"));
             });
+            const void *key = &call->ctx;
+            call.reset(); // context and stub go before the tracker hears of it
+            CallTracker::remove(key);
         });
 }
 

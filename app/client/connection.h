@@ -55,6 +55,8 @@ public:
     double lastRttMs() const { return m_rttMs; }
     QString lastError() const { return m_lastError; }
     static QString stateName(State s);
+    // A gRPC failure in words a user can act on.
+    static QString humanReason(int code, const QString &grpcMessage);
 
     // For the typed clients (client layer internals).
     std::shared_ptr<grpc::Channel> channel() const;

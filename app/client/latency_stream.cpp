@@ -80,8 +80,9 @@ public:
         auto *owner = m_owner;
         const quint64 gen = m_generation;
         m_guard->post([owner, err, gen] { owner->onCallDone(err, gen); });
-        CallTracker::remove(&m_ctx);
+        const void *key = &m_ctx;
         delete this; // nothing touches the reactor after OnDone
+        CallTracker::remove(key);
     }
 
 private:

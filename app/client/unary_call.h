@@ -38,10 +38,15 @@ void unary(const Connection &conn, Req req, Start start, Finish finish)
     call->stub = Service::NewStub(ch);
     conn.prepare(call->ctx, Connection::kUnaryDeadline);
     CallTracker::add(&call->ctx);
-    start(call->stub->async(), &call->ctx, &call->req, &call->resp, [call, finish](grpc::Status s) {
-        finish(s, *call);
-        CallTracker::remove(&call->ctx);
-    });
+    start(call->stub->async(), &call->ctx, &call->req, &call->resp,
+          [call, finish](grpc::Status s) mutable {
+              finish(s, *call);
+              // Destroy context and stub before telling the tracker, so "no call
+              // in flight" means no stub holds a channel any more.
+              const void *key = &call->ctx;
+              call.reset();
+              CallTracker::remove(key);
+          });
 }
 
 // The common case: on failure `owner->failed(operation, error)` is emitted on

@@ -4,6 +4,7 @@
 
 #include "client/call_tracker.h"
 #include "client/connection.h"
+#include "client/grpc_runtime.h"
 #include "client/latency_stream.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
@@ -23,6 +24,8 @@
 
 int main(int argc, char **argv)
 {
+    // First in, last out: outlives every channel, stub and the in-process sim.
+    sb::GrpcRuntime grpcRuntime;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("switchboard"));
     QApplication::setOrganizationName(QStringLiteral("switchboard"));

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <grpc/grpc.h>
 #include <iostream>
 #include <pthread.h>
 #include <string>
@@ -117,17 +118,25 @@ int main(int argc, char **argv)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    sb::sim::SimServer server(options);
-    std::string error;
-    if (!server.start(&error)) {
-        std::cerr << "switchboard-sim: " << error << "\n";
-        return 1;
+    // Hold gRPC open past the server and shut it down blocking, so its
+    // background cleanup never races the process's exit.
+    grpc_init();
+    int rc = 0;
+    {
+        sb::sim::SimServer server(options);
+        std::string error;
+        if (!server.start(&error)) {
+            std::cerr << "switchboard-sim: " << error << "\n";
+            rc = 1;
+        } else {
+            std::cout << "switchboard-sim listening on " << server.address() << std::endl;
+            int sig = 0;
+            sigwait(&signals, &sig);
+            std::cerr << "switchboard-sim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                      << ", shutting down\n";
+            server.shutdown();
+        }
     }
-    std::cout << "switchboard-sim listening on " << server.address() << std::endl;
-    int sig = 0;
-    sigwait(&signals, &sig);
-    std::cerr << "switchboard-sim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-              << ", shutting down\n";
-    server.shutdown();
-    return 0;
+    grpc_shutdown_blocking();
+    return rc;
 }

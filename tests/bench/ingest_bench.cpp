@@ -7,6 +7,7 @@
 
 #include "client/call_tracker.h"
 #include "client/connection.h"
+#include "client/grpc_runtime.h"
 #include "client/latency_stream.h"
 #include "sim/sim_server.h"
 #include "switchboard/v1/telemetry_service.grpc.pb.h"
@@ -130,6 +131,7 @@ double idleStallMs(double seconds)
 
 int main(int argc, char **argv)
 {
+    sb::GrpcRuntime grpcRuntime; // outlives every gRPC object, shuts down blocking
     QCoreApplication app(argc, argv);
     const double rate = argc > 1 ? std::atof(argv[1]) : 2e6;
     const double seconds = argc > 2 ? std::atof(argv[2]) : 4.0;

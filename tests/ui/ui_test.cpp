@@ -3,6 +3,7 @@
 // restart without a service shows the cache marked stale with its age.
 
 #include "client/call_tracker.h"
+#include "client/grpc_runtime.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
 #include "ui/main_window.h"
@@ -115,8 +116,32 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
     EXPECT_FALSE(session.connection()->isReady());
 }
 
+TEST(MainWindow, RejectedTokenIsShownNextToTheConnectionState)
+{
+    sim::SimOptions o;
+    o.tokens["good"] = {sim::Role::Viewer, "vera"};
+    auto sim = std::make_unique<sim::SimServer>(o);
+    std::string err;
+    ASSERT_TRUE(sim->start(&err)) << err;
+    Session session(nullptr);
+    MainWindow w(&session);
+    w.show();
+    session.connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
+                      QStringLiteral("stolen-or-stale"));
+    auto *state = w.findChild<QLabel *>(QStringLiteral("connectionState"));
+    ASSERT_NE(state, nullptr);
+    // The service answers health checks without a token, so the console is
+    // "connected", but the user must see that every call is being refused.
+    EXPECT_TRUE(QTest::qWaitFor(
+        [&] { return state->text().contains(QStringLiteral("token rejected")); }, 10000))
+        << state->text().toStdString();
+    EXPECT_TRUE(state->text().contains(QStringLiteral("connected")));
+    EXPECT_FALSE(state->text().contains(QStringLiteral("stolen-or-stale"))) << "token on screen";
+}
+
 int main(int argc, char **argv)
 {
+    sb::GrpcRuntime grpcRuntime; // outlives every gRPC object, shuts down blocking
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

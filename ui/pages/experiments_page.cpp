@@ -88,8 +88,8 @@ void ExperimentsPage::showDetails(int row)
 void ExperimentsPage::updateFreshness()
 {
     m_banner->update(m_session->isLive(Session::Area::Experiments),
-                     m_session->fetchedMs(Session::Area::Experiments),
-                     m_session->connection()->lastError(), m_session->cachedFrom());
+                     m_session->fetchedMs(Session::Area::Experiments), m_session->staleReason(),
+                     m_session->cachedFrom());
 }
 
 RoutingPage::RoutingPage(Session *session, QWidget *parent)
@@ -114,8 +114,8 @@ RoutingPage::RoutingPage(Session *session, QWidget *parent)
 void RoutingPage::updateFreshness()
 {
     m_banner->update(m_session->isLive(Session::Area::Routing),
-                     m_session->fetchedMs(Session::Area::Routing),
-                     m_session->connection()->lastError(), m_session->cachedFrom());
+                     m_session->fetchedMs(Session::Area::Routing), m_session->staleReason(),
+                     m_session->cachedFrom());
 }
 
 } // namespace sb

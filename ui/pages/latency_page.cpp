@@ -126,7 +126,7 @@ void LatencyPage::updateFreshness()
     const auto &series = m_session->latency()->series(currentRoute());
     const qint64 newest = series.empty() ? 0 : series.back().secondMs;
     m_banner->update(streaming && m_session->connection()->isReady(), newest,
-                     m_session->connection()->lastError(), m_session->cachedFrom());
+                     m_session->staleReason(), m_session->cachedFrom());
 }
 
 } // namespace sb

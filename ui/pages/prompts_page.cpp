@@ -120,8 +120,8 @@ void PromptsPage::showVersion(int row)
 void PromptsPage::updateFreshness()
 {
     m_banner->update(m_session->isLive(Session::Area::Prompts),
-                     m_session->fetchedMs(Session::Area::Prompts),
-                     m_session->connection()->lastError(), m_session->cachedFrom());
+                     m_session->fetchedMs(Session::Area::Prompts), m_session->staleReason(),
+                     m_session->cachedFrom());
 }
 
 } // namespace sb

@@ -16,27 +16,28 @@ StaleBanner::StaleBanner(QWidget *parent) : QLabel(parent)
     hide();
 }
 
-void StaleBanner::update(bool live, qint64 fetchedMs, const QString &connectionDetail,
+void StaleBanner::update(bool live, qint64 fetchedMs, const QString &reason,
                          const QString &cachedFrom)
 {
     if (live) {
         hide();
         return;
     }
-    const QString why =
-        connectionDetail.isEmpty() ? tr("the service is not reachable") : connectionDetail;
+    const QString why = reason.isEmpty() ? tr("the service is not reachable") : reason;
     if (fetchedMs <= 0) {
-        setText(tr("<b>No data yet.</b> Nothing cached for this endpoint and %1.").arg(why));
+        setText(tr("<b>No data yet.</b> Nothing is cached for this endpoint, and it is not live: "
+                   "%1.")
+                    .arg(why.toHtmlEscaped()));
     } else {
-        const qint64 age = QDateTime::currentMSecsSinceEpoch() - fetchedMs;
-        const QString source =
+        const QString when = tr("%1 (%2)").arg(
+            formatAge(QDateTime::currentMSecsSinceEpoch() - fetchedMs), formatTime(fetchedMs));
+        const QString what =
             cachedFrom.isEmpty()
-                ? QString()
-                : tr(" of <b>%1</b>, the last endpoint seen (nothing is cached for this one)")
-                      .arg(cachedFrom.toHtmlEscaped());
-        setText(tr("<b>Stale:</b> showing cached data%1 from %2 (%3). Not live: %4. "
-                   "Changes need a connection.")
-                    .arg(source, formatAge(age), formatTime(fetchedMs), why.toHtmlEscaped()));
+                ? tr("<b>Stale:</b> showing data cached %1.").arg(when)
+                : tr("<b>Stale:</b> showing data cached %1 from <b>%2</b>, the last endpoint "
+                     "seen; nothing is cached for this one.")
+                      .arg(when, cachedFrom.toHtmlEscaped());
+        setText(tr("%1 Not live: %2. Changes need a connection.").arg(what, why.toHtmlEscaped()));
     }
     show();
 }

@@ -13,10 +13,9 @@ class StaleBanner : public QLabel
 public:
     explicit StaleBanner(QWidget *parent = nullptr);
     // live: data came from the service and it is reachable. fetchedMs: when
-    // the shown data was fetched (0 = never).
+    // the shown data was fetched (0 = never). reason: why it is not live.
     // cachedFrom: the endpoint the cached data belongs to, when not this one.
-    void update(bool live, qint64 fetchedMs, const QString &connectionDetail,
-                const QString &cachedFrom = {});
+    void update(bool live, qint64 fetchedMs, const QString &reason, const QString &cachedFrom = {});
 };
 
 } // namespace sb
