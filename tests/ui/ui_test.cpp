@@ -74,6 +74,11 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
             15000));
         auto *chart = w.latencyPage()->chart();
         ASSERT_TRUE(QTest::qWaitFor([&] { return chart->pointCount() >= 2; }, 15000));
+        // Every route of the sim's fleet is summarised, with a throughput.
+        ASSERT_TRUE(QTest::qWaitFor([&] { return rowsOf(w, "routeSummary") >= 4; }, 10000));
+        auto *summary = w.findChild<QAbstractItemView *>(QStringLiteral("routeSummary"));
+        const QString reqPerSec = summary->model()->index(0, 1).data().toString();
+        EXPECT_GT(reqPerSec.toDouble(), 0.0) << reqPerSec.toStdString();
         EXPECT_GT(p99Pixels(chart->plot()), 30);
         auto *banner = w.findChild<QLabel *>(QStringLiteral("staleBanner"));
         ASSERT_NE(banner, nullptr);

@@ -1,6 +1,7 @@
 #include "ui/pages/latency_page.h"
 
 #include "client/latency_stream.h"
+#include "ui/models/route_summary_model.h"
 #include "ui/session.h"
 #include "ui/widgets/latency_chart.h"
 #include "ui/widgets/stale_banner.h"
@@ -8,31 +9,30 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace sb {
 
-static QLabel *makeTile(QWidget *parent, const QString &objectName)
-{
-    auto *l = new QLabel(parent);
-    l->setObjectName(objectName);
-    l->setTextFormat(Qt::RichText);
-    l->setMinimumWidth(140);
-    l->setStyleSheet(QStringLiteral(
-        "QLabel { background: palette(base); border: 1px solid palette(mid); border-radius: 4px;"
-        " padding: 6px 10px; }"));
-    return l;
-}
-
 LatencyPage::LatencyPage(Session *session, QWidget *parent)
     : QWidget(parent), m_session(session), m_route(new QComboBox(this)),
       m_window(new QComboBox(this)), m_chart(new LatencyChart(this)),
-      m_banner(new StaleBanner(this)), m_throughput(makeTile(this, QStringLiteral("throughput"))),
-      m_errors(makeTile(this, QStringLiteral("errorRate"))),
-      m_fallbacks(makeTile(this, QStringLiteral("fallbackRate"))),
-      m_ttft(makeTile(this, QStringLiteral("ttft")))
+      m_banner(new StaleBanner(this)),
+      m_summaryModel(new RouteSummaryModel(session->latency(), this)),
+      m_summary(new QTableView(this))
 {
+    m_summary->setObjectName(QStringLiteral("routeSummary"));
+    m_summary->setModel(m_summaryModel);
+    m_summary->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_summary->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_summary->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_summary->verticalHeader()->hide();
+    m_summary->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_summary->setAlternatingRowColors(true);
+    m_summary->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_summary->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_route->setObjectName(QStringLiteral("routeSelector"));
     m_route->setMinimumWidth(160);
     m_window->addItem(tr("Last 5 minutes"), 300);
@@ -48,19 +48,22 @@ LatencyPage::LatencyPage(Session *session, QWidget *parent)
     controls->addWidget(m_window);
     controls->addStretch();
 
-    auto *tiles = new QHBoxLayout;
-    for (auto *t : {m_throughput, m_errors, m_fallbacks, m_ttft})
-        tiles->addWidget(t);
-    tiles->addStretch();
-
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addLayout(controls);
-    layout->addLayout(tiles);
+    layout->addWidget(m_summary);
     layout->addWidget(m_chart, 1);
 
     connect(m_session->latency(), &LatencyHistory::changed, this, &LatencyPage::onSeriesChanged);
     connect(m_route, &QComboBox::activated, this, [this](int) { m_userChoseRoute = true; });
+    // Picking a route in the summary charts it.
+    connect(m_summary, &QTableView::clicked, this, [this](const QModelIndex &idx) {
+        const QString route = m_summaryModel->routeAt(idx.row());
+        if (route.isEmpty())
+            return;
+        m_userChoseRoute = true;
+        m_route->setCurrentText(route);
+    });
     connect(m_route, &QComboBox::currentTextChanged, this,
             [this](const QString &r) { onSeriesChanged(r); });
     connect(m_window, &QComboBox::currentIndexChanged, this, [this](int) {
@@ -98,26 +101,9 @@ void LatencyPage::onSeriesChanged(const QString &route)
         return;
     const auto &series = m_session->latency()->series(currentRoute());
     m_chart->setSeries(series);
-    auto tile = [](QLabel *l, const QString &title, const QString &value) {
-        l->setText(
-            QStringLiteral("<span style='color:gray'>%1</span><br><b style='font-size:15pt'>%2</b>")
-                .arg(title, value));
-    };
-    if (series.empty()) {
-        tile(m_throughput, tr("Throughput"), QStringLiteral("—"));
-        tile(m_errors, tr("Error rate"), QStringLiteral("—"));
-        tile(m_fallbacks, tr("Served by fallback"), QStringLiteral("—"));
-        tile(m_ttft, tr("Time to first token p50"), QStringLiteral("—"));
-        return;
-    }
-    const auto &p = series.back();
-    const double n = double(std::max<quint64>(1, p.count));
-    tile(m_throughput, tr("Throughput"), tr("%1 req/s").arg(p.count));
-    tile(m_errors, tr("Error rate"), QStringLiteral("%1%").arg(100.0 * p.errors / n, 0, 'f', 2));
-    tile(m_fallbacks, tr("Served by fallback"),
-         QStringLiteral("%1%").arg(100.0 * p.fallbacks / n, 0, 'f', 1));
-    tile(m_ttft, tr("Time to first token p50"),
-         p.ttftP50 > 0 ? QStringLiteral("%1 ms").arg(p.ttftP50, 0, 'f', 0) : QStringLiteral("—"));
+    const int row = m_summaryModel->rowOf(currentRoute());
+    if (row >= 0 && m_summary->currentIndex().row() != row)
+        m_summary->selectRow(row);
 }
 
 void LatencyPage::updateFreshness()

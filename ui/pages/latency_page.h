@@ -1,16 +1,19 @@
 #pragma once
 
-// Latency page: live p50/p95/p99 of one route, with throughput, error rate,
-// fallback share and time to first token of the latest second.
+// Latency page: every route's latest figures (throughput, errors, fallback
+// share, p50/p95/p99, time to first token) in one table, and a live
+// p50/p95/p99 chart of the selected route.
 
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
+class QTableView;
 
 namespace sb {
 
 class Session;
+class RouteSummaryModel;
 class LatencyChart;
 class StaleBanner;
 
@@ -32,10 +35,8 @@ private:
     QComboBox *m_window;
     LatencyChart *m_chart;
     StaleBanner *m_banner;
-    QLabel *m_throughput;
-    QLabel *m_errors;
-    QLabel *m_fallbacks;
-    QLabel *m_ttft;
+    RouteSummaryModel *m_summaryModel;
+    QTableView *m_summary;
     bool m_userChoseRoute = false;
 };
 
