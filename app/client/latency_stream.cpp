@@ -30,6 +30,10 @@ struct LatencyStream::Shared
     QHash<quint32, QString> routeNames;
     std::string epoch;
     quint64 lastSequence = 0;
+    // Seconds before this one are partial (the run started inside them):
+    // their counts and quantiles would understate the traffic, so they are
+    // not shown. Set by the first batch of a run.
+    qint64 completeFromMs = -1;
 
     // Shared with the GUI thread.
     std::mutex mutex;
@@ -125,7 +129,15 @@ private:
             sh.lastSequence = std::max<quint64>(sh.lastSequence, r.sequence());
             samples = ingest(sh, &malformed);
         }
+        if (sh.completeFromMs < 0 && samples > 0 && r.offset_micros_size() > 0) {
+            const qint64 firstMs = (qint64(r.base_time().seconds()) * 1000000 +
+                                    r.base_time().nanos() / 1000 + r.offset_micros(0)) /
+                                   1000;
+            sh.completeFromMs = (firstMs + 999) / 1000 * 1000; // next whole second
+        }
         std::vector<RoutePoint> closed = sh.aggregator.takeClosed();
+        std::erase_if(closed,
+                      [&](const RoutePoint &p) { return p.point.secondMs < sh.completeFromMs; });
         {
             std::lock_guard lock(sh.mutex);
             if (!gapWhy.isEmpty())
