@@ -4,6 +4,7 @@
 #include "client/latency_stream.h"
 #include "client/prompts_client.h"
 #include "client/routing_client.h"
+#include "client/routing_watch.h"
 #include "store/cache.h"
 
 #include <QDateTime>
@@ -62,6 +63,7 @@ Session::Session(Cache *cache, QObject *parent)
       m_promptsClient(new PromptsClient(m_connection, this)),
       m_experimentsClient(new ExperimentsClient(m_connection, this)),
       m_routingClient(new RoutingClient(m_connection, this)),
+      m_routingWatch(new RoutingWatch(m_connection, this)),
       m_latency(new LatencyStream(m_connection, this))
 {
     connect(m_connection, &Connection::stateChanged, this, &Session::onConnectionState);
@@ -100,17 +102,36 @@ Session::Session(Cache *cache, QObject *parent)
                     m_cache->saveExperiments(experiments, now);
                 emit freshnessChanged();
             });
-    connect(m_routingClient, &RoutingClient::tableReceived, this, [this](const RoutingTable &t) {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        m_routingModel.setTable(t);
-        const bool first = !m_live.value(int(Area::Routing));
-        m_fetched[int(Area::Routing)] = now;
-        m_live[int(Area::Routing)] = true;
-        if (m_cache)
-            m_cache->saveRouting(t, now);
-        if (first)
-            emit freshnessChanged();
-    });
+    connect(m_routingClient, &RoutingClient::tableReceived, this, &Session::applyRoutingTable);
+    connect(m_routingWatch, &RoutingWatch::snapshotReceived, this, &Session::applyRoutingTable);
+    // Changes arrive the moment they happen; the 3 s poll still refreshes the
+    // continuously moving figures (served shares, error rates).
+    connect(m_routingWatch, &RoutingWatch::changed, this,
+            [this](const std::vector<Route> &routes, const std::vector<Model> &models,
+                   const AuditEvent &event) {
+                RoutingTable t = m_routingModel.table();
+                for (const auto &r : routes) {
+                    for (auto &old : t.routes) {
+                        if (old.name == r.name)
+                            old = r;
+                    }
+                }
+                for (const auto &m : models) {
+                    for (auto &old : t.models) {
+                        if (old.name == m.name)
+                            old = m;
+                    }
+                }
+                applyRoutingTable(t);
+                if (!event.action.isEmpty()) {
+                    emit message(tr("%1 %2: %3 → %4 by %5%6")
+                                     .arg(event.target, event.action, event.oldValue,
+                                          event.newValue, event.actor,
+                                          event.reason.isEmpty()
+                                              ? QString()
+                                              : QStringLiteral(" (%1)").arg(event.reason)));
+                }
+            });
     connect(m_promptsClient, &PromptsClient::failed, this, &Session::onFailed);
     connect(m_experimentsClient, &ExperimentsClient::failed, this, &Session::onFailed);
     connect(m_routingClient, &RoutingClient::failed, this, &Session::onFailed);
@@ -180,6 +201,20 @@ void Session::connectTo(const QString &target, const QString &endpointKey, const
     m_slowTimer.start();
     m_latencyFlushTimer.start();
     m_latency->start();
+    m_routingWatch->start();
+}
+
+void Session::applyRoutingTable(const RoutingTable &t)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_routingModel.setTable(t);
+    const bool first = !m_live.value(int(Area::Routing));
+    m_fetched[int(Area::Routing)] = now;
+    m_live[int(Area::Routing)] = true;
+    if (m_cache)
+        m_cache->saveRouting(t, now);
+    if (first)
+        emit freshnessChanged();
 }
 
 void Session::refreshAll()

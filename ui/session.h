@@ -26,6 +26,7 @@ struct CacheSnapshot;
 class PromptsClient;
 class ExperimentsClient;
 class RoutingClient;
+class RoutingWatch;
 class LatencyStream;
 
 // Per-route per-second latency points, newest last, trimmed to a window.
@@ -99,6 +100,7 @@ private:
     void onSnapshot(const CacheSnapshot &s);
     void onConnectionState(Connection::State state, const QString &detail);
     void onFailed(const QString &op, const RpcError &err);
+    void applyRoutingTable(const RoutingTable &t);
     void onLatencyPoints(const std::vector<RoutePoint> &points);
     void showVersions(const QString &prompt);
 
@@ -107,6 +109,7 @@ private:
     PromptsClient *m_promptsClient;
     ExperimentsClient *m_experimentsClient;
     RoutingClient *m_routingClient;
+    RoutingWatch *m_routingWatch;
     LatencyStream *m_latency;
 
     PromptListModel m_promptModel;

@@ -9,6 +9,7 @@
 #include "client/latency_stream.h"
 #include "client/prompts_client.h"
 #include "client/routing_client.h"
+#include "client/routing_watch.h"
 #include "sim/sim_server.h"
 
 #include <QCoreApplication>
@@ -230,6 +231,49 @@ TEST(LatencyStream, ReconnectsAfterServiceRestartAndReportsTheGap)
     EXPECT_GE(stream.stats().reconnects, 1u);
 }
 
+TEST(RoutingWatch, SnapshotFirstThenEachToggleAsItHappens)
+{
+    auto sim = startSim();
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()));
+    RoutingWatch watch(&c);
+    QSignalSpy snapshot(&watch, &RoutingWatch::snapshotReceived);
+    QSignalSpy changed(&watch, &RoutingWatch::changed);
+    QSignalSpy finished(&watch, &RoutingWatch::finished);
+    watch.start();
+    ASSERT_TRUE(snapshot.wait(8000));
+    const auto table = snapshot.at(0).at(0).value<RoutingTable>();
+    ASSERT_FALSE(table.routes.empty());
+    const Route *route = nullptr;
+    for (const auto &r : table.routes) {
+        if (!r.fallbacks.empty())
+            route = &r;
+    }
+    ASSERT_NE(route, nullptr);
+
+    RoutingClient client(&c);
+    client.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
+                              QStringLiteral("watch test"), route->etag, 0,
+                              QStringLiteral("watch-1"));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (const auto &args : changed) {
+                const auto routes = args.at(0).value<std::vector<Route>>();
+                const auto audit = args.at(2).value<AuditEvent>();
+                if (!routes.empty() && routes.front().name == route->name &&
+                    !routes.front().fallbacks.front().enabled &&
+                    audit.reason == QStringLiteral("watch test"))
+                    return true;
+            }
+            return false;
+        },
+        8000));
+    watch.stop();
+    watch.stop();
+    QTest::qWait(200);
+    EXPECT_EQ(finished.count(), 1);
+}
+
 TEST(Auth, WrongTokenIsReportedAndEndsTheStreamForGood)
 {
     auto sim = startSim("127.0.0.1:0", true);
@@ -264,6 +308,8 @@ int main(int argc, char **argv)
     qRegisterMetaType<sb::RpcError>();
     qRegisterMetaType<sb::Route>();
     qRegisterMetaType<sb::AuditEvent>();
+    qRegisterMetaType<std::vector<sb::Route>>();
+    qRegisterMetaType<std::vector<sb::Model>>();
     ::testing::InitGoogleTest(&argc, argv);
     const int rc = RUN_ALL_TESTS();
     // Calls of destroyed objects may still be finishing; let gRPC let go first.

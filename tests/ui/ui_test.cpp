@@ -3,7 +3,9 @@
 // restart without a service shows the cache marked stale with its age.
 
 #include "client/call_tracker.h"
+#include "client/connection.h"
 #include "client/grpc_runtime.h"
+#include "client/routing_client.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
 #include "ui/main_window.h"
@@ -15,6 +17,7 @@
 #include <QApplication>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <gtest/gtest.h>
@@ -80,6 +83,36 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
         const QString reqPerSec = summary->model()->index(0, 1).data().toString();
         EXPECT_GT(reqPerSec.toDouble(), 0.0) << reqPerSec.toStdString();
         EXPECT_GT(p99Pixels(chart->plot()), 30);
+        // Another operator disables a fallback: the routing tree and the
+        // status bar show it as it happens (the change arrives on WatchRouting).
+        {
+            Connection op;
+            op.connectTo(QString::fromStdString(sim->address()));
+            RoutingClient routing(&op);
+            const RoutingTable table = session.routing()->table();
+            const Route *route = nullptr;
+            for (const auto &r : table.routes) {
+                if (!r.fallbacks.empty())
+                    route = &r;
+            }
+            ASSERT_NE(route, nullptr);
+            routing.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
+                                       QStringLiteral("ui watch test"), route->etag, 0,
+                                       QStringLiteral("ui-watch-1"));
+            ASSERT_TRUE(QTest::qWaitFor(
+                [&] {
+                    return w.statusBar()->currentMessage().contains(
+                        QStringLiteral("ui watch test"));
+                },
+                10000))
+                << w.statusBar()->currentMessage().toStdString();
+            bool shownDisabled = false;
+            for (const auto &r : session.routing()->table().routes) {
+                if (r.name == route->name)
+                    shownDisabled = !r.fallbacks.front().enabled;
+            }
+            EXPECT_TRUE(shownDisabled);
+        }
         auto *banner = w.findChild<QLabel *>(QStringLiteral("staleBanner"));
         ASSERT_NE(banner, nullptr);
         EXPECT_FALSE(banner->isVisible()); // live data is not flagged stale

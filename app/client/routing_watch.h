@@ -1,0 +1,63 @@
+#pragma once
+
+// RoutingWatch: RoutingService.WatchRouting, so toggles, reverts and circuit
+// changes show the moment they happen rather than at the next poll. The
+// service sends the whole table first (and again after every reconnect, so
+// nothing needs resuming); then one event per change. A dropped stream
+// reconnects with backoff and jitter; `finished` fires once per start(),
+// after stop() or when the service refuses for good.
+
+#include "client/rpc_error.h"
+#include "core/backoff.h"
+#include "core/types.h"
+
+#include <QObject>
+#include <QTimer>
+#include <memory>
+#include <mutex>
+
+namespace sb {
+
+class Connection;
+class PostGuard;
+
+class RoutingWatch : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RoutingWatch(Connection *connection, QObject *parent = nullptr);
+    ~RoutingWatch() override;
+
+    void start();
+    void stop();
+    bool isWatching() const { return m_watching; }
+
+signals:
+    void snapshotReceived(const sb::RoutingTable &table);
+    // A route or model changed (either may be empty), with its audit event if any.
+    void changed(const std::vector<sb::Route> &routes, const std::vector<sb::Model> &models,
+                 const sb::AuditEvent &event);
+    void finished(const sb::RpcError &status);
+
+private:
+    class Reactor;
+    // The call in flight, for stop(); cleared by the reactor before it dies.
+    struct Active
+    {
+        std::mutex mutex;
+        Reactor *reactor = nullptr;
+    };
+    void startCall();
+    void onCallDone(const RpcError &error, quint64 generation);
+
+    Connection *m_connection;
+    std::shared_ptr<PostGuard> m_guard;
+    std::shared_ptr<Active> m_active;
+    Backoff m_backoff;
+    QTimer m_retryTimer;
+    bool m_running = false;
+    bool m_watching = false;
+    quint64 m_generation = 0;
+};
+
+} // namespace sb
