@@ -1,6 +1,7 @@
 #include "ui/models/routing_model.h"
 
 #include <QColor>
+#include <QDateTime>
 #include <QFont>
 
 namespace sb {
@@ -152,10 +153,19 @@ QVariant RoutingModel::data(const QModelIndex &index, int role) const
         return modelName;
     case Step:
         return step == 0 ? tr("primary") : tr("fallback %1").arg(step);
-    case Enabled:
+    case Enabled: {
+        // A timed change says when it undoes itself: on-call needs to know.
+        const qint64 revertMs =
+            step == 0 ? (m ? m->revertMs : 0) : route.fallbacks[std::size_t(step - 1)].revertMs;
+        const QString until = revertMs > 0
+                                  ? tr(" until %1")
+                                        .arg(QDateTime::fromMSecsSinceEpoch(revertMs).toString(
+                                            QStringLiteral("HH:mm:ss")))
+                                  : QString();
         if (!modelEnabled)
-            return tr("model disabled");
-        return stepEnabled ? tr("enabled") : tr("disabled");
+            return tr("model disabled") + until;
+        return (stepEnabled ? tr("enabled") : tr("disabled")) + until;
+    }
     case Circuit:
         return m ? toString(m->circuit) : QString();
     case Served:

@@ -104,11 +104,16 @@ RoutingPage::RoutingPage(Session *session, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addWidget(m_tree, 1);
-    connect(session->routing(), &QAbstractItemModel::modelReset, this, [this] {
-        m_tree->expandAll();
+    auto fit = [this] {
         for (int c = 0; c < m_session->routing()->columnCount(); ++c)
             m_tree->resizeColumnToContents(c);
+    };
+    connect(session->routing(), &QAbstractItemModel::modelReset, this, [this, fit] {
+        m_tree->expandAll();
+        fit();
     });
+    // Values change in place (a toggle, a revert time): keep them readable.
+    connect(session->routing(), &QAbstractItemModel::dataChanged, this, fit);
 }
 
 void RoutingPage::updateFreshness()
