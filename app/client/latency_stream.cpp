@@ -4,6 +4,7 @@
 #include "client/connection.h"
 #include "client/convert.h"
 #include "client/post_guard.h"
+#include "client/stream_reactor.h"
 #include "switchboard/v1/telemetry_service.grpc.pb.h"
 
 #include <QHash>
@@ -40,59 +41,38 @@ struct LatencyStream::Shared
     std::vector<RoutePoint> pending;
     QStringList routes;
     Stats stats;
-    Reactor *active = nullptr; // the call in flight, for stop()
     std::atomic<bool> drainPosted{false};
 };
 
-class LatencyStream::Reactor : public grpc::ClientReadReactor<v1::StreamLatencyResponse>
+class LatencyStream::Reactor : public detail::StreamReactor<v1::StreamLatencyResponse>
 {
 public:
     Reactor(std::shared_ptr<Shared> shared, std::shared_ptr<PostGuard> guard,
-            std::shared_ptr<grpc::Channel> channel, v1::StreamLatencyRequest request,
-            quint64 generation, LatencyStream *owner)
-        : m_shared(std::move(shared)), m_guard(std::move(guard)),
+            std::shared_ptr<detail::ActiveCall> active, std::shared_ptr<grpc::Channel> channel,
+            v1::StreamLatencyRequest request, quint64 generation, LatencyStream *owner)
+        : StreamReactor(std::move(active),
+                        [guard, owner, generation](const RpcError &err) {
+                            guard->post(
+                                [owner, err, generation] { owner->onCallDone(err, generation); });
+                        }),
+          m_shared(std::move(shared)), m_guard(std::move(guard)),
           m_stub(v1::TelemetryService::NewStub(channel)), m_request(std::move(request)),
           m_generation(generation), m_owner(owner)
     {}
 
-    grpc::ClientContext &context() { return m_ctx; }
-
     void begin()
     {
-        CallTracker::add(&m_ctx);
-        m_stub->async()->StreamLatency(&m_ctx, &m_request, this);
-        StartRead(&m_response);
-        StartCall();
+        StreamReactor::begin([this](grpc::ClientContext *ctx, auto *reactor) {
+            m_stub->async()->StreamLatency(ctx, &m_request, reactor);
+        });
     }
 
-    void OnReadDone(bool ok) override
-    {
-        if (!ok)
-            return; // OnDone follows with the status
-        process();
-        StartRead(&m_response);
-    }
-
-    void OnDone(const grpc::Status &status) override
-    {
-        RpcError err = convert::toError(status, m_ctx);
-        {
-            std::lock_guard lock(m_shared->mutex);
-            if (m_shared->active == this)
-                m_shared->active = nullptr;
-        }
-        auto *owner = m_owner;
-        const quint64 gen = m_generation;
-        m_guard->post([owner, err, gen] { owner->onCallDone(err, gen); });
-        const void *key = &m_ctx;
-        delete this; // nothing touches the reactor after OnDone
-        CallTracker::remove(key);
-    }
+protected:
+    void onMessage(const v1::StreamLatencyResponse &r) override { process(r); }
 
 private:
-    void process()
+    void process(const v1::StreamLatencyResponse &r)
     {
-        const auto &r = m_response;
         auto &sh = *m_shared;
         bool notifyStreaming = false;
         QString gapWhy;
@@ -127,7 +107,7 @@ private:
             duplicate = true;
         } else {
             sh.lastSequence = std::max<quint64>(sh.lastSequence, r.sequence());
-            samples = ingest(sh, &malformed);
+            samples = ingest(r, sh, &malformed);
         }
         if (sh.completeFromMs < 0 && samples > 0 && r.offset_micros_size() > 0) {
             const qint64 firstMs = (qint64(r.base_time().seconds()) * 1000000 +
@@ -183,9 +163,8 @@ private:
         }
     }
 
-    int ingest(Shared &sh, bool *malformed)
+    int ingest(const v1::StreamLatencyResponse &r, Shared &sh, bool *malformed)
     {
-        const auto &r = m_response;
         // Columns must be parallel; a service that sends ragged columns gets
         // its batch trimmed to the shortest column rather than trusted.
         const int n = std::min({r.offset_micros_size(), r.latency_ms_size(), r.route_ids_size(),
@@ -217,9 +196,7 @@ private:
     std::shared_ptr<Shared> m_shared;
     std::shared_ptr<PostGuard> m_guard;
     std::unique_ptr<v1::TelemetryService::Stub> m_stub;
-    grpc::ClientContext m_ctx;
     v1::StreamLatencyRequest m_request;
-    v1::StreamLatencyResponse m_response;
     quint64 m_generation;
     LatencyStream *m_owner; // only dereferenced in posts, which die with the owner
     bool m_first = false;
@@ -227,7 +204,7 @@ private:
 
 LatencyStream::LatencyStream(Connection *connection, QObject *parent)
     : QObject(parent), m_connection(connection), m_guard(std::make_shared<PostGuard>(this)),
-      m_shared(std::make_shared<Shared>())
+      m_active(std::make_shared<detail::ActiveCall>()), m_shared(std::make_shared<Shared>())
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &LatencyStream::startCall);
@@ -236,9 +213,7 @@ LatencyStream::LatencyStream(Connection *connection, QObject *parent)
 LatencyStream::~LatencyStream()
 {
     m_guard->detach();
-    std::lock_guard lock(m_shared->mutex);
-    if (m_shared->active)
-        m_shared->active->context().TryCancel();
+    m_active->cancel();
 }
 
 LatencyStream::Stats LatencyStream::stats() const
@@ -271,11 +246,7 @@ void LatencyStream::stop()
         return;
     m_running = false;
     m_retryTimer.stop();
-    {
-        std::lock_guard lock(m_shared->mutex);
-        if (m_shared->active)
-            m_shared->active->context().TryCancel();
-    }
+    m_active->cancel();
     ++m_generation; // the cancelled call's OnDone is now stale
     setState(State::Stopped, tr("stopped"));
     RpcError err;
@@ -305,12 +276,9 @@ void LatencyStream::startCall()
         req.set_resume_after_sequence(m_shared->lastSequence);
         req.set_stream_epoch(m_shared->epoch);
     }
-    auto *reactor = new Reactor(m_shared, m_guard, channel, std::move(req), m_generation, this);
+    auto *reactor =
+        new Reactor(m_shared, m_guard, m_active, channel, std::move(req), m_generation, this);
     m_connection->prepare(reactor->context(), Connection::kStreamDeadline);
-    {
-        std::lock_guard lock(m_shared->mutex);
-        m_shared->active = reactor;
-    }
     setState(m_state == State::Reconnecting ? State::Reconnecting : State::Connecting,
              tr("opening latency stream"));
     reactor->begin();
@@ -320,9 +288,7 @@ void LatencyStream::onCallDone(const RpcError &error, quint64 generation)
 {
     if (generation != m_generation || !m_running)
         return;
-    const bool fatal = error.code == 3 || error.code == 5 || error.code == 7 || error.code == 12 ||
-                       error.code == 16;
-    if (fatal) {
+    if (error.permanent()) {
         m_running = false;
         setState(State::Stopped, error.describe());
         emit finished(error);

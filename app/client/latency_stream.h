@@ -28,6 +28,9 @@
 namespace sb {
 
 class Connection;
+namespace detail {
+struct ActiveCall;
+}
 
 class LatencyStream : public QObject
 {
@@ -80,6 +83,7 @@ private:
 
     Connection *m_connection;
     std::shared_ptr<class PostGuard> m_guard;
+    std::shared_ptr<detail::ActiveCall> m_active;
     std::shared_ptr<Shared> m_shared;
     QStringList m_routes;
     Backoff m_backoff;

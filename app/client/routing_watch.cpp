@@ -1,62 +1,42 @@
 #include "client/routing_watch.h"
 
-#include "client/call_tracker.h"
 #include "client/connection.h"
 #include "client/convert.h"
 #include "client/post_guard.h"
+#include "client/stream_reactor.h"
 #include "switchboard/v1/routing_service.grpc.pb.h"
 
 namespace sb {
 
 namespace v1 = switchboard::v1;
 
-class RoutingWatch::Reactor : public grpc::ClientReadReactor<v1::WatchRoutingResponse>
+class RoutingWatch::Reactor : public detail::StreamReactor<v1::WatchRoutingResponse>
 {
 public:
-    Reactor(std::shared_ptr<PostGuard> guard, std::shared_ptr<Active> active,
+    Reactor(std::shared_ptr<PostGuard> guard, std::shared_ptr<detail::ActiveCall> active,
             std::shared_ptr<grpc::Channel> channel, quint64 generation, RoutingWatch *owner)
-        : m_guard(std::move(guard)), m_active(std::move(active)),
-          m_stub(v1::RoutingService::NewStub(channel)), m_generation(generation), m_owner(owner)
+        : StreamReactor(std::move(active),
+                        [guard, owner, generation](const RpcError &err) {
+                            guard->post(
+                                [owner, err, generation] { owner->onCallDone(err, generation); });
+                        }),
+          m_guard(std::move(guard)), m_stub(v1::RoutingService::NewStub(channel)),
+          m_generation(generation), m_owner(owner)
     {}
-
-    grpc::ClientContext &context() { return m_ctx; }
 
     void begin()
     {
-        CallTracker::add(&m_ctx);
-        m_stub->async()->WatchRouting(&m_ctx, &m_request, this);
-        StartRead(&m_response);
-        StartCall();
+        StreamReactor::begin([this](grpc::ClientContext *ctx, auto *reactor) {
+            m_stub->async()->WatchRouting(ctx, &m_request, reactor);
+        });
     }
 
-    void OnReadDone(bool ok) override
-    {
-        if (!ok)
-            return; // OnDone follows
-        deliver();
-        StartRead(&m_response);
-    }
-
-    void OnDone(const grpc::Status &status) override
-    {
-        RpcError err = convert::toError(status, m_ctx);
-        {
-            std::lock_guard lock(m_active->mutex);
-            if (m_active->reactor == this)
-                m_active->reactor = nullptr;
-        }
-        auto *owner = m_owner;
-        const quint64 gen = m_generation;
-        m_guard->post([owner, err, gen] { owner->onCallDone(err, gen); });
-        const void *key = &m_ctx;
-        delete this; // nothing touches the reactor after OnDone
-        CallTracker::remove(key);
-    }
+protected:
+    void onMessage(const v1::WatchRoutingResponse &r) override { deliver(r); }
 
 private:
-    void deliver()
+    void deliver(const v1::WatchRoutingResponse &r)
     {
-        const auto &r = m_response;
         std::vector<Route> routes;
         std::vector<Model> models;
         for (const auto &x : r.routes())
@@ -84,18 +64,15 @@ private:
     }
 
     std::shared_ptr<PostGuard> m_guard;
-    std::shared_ptr<Active> m_active;
     std::unique_ptr<v1::RoutingService::Stub> m_stub;
-    grpc::ClientContext m_ctx;
     v1::WatchRoutingRequest m_request;
-    v1::WatchRoutingResponse m_response;
     quint64 m_generation;
     RoutingWatch *m_owner; // only dereferenced in posts, which die with the owner
 };
 
 RoutingWatch::RoutingWatch(Connection *connection, QObject *parent)
     : QObject(parent), m_connection(connection), m_guard(std::make_shared<PostGuard>(this)),
-      m_active(std::make_shared<Active>())
+      m_active(std::make_shared<detail::ActiveCall>())
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &RoutingWatch::startCall);
@@ -104,9 +81,7 @@ RoutingWatch::RoutingWatch(Connection *connection, QObject *parent)
 RoutingWatch::~RoutingWatch()
 {
     m_guard->detach();
-    std::lock_guard lock(m_active->mutex);
-    if (m_active->reactor)
-        m_active->reactor->context().TryCancel();
+    m_active->cancel();
 }
 
 void RoutingWatch::start()
@@ -127,11 +102,7 @@ void RoutingWatch::stop()
     m_watching = false;
     m_retryTimer.stop();
     ++m_generation; // the cancelled call's events and end are now stale
-    {
-        std::lock_guard lock(m_active->mutex);
-        if (m_active->reactor)
-            m_active->reactor->context().TryCancel();
-    }
+    m_active->cancel();
     RpcError err;
     err.code = 1; // CANCELLED
     err.message = QStringLiteral("stopped by the user");
@@ -152,10 +123,6 @@ void RoutingWatch::startCall()
     }
     auto *reactor = new Reactor(m_guard, m_active, channel, m_generation, this);
     m_connection->prepare(reactor->context(), Connection::kStreamDeadline);
-    {
-        std::lock_guard lock(m_active->mutex);
-        m_active->reactor = reactor;
-    }
     reactor->begin();
 }
 
@@ -164,9 +131,7 @@ void RoutingWatch::onCallDone(const RpcError &error, quint64 generation)
     if (generation != m_generation || !m_running)
         return;
     m_watching = false;
-    const bool fatal = error.code == 3 || error.code == 5 || error.code == 7 || error.code == 12 ||
-                       error.code == 16;
-    if (fatal) {
+    if (error.permanent()) {
         m_running = false;
         emit finished(error);
         return;

@@ -14,12 +14,14 @@
 #include <QObject>
 #include <QTimer>
 #include <memory>
-#include <mutex>
 
 namespace sb {
 
 class Connection;
 class PostGuard;
+namespace detail {
+struct ActiveCall;
+}
 
 class RoutingWatch : public QObject
 {
@@ -41,18 +43,12 @@ signals:
 
 private:
     class Reactor;
-    // The call in flight, for stop(); cleared by the reactor before it dies.
-    struct Active
-    {
-        std::mutex mutex;
-        Reactor *reactor = nullptr;
-    };
     void startCall();
     void onCallDone(const RpcError &error, quint64 generation);
 
     Connection *m_connection;
     std::shared_ptr<PostGuard> m_guard;
-    std::shared_ptr<Active> m_active;
+    std::shared_ptr<detail::ActiveCall> m_active; // the call in flight, for stop()
     Backoff m_backoff;
     QTimer m_retryTimer;
     bool m_running = false;

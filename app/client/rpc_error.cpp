@@ -40,4 +40,11 @@ bool RpcError::transient() const
     return code == 2 || code == 4 || code == 8 || code == 10 || code == 13 || code == 14;
 }
 
+bool RpcError::permanent() const
+{
+    // INVALID_ARGUMENT(3), NOT_FOUND(5), PERMISSION_DENIED(7), UNIMPLEMENTED(12),
+    // UNAUTHENTICATED(16).
+    return code == 3 || code == 5 || code == 7 || code == 12 || code == 16;
+}
+
 } // namespace sb

@@ -32,6 +32,9 @@ struct RpcError
     QString describe() const;
     // Worth retrying with backoff (UNAVAILABLE, DEADLINE_EXCEEDED, ...).
     bool transient() const;
+    // Retrying cannot help (bad request, not found, permission, wrong token,
+    // unimplemented): a stream stops instead of reconnecting.
+    bool permanent() const;
 };
 
 } // namespace sb
