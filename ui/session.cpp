@@ -139,7 +139,7 @@ Session::Session(Cache *cache, QObject *parent)
     connect(m_latency, &LatencyStream::gapDetected, this,
             [this](const QString &why) { emit message(tr("Latency stream gap: %1").arg(why)); });
     connect(m_latency, &LatencyStream::finished, this, [this](const RpcError &e) {
-        if (e.code != 1)
+        if (e.code != RpcCode::Cancelled)
             onFailed(tr("Latency stream"), e);
     });
 
@@ -318,10 +318,11 @@ void Session::onFailed(const QString &op, const RpcError &err)
     emit message(tr("%1 failed: %2").arg(op, err.describe()));
     // The health check needs no token, so "connected" alone would hide a
     // rejected one: say so where the connection state is shown.
-    if (err.code == 16 || err.code == 7) {
+    if (err.code == RpcCode::Unauthenticated || err.code == RpcCode::PermissionDenied) {
         const QString problem =
-            err.code == 16 ? tr("token rejected (%1); set SWITCHBOARD_TOKEN").arg(err.message)
-                           : tr("permission denied for %1 (%2)").arg(op, err.message);
+            err.code == RpcCode::Unauthenticated
+                ? tr("token rejected (%1); set SWITCHBOARD_TOKEN").arg(err.message)
+                : tr("permission denied for %1 (%2)").arg(op, err.message);
         if (problem != m_authProblem) {
             m_authProblem = problem;
             emit freshnessChanged();

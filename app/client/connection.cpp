@@ -90,7 +90,7 @@ void Connection::prepare(grpc::ClientContext &ctx, std::chrono::milliseconds dea
         ctx.AddMetadata("authorization", "Bearer " + m_token);
 }
 
-QString Connection::humanReason(int code, const QString &grpcMessage)
+QString Connection::humanReason(RpcCode code, const QString &grpcMessage)
 {
     // gRPC's own text names internals ("failed to connect to all addresses;
     // last error: UNKNOWN: ipv4:..."); say what it means instead.
@@ -99,9 +99,9 @@ QString Connection::humanReason(int code, const QString &grpcMessage)
     if (grpcMessage.contains(QLatin1String("DNS")) ||
         grpcMessage.contains(QLatin1String("resolution"), Qt::CaseInsensitive))
         return tr("cannot resolve the host name");
-    if (code == 4)
+    if (code == RpcCode::DeadlineExceeded)
         return tr("no answer within %1 s").arg(double(kHealthDeadline.count()) / 1000.0);
-    if (code == 12)
+    if (code == RpcCode::Unimplemented)
         return tr("the service does not serve grpc.health.v1");
     if (grpcMessage.contains(QLatin1String("Socket closed")) ||
         grpcMessage.contains(QLatin1String("Connection reset")))
@@ -145,14 +145,14 @@ void Connection::checkHealth()
             const double rtt = std::chrono::duration<double, std::milli>(
                                    std::chrono::steady_clock::now() - call->started)
                                    .count();
-            const int code = status.error_code();
+            const RpcCode code = rpcCodeFromInt(int(status.error_code()));
             const QString msg = QString::fromStdString(status.error_message());
             const int serving = call->resp.status();
             guard->post([this, gen, code, msg, serving, rtt] {
                 if (gen != m_generation)
                     return; // an answer from a previous target
                 m_healthInFlight = false;
-                if (code != 0) {
+                if (code != RpcCode::Ok) {
                     setState(State::Unavailable, humanReason(code, msg));
                     return;
                 }

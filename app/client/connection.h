@@ -6,6 +6,8 @@
 // what they need to start calls. Everything here returns at once; results
 // arrive as queued signals on the Connection's thread.
 
+#include "core/rpc_code.h"
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -56,7 +58,7 @@ public:
     QString lastError() const { return m_lastError; }
     static QString stateName(State s);
     // A gRPC failure in words a user can act on.
-    static QString humanReason(int code, const QString &grpcMessage);
+    static QString humanReason(RpcCode code, const QString &grpcMessage);
 
     // For the typed clients (client layer internals).
     std::shared_ptr<grpc::Channel> channel() const;

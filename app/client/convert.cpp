@@ -184,7 +184,7 @@ AuditEvent toCore(const v1::AuditEvent &a)
 RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx)
 {
     RpcError err;
-    err.code = int(status.error_code());
+    err.code = rpcCodeFromInt(int(status.error_code()));
     err.message = str(status.error_message());
     if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION)
         return err;

@@ -46,14 +46,12 @@ void ExperimentsClient::listPage(const std::string &token,
         });
 }
 
-void ExperimentsClient::setState(const QString &id, ExperimentState state,
-                                 const QString &expectedEtag, const QString &reason,
-                                 const QString &requestId)
+void ExperimentsClient::setState(const Change &change)
 {
     v1::UpdateExperimentRequest req;
-    req.mutable_experiment()->set_id(id.toStdString());
+    req.mutable_experiment()->set_id(change.object.toStdString());
     v1::ExperimentState s = v1::EXPERIMENT_STATE_UNSPECIFIED;
-    switch (state) {
+    switch (change.experimentState) {
     case ExperimentState::Draft:
         s = v1::EXPERIMENT_STATE_DRAFT;
         break;
@@ -71,17 +69,20 @@ void ExperimentsClient::setState(const QString &id, ExperimentState state,
     }
     req.mutable_experiment()->set_state(s);
     req.mutable_update_mask()->add_paths("state");
-    req.set_expected_etag(expectedEtag.toStdString());
-    req.set_reason(reason.toStdString());
-    req.set_request_id(requestId.toStdString());
-    detail::unaryOrFail<v1::ExperimentService, v1::UpdateExperimentResponse>(
-        this, m_guard, *m_connection, QStringLiteral("update experiment"), std::move(req),
+    req.set_expected_etag(change.expectedEtag.toStdString());
+    req.set_reason(change.reason.toStdString());
+    req.set_request_id(change.requestId.toStdString());
+    detail::unaryWrite<v1::ExperimentService, v1::UpdateExperimentResponse>(
+        this, m_guard, *m_connection, change, std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->UpdateExperiment(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](auto &resp) {
+        [this, guard = m_guard, change](auto &resp) {
             auto e = convert::toCore(resp.experiment());
-            guard->post([this, e] { emit experimentUpdated(e); });
+            guard->post([this, e, change] {
+                emit experimentUpdated(e);
+                emit changeApplied(change);
+            });
         });
 }
 

@@ -5,6 +5,7 @@
 // results streaming come with the experiments capability).
 
 #include "client/rpc_error.h"
+#include "core/change.h"
 #include "core/types.h"
 
 #include <QObject>
@@ -24,12 +25,14 @@ public:
     ~ExperimentsClient() override;
 
     void listExperiments(); // follows every page
-    void setState(const QString &id, ExperimentState state, const QString &expectedEtag,
-                  const QString &reason, const QString &requestId);
+    // An ExperimentState change: object = experiment id, experimentState = target.
+    void setState(const Change &change);
 
 signals:
     void experimentsListed(const std::vector<sb::Experiment> &experiments);
     void experimentUpdated(const sb::Experiment &experiment);
+    void changeApplied(const sb::Change &change);
+    void changeFailed(const sb::Change &change, const sb::RpcError &error);
     void failed(const QString &operation, const sb::RpcError &error);
 
 private:

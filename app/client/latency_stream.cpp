@@ -250,7 +250,7 @@ void LatencyStream::stop()
     ++m_generation; // the cancelled call's OnDone is now stale
     setState(State::Stopped, tr("stopped"));
     RpcError err;
-    err.code = 1; // CANCELLED
+    err.code = RpcCode::Cancelled;
     err.message = QStringLiteral("stopped by the user");
     emit finished(err);
 }
@@ -262,7 +262,7 @@ void LatencyStream::startCall()
     auto channel = m_connection->channel();
     if (!channel) {
         RpcError err;
-        err.code = 14;
+        err.code = RpcCode::Unavailable;
         err.message = QStringLiteral("not connected");
         onCallDone(err, m_generation);
         return;

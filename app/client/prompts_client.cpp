@@ -115,26 +115,27 @@ void PromptsClient::createVersion(const PromptVersion &version, const QString &e
         });
 }
 
-void PromptsClient::moveLabel(const QString &prompt, const QString &label, quint32 version,
-                              const QString &expectedEtag, const QString &reason,
-                              const QString &requestId)
+void PromptsClient::moveLabel(const Change &change)
 {
     v1::MoveLabelRequest req;
-    req.set_prompt_name(prompt.toStdString());
-    req.set_label(label.toStdString());
-    req.set_version(version);
-    req.set_expected_etag(expectedEtag.toStdString());
-    req.set_reason(reason.toStdString());
-    req.set_request_id(requestId.toStdString());
-    detail::unaryOrFail<v1::PromptService, v1::MoveLabelResponse>(
-        this, m_guard, *m_connection, QStringLiteral("move label"), std::move(req),
+    req.set_prompt_name(change.object.toStdString());
+    req.set_label(change.item.toStdString());
+    req.set_version(change.version);
+    req.set_expected_etag(change.expectedEtag.toStdString());
+    req.set_reason(change.reason.toStdString());
+    req.set_request_id(change.requestId.toStdString());
+    detail::unaryWrite<v1::PromptService, v1::MoveLabelResponse>(
+        this, m_guard, *m_connection, change, std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->MoveLabel(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](auto &resp) {
+        [this, guard = m_guard, change](auto &resp) {
             auto p = convert::toCore(resp.prompt());
             const quint32 prev = resp.previous_version();
-            guard->post([this, p, prev] { emit labelMoved(p, prev); });
+            guard->post([this, p, prev, change] {
+                emit labelMoved(p, prev);
+                emit changeApplied(change);
+            });
         });
 }
 

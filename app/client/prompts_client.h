@@ -5,6 +5,7 @@
 // object's thread, or `failed` with the operation's name.
 
 #include "client/rpc_error.h"
+#include "core/change.h"
 #include "core/types.h"
 
 #include <QObject>
@@ -27,14 +28,16 @@ public:
     void listVersions(const QString &prompt);    // follows every page
     void createVersion(const PromptVersion &version, const QString &expectedEtag,
                        const QString &description, const QString &requestId);
-    void moveLabel(const QString &prompt, const QString &label, quint32 version,
-                   const QString &expectedEtag, const QString &reason, const QString &requestId);
+    // A LabelMove change: object = prompt, item = label, version = target.
+    void moveLabel(const Change &change);
 
 signals:
     void promptsListed(const std::vector<sb::Prompt> &prompts);
     void versionsListed(const QString &prompt, const std::vector<sb::PromptVersion> &versions);
     void versionCreated(const sb::PromptVersion &version, const sb::Prompt &prompt);
     void labelMoved(const sb::Prompt &prompt, quint32 previousVersion);
+    void changeApplied(const sb::Change &change);
+    void changeFailed(const sb::Change &change, const sb::RpcError &error);
     void failed(const QString &operation, const sb::RpcError &error);
 
 private:

@@ -36,54 +36,68 @@ void RoutingClient::fetchTable()
         });
 }
 
-void RoutingClient::setFallbackEnabled(const QString &route, const QString &model, bool enabled,
-                                       const QString &reason, const QString &expectedEtag,
-                                       int revertAfterSec, const QString &requestId)
+void RoutingClient::apply(const Change &change)
 {
-    v1::SetFallbackEnabledRequest req;
-    req.set_route(route.toStdString());
-    req.set_model(model.toStdString());
-    req.set_enabled(enabled);
-    req.set_reason(reason.toStdString());
-    req.set_expected_etag(expectedEtag.toStdString());
-    if (revertAfterSec > 0)
-        req.mutable_revert_after()->set_seconds(revertAfterSec);
-    req.set_request_id(requestId.toStdString());
-    detail::unaryOrFail<v1::RoutingService, v1::SetFallbackEnabledResponse>(
-        this, m_guard, *m_connection, QStringLiteral("set fallback"), std::move(req),
-        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
-            async->SetFallbackEnabled(ctx, rq, rs, std::move(cb));
-        },
-        [this, guard = m_guard](auto &resp) {
-            auto r = convert::toCore(resp.route());
-            auto a = convert::toCore(resp.audit_event());
-            guard->post([this, r, a] { emit fallbackChanged(r, a); });
-        });
-}
-
-void RoutingClient::setModelEnabled(const QString &model, bool enabled, const QString &reason,
-                                    const QString &expectedEtag, int revertAfterSec,
-                                    const QString &requestId, bool allowRouteOutage)
-{
-    v1::SetModelEnabledRequest req;
-    req.set_model(model.toStdString());
-    req.set_enabled(enabled);
-    req.set_reason(reason.toStdString());
-    req.set_expected_etag(expectedEtag.toStdString());
-    if (revertAfterSec > 0)
-        req.mutable_revert_after()->set_seconds(revertAfterSec);
-    req.set_request_id(requestId.toStdString());
-    req.set_allow_route_outage(allowRouteOutage);
-    detail::unaryOrFail<v1::RoutingService, v1::SetModelEnabledResponse>(
-        this, m_guard, *m_connection, QStringLiteral("set model"), std::move(req),
-        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
-            async->SetModelEnabled(ctx, rq, rs, std::move(cb));
-        },
-        [this, guard = m_guard](auto &resp) {
-            auto m = convert::toCore(resp.model());
-            auto a = convert::toCore(resp.audit_event());
-            guard->post([this, m, a] { emit modelChanged(m, a); });
-        });
+    const auto revert = [&](auto *req) {
+        if (change.revertAfter.count() > 0)
+            req->mutable_revert_after()->set_seconds(change.revertAfter.count());
+    };
+    switch (change.kind) {
+    case ChangeKind::FallbackEnabled: {
+        v1::SetFallbackEnabledRequest req;
+        req.set_route(change.object.toStdString());
+        req.set_model(change.item.toStdString());
+        req.set_enabled(change.enabled);
+        req.set_reason(change.reason.toStdString());
+        req.set_expected_etag(change.expectedEtag.toStdString());
+        revert(&req);
+        req.set_request_id(change.requestId.toStdString());
+        detail::unaryWrite<v1::RoutingService, v1::SetFallbackEnabledResponse>(
+            this, m_guard, *m_connection, change, std::move(req),
+            [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+                async->SetFallbackEnabled(ctx, rq, rs, std::move(cb));
+            },
+            [this, guard = m_guard, change](auto &resp) {
+                auto r = convert::toCore(resp.route());
+                auto a = convert::toCore(resp.audit_event());
+                guard->post([this, change, r, a] {
+                    emit routeChanged(r, a);
+                    emit changeApplied(change, a);
+                });
+            });
+        return;
+    }
+    case ChangeKind::ModelEnabled: {
+        v1::SetModelEnabledRequest req;
+        req.set_model(change.object.toStdString());
+        req.set_enabled(change.enabled);
+        req.set_reason(change.reason.toStdString());
+        req.set_expected_etag(change.expectedEtag.toStdString());
+        revert(&req);
+        req.set_request_id(change.requestId.toStdString());
+        req.set_allow_route_outage(change.allowRouteOutage);
+        detail::unaryWrite<v1::RoutingService, v1::SetModelEnabledResponse>(
+            this, m_guard, *m_connection, change, std::move(req),
+            [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+                async->SetModelEnabled(ctx, rq, rs, std::move(cb));
+            },
+            [this, guard = m_guard, change](auto &resp) {
+                auto m = convert::toCore(resp.model());
+                auto a = convert::toCore(resp.audit_event());
+                guard->post([this, change, m, a] {
+                    emit modelChanged(m, a);
+                    emit changeApplied(change, a);
+                });
+            });
+        return;
+    }
+    default:
+        break;
+    }
+    RpcError err;
+    err.code = RpcCode::InvalidArgument;
+    err.message = QStringLiteral("kind: not a routing change");
+    m_guard->post([this, change, err] { emit changeFailed(change, err); });
 }
 
 void RoutingClient::listAudit(int pageSize)

@@ -5,6 +5,7 @@
 // request id) and the audit log.
 
 #include "client/rpc_error.h"
+#include "core/change.h"
 #include "core/types.h"
 
 #include <QObject>
@@ -24,19 +25,19 @@ public:
     ~RoutingClient() override;
 
     void fetchTable();
-    // revertAfterSec 0 = permanent.
-    void setFallbackEnabled(const QString &route, const QString &model, bool enabled,
-                            const QString &reason, const QString &expectedEtag, int revertAfterSec,
-                            const QString &requestId);
-    void setModelEnabled(const QString &model, bool enabled, const QString &reason,
-                         const QString &expectedEtag, int revertAfterSec, const QString &requestId,
-                         bool allowRouteOutage = false);
+    // Sends a ModelEnabled or FallbackEnabled change (other kinds fail with
+    // INVALID_ARGUMENT without a call). The answer is changeApplied, or
+    // changeFailed with the conflict's current object on a stale etag.
+    void apply(const Change &change);
     void listAudit(int pageSize = 200);
 
 signals:
     void tableReceived(const sb::RoutingTable &table);
-    void fallbackChanged(const sb::Route &route, const sb::AuditEvent &event);
+    // A write took effect: the object as it is now, and the audit event recorded.
+    void routeChanged(const sb::Route &route, const sb::AuditEvent &event);
     void modelChanged(const sb::Model &model, const sb::AuditEvent &event);
+    void changeApplied(const sb::Change &change, const sb::AuditEvent &event);
+    void changeFailed(const sb::Change &change, const sb::RpcError &error);
     void auditListed(const std::vector<sb::AuditEvent> &events);
     void failed(const QString &operation, const sb::RpcError &error);
 

@@ -104,7 +104,7 @@ void RoutingWatch::stop()
     ++m_generation; // the cancelled call's events and end are now stale
     m_active->cancel();
     RpcError err;
-    err.code = 1; // CANCELLED
+    err.code = RpcCode::Cancelled;
     err.message = QStringLiteral("stopped by the user");
     emit finished(err);
 }
@@ -116,7 +116,7 @@ void RoutingWatch::startCall()
     auto channel = m_connection->channel();
     if (!channel) {
         RpcError err;
-        err.code = 14;
+        err.code = RpcCode::Unavailable;
         err.message = QStringLiteral("not connected");
         onCallDone(err, m_generation);
         return;

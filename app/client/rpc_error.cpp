@@ -4,26 +4,7 @@ namespace sb {
 
 QString RpcError::codeName() const
 {
-    static const char *names[] = {"ok",
-                                  "cancelled",
-                                  "unknown",
-                                  "invalid argument",
-                                  "deadline exceeded",
-                                  "not found",
-                                  "already exists",
-                                  "permission denied",
-                                  "resource exhausted",
-                                  "failed precondition",
-                                  "aborted",
-                                  "out of range",
-                                  "unimplemented",
-                                  "internal",
-                                  "unavailable",
-                                  "data loss",
-                                  "unauthenticated"};
-    if (code >= 0 && code < int(std::size(names)))
-        return QString::fromLatin1(names[code]);
-    return QStringLiteral("code %1").arg(code);
+    return sb::codeName(code);
 }
 
 QString RpcError::describe() const
@@ -35,16 +16,31 @@ QString RpcError::describe() const
 
 bool RpcError::transient() const
 {
-    // UNKNOWN(2), DEADLINE_EXCEEDED(4), RESOURCE_EXHAUSTED(8), ABORTED(10),
-    // INTERNAL(13), UNAVAILABLE(14): the call may succeed later.
-    return code == 2 || code == 4 || code == 8 || code == 10 || code == 13 || code == 14;
+    switch (code) {
+    case RpcCode::Unknown:
+    case RpcCode::DeadlineExceeded:
+    case RpcCode::ResourceExhausted:
+    case RpcCode::Aborted:
+    case RpcCode::Internal:
+    case RpcCode::Unavailable:
+        return true; // the call may succeed later
+    default:
+        return false;
+    }
 }
 
 bool RpcError::permanent() const
 {
-    // INVALID_ARGUMENT(3), NOT_FOUND(5), PERMISSION_DENIED(7), UNIMPLEMENTED(12),
-    // UNAUTHENTICATED(16).
-    return code == 3 || code == 5 || code == 7 || code == 12 || code == 16;
+    switch (code) {
+    case RpcCode::InvalidArgument:
+    case RpcCode::NotFound:
+    case RpcCode::PermissionDenied:
+    case RpcCode::Unimplemented:
+    case RpcCode::Unauthenticated:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace sb

@@ -4,6 +4,7 @@
 // for a write that lost an etag race, the object as it is now. Plain Qt types so
 // the ui never sees gRPC.
 
+#include "core/rpc_code.h"
 #include "core/types.h"
 
 #include <QMetaType>
@@ -22,11 +23,11 @@ struct ConflictInfo
 
 struct RpcError
 {
-    int code = 0; // grpc::StatusCode
+    RpcCode code = RpcCode::Ok;
     QString message;
     std::optional<ConflictInfo> conflict;
 
-    bool ok() const { return code == 0; }
+    bool ok() const { return code == RpcCode::Ok; }
     QString codeName() const;
     // One line for the status bar, e.g. "permission denied: operator role required".
     QString describe() const;

@@ -9,6 +9,7 @@
 #include "client/connection.h"
 #include "client/convert.h"
 #include "client/post_guard.h"
+#include "core/change.h"
 
 #include <grpcpp/grpcpp.h>
 #include <memory>
@@ -62,6 +63,25 @@ void unaryOrFail(Owner *owner, const std::shared_ptr<PostGuard> &guard, const Co
             if (!s.ok()) {
                 auto err = convert::toError(s, call.ctx);
                 guard->post([owner, operation, err] { emit owner->failed(operation, err); });
+                return;
+            }
+            onOk(call.resp);
+        });
+}
+
+// A write: on failure `owner->changeFailed(change, error)` is emitted on the
+// owner's thread (the caller matches it to what it sent by request id); on
+// success onOk(resp) runs on the gRPC thread.
+template <class Service, class Resp, class Req, class Owner, class Start, class OnOk>
+void unaryWrite(Owner *owner, const std::shared_ptr<PostGuard> &guard, const Connection &conn,
+                const Change &change, Req req, Start start, OnOk onOk)
+{
+    unary<Service, Resp>(
+        conn, std::move(req), std::move(start),
+        [owner, guard, change, onOk](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([owner, change, err] { emit owner->changeFailed(change, err); });
                 return;
             }
             onOk(call.resp);

@@ -102,19 +102,27 @@ TEST(PromptsClient, StaleEtagWriteReportsConflictWithCurrentPrompt)
     const Prompt p = listed.at(0).at(0).value<std::vector<Prompt>>().front();
 
     QSignalSpy moved(&client, &PromptsClient::labelMoved);
-    client.moveLabel(p.name, QStringLiteral("staging"), 1, p.etag, QStringLiteral("test"),
-                     QStringLiteral("req-1"));
+    const Change move{.kind = ChangeKind::LabelMove,
+                      .object = p.name,
+                      .item = QStringLiteral("staging"),
+                      .version = 1,
+                      .reason = QStringLiteral("test"),
+                      .expectedEtag = p.etag,
+                      .requestId = QStringLiteral("req-1")};
+    client.moveLabel(move);
     ASSERT_TRUE(moved.wait(8000));
     const Prompt after = moved.at(0).at(0).value<Prompt>();
     EXPECT_NE(after.etag, p.etag);
 
     // A second console still holding the old etag loses, and learns the winner.
-    QSignalSpy failed(&client, &PromptsClient::failed);
-    client.moveLabel(p.name, QStringLiteral("staging"), 1, p.etag, QStringLiteral("test"),
-                     QStringLiteral("req-2"));
+    QSignalSpy failed(&client, &PromptsClient::changeFailed);
+    Change again = move;
+    again.requestId = QStringLiteral("req-2");
+    client.moveLabel(again);
     ASSERT_TRUE(failed.wait(8000));
+    EXPECT_EQ(failed.at(0).at(0).value<Change>().requestId, QStringLiteral("req-2"));
     const auto err = failed.at(0).at(1).value<RpcError>();
-    EXPECT_EQ(err.code, 9); // FAILED_PRECONDITION
+    EXPECT_EQ(err.code, RpcCode::FailedPrecondition);
     ASSERT_TRUE(err.conflict.has_value());
     EXPECT_EQ(err.conflict->currentEtag, after.etag);
     ASSERT_TRUE(std::holds_alternative<Prompt>(err.conflict->current));
@@ -140,18 +148,24 @@ TEST(RoutingClient, ViewerCannotToggleButOperatorCan)
     }
     ASSERT_NE(route, nullptr);
 
-    QSignalSpy vfailed(&vc, &RoutingClient::failed);
-    vc.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
-                          QStringLiteral("drill"), route->etag, 0, QStringLiteral("r1"));
+    QSignalSpy vfailed(&vc, &RoutingClient::changeFailed);
+    Change toggle{.kind = ChangeKind::FallbackEnabled,
+                  .object = route->name,
+                  .item = route->fallbacks.front().model,
+                  .enabled = false,
+                  .reason = QStringLiteral("drill"),
+                  .expectedEtag = route->etag,
+                  .requestId = QStringLiteral("r1")};
+    vc.apply(toggle);
     ASSERT_TRUE(vfailed.wait(8000));
-    EXPECT_EQ(vfailed.at(0).at(1).value<RpcError>().code, 7); // PERMISSION_DENIED
+    EXPECT_EQ(vfailed.at(0).at(1).value<RpcError>().code, RpcCode::PermissionDenied);
 
     Connection op;
     op.connectTo(addr, QStringLiteral("operator-token"));
     RoutingClient oc(&op);
-    QSignalSpy changed(&oc, &RoutingClient::fallbackChanged);
-    oc.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
-                          QStringLiteral("drill"), route->etag, 0, QStringLiteral("r2"));
+    QSignalSpy changed(&oc, &RoutingClient::routeChanged);
+    toggle.requestId = QStringLiteral("r2");
+    oc.apply(toggle);
     ASSERT_TRUE(changed.wait(8000));
     const auto r = changed.at(0).at(0).value<Route>();
     EXPECT_FALSE(r.fallbacks.front().enabled);
@@ -252,9 +266,13 @@ TEST(RoutingWatch, SnapshotFirstThenEachToggleAsItHappens)
     ASSERT_NE(route, nullptr);
 
     RoutingClient client(&c);
-    client.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
-                              QStringLiteral("watch test"), route->etag, 0,
-                              QStringLiteral("watch-1"));
+    client.apply(Change{.kind = ChangeKind::FallbackEnabled,
+                        .object = route->name,
+                        .item = route->fallbacks.front().model,
+                        .enabled = false,
+                        .reason = QStringLiteral("watch test"),
+                        .expectedEtag = route->etag,
+                        .requestId = QStringLiteral("watch-1")});
     ASSERT_TRUE(QTest::qWaitFor(
         [&] {
             for (const auto &args : changed) {
@@ -284,7 +302,7 @@ TEST(Auth, WrongTokenIsReportedAndEndsTheStreamForGood)
     prompts.listPrompts();
     ASSERT_TRUE(failed.wait(8000));
     const auto err = failed.at(0).at(1).value<RpcError>();
-    EXPECT_EQ(err.code, 16); // UNAUTHENTICATED
+    EXPECT_EQ(err.code, RpcCode::Unauthenticated);
     EXPECT_TRUE(err.describe().startsWith(QStringLiteral("unauthenticated")));
 
     LatencyStream stream(&c);
@@ -293,7 +311,7 @@ TEST(Auth, WrongTokenIsReportedAndEndsTheStreamForGood)
     ASSERT_TRUE(finished.wait(8000));
     QTest::qWait(500); // no retry loop: a wrong token does not fix itself
     EXPECT_EQ(finished.count(), 1);
-    EXPECT_EQ(finished.at(0).at(0).value<RpcError>().code, 16);
+    EXPECT_EQ(finished.at(0).at(0).value<RpcError>().code, RpcCode::Unauthenticated);
     EXPECT_EQ(stream.state(), LatencyStream::State::Stopped);
 }
 
@@ -306,6 +324,7 @@ int main(int argc, char **argv)
     qRegisterMetaType<std::vector<sb::Experiment>>();
     qRegisterMetaType<std::vector<sb::RoutePoint>>();
     qRegisterMetaType<sb::RpcError>();
+    qRegisterMetaType<sb::Change>();
     qRegisterMetaType<sb::Route>();
     qRegisterMetaType<sb::AuditEvent>();
     qRegisterMetaType<std::vector<sb::Route>>();

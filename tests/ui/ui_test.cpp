@@ -96,9 +96,13 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
                     route = &r;
             }
             ASSERT_NE(route, nullptr);
-            routing.setFallbackEnabled(route->name, route->fallbacks.front().model, false,
-                                       QStringLiteral("ui watch test"), route->etag, 0,
-                                       QStringLiteral("ui-watch-1"));
+            routing.apply(Change{.kind = ChangeKind::FallbackEnabled,
+                                 .object = route->name,
+                                 .item = route->fallbacks.front().model,
+                                 .enabled = false,
+                                 .reason = QStringLiteral("ui watch test"),
+                                 .expectedEtag = route->etag,
+                                 .requestId = QStringLiteral("ui-watch-1")});
             ASSERT_TRUE(QTest::qWaitFor(
                 [&] {
                     return w.statusBar()->currentMessage().contains(

@@ -1,0 +1,62 @@
+#include "core/change.h"
+
+#include <QCoreApplication>
+#include <QUuid>
+
+namespace sb {
+
+QString Change::target() const
+{
+    switch (kind) {
+    case ChangeKind::ModelEnabled:
+        return QStringLiteral("model/") + object;
+    case ChangeKind::FallbackEnabled:
+    case ChangeKind::ForceFallback:
+        return QStringLiteral("route/") + object;
+    case ChangeKind::LabelMove:
+        return QStringLiteral("prompt/") + object;
+    case ChangeKind::ExperimentState:
+        return QStringLiteral("experiment/") + object;
+    }
+    return object;
+}
+
+QString Change::confirmationText() const
+{
+    return kind == ChangeKind::FallbackEnabled ? item : object;
+}
+
+QString Change::title() const
+{
+    const auto tr = [](const char *s) { return QCoreApplication::translate("sb::Change", s); };
+    switch (kind) {
+    case ChangeKind::ModelEnabled:
+        return (enabled ? tr("Enable model %1") : tr("Disable model %1")).arg(object);
+    case ChangeKind::FallbackEnabled:
+        return (enabled ? tr("Enable fallback %1 on route %2")
+                        : tr("Disable fallback %1 on route %2"))
+            .arg(item, object);
+    case ChangeKind::ForceFallback:
+        return (enabled ? tr("Force route %1 to its fallbacks")
+                        : tr("Let route %1 use its primary again"))
+            .arg(object);
+    case ChangeKind::LabelMove:
+        return tr("Move label %1 of %2 to v%3").arg(item, object).arg(version);
+    case ChangeKind::ExperimentState:
+        return tr("Set experiment %1 to %2").arg(object, toString(experimentState));
+    }
+    return object;
+}
+
+bool Change::canAutoRevert() const
+{
+    return kind == ChangeKind::ModelEnabled || kind == ChangeKind::FallbackEnabled ||
+           kind == ChangeKind::ForceFallback;
+}
+
+QString Change::newRequestId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+} // namespace sb
