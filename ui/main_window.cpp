@@ -1,130 +1,236 @@
 #include "ui/main_window.h"
 
 #include "client/latency_stream.h"
-#include "ui/pages/experiments_page.h"
-#include "ui/pages/latency_page.h"
-#include "ui/pages/prompts_page.h"
+#include "ui/common/notification_log.h"
+#include "ui/common/page.h"
+#include "ui/common/palette.h"
+#include "ui/console.h"
+#include "ui/latency/latency_controller.h"
+#include "ui/latency/latency_page.h"
+#include "ui/page_registry.h"
+#include "ui/routing/routing_page.h"
 #include "ui/session.h"
 
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sb {
 
-MainWindow::MainWindow(Session *session, QWidget *parent)
-    : QMainWindow(parent), m_session(session), m_endpoint(new QLabel(this)),
-      m_state(new QLabel(this)), m_rtt(new QLabel(this)), m_rate(new QLabel(this)),
-      m_nav(new QListWidget(this)), m_stack(new QStackedWidget(this)),
-      m_latency(new LatencyPage(session, this)), m_prompts(new PromptsPage(session, this)),
-      m_experiments(new ExperimentsPage(session, this)), m_routing(new RoutingPage(session, this))
+MainWindow::MainWindow(Console *console, QWidget *parent)
+    : QMainWindow(parent), m_console(console), m_frame(new QWidget(this)),
+      m_environment(new QLabel(this)), m_endpoint(new QLabel(this)), m_state(new QLabel(this)),
+      m_rtt(new QLabel(this)), m_rate(new QLabel(this)), m_bell(new QToolButton(this)),
+      m_notificationDock(new QDockWidget(tr("Notifications"), this)), m_nav(new QListWidget(this)),
+      m_stack(new QStackedWidget(this))
 {
     setWindowTitle(tr("Switchboard"));
     resize(1280, 800);
+    Session *session = console->session();
 
     auto *bar = new QWidget(this);
     bar->setObjectName(QStringLiteral("connectionBar"));
     bar->setStyleSheet(QStringLiteral("#connectionBar { border-bottom: 1px solid palette(mid); }"));
     auto *bl = new QHBoxLayout(bar);
     bl->setContentsMargins(10, 6, 10, 6);
+    m_environment->setObjectName(QStringLiteral("environmentLabel"));
     m_endpoint->setObjectName(QStringLiteral("endpointLabel"));
     m_state->setObjectName(QStringLiteral("connectionState"));
     m_rtt->setObjectName(QStringLiteral("rttLabel"));
     m_rate->setObjectName(QStringLiteral("streamRate"));
+    m_bell->setObjectName(QStringLiteral("notificationsButton"));
+    m_bell->setIcon(QIcon::fromTheme(QStringLiteral("preferences-desktop-notification")));
+    m_bell->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_bell->setCheckable(true);
+    m_bell->setToolTip(tr("Changes by others, reverts and trouble (Ctrl+Shift+N)"));
+    bl->addWidget(m_environment);
+    bl->addSpacing(8);
     bl->addWidget(m_endpoint);
     bl->addSpacing(16);
-    bl->addWidget(m_state);
-    bl->addSpacing(16);
+    bl->addWidget(m_state, 1);
     bl->addWidget(m_rtt);
-    bl->addStretch();
+    bl->addSpacing(16);
     bl->addWidget(m_rate);
+    bl->addSpacing(8);
+    bl->addWidget(m_bell);
 
     m_nav->setObjectName(QStringLiteral("pageList"));
-    m_nav->addItems({tr("Latency"), tr("Prompts"), tr("Experiments"), tr("Routing")});
-    m_nav->setFixedWidth(150);
-    m_nav->setStyleSheet(
-        QStringLiteral("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }"));
-    m_stack->addWidget(m_latency);
-    m_stack->addWidget(m_prompts);
-    m_stack->addWidget(m_experiments);
-    m_stack->addWidget(m_routing);
-    connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
-    for (int i = 0; i < 4; ++i) {
-        auto *sc = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this);
-        connect(sc, &QShortcut::activated, this, [this, i] { showPage(i); });
+    m_nav->setIconSize(QSize(20, 20));
+    m_nav->setFixedWidth(170);
+    m_nav->setStyleSheet(QStringLiteral("QListWidget { font-size: 11pt; } QListWidget::item { "
+                                        "padding: 8px; }"));
+    const auto &registry = pageRegistry();
+    for (std::size_t i = 0; i < registry.size(); ++i) {
+        const PageSpec &spec = registry[i];
+        Page *page = spec.make(console, m_stack);
+        page->setObjectName(spec.name + QStringLiteral("Page"));
+        m_pages.push_back(page);
+        m_stack->addWidget(page);
+        auto *item = new QListWidgetItem(QIcon::fromTheme(spec.icon), spec.title, m_nav);
+        item->setToolTip(
+            tr("%1 (%2)").arg(spec.title, spec.shortcut.toString(QKeySequence::NativeText)));
+        auto *sc = new QShortcut(spec.shortcut, this);
+        const int index = int(i);
+        connect(sc, &QShortcut::activated, this, [this, index] { showPage(index); });
+        connect(page, &Page::badgeChanged, this, [this, index] { updateBadge(index); });
     }
+    connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     m_nav->setCurrentRow(0);
 
-    auto *central = new QWidget(this);
-    auto *cl = new QVBoxLayout(central);
-    cl->setContentsMargins(0, 0, 0, 0);
-    cl->setSpacing(0);
-    cl->addWidget(bar);
+    auto *list = new QListView(m_notificationDock);
+    list->setObjectName(QStringLiteral("notificationList"));
+    list->setModel(console->notifications());
+    list->setWordWrap(true);
+    list->setAlternatingRowColors(true);
+    m_notificationDock->setObjectName(QStringLiteral("notificationDock"));
+    m_notificationDock->setWidget(list);
+    m_notificationDock->setFeatures(QDockWidget::DockWidgetClosable |
+                                    QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::RightDockWidgetArea, m_notificationDock);
+    m_notificationDock->hide();
+    connect(m_bell, &QToolButton::toggled, m_notificationDock, &QDockWidget::setVisible);
+    connect(m_notificationDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        m_bell->setChecked(visible);
+        if (visible)
+            m_console->notifications()->markAllRead();
+    });
+    auto *bellKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this);
+    connect(bellKey, &QShortcut::activated, m_bell, &QToolButton::toggle);
+    auto updateBell = [this](int unread) {
+        m_bell->setText(unread > 0 ? tr("%1 new").arg(unread) : tr("Notifications"));
+        m_bell->setStyleSheet(unread > 0 ? QStringLiteral("QToolButton { font-weight: bold; }")
+                                         : QString());
+    };
+    connect(console->notifications(), &NotificationLog::unreadChanged, this, updateBell);
+    updateBell(0);
+
+    m_frame->setObjectName(QStringLiteral("environmentFrame"));
+    auto *fl = new QVBoxLayout(m_frame);
+    fl->setContentsMargins(0, 0, 0, 0);
+    fl->setSpacing(0);
+    fl->addWidget(bar);
     auto *body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
     body->addWidget(m_nav);
     body->addWidget(m_stack, 1);
-    cl->addLayout(body, 1);
-    setCentralWidget(central);
+    fl->addLayout(body, 1);
+    setCentralWidget(m_frame);
 
     statusBar()->showMessage(tr("Starting…"));
     connect(session, &Session::message, this,
             [this](const QString &m) { statusBar()->showMessage(m, 15000); });
     connect(session, &Session::freshnessChanged, this, &MainWindow::updateFreshness);
+    connect(session, &Session::endpointChanged, this, &MainWindow::updateConnectionBar);
     connect(session->connection(), &Connection::stateChanged, this,
             &MainWindow::updateConnectionBar);
     connect(session->connection(), &Connection::rttMeasured, this,
             &MainWindow::updateConnectionBar);
-    connect(session->latencyStream(), &LatencyStream::stateChanged, this,
+    connect(console->latency()->stream(), &LatencyStream::stateChanged, this,
             &MainWindow::updateFreshness);
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
-        const auto st = m_session->latencyStream()->stats();
+        auto *stream = m_console->latency()->stream();
+        const auto st = stream->stats();
         const quint64 delta = st.samples - m_lastSamples;
         m_lastSamples = st.samples;
-        m_rate->setText(
-            m_session->latencyStream()->state() == LatencyStream::State::Streaming
-                ? tr("stream: %L1 samples/s · batch #%2").arg(delta).arg(st.lastSequence)
-                : tr("stream: not streaming"));
-        m_latency->updateFreshness();
+        m_rate->setText(stream->state() == LatencyStream::State::Streaming
+                            ? tr("stream: %L1 samples/s").arg(delta)
+                            : tr("stream: not streaming"));
+        for (auto *p : m_pages)
+            p->updateFreshness();
     });
     m_tick.start();
     updateConnectionBar();
     updateFreshness();
 }
 
+Page *MainWindow::page(int index) const
+{
+    return index >= 0 && index < int(m_pages.size()) ? m_pages[std::size_t(index)] : nullptr;
+}
+
+LatencyPage *MainWindow::latencyPage() const
+{
+    return page<LatencyPage>();
+}
+
+RoutingPage *MainWindow::routingPage() const
+{
+    return page<RoutingPage>();
+}
+
 void MainWindow::showPage(int index)
 {
-    m_nav->setCurrentRow(index);
+    if (index >= 0 && index < int(m_pages.size()))
+        m_nav->setCurrentRow(index);
+}
+
+void MainWindow::updateBadge(int index)
+{
+    Page *p = page(index);
+    QListWidgetItem *item = m_nav->item(index);
+    if (!p || !item)
+        return;
+    const PageSpec &spec = pageRegistry()[std::size_t(index)];
+    const int n = p->badgeCount();
+    // Loud on whichever page is open: the sidebar entry turns red with a count.
+    item->setText(n > 0 ? QStringLiteral("%1   ● %2").arg(spec.title).arg(n) : spec.title);
+    item->setForeground(n > 0 ? QBrush(palette::bad()) : QBrush());
+    QFont f = item->font();
+    f.setBold(n > 0);
+    item->setFont(f);
+    item->setToolTip(
+        n > 0 ? p->badgeText()
+              : tr("%1 (%2)").arg(spec.title, spec.shortcut.toString(QKeySequence::NativeText)));
 }
 
 void MainWindow::updateConnectionBar()
 {
-    auto *c = m_session->connection();
-    m_endpoint->setText(tr("<b>Endpoint</b> %1").arg(m_session->endpointLabel().toHtmlEscaped()));
+    Session *s = m_console->session();
+    auto *c = s->connection();
+    QColor env = palette::dev();
+    if (s->environment() == Environment::Prod)
+        env = palette::prod();
+    else if (s->environment() == Environment::Staging)
+        env = palette::staging();
+    m_environment->setText(toString(s->environment()).toUpper());
+    m_environment->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; padding: 2px "
+                       "8px; border-radius: 3px; }")
+            .arg(env.name()));
+    m_environment->setToolTip(tr("The environment this connection is (--environment)"));
+    // Staging and production frame every page, so nobody mistakes where they act.
+    m_frame->setStyleSheet(
+        s->environment() == Environment::Dev
+            ? QString()
+            : QStringLiteral("#environmentFrame { border: 3px solid %1; }").arg(env.name()));
+    m_endpoint->setText(tr("<b>Endpoint</b> %1").arg(s->endpointLabel().toHtmlEscaped()));
     QString color;
     switch (c->state()) {
     case Connection::State::Ready:
-        color = QStringLiteral("#1b7f3b");
+        color = palette::good().name();
         break;
     case Connection::State::Connecting:
-        color = QStringLiteral("#b26b00");
+        color = palette::warn().name();
         break;
     default:
-        color = QStringLiteral("#c62828");
+        color = palette::bad().name();
     }
     QString text = QStringLiteral("<span style='color:%1'>●</span> %2")
                        .arg(color, Connection::stateName(c->state()));
     if (!c->isReady() && !c->lastError().isEmpty())
         text += QStringLiteral(" — ") + c->lastError().toHtmlEscaped();
-    if (c->isReady() && !m_session->authProblem().isEmpty())
-        text += QStringLiteral(" — <span style='color:#c62828'><b>%1</b></span>")
-                    .arg(m_session->authProblem().toHtmlEscaped());
+    if (c->isReady() && !s->authProblem().isEmpty())
+        text += QStringLiteral(" — <span style='color:%1'><b>%2</b></span>")
+                    .arg(palette::bad().name(), s->authProblem().toHtmlEscaped());
     m_state->setText(text);
     m_rtt->setText(c->isReady() && c->lastRttMs() >= 0
                        ? tr("round trip %1 ms").arg(c->lastRttMs(), 0, 'f', 1)
@@ -133,10 +239,8 @@ void MainWindow::updateConnectionBar()
 
 void MainWindow::updateFreshness()
 {
-    m_latency->updateFreshness();
-    m_prompts->updateFreshness();
-    m_experiments->updateFreshness();
-    m_routing->updateFreshness();
+    for (auto *p : m_pages)
+        p->updateFreshness();
     updateConnectionBar();
 }
 

@@ -1,176 +1,50 @@
 #include "ui/session.h"
 
-#include "client/experiments_client.h"
-#include "client/latency_stream.h"
-#include "client/prompts_client.h"
-#include "client/routing_client.h"
-#include "client/routing_watch.h"
 #include "store/cache.h"
+#include "ui/common/format.h"
 
 #include <QDateTime>
 
 namespace sb {
 
-static const std::deque<LatencyPoint> kEmptySeries;
-
-void LatencyHistory::add(const QString &route, const std::vector<LatencyPoint> &points)
+QString toString(Environment e)
 {
-    if (points.empty())
-        return;
-    auto &s = m_series[route];
-    for (const auto &p : points) {
-        if (s.empty() || p.secondMs > s.back().secondMs) {
-            s.push_back(p);
-            continue;
-        }
-        // Out of order (history loaded after live points): insert in place.
-        auto it = std::lower_bound(s.begin(), s.end(), p.secondMs,
-                                   [](const LatencyPoint &a, qint64 t) { return a.secondMs < t; });
-        if (it != s.end() && it->secondMs == p.secondMs)
-            *it = p;
-        else
-            s.insert(it, p);
+    switch (e) {
+    case Environment::Dev:
+        return QStringLiteral("dev");
+    case Environment::Staging:
+        return QStringLiteral("staging");
+    case Environment::Prod:
+        return QStringLiteral("prod");
     }
-    const qint64 cutoff = s.back().secondMs - kKeepMs;
-    while (!s.empty() && s.front().secondMs < cutoff)
-        s.pop_front();
-    emit changed(route);
+    return {};
 }
 
-const std::deque<LatencyPoint> &LatencyHistory::series(const QString &route) const
+bool parseEnvironment(const QString &text, Environment *out)
 {
-    auto it = m_series.find(route);
-    return it == m_series.end() ? kEmptySeries : it.value();
-}
-
-void LatencyHistory::clear()
-{
-    const QStringList routes = m_series.keys();
-    m_series.clear();
-    for (const auto &r : routes)
-        emit changed(r);
-}
-
-QStringList LatencyHistory::routes() const
-{
-    QStringList r = m_series.keys();
-    r.sort();
-    return r;
+    const QString t = text.trimmed().toLower();
+    if (t == QLatin1String("dev") || t == QLatin1String("development"))
+        *out = Environment::Dev;
+    else if (t == QLatin1String("staging") || t == QLatin1String("stage"))
+        *out = Environment::Staging;
+    else if (t == QLatin1String("prod") || t == QLatin1String("production"))
+        *out = Environment::Prod;
+    else
+        return false;
+    return true;
 }
 
 Session::Session(Cache *cache, QObject *parent)
-    : QObject(parent), m_cache(cache), m_connection(new Connection(this)),
-      m_promptsClient(new PromptsClient(m_connection, this)),
-      m_experimentsClient(new ExperimentsClient(m_connection, this)),
-      m_routingClient(new RoutingClient(m_connection, this)),
-      m_routingWatch(new RoutingWatch(m_connection, this)),
-      m_latency(new LatencyStream(m_connection, this))
+    : QObject(parent), m_cache(cache), m_connection(new Connection(this))
 {
     connect(m_connection, &Connection::stateChanged, this, &Session::onConnectionState);
-
-    connect(m_promptsClient, &PromptsClient::promptsListed, this,
-            [this](const std::vector<Prompt> &prompts) {
-                const qint64 now = QDateTime::currentMSecsSinceEpoch();
-                m_promptModel.setPrompts(prompts);
-                m_authProblem.clear();
-                m_fetched[int(Area::Prompts)] = now;
-                m_live[int(Area::Prompts)] = true;
-                if (m_cache)
-                    m_cache->savePrompts(prompts, now);
-                if (m_selectedPrompt.isEmpty() && !prompts.empty())
-                    selectPrompt(prompts.front().name);
-                else if (!m_selectedPrompt.isEmpty())
-                    m_promptsClient->listVersions(m_selectedPrompt);
-                emit freshnessChanged();
-            });
-    connect(m_promptsClient, &PromptsClient::versionsListed, this,
-            [this](const QString &prompt, const std::vector<PromptVersion> &versions) {
-                m_versions[prompt] = versions;
-                if (m_cache)
-                    m_cache->savePromptVersions(prompt, versions,
-                                                QDateTime::currentMSecsSinceEpoch());
-                if (prompt == m_selectedPrompt)
-                    showVersions(prompt);
-            });
-    connect(m_experimentsClient, &ExperimentsClient::experimentsListed, this,
-            [this](const std::vector<Experiment> &experiments) {
-                const qint64 now = QDateTime::currentMSecsSinceEpoch();
-                m_experimentModel.setExperiments(experiments);
-                m_fetched[int(Area::Experiments)] = now;
-                m_live[int(Area::Experiments)] = true;
-                if (m_cache)
-                    m_cache->saveExperiments(experiments, now);
-                emit freshnessChanged();
-            });
-    connect(m_routingClient, &RoutingClient::tableReceived, this, &Session::applyRoutingTable);
-    connect(m_routingWatch, &RoutingWatch::snapshotReceived, this, &Session::applyRoutingTable);
-    // Changes arrive the moment they happen; the 3 s poll still refreshes the
-    // continuously moving figures (served shares, error rates).
-    connect(m_routingWatch, &RoutingWatch::changed, this,
-            [this](const std::vector<Route> &routes, const std::vector<Model> &models,
-                   const AuditEvent &event) {
-                RoutingTable t = m_routingModel.table();
-                for (const auto &r : routes) {
-                    for (auto &old : t.routes) {
-                        if (old.name == r.name)
-                            old = r;
-                    }
-                }
-                for (const auto &m : models) {
-                    for (auto &old : t.models) {
-                        if (old.name == m.name)
-                            old = m;
-                    }
-                }
-                applyRoutingTable(t);
-                if (!event.action.isEmpty()) {
-                    emit message(tr("%1 %2: %3 → %4 by %5%6")
-                                     .arg(event.target, event.action, event.oldValue,
-                                          event.newValue, event.actor,
-                                          event.reason.isEmpty()
-                                              ? QString()
-                                              : QStringLiteral(" (%1)").arg(event.reason)));
-                }
-            });
-    connect(m_promptsClient, &PromptsClient::failed, this, &Session::onFailed);
-    connect(m_experimentsClient, &ExperimentsClient::failed, this, &Session::onFailed);
-    connect(m_routingClient, &RoutingClient::failed, this, &Session::onFailed);
-    connect(m_latency, &LatencyStream::pointsReady, this, &Session::onLatencyPoints);
-    connect(m_latency, &LatencyStream::gapDetected, this,
-            [this](const QString &why) { emit message(tr("Latency stream gap: %1").arg(why)); });
-    connect(m_latency, &LatencyStream::finished, this, [this](const RpcError &e) {
-        if (e.code != RpcCode::Cancelled)
-            onFailed(tr("Latency stream"), e);
-    });
-
-    m_routingTimer.setInterval(3000);
-    connect(&m_routingTimer, &QTimer::timeout, this, [this] {
-        if (m_connection->isReady())
-            m_routingClient->fetchTable();
-    });
-    m_slowTimer.setInterval(30000);
-    connect(&m_slowTimer, &QTimer::timeout, this, [this] {
-        if (m_connection->isReady()) {
-            m_promptsClient->listPrompts();
-            m_experimentsClient->listExperiments();
-        }
-        emit freshnessChanged(); // ages on screen move on
-    });
-    m_latencyFlushTimer.setInterval(2000);
-    connect(&m_latencyFlushTimer, &QTimer::timeout, this, [this] {
-        if (!m_cache)
-            return;
-        for (auto it = m_pendingLatencyWrites.begin(); it != m_pendingLatencyWrites.end(); ++it)
-            m_cache->appendLatencyPoints(it.key(), it.value());
-        m_pendingLatencyWrites.clear();
-    });
-
     if (m_cache) {
-        connect(m_cache, &Cache::snapshotLoaded, this, &Session::onSnapshot);
-        connect(m_cache, &Cache::latencyLoaded, this,
-                [this](const QString &route, const std::vector<LatencyPoint> &points) {
-                    m_latencyHistory.add(route, points);
-                });
+        connect(m_cache, &Cache::snapshotLoaded, this, [this](const CacheSnapshot &s) {
+            // Nothing cached for this endpoint: the cache offered the last one seen.
+            m_cachedFrom = s.endpoint != m_endpointKey ? s.endpoint : QString();
+            emit snapshotLoaded(s);
+            emit freshnessChanged();
+        });
         connect(m_cache, &Cache::opened, this, [this](bool ok, const QString &error) {
             emit message(ok ? tr("Cache ready") : tr("Cache unavailable: %1").arg(error));
         });
@@ -180,69 +54,35 @@ Session::Session(Cache *cache, QObject *parent)
     }
 }
 
-Session::~Session()
-{
-    if (m_cache) {
-        for (auto it = m_pendingLatencyWrites.begin(); it != m_pendingLatencyWrites.end(); ++it)
-            m_cache->appendLatencyPoints(it.key(), it.value());
-    }
-}
+Session::~Session() = default;
 
-void Session::connectTo(const QString &target, const QString &endpointKey, const QString &token)
+void Session::connectTo(const QString &target, const QString &endpointKey, const QString &token,
+                        Environment environment)
 {
     m_target = target;
     m_endpointKey = endpointKey;
+    m_environment = environment;
+    m_cachedFrom.clear();
+    m_authProblem.clear();
+    m_roleProblem.clear();
+    m_wasReady = false;
+    m_connection->connectTo(target, token);
+    // Controllers forget the previous endpoint and (re)start their streams on
+    // the new channel; the cached snapshot follows asynchronously.
+    emit endpointChanged();
     if (m_cache) {
         m_cache->setEndpoint(endpointKey);
         m_cache->loadSnapshotOrMostRecent();
     }
-    m_connection->connectTo(target, token);
-    m_routingTimer.start();
-    m_slowTimer.start();
-    m_latencyFlushTimer.start();
-    m_latency->start();
-    m_routingWatch->start();
+    emit freshnessChanged();
 }
 
-void Session::applyRoutingTable(const RoutingTable &t)
+void Session::clearCachedFrom()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_routingModel.setTable(t);
-    const bool first = !m_live.value(int(Area::Routing));
-    m_fetched[int(Area::Routing)] = now;
-    m_live[int(Area::Routing)] = true;
-    if (m_cache)
-        m_cache->saveRouting(t, now);
-    if (first)
-        emit freshnessChanged();
-}
-
-void Session::refreshAll()
-{
-    m_promptsClient->listPrompts();
-    m_experimentsClient->listExperiments();
-    m_routingClient->fetchTable();
-}
-
-void Session::selectPrompt(const QString &name)
-{
-    m_selectedPrompt = name;
-    showVersions(name);
-    if (m_connection->isReady())
-        m_promptsClient->listVersions(name);
-}
-
-void Session::showVersions(const QString &prompt)
-{
-    const int row = m_promptModel.rowOf(prompt);
-    const Prompt *p = m_promptModel.promptAt(row);
-    auto it = m_versions.find(prompt);
-    if (!p || it == m_versions.end()) {
-        m_versionModel.clear();
-    } else {
-        m_versionModel.setVersions(*p, it.value());
-    }
-    emit versionsShown(prompt);
+    if (m_cachedFrom.isEmpty())
+        return;
+    m_cachedFrom.clear();
+    emit freshnessChanged();
 }
 
 QString Session::staleReason() const
@@ -257,46 +97,56 @@ QString Session::staleReason() const
     return tr("waiting for the service's first answer");
 }
 
-qint64 Session::fetchedMs(Area a) const
+QString Session::writeBlockedReason(qint64 dataFetchedMs) const
 {
-    return m_fetched.value(int(a), 0);
+    if (!m_connection->isReady()) {
+        if (dataFetchedMs > 0)
+            return tr("not connected: showing data cached %1")
+                .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - dataFetchedMs));
+        return tr("not connected");
+    }
+    if (!m_authProblem.isEmpty() && m_roleProblem.isEmpty())
+        return m_authProblem;
+    if (!m_roleProblem.isEmpty())
+        return m_roleProblem;
+    return {};
 }
 
-bool Session::isLive(Area a) const
+void Session::reportFailure(const QString &operation, const RpcError &err)
 {
-    return m_live.value(int(a), false) && m_connection->isReady();
+    emit message(tr("%1 failed: %2").arg(operation, err.describe()));
+    // The health check needs no token, so "connected" alone would hide a
+    // rejected one: say so where the connection state is shown.
+    QString problem;
+    if (err.code == RpcCode::Unauthenticated)
+        problem = tr("token rejected (%1); set SWITCHBOARD_TOKEN").arg(err.message);
+    else if (err.code == RpcCode::PermissionDenied)
+        problem = tr("permission denied for %1 (%2)").arg(operation, err.message);
+    if (!problem.isEmpty() && problem != m_authProblem) {
+        m_authProblem = problem;
+        emit freshnessChanged();
+    }
 }
 
-void Session::onSnapshot(const CacheSnapshot &s)
+void Session::noteRoleTooLow(const QString &serviceMessage)
 {
-    // Cached data only fills what the live service has not answered yet.
-    if (!m_live.value(int(Area::Prompts)) && s.promptsFetchedMs > 0) {
-        m_promptModel.setPrompts(s.prompts);
-        m_fetched[int(Area::Prompts)] = s.promptsFetchedMs;
-        for (auto it = s.versions.begin(); it != s.versions.end(); ++it)
-            m_versions.insert(it.key(), it.value());
-        if (m_selectedPrompt.isEmpty() && !s.prompts.empty())
-            m_selectedPrompt = s.prompts.front().name;
-        showVersions(m_selectedPrompt);
-    }
-    if (!m_live.value(int(Area::Experiments)) && s.experimentsFetchedMs > 0) {
-        m_experimentModel.setExperiments(s.experiments);
-        m_fetched[int(Area::Experiments)] = s.experimentsFetchedMs;
-    }
-    if (!m_live.value(int(Area::Routing)) && s.routingFetchedMs > 0) {
-        m_routingModel.setTable(s.routing);
-        m_fetched[int(Area::Routing)] = s.routingFetchedMs;
-    }
-    // Nothing cached for this endpoint: the cache offered the last one seen.
-    m_cachedFrom = s.endpoint != m_endpointKey ? s.endpoint : QString();
-    // Recent latency history per known route, so the chart is not empty
-    // offline. Endpoints are captured per job, so switching briefly is safe.
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (!m_cachedFrom.isEmpty())
-        m_cache->setEndpoint(m_cachedFrom);
-    for (const auto &r : s.routing.routes)
-        m_cache->loadLatency(r.name, now - LatencyHistory::kKeepMs, now);
-    m_cache->setEndpoint(m_endpointKey);
+    // The service names the role needed ("operator role required"); say it
+    // the way the disabled action's tooltip reads.
+    QString needed = QStringLiteral("operator");
+    if (serviceMessage.contains(QLatin1String("admin"), Qt::CaseInsensitive))
+        needed = QStringLiteral("admin");
+    const QString problem = tr("viewer role: %1 needed").arg(needed);
+    if (problem == m_roleProblem)
+        return;
+    m_roleProblem = problem;
+    emit freshnessChanged();
+}
+
+void Session::noteAuthorised()
+{
+    if (m_authProblem.isEmpty() || m_authProblem.startsWith(tr("permission denied")))
+        return;
+    m_authProblem.clear();
     emit freshnessChanged();
 }
 
@@ -305,54 +155,14 @@ void Session::onConnectionState(Connection::State state, const QString &detail)
     const bool ready = state == Connection::State::Ready;
     if (ready && !m_wasReady) {
         emit message(tr("Connected to %1").arg(m_target));
-        refreshAll();
+        m_wasReady = true;
+        emit connected();
     } else if (!ready && m_wasReady) {
         emit message(tr("Lost %1: %2. Showing cached data.").arg(m_target, detail));
+        m_wasReady = false;
+        emit disconnected();
     }
-    m_wasReady = ready;
     emit freshnessChanged();
-}
-
-void Session::onFailed(const QString &op, const RpcError &err)
-{
-    emit message(tr("%1 failed: %2").arg(op, err.describe()));
-    // The health check needs no token, so "connected" alone would hide a
-    // rejected one: say so where the connection state is shown.
-    if (err.code == RpcCode::Unauthenticated || err.code == RpcCode::PermissionDenied) {
-        const QString problem =
-            err.code == RpcCode::Unauthenticated
-                ? tr("token rejected (%1); set SWITCHBOARD_TOKEN").arg(err.message)
-                : tr("permission denied for %1 (%2)").arg(op, err.message);
-        if (problem != m_authProblem) {
-            m_authProblem = problem;
-            emit freshnessChanged();
-        }
-    }
-}
-
-void Session::onLatencyPoints(const std::vector<RoutePoint> &points)
-{
-    QHash<QString, std::vector<LatencyPoint>> byRoute;
-    for (const auto &rp : points)
-        byRoute[rp.route].push_back(rp.point);
-    if (!m_live.value(int(Area::Latency)) && !m_cachedFrom.isEmpty()) {
-        // History borrowed from another endpoint must not blend into this
-        // endpoint's live series.
-        m_latencyHistory.clear();
-        m_cachedFrom.clear();
-    }
-    for (auto it = byRoute.begin(); it != byRoute.end(); ++it) {
-        m_latencyHistory.add(it.key(), it.value());
-        if (m_cache) {
-            auto &pending = m_pendingLatencyWrites[it.key()];
-            pending.insert(pending.end(), it.value().begin(), it.value().end());
-        }
-    }
-    if (!m_live.value(int(Area::Latency))) {
-        m_live[int(Area::Latency)] = true;
-        emit freshnessChanged();
-    }
-    m_fetched[int(Area::Latency)] = QDateTime::currentMSecsSinceEpoch();
 }
 
 } // namespace sb

@@ -135,10 +135,24 @@ struct FallbackStep
     bool operator==(const FallbackStep &) const = default;
 };
 
+enum class ServedReason
+{
+    Unspecified,
+    Primary,
+    Fallback,
+    Variant
+};
+QString toString(ServedReason r);
+
 struct ServedShare
 {
     QString model;
     double fraction = 0;
+    ServedReason reason = ServedReason::Unspecified;
+    double fraction10s = 0;
+    QString experimentId;
+    QString variantId;
+    QString afterModel;
     bool operator==(const ServedShare &) const = default;
 };
 
@@ -150,6 +164,9 @@ struct Route
     std::vector<ServedShare> recentlyServed;
     QString etag;
     qint64 updatedMs = 0;
+    QString updatedBy;
+    bool primaryBypassed = false;
+    qint64 primaryBypassRevertMs = 0;
     bool operator==(const Route &) const = default;
 };
 
@@ -164,6 +181,8 @@ struct Model
     double inputCostPer1k = 0;
     double outputCostPer1k = 0;
     double recentErrorRate = 0;
+    qint64 updatedMs = 0;
+    QString updatedBy;
     bool operator==(const Model &) const = default;
 };
 
@@ -173,6 +192,26 @@ struct RoutingTable
     std::vector<Model> models;
     qint64 timeMs = 0;
     bool operator==(const RoutingTable &) const = default;
+};
+
+enum class DrillKind
+{
+    Unspecified,
+    Outage,
+    LatencySpike,
+    ErrorBurst
+};
+QString toString(DrillKind k);
+
+struct Drill
+{
+    QString id;
+    QString model;
+    DrillKind kind = DrillKind::Unspecified;
+    double magnitude = 0;
+    qint64 startMs = 0;
+    qint64 endMs = 0;
+    bool operator==(const Drill &) const = default;
 };
 
 struct AuditEvent

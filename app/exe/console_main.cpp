@@ -8,10 +8,12 @@
 #include "client/latency_stream.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
+#include "ui/console.h"
+#include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_page.h"
 #include "ui/main_window.h"
-#include "ui/pages/latency_page.h"
+#include "ui/page_registry.h"
 #include "ui/session.h"
-#include "ui/widgets/latency_chart.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -53,10 +55,15 @@ int main(int argc, char **argv)
     QCommandLineOption rateOpt(QStringLiteral("rate"),
                                QStringLiteral("Samples per second of the in-process sim."),
                                QStringLiteral("n"), QStringLiteral("2000"));
-    QCommandLineOption pageOpt(
-        QStringLiteral("page"),
-        QStringLiteral("Page to open: latency, prompts, experiments, routing."),
-        QStringLiteral("name"), QStringLiteral("latency"));
+    QCommandLineOption pageOpt(QStringLiteral("page"),
+                               QStringLiteral("Page to open: %1.").arg(sb::pageNames()),
+                               QStringLiteral("name"), QStringLiteral("latency"));
+    QCommandLineOption envOpt(
+        QStringLiteral("environment"),
+        QStringLiteral("What the connection is: dev, staging or prod (default dev; a prod "
+                       "connection is framed in red and asks to type the target's name to "
+                       "confirm every change)."),
+        QStringLiteral("env"), QStringLiteral("dev"));
     QCommandLineOption shotOpt(QStringLiteral("screenshot"),
                                QStringLiteral("Save a screenshot of the window to this PNG after "
                                               "--screenshot-delay seconds."),
@@ -66,12 +73,24 @@ int main(int argc, char **argv)
                                     QStringLiteral("s"), QStringLiteral("6"));
     QCommandLineOption quitOpt(QStringLiteral("quit-after-screenshot"),
                                QStringLiteral("Quit once the screenshot is saved."));
-    parser.addOptions(
-        {simOpt, connectOpt, cacheOpt, seedOpt, rateOpt, pageOpt, shotOpt, shotDelayOpt, quitOpt});
+    parser.addOptions({simOpt, connectOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt, shotOpt,
+                       shotDelayOpt, quitOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
         std::fprintf(stderr, "switchboard: --sim and --connect exclude each other\n");
+        return 2;
+    }
+
+    sb::Environment environment = sb::Environment::Dev;
+    if (!sb::parseEnvironment(parser.value(envOpt), &environment)) {
+        std::fprintf(stderr, "switchboard: --environment must be dev, staging or prod\n");
+        return 2;
+    }
+    const int startPage = sb::pageIndex(parser.value(pageOpt));
+    if (startPage < 0) {
+        std::fprintf(stderr, "switchboard: --page must be one of: %s\n",
+                     qPrintable(sb::pageNames()));
         return 2;
     }
 
@@ -119,13 +138,14 @@ int main(int argc, char **argv)
     });
     cache.open(cachePath);
 
-    sb::Session session(&cache);
-    sb::MainWindow window(&session);
-    const QStringList pages{QStringLiteral("latency"), QStringLiteral("prompts"),
-                            QStringLiteral("experiments"), QStringLiteral("routing")};
-    window.showPage(std::max<qsizetype>(0, pages.indexOf(parser.value(pageOpt).toLower())));
+    sb::Console console(&cache);
+    sb::MainWindow window(&console);
+    QStringList pages;
+    for (const auto &spec : sb::pageRegistry())
+        pages << spec.name;
+    window.showPage(startPage);
     window.show();
-    session.connectTo(target, endpointKey, token);
+    console.session()->connectTo(target, endpointKey, token, environment);
 
     if (parser.isSet(shotOpt)) {
         // "{page}" in the path saves one screenshot per page, in page order.
@@ -161,8 +181,7 @@ int main(int argc, char **argv)
     const int rc = QApplication::exec();
     // Let gRPC finish every call before anything is torn down: exiting with
     // calls in flight races gRPC's own teardown.
-    session.latencyStream()->stop();
-    session.connection()->disconnectFrom();
+    console.shutdown();
     if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
         std::fprintf(stderr, "switchboard: %d calls still running at exit\n",
                      sb::CallTracker::inFlight());

@@ -8,10 +8,12 @@
 #include "client/routing_client.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
+#include "ui/console.h"
+#include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_page.h"
 #include "ui/main_window.h"
-#include "ui/pages/latency_page.h"
+#include "ui/routing/routing_controller.h"
 #include "ui/session.h"
-#include "ui/widgets/latency_chart.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -65,10 +67,10 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
     {
         Cache cache;
         cache.open(cachePath);
-        Session session(&cache);
-        MainWindow w(&session);
+        Console console(&cache);
+        MainWindow w(&console);
         w.show();
-        session.connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"));
+        console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"));
         ASSERT_TRUE(QTest::qWaitFor(
             [&] {
                 return rowsOf(w, "promptsTable") > 0 && rowsOf(w, "experimentsTable") > 0 &&
@@ -89,7 +91,7 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
             Connection op;
             op.connectTo(QString::fromStdString(sim->address()));
             RoutingClient routing(&op);
-            const RoutingTable table = session.routing()->table();
+            const RoutingTable table = console.routing()->model()->table();
             const Route *route = nullptr;
             for (const auto &r : table.routes) {
                 if (!r.fallbacks.empty())
@@ -111,7 +113,7 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
                 10000))
                 << w.statusBar()->currentMessage().toStdString();
             bool shownDisabled = false;
-            for (const auto &r : session.routing()->table().routes) {
+            for (const auto &r : console.routing()->model()->table().routes) {
                 if (r.name == route->name)
                     shownDisabled = !r.fallbacks.front().enabled;
             }
@@ -132,10 +134,10 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
     // cached for that address, so the last endpoint's data shows, saying so.
     Cache cache;
     cache.open(cachePath);
-    Session session(&cache);
-    MainWindow w(&session);
+    Console console(&cache);
+    MainWindow w(&console);
     w.show();
-    session.connectTo(QStringLiteral("127.0.0.1:1"), QStringLiteral("127.0.0.1:1"));
+    console.session()->connectTo(QStringLiteral("127.0.0.1:1"), QStringLiteral("127.0.0.1:1"));
     ASSERT_TRUE(QTest::qWaitFor(
         [&] { return rowsOf(w, "promptsTable") > 0 && rowsOf(w, "routingTree") > 0; }, 10000));
     w.showPage(1);
@@ -151,11 +153,11 @@ TEST(MainWindow, EveryPageShowsLiveDataThenCacheShowsItStaleOffline)
         },
         10000));
     EXPECT_GT(rowsOf(w, "experimentsTable"), 0);
-    EXPECT_EQ(session.cachedFrom(), QStringLiteral("sim"));
+    EXPECT_EQ(console.session()->cachedFrom(), QStringLiteral("sim"));
     // Latency history recorded in the first run is on the chart, offline.
     EXPECT_TRUE(
         QTest::qWaitFor([&] { return w.latencyPage()->chart()->pointCount() >= 2; }, 10000));
-    EXPECT_FALSE(session.connection()->isReady());
+    EXPECT_FALSE(console.session()->connection()->isReady());
 }
 
 TEST(MainWindow, RejectedTokenIsShownNextToTheConnectionState)
@@ -165,11 +167,11 @@ TEST(MainWindow, RejectedTokenIsShownNextToTheConnectionState)
     auto sim = std::make_unique<sim::SimServer>(o);
     std::string err;
     ASSERT_TRUE(sim->start(&err)) << err;
-    Session session(nullptr);
-    MainWindow w(&session);
+    Console console(nullptr);
+    MainWindow w(&console);
     w.show();
-    session.connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
-                      QStringLiteral("stolen-or-stale"));
+    console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
+                                 QStringLiteral("stolen-or-stale"));
     auto *state = w.findChild<QLabel *>(QStringLiteral("connectionState"));
     ASSERT_NE(state, nullptr);
     // The service answers health checks without a token, so the console is

@@ -1,6 +1,6 @@
-#include "ui/models/experiment_list_model.h"
+#include "ui/experiments/experiment_list_model.h"
 
-#include "ui/models/prompt_list_model.h"
+#include "ui/common/format.h"
 
 #include <QColor>
 

@@ -75,8 +75,4 @@ private:
     std::vector<PromptVersion> m_versions;
 };
 
-// "3 s ago", "5 min ago", "2 h ago", "4 d ago".
-QString formatAge(qint64 ageMs);
-QString formatTime(qint64 ms);
-
 } // namespace sb

@@ -1,8 +1,11 @@
-#include "ui/models/route_summary_model.h"
+#include "ui/latency/route_summary_model.h"
 
-#include "ui/session.h"
+#include "core/latency_history.h"
+#include "ui/common/format.h"
+#include "ui/common/palette.h"
 
 #include <QColor>
+#include <QDateTime>
 #include <QFont>
 
 namespace sb {
@@ -61,26 +64,27 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
                    ? (index.column() == Route ? QVariant(route) : QVariant(QStringLiteral("—")))
                    : QVariant();
     }
-    // Rates over the last few seconds (one second alone is noisy); latency
-    // quantiles of the latest second (quantiles of seconds cannot be averaged).
-    quint64 count = 0, errors = 0, fallbacks = 0;
-    int seconds = 0;
-    for (auto it = series.rbegin(); it != series.rend() && seconds < kAverageSeconds;
-         ++it, ++seconds) {
-        count += it->count;
-        errors += it->errors;
-        fallbacks += it->fallbacks;
-    }
+    // Rates over the seconds of the last 10 s that have data (one second
+    // alone is noisy); quantiles of the latest second (quantiles cannot be
+    // averaged). Seconds older than the window do not count, so after an
+    // outage the columns go blank instead of showing old numbers as live.
+    const RecentStats recent =
+        recentStats(series, QDateTime::currentMSecsSinceEpoch(), kAverageSeconds);
     const LatencyPoint &last = series.back();
-    const double errorRate = count ? double(errors) / double(count) : 0.0;
-    const double fallbackRate = count ? double(fallbacks) / double(count) : 0.0;
+    const double errorRate = recent.errorRate();
+    const double fallbackRate = recent.fallbackRate();
     if (role == Qt::ForegroundRole) {
+        if (!recent.current)
+            return palette::muted();
         if (index.column() == ErrorRate && errorRate >= 0.05)
-            return QColor(0xc6, 0x28, 0x28);
+            return palette::bad();
         if (index.column() == Fallbacks && fallbackRate >= 0.10)
-            return QColor(0xb2, 0x6b, 0x00);
+            return palette::warn();
         return {};
     }
+    if (role == Qt::ToolTipRole && !recent.current)
+        return tr("No data for %1: the figures shown are from before the stream stopped")
+            .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - recent.newestMs));
     if (role == Qt::FontRole && index.column() == Route) {
         QFont f;
         f.setBold(true);
@@ -88,19 +92,18 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
     }
     if (role != Qt::DisplayRole)
         return {};
-    auto ms = [](double v) {
-        return v >= 1000 ? QStringLiteral("%1 s").arg(v / 1000.0, 0, 'f', 2)
-                         : QStringLiteral("%1 ms").arg(v, 0, 'f', 0);
-    };
+    const auto ms = [](double v) { return formatLatency(v); };
+    if (!recent.current && index.column() != Route && index.column() < P50)
+        return QStringLiteral("—");
     switch (index.column()) {
     case Route:
         return route;
     case Throughput:
-        return QStringLiteral("%1").arg(double(count) / std::max(1, seconds), 0, 'f', 0);
+        return QStringLiteral("%1").arg(recent.perSecond(), 0, 'f', 0);
     case ErrorRate:
-        return QStringLiteral("%1%").arg(errorRate * 100.0, 0, 'f', 2);
+        return formatPercent(errorRate, 2);
     case Fallbacks:
-        return QStringLiteral("%1%").arg(fallbackRate * 100.0, 0, 'f', 1);
+        return formatPercent(fallbackRate, 1);
     case P50:
         return ms(last.p50);
     case P95:

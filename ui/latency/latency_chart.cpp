@@ -1,4 +1,4 @@
-#include "ui/widgets/latency_chart.h"
+#include "ui/latency/latency_chart.h"
 
 #include <QVBoxLayout>
 #include <algorithm>

@@ -1,30 +1,11 @@
-#include "ui/models/prompt_list_model.h"
+#include "ui/prompts/prompt_models.h"
+
+#include "ui/common/format.h"
 
 #include <QDateTime>
 #include <QFont>
 
 namespace sb {
-
-QString formatAge(qint64 ageMs)
-{
-    if (ageMs < 0)
-        ageMs = 0;
-    const qint64 s = ageMs / 1000;
-    if (s < 60)
-        return QObject::tr("%1 s ago").arg(s);
-    if (s < 3600)
-        return QObject::tr("%1 min ago").arg(s / 60);
-    if (s < 86400)
-        return QObject::tr("%1 h %2 min ago").arg(s / 3600).arg((s % 3600) / 60);
-    return QObject::tr("%1 d ago").arg(s / 86400);
-}
-
-QString formatTime(qint64 ms)
-{
-    if (ms <= 0)
-        return QStringLiteral("—");
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-}
 
 static QString labelsOf(const Prompt &p, quint32 version = 0)
 {

@@ -4,7 +4,7 @@
 // share, p50/p95/p99, time to first token) in one table, and a live
 // p50/p95/p99 chart of the selected route.
 
-#include <QWidget>
+#include "ui/common/page.h"
 
 class QComboBox;
 class QLabel;
@@ -13,24 +13,26 @@ class QTableView;
 namespace sb {
 
 class Session;
+class LatencyController;
 class RouteSummaryModel;
 class LatencyChart;
 class StaleBanner;
 
-class LatencyPage : public QWidget
+class LatencyPage : public Page
 {
     Q_OBJECT
 public:
-    explicit LatencyPage(Session *session, QWidget *parent = nullptr);
+    LatencyPage(Session *session, LatencyController *controller, QWidget *parent = nullptr);
     LatencyChart *chart() const { return m_chart; }
     QString currentRoute() const;
-    void updateFreshness();
+    void updateFreshness() override;
 
 private:
     void onSeriesChanged(const QString &route);
     void refreshRoutes();
 
     Session *m_session;
+    LatencyController *m_controller;
     QComboBox *m_route;
     QComboBox *m_window;
     LatencyChart *m_chart;

@@ -1,10 +1,11 @@
-#include "ui/pages/latency_page.h"
+#include "ui/latency/latency_page.h"
 
 #include "client/latency_stream.h"
-#include "ui/models/route_summary_model.h"
+#include "ui/common/stale_banner.h"
+#include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_controller.h"
+#include "ui/latency/route_summary_model.h"
 #include "ui/session.h"
-#include "ui/widgets/latency_chart.h"
-#include "ui/widgets/stale_banner.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -16,11 +17,11 @@
 
 namespace sb {
 
-LatencyPage::LatencyPage(Session *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_route(new QComboBox(this)),
+LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidget *parent)
+    : Page(parent), m_session(session), m_controller(controller), m_route(new QComboBox(this)),
       m_window(new QComboBox(this)), m_chart(new LatencyChart(this)),
       m_banner(new StaleBanner(this)),
-      m_summaryModel(new RouteSummaryModel(session->latency(), this)),
+      m_summaryModel(new RouteSummaryModel(controller->history(), this)),
       m_summary(new QTableView(this))
 {
     m_summary->setObjectName(QStringLiteral("routeSummary"));
@@ -54,7 +55,7 @@ LatencyPage::LatencyPage(Session *session, QWidget *parent)
     layout->addWidget(m_summary);
     layout->addWidget(m_chart, 1);
 
-    connect(m_session->latency(), &LatencyHistory::changed, this, &LatencyPage::onSeriesChanged);
+    connect(m_controller->history(), &LatencyHistory::changed, this, &LatencyPage::onSeriesChanged);
     connect(m_route, &QComboBox::activated, this, [this](int) { m_userChoseRoute = true; });
     // Picking a route in the summary charts it.
     connect(m_summary, &QTableView::clicked, this, [this](const QModelIndex &idx) {
@@ -80,7 +81,7 @@ QString LatencyPage::currentRoute() const
 
 void LatencyPage::refreshRoutes()
 {
-    const QStringList routes = m_session->latency()->routes();
+    const QStringList routes = m_controller->history()->routes();
     if (routes.size() == m_route->count())
         return;
     const QString current = m_route->currentText();
@@ -99,7 +100,7 @@ void LatencyPage::onSeriesChanged(const QString &route)
     refreshRoutes();
     if (!route.isEmpty() && route != currentRoute())
         return;
-    const auto &series = m_session->latency()->series(currentRoute());
+    const auto &series = m_controller->history()->series(currentRoute());
     m_chart->setSeries(series);
     const int row = m_summaryModel->rowOf(currentRoute());
     if (row >= 0 && m_summary->currentIndex().row() != row)
@@ -108,11 +109,9 @@ void LatencyPage::onSeriesChanged(const QString &route)
 
 void LatencyPage::updateFreshness()
 {
-    const bool streaming = m_session->latencyStream()->state() == LatencyStream::State::Streaming;
-    const auto &series = m_session->latency()->series(currentRoute());
-    const qint64 newest = series.empty() ? 0 : series.back().secondMs;
-    m_banner->update(streaming && m_session->connection()->isReady(), newest,
-                     m_session->staleReason(), m_session->cachedFrom());
+    const qint64 newest = m_controller->newestMs(currentRoute());
+    m_banner->update(m_controller->isLive(), newest, m_session->staleReason(),
+                     m_session->cachedFrom());
 }
 
 } // namespace sb

@@ -1,30 +1,29 @@
-#include "ui/pages/experiments_page.h"
+#include "ui/experiments/experiments_page.h"
 
+#include "ui/common/stale_banner.h"
+#include "ui/common/table_setup.h"
+#include "ui/experiments/experiments_controller.h"
 #include "ui/session.h"
-#include "ui/widgets/stale_banner.h"
 
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace sb {
 
-ExperimentsPage::ExperimentsPage(Session *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_banner(new StaleBanner(this)),
+ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *controller,
+                                 QWidget *parent)
+    : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
       m_table(new QTableView(this)), m_details(new QLabel(this))
 {
     m_table->setObjectName(QStringLiteral("experimentsTable"));
-    m_table->setModel(session->experiments());
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_proxy = setupTable(m_table, controller->experiments());
+    keepSelection(m_table,
+                  [](const QModelIndex &i) { return i.siblingAtColumn(0).data().toString(); });
     m_details->setTextFormat(Qt::RichText);
     m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_details->setWordWrap(true);
@@ -41,19 +40,19 @@ ExperimentsPage::ExperimentsPage(Session *session, QWidget *parent)
     layout->addWidget(split, 1);
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &cur) { showDetails(cur.row()); });
-    connect(session->experiments(), &QAbstractItemModel::modelReset, this, [this] {
-        m_table->resizeColumnsToContents();
-        const int row = std::max(0, m_table->currentIndex().row());
-        m_table->selectRow(row);
-        showDetails(row);
+            [this](const QModelIndex &cur) { showDetails(m_proxy->mapToSource(cur).row()); });
+    connect(controller->experiments(), &QAbstractItemModel::modelReset, this, [this] {
+        fitColumns(m_table);
+        if (!m_table->currentIndex().isValid())
+            m_table->selectRow(0);
+        showDetails(m_proxy->mapToSource(m_table->currentIndex()).row());
     });
     showDetails(-1);
 }
 
 void ExperimentsPage::showDetails(int row)
 {
-    const Experiment *e = m_session->experiments()->experimentAt(row);
+    const Experiment *e = m_controller->experiments()->experimentAt(row);
     if (!e) {
         m_details->setText(tr("Select an experiment to see its variants."));
         return;
@@ -87,40 +86,8 @@ void ExperimentsPage::showDetails(int row)
 
 void ExperimentsPage::updateFreshness()
 {
-    m_banner->update(m_session->isLive(Session::Area::Experiments),
-                     m_session->fetchedMs(Session::Area::Experiments), m_session->staleReason(),
-                     m_session->cachedFrom());
-}
-
-RoutingPage::RoutingPage(Session *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_banner(new StaleBanner(this)),
-      m_tree(new QTreeView(this))
-{
-    m_tree->setObjectName(QStringLiteral("routingTree"));
-    m_tree->setModel(session->routing());
-    m_tree->setAlternatingRowColors(true);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_tree, 1);
-    auto fit = [this] {
-        for (int c = 0; c < m_session->routing()->columnCount(); ++c)
-            m_tree->resizeColumnToContents(c);
-    };
-    connect(session->routing(), &QAbstractItemModel::modelReset, this, [this, fit] {
-        m_tree->expandAll();
-        fit();
-    });
-    // Values change in place (a toggle, a revert time): keep them readable.
-    connect(session->routing(), &QAbstractItemModel::dataChanged, this, fit);
-}
-
-void RoutingPage::updateFreshness()
-{
-    m_banner->update(m_session->isLive(Session::Area::Routing),
-                     m_session->fetchedMs(Session::Area::Routing), m_session->staleReason(),
-                     m_session->cachedFrom());
+    const Freshness f = m_controller->freshness();
+    m_banner->update(f.live, f.fetchedMs, m_session->staleReason(), m_session->cachedFrom());
 }
 
 } // namespace sb

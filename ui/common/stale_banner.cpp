@@ -1,6 +1,6 @@
-#include "ui/widgets/stale_banner.h"
+#include "ui/common/stale_banner.h"
 
-#include "ui/models/prompt_list_model.h"
+#include "ui/common/format.h"
 
 #include <QDateTime>
 

@@ -1,12 +1,15 @@
-#include "ui/pages/prompts_page.h"
+#include "ui/prompts/prompts_page.h"
 
+#include "ui/common/stale_banner.h"
+#include "ui/common/table_setup.h"
+#include "ui/prompts/prompts_controller.h"
 #include "ui/session.h"
-#include "ui/widgets/stale_banner.h"
 
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -17,24 +20,17 @@ static QTableView *makeTable(QWidget *parent, const QString &name)
 {
     auto *t = new QTableView(parent);
     t->setObjectName(name);
-    t->setSelectionBehavior(QAbstractItemView::SelectRows);
-    t->setSelectionMode(QAbstractItemView::SingleSelection);
-    t->setAlternatingRowColors(true);
-    t->verticalHeader()->hide();
-    t->horizontalHeader()->setStretchLastSection(true);
-    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    t->setWordWrap(false);
     return t;
 }
 
-PromptsPage::PromptsPage(Session *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_banner(new StaleBanner(this)),
+PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidget *parent)
+    : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
       m_prompts(makeTable(this, QStringLiteral("promptsTable"))),
       m_versions(makeTable(this, QStringLiteral("versionsTable"))),
       m_versionHeader(new QLabel(this)), m_template(new QPlainTextEdit(this))
 {
-    m_prompts->setModel(session->prompts());
-    m_versions->setModel(session->versions());
+    m_promptProxy = setupTable(m_prompts, controller->prompts());
+    m_versionProxy = setupTable(m_versions, controller->versions());
     m_template->setReadOnly(true);
     m_template->setObjectName(QStringLiteral("templateView"));
     QFont mono(QStringLiteral("monospace"));
@@ -67,29 +63,32 @@ PromptsPage::PromptsPage(Session *session, QWidget *parent)
 
     connect(m_prompts->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &cur) {
-                const Prompt *p = m_session->prompts()->promptAt(cur.row());
-                if (p && p->name != m_session->selectedPrompt())
-                    m_session->selectPrompt(p->name);
+                const Prompt *p =
+                    m_controller->prompts()->promptAt(m_promptProxy->mapToSource(cur).row());
+                if (p && p->name != m_controller->selectedPrompt())
+                    m_controller->selectPrompt(p->name);
             });
-    connect(session->prompts(), &QAbstractItemModel::modelReset, this, [this] {
-        m_prompts->resizeColumnsToContents();
-        const int row = m_session->prompts()->rowOf(m_session->selectedPrompt());
+    connect(controller->prompts(), &QAbstractItemModel::modelReset, this, [this] {
+        fitColumns(m_prompts);
+        const int row = m_controller->prompts()->rowOf(m_controller->selectedPrompt());
         if (row >= 0)
-            m_prompts->selectRow(row);
+            m_prompts->setCurrentIndex(
+                m_promptProxy->mapFromSource(m_controller->prompts()->index(row, 0)));
     });
-    connect(session->versions(), &QAbstractItemModel::modelReset, this, [this] {
-        m_versions->resizeColumnsToContents();
+    connect(controller->versions(), &QAbstractItemModel::modelReset, this, [this] {
+        fitColumns(m_versions);
         m_versions->selectRow(0);
-        showVersion(0);
+        showVersion(m_versionProxy->mapToSource(m_versions->currentIndex()).row());
     });
-    connect(m_versions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &cur) { showVersion(cur.row()); });
+    connect(
+        m_versions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex &cur) { showVersion(m_versionProxy->mapToSource(cur).row()); });
     showVersion(-1);
 }
 
 void PromptsPage::showVersion(int row)
 {
-    const PromptVersion *v = m_session->versions()->versionAt(row);
+    const PromptVersion *v = m_controller->versions()->versionAt(row);
     if (!v) {
         m_versionHeader->setText(tr("Select a prompt to see its versions."));
         m_template->clear();
@@ -119,9 +118,8 @@ void PromptsPage::showVersion(int row)
 
 void PromptsPage::updateFreshness()
 {
-    m_banner->update(m_session->isLive(Session::Area::Prompts),
-                     m_session->fetchedMs(Session::Area::Prompts), m_session->staleReason(),
-                     m_session->cachedFrom());
+    const Freshness f = m_controller->freshness();
+    m_banner->update(f.live, f.fetchedMs, m_session->staleReason(), m_session->cachedFrom());
 }
 
 } // namespace sb

@@ -3,28 +3,33 @@
 // Prompts page: every prompt with its labels, the selected prompt's version
 // history, and the selected version's template and parameters.
 
-#include <QWidget>
+#include "ui/common/page.h"
 
 class QTableView;
+class QSortFilterProxyModel;
 class QPlainTextEdit;
 class QLabel;
 
 namespace sb {
 
 class Session;
+class PromptsController;
 class StaleBanner;
 
-class PromptsPage : public QWidget
+class PromptsPage : public Page
 {
     Q_OBJECT
 public:
-    explicit PromptsPage(Session *session, QWidget *parent = nullptr);
-    void updateFreshness();
+    PromptsPage(Session *session, PromptsController *controller, QWidget *parent = nullptr);
+    void updateFreshness() override;
 
 private:
     void showVersion(int row);
 
     Session *m_session;
+    PromptsController *m_controller;
+    QSortFilterProxyModel *m_promptProxy = nullptr;
+    QSortFilterProxyModel *m_versionProxy = nullptr;
     StaleBanner *m_banner;
     QTableView *m_prompts;
     QTableView *m_versions;

@@ -1,0 +1,35 @@
+#include "ui/console.h"
+
+#include "client/latency_stream.h"
+#include "ui/audit/audit_controller.h"
+#include "ui/common/action_log.h"
+#include "ui/common/notification_log.h"
+#include "ui/experiments/experiments_controller.h"
+#include "ui/latency/latency_controller.h"
+#include "ui/prompts/prompts_controller.h"
+#include "ui/routing/routing_controller.h"
+#include "ui/session.h"
+
+namespace sb {
+
+Console::Console(Cache *cache, QObject *parent)
+    : QObject(parent), m_session(new Session(cache, this)),
+      m_actions(new ActionLog(m_session, this)), m_notifications(new NotificationLog(this)),
+      m_latency(new LatencyController(m_session, this)),
+      m_prompts(new PromptsController(m_session, this)),
+      m_experiments(new ExperimentsController(m_session, this)),
+      m_routing(new RoutingController(m_session, m_actions, m_notifications, this)),
+      m_audit(new AuditController(m_session, m_actions, this))
+{
+    connect(m_routing, &RoutingController::auditEventSeen, m_audit, &AuditController::addEvent);
+}
+
+Console::~Console() = default;
+
+void Console::shutdown()
+{
+    m_latency->stream()->stop();
+    m_session->connection()->disconnectFrom();
+}
+
+} // namespace sb

@@ -1,0 +1,113 @@
+#include "ui/latency/latency_controller.h"
+
+#include "client/latency_stream.h"
+#include "store/cache.h"
+
+#include <QDateTime>
+
+namespace sb {
+
+LatencyController::LatencyController(Session *session, QObject *parent)
+    : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this))
+{
+    connect(m_stream, &LatencyStream::pointsReady, this, &LatencyController::onPoints);
+    connect(m_stream, &LatencyStream::gapDetected, m_session, [this](const QString &why) {
+        emit m_session->message(tr("Latency stream gap: %1").arg(why));
+    });
+    connect(m_stream, &LatencyStream::finished, this, [this](const RpcError &e) {
+        if (e.code != RpcCode::Cancelled)
+            m_session->reportFailure(tr("Latency stream"), e);
+    });
+    connect(m_stream, &LatencyStream::stateChanged, this, [this](LatencyStream::State s) {
+        if (s != LatencyStream::State::Streaming && m_live) {
+            m_live = false;
+            emit m_session->freshnessChanged();
+        }
+    });
+    connect(m_session, &Session::snapshotLoaded, this, &LatencyController::onSnapshot);
+    connect(m_session, &Session::endpointChanged, this, [this] {
+        flush(); // what was pending belongs to the previous endpoint
+        m_history.clear();
+        m_live = false;
+        m_stream->stop();
+        m_stream->start();
+    });
+    if (auto *cache = m_session->cache()) {
+        connect(cache, &Cache::latencyLoaded, this,
+                [this](const QString &route, const std::vector<LatencyPoint> &points) {
+                    m_history.add(route, points);
+                });
+    }
+    m_flushTimer.setInterval(kCacheFlushMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &LatencyController::flush);
+    m_flushTimer.start();
+}
+
+LatencyController::~LatencyController()
+{
+    flush();
+}
+
+bool LatencyController::isLive() const
+{
+    return m_live && m_stream->state() == LatencyStream::State::Streaming && m_session->isReady();
+}
+
+qint64 LatencyController::newestMs(const QString &route) const
+{
+    const auto &s = m_history.series(route);
+    return s.empty() ? 0 : s.back().secondMs;
+}
+
+void LatencyController::flush()
+{
+    auto *cache = m_session->cache();
+    if (cache) {
+        for (auto it = m_pendingWrites.begin(); it != m_pendingWrites.end(); ++it)
+            cache->appendLatencyPoints(it.key(), it.value());
+    }
+    m_pendingWrites.clear();
+}
+
+void LatencyController::onSnapshot(const CacheSnapshot &s)
+{
+    auto *cache = m_session->cache();
+    if (!cache)
+        return;
+    // Recent history per known route, so the chart is not empty offline.
+    // Endpoints are captured per job, so switching briefly is safe.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QString from = m_session->cachedFrom();
+    if (!from.isEmpty())
+        cache->setEndpoint(from);
+    for (const auto &r : s.routing.routes)
+        cache->loadLatency(r.name, now - LatencyHistory::kKeepMs, now);
+    cache->setEndpoint(m_session->endpointKey());
+}
+
+void LatencyController::onPoints(const std::vector<RoutePoint> &points)
+{
+    QHash<QString, std::vector<LatencyPoint>> byRoute;
+    for (const auto &rp : points)
+        byRoute[rp.route].push_back(rp.point);
+    if (!m_live && !m_session->cachedFrom().isEmpty()) {
+        // History borrowed from another endpoint must not blend into this
+        // endpoint's live series.
+        m_history.clear();
+        m_session->clearCachedFrom();
+    }
+    const bool hasCache = m_session->cache() != nullptr;
+    for (auto it = byRoute.begin(); it != byRoute.end(); ++it) {
+        m_history.add(it.key(), it.value());
+        if (hasCache) {
+            auto &pending = m_pendingWrites[it.key()];
+            pending.insert(pending.end(), it.value().begin(), it.value().end());
+        }
+    }
+    if (!m_live) {
+        m_live = true;
+        emit m_session->freshnessChanged();
+    }
+}
+
+} // namespace sb
