@@ -22,6 +22,7 @@ namespace {
 enum class JobKind
 {
     Open,
+    Configure, // connection settings (size limit): kept at shutdown like a write
     Write,
     Latency,
     Read
@@ -150,7 +151,11 @@ private:
                 m_queue.pop_front();
                 if (batch.front().kind == JobKind::Latency) {
                     std::size_t points = batch.front().points.size();
+                    // Only the same endpoint's appends share a commit, so a
+                    // failed group is one endpoint's and never takes another's
+                    // points down with it.
                     while (!m_queue.empty() && m_queue.front().kind == JobKind::Latency &&
+                           m_queue.front().endpoint == batch.front().endpoint &&
                            points < kMaxLatencyBatchPoints) {
                         points += m_queue.front().points.size();
                         batch.push_back(std::move(m_queue.front()));
@@ -230,7 +235,7 @@ void Cache::open(const QString &path)
 
 void Cache::setEndpoint(const QString &endpointKey)
 {
-    // Captured into each job at enqueue time, so no worker state to sync.
+    // Read by the deprecated overloads when they enqueue; no worker state to sync.
     m_endpoint = endpointKey;
 }
 
@@ -243,64 +248,67 @@ template <typename F> Job writeJob(F &&f)
 
 } // namespace
 
-void Cache::savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs)
+void Cache::savePrompts(const QString &endpoint, const std::vector<Prompt> &prompts,
+                        qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, prompts, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, prompts, fetchedMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("prompts"),
                          [&](CacheBackend &db) { db.savePrompts(ep, prompts, fetchedMs); });
     }));
 }
 
-void Cache::savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
-                               qint64 fetchedMs)
+void Cache::savePromptVersions(const QString &endpoint, const QString &prompt,
+                               const std::vector<PromptVersion> &versions, qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, prompt, versions, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, prompt, versions, fetchedMs](CacheBackend &b) {
         Worker::runWrite(
             b, w, QStringLiteral("versions of prompt \"%1\"").arg(prompt),
             [&](CacheBackend &db) { db.savePromptVersions(ep, prompt, versions, fetchedMs); });
     }));
 }
 
-void Cache::saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs)
+void Cache::saveExperiments(const QString &endpoint, const std::vector<Experiment> &experiments,
+                            qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, experiments, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, experiments, fetchedMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("experiments"),
                          [&](CacheBackend &db) { db.saveExperiments(ep, experiments, fetchedMs); });
     }));
 }
 
-void Cache::saveRouting(const RoutingTable &table, qint64 fetchedMs)
+void Cache::saveRouting(const QString &endpoint, const RoutingTable &table, qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, table, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, table, fetchedMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("the routing table"),
                          [&](CacheBackend &db) { db.saveRouting(ep, table, fetchedMs); });
     }));
 }
 
-void Cache::saveAuditEvents(const std::vector<AuditEvent> &events)
+void Cache::saveAuditEvents(const QString &endpoint, const std::vector<AuditEvent> &events)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, events](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, events](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("audit events"),
                          [&](CacheBackend &db) { db.saveAuditEvents(ep, events); });
     }));
 }
 
-void Cache::appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points)
+void Cache::appendLatencyPoints(const QString &endpoint, const QString &route,
+                                const std::vector<LatencyPoint> &points)
 {
     if (points.empty())
         return;
-    m_worker->enqueue(Job(m_endpoint, route, points));
+    m_worker->enqueue(Job(endpoint, route, points));
 }
 
-void Cache::pruneLatency(qint64 beforeMs)
+void Cache::pruneLatency(const QString &endpoint, qint64 beforeMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, beforeMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, beforeMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("latency retention"),
                          [&](CacheBackend &db) { db.pruneLatency(ep, beforeMs); });
     }));
@@ -309,9 +317,10 @@ void Cache::pruneLatency(qint64 beforeMs)
 void Cache::setSizeLimit(qint64 bytes)
 {
     Worker *w = m_worker.get();
-    // An Open-kind job: configuration, kept at shutdown like a write.
+    // Not Open-kind: only open() may start the worker, or the jobs queued
+    // before it would run against no file and be dropped.
     m_worker->enqueue(
-        {JobKind::Open, [w, bytes](CacheBackend &b) {
+        {JobKind::Configure, [w, bytes](CacheBackend &b) {
              try {
                  b.setSizeLimit(bytes);
              } catch (const store::SqliteError &e) {
@@ -322,10 +331,10 @@ void Cache::setSizeLimit(qint64 bytes)
          }});
 }
 
-void Cache::loadSnapshotImpl(bool fallback)
+void Cache::loadSnapshotImpl(const QString &endpoint, bool fallback)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint, fallback](CacheBackend &b) {
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, fallback](CacheBackend &b) {
                            CacheSnapshot snapshot;
                            snapshot.endpoint = ep;
                            if (b.isOpen()) {
@@ -353,20 +362,20 @@ void Cache::loadSnapshotImpl(bool fallback)
                        }});
 }
 
-void Cache::loadSnapshot()
+void Cache::loadSnapshot(const QString &endpoint)
 {
-    loadSnapshotImpl(false);
+    loadSnapshotImpl(endpoint, false);
 }
 
-void Cache::loadSnapshotOrMostRecent()
+void Cache::loadSnapshotOrMostRecent(const QString &endpoint)
 {
-    loadSnapshotImpl(true);
+    loadSnapshotImpl(endpoint, true);
 }
 
-void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
+void Cache::loadLatency(const QString &endpoint, const QString &route, qint64 fromMs, qint64 toMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint, route, fromMs, toMs](CacheBackend &b) {
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, route, fromMs, toMs](CacheBackend &b) {
                            std::vector<LatencyPoint> points;
                            if (b.isOpen()) {
                                try {
@@ -376,10 +385,64 @@ void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
                                    w->postReadFailed(e);
                                }
                            }
-                           w->post([cache = w->owner(), route, p = std::move(points)] {
+                           w->post([cache = w->owner(), ep, route, p = std::move(points)] {
+                               emit cache->latencyLoadedFor(ep, route, p);
                                emit cache->latencyLoaded(route, p);
                            });
                        }});
+}
+
+// The deprecated overloads: the endpoint is the one set when they are called.
+
+void Cache::savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs)
+{
+    savePrompts(m_endpoint, prompts, fetchedMs);
+}
+
+void Cache::savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
+                               qint64 fetchedMs)
+{
+    savePromptVersions(m_endpoint, prompt, versions, fetchedMs);
+}
+
+void Cache::saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs)
+{
+    saveExperiments(m_endpoint, experiments, fetchedMs);
+}
+
+void Cache::saveRouting(const RoutingTable &table, qint64 fetchedMs)
+{
+    saveRouting(m_endpoint, table, fetchedMs);
+}
+
+void Cache::saveAuditEvents(const std::vector<AuditEvent> &events)
+{
+    saveAuditEvents(m_endpoint, events);
+}
+
+void Cache::appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points)
+{
+    appendLatencyPoints(m_endpoint, route, points);
+}
+
+void Cache::pruneLatency(qint64 beforeMs)
+{
+    pruneLatency(m_endpoint, beforeMs);
+}
+
+void Cache::loadSnapshot()
+{
+    loadSnapshot(m_endpoint);
+}
+
+void Cache::loadSnapshotOrMostRecent()
+{
+    loadSnapshotOrMostRecent(m_endpoint);
+}
+
+void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
+{
+    loadLatency(m_endpoint, route, fromMs, toMs);
 }
 
 void Cache::flush()

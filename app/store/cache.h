@@ -7,11 +7,20 @@
 // and returns (it is called from the GUI thread, which must never wait on
 // disk). Results come back as signals on the Cache's own thread. Every save is
 // one transaction: on failure (disk full, read-only, ...) it is rolled back
-// whole and writeFailed() says why, while earlier commits stay. Rows are keyed
-// by the endpoint set with setEndpoint(), so several services share a file
-// without mixing. Calls made before open() are kept and applied once the file
-// is open. Destroying the Cache finishes queued writes (pending loads are
+// whole and writeFailed() says why, while earlier commits stay. Every job
+// names the endpoint it is for (e.g. "sim" or "host:port"), so several
+// services share a file without mixing, and every load result says which
+// endpoint it is for. Calls made before open() are kept and applied once the
+// file is open. Destroying the Cache finishes queued writes (pending loads are
 // dropped), then stops the worker.
+//
+// Deprecated, and why: setEndpoint()/endpoint() and every save/load overload
+// without an endpoint parameter. They read a mutable "current endpoint" at
+// enqueue time, so a caller serving two endpoints has to swap it around each
+// call (ui/session.cpp does exactly that to load another endpoint's latency),
+// and latencyLoaded() cannot say which endpoint its points belong to. They
+// are thin wrappers over the endpoint-taking overloads and behave as before;
+// they stay only until ui/ migrates, then go. New code passes the endpoint.
 
 #include "core/types.h"
 
@@ -56,40 +65,66 @@ public:
     // has a newer schema is refused (opened(false, why)) and left untouched;
     // saves are then dropped and loads return empty results.
     void open(const QString &path);
-    // All following saves/loads are for this endpoint (e.g. "sim" or "host:port").
-    void setEndpoint(const QString &endpointKey);
-    QString endpoint() const { return m_endpoint; }
-
-    void savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs); // replaces the list
-    // Upserts; versions.promptName is taken to be `prompt`.
-    void savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
-                            qint64 fetchedMs);
-    void saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs); // replaces
-    void saveRouting(const RoutingTable &table, qint64 fetchedMs);                      // replaces
-    void saveAuditEvents(const std::vector<AuditEvent> &events); // upsert by id
-    // Per-second rollups; a second already stored is replaced. Consecutive
-    // appends are written together in one transaction (so a failure drops
-    // that whole group, reported once by writeFailed).
-    void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
-    // Drops the current endpoint's latency rows older than beforeMs (retention).
-    void pruneLatency(qint64 beforeMs);
     // Caps the file's size (0 = no cap); a save that would grow it further
     // fails with writeFailed, like a full disk. Applies to this connection.
     void setSizeLimit(qint64 bytes);
-
-    void loadSnapshot(); // emits snapshotLoaded for the current endpoint
-    // Like loadSnapshot(), but when nothing is cached for the current
-    // endpoint, loads the most recently fetched other endpoint instead
-    // (snapshot.endpoint says which), so a console started offline against
-    // an unknown address still shows the last state it saw.
-    void loadSnapshotOrMostRecent();
-    // Emits latencyLoaded with the points in [fromMs, toMs] (both inclusive), oldest first.
-    void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
     void flush(); // emits flushed() once every earlier job is done (for tests)
+
+    // --- Saves. Each names its endpoint; each is one transaction. ---
+    void savePrompts(const QString &endpoint, const std::vector<Prompt> &prompts,
+                     qint64 fetchedMs); // replaces the list
+    // Upserts; versions.promptName is taken to be `prompt`.
+    void savePromptVersions(const QString &endpoint, const QString &prompt,
+                            const std::vector<PromptVersion> &versions, qint64 fetchedMs);
+    void saveExperiments(const QString &endpoint, const std::vector<Experiment> &experiments,
+                         qint64 fetchedMs); // replaces
+    void saveRouting(const QString &endpoint, const RoutingTable &table,
+                     qint64 fetchedMs); // replaces
+    void saveAuditEvents(const QString &endpoint, const std::vector<AuditEvent> &events); // upsert
+    // Per-second rollups; a second already stored is replaced. Consecutive
+    // appends for the same endpoint are written together in one transaction
+    // (so a failure drops that whole group, reported once by writeFailed); an
+    // append for another endpoint starts a new group.
+    void appendLatencyPoints(const QString &endpoint, const QString &route,
+                             const std::vector<LatencyPoint> &points);
+    // Drops the endpoint's latency rows older than beforeMs (retention).
+    void pruneLatency(const QString &endpoint, qint64 beforeMs);
+
+    // --- Loads. Each result signal says which endpoint it is for. ---
+    void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
+    // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
+    // the most recently fetched other endpoint instead (snapshot.endpoint says
+    // which), so a console started offline against an unknown address still
+    // shows the last state it saw.
+    void loadSnapshotOrMostRecent(const QString &endpoint);
+    // Emits latencyLoadedFor (and latencyLoaded) with the points in
+    // [fromMs, toMs] (both inclusive), oldest first.
+    void loadLatency(const QString &endpoint, const QString &route, qint64 fromMs, qint64 toMs);
+
+    // --- Deprecated: kept until ui/ migrates; use the endpoint-taking overload. ---
+    // Every declaration from here to the signals is deprecated. Each reads the
+    // endpoint set by setEndpoint() when it is called (not when the job runs)
+    // and forwards to the overload above.
+    void setEndpoint(const QString &endpointKey);
+    QString endpoint() const { return m_endpoint; }
+    void savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs);
+    void savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
+                            qint64 fetchedMs);
+    void saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs);
+    void saveRouting(const RoutingTable &table, qint64 fetchedMs);
+    void saveAuditEvents(const std::vector<AuditEvent> &events);
+    void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
+    void pruneLatency(qint64 beforeMs);
+    void loadSnapshot();
+    void loadSnapshotOrMostRecent();
+    void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
 
 signals:
     void opened(bool ok, const QString &error);
     void snapshotLoaded(const sb::CacheSnapshot &snapshot);
+    void latencyLoadedFor(const QString &endpoint, const QString &route,
+                          const std::vector<sb::LatencyPoint> &points);
+    // Deprecated (cannot say which endpoint): emitted with every latencyLoadedFor.
     void latencyLoaded(const QString &route, const std::vector<sb::LatencyPoint> &points);
     void writeFailed(const QString &error); // clear message; that save was rolled back whole
     // A load hit an error (e.g. a damaged file); its result signal still
@@ -98,7 +133,7 @@ signals:
     void flushed();
 
 private:
-    void loadSnapshotImpl(bool fallback);
+    void loadSnapshotImpl(const QString &endpoint, bool fallback);
     class Worker;
     std::unique_ptr<Worker> m_worker;
     QString m_endpoint;

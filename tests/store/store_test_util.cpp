@@ -198,6 +198,28 @@ bool flushAndWait(Cache &cache)
         cache, &Cache::flushed, [] {}, [&] { cache.flush(); });
 }
 
+std::optional<CacheSnapshot> loadSnapshot(Cache &cache, const QString &endpoint)
+{
+    std::optional<CacheSnapshot> result;
+    waitFor(
+        cache, &Cache::snapshotLoaded, [&](const CacheSnapshot &s) { result = s; },
+        [&] { cache.loadSnapshot(endpoint); });
+    return result;
+}
+
+std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
+                                         const QString &route, qint64 fromMs, qint64 toMs)
+{
+    std::optional<LatencyResult> result;
+    waitFor(
+        cache, &Cache::latencyLoadedFor,
+        [&](const QString &ep, const QString &r, const std::vector<LatencyPoint> &points) {
+            result = LatencyResult{ep, r, points};
+        },
+        [&] { cache.loadLatency(endpoint, route, fromMs, toMs); });
+    return result;
+}
+
 WriteFailures::WriteFailures(Cache &cache)
 {
     m_connection = QObject::connect(&cache, &Cache::writeFailed, &cache,

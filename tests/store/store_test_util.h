@@ -29,6 +29,17 @@ std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString
                                                      qint64 fromMs, qint64 toMs);
 bool flushAndWait(Cache &cache);
 
+// The endpoint-taking loads; each result also says which endpoint (and route) it was for.
+std::optional<CacheSnapshot> loadSnapshot(Cache &cache, const QString &endpoint);
+struct LatencyResult
+{
+    QString endpoint;
+    QString route;
+    std::vector<LatencyPoint> points;
+};
+std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
+                                         const QString &route, qint64 fromMs, qint64 toMs);
+
 // Collects writeFailed messages for the lifetime of the recorder.
 class WriteFailures
 {
