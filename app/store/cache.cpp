@@ -194,6 +194,7 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     // For queued connections and QSignalSpy across threads.
     qRegisterMetaType<sb::CacheSnapshot>();
     qRegisterMetaType<std::vector<sb::LatencyPoint>>();
+    qRegisterMetaType<std::vector<sb::AuditEvent>>();
 }
 
 Cache::~Cache()
@@ -388,6 +389,25 @@ void Cache::loadLatency(const QString &endpoint, const QString &route, qint64 fr
                            w->post([cache = w->owner(), ep, route, p = std::move(points)] {
                                emit cache->latencyLoadedFor(ep, route, p);
                                emit cache->latencyLoaded(route, p);
+                           });
+                       }});
+}
+
+void Cache::loadAudit(const QString &endpoint, qint64 sinceMs, int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, sinceMs, limit](CacheBackend &b) {
+                           std::vector<AuditEvent> events;
+                           if (b.isOpen()) {
+                               try {
+                                   events = b.loadAudit(ep, sinceMs, limit);
+                               } catch (const std::exception &e) {
+                                   events.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), ep, ev = std::move(events)] {
+                               emit cache->auditLoaded(ep, ev);
                            });
                        }});
 }

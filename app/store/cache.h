@@ -101,6 +101,12 @@ public:
     // [fromMs, toMs] (both inclusive), oldest first.
     void loadLatency(const QString &endpoint, const QString &route, qint64 fromMs, qint64 toMs);
 
+    // Emits auditLoaded with the endpoint's cached audit events at or after
+    // sinceMs, newest first, at most `limit` of them (<= 0: all that are kept,
+    // i.e. up to kAuditRetention). For the Audit page, which wants more than
+    // the snapshot's kSnapshotAuditLimit and a time range.
+    void loadAudit(const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
+
     // --- Deprecated: kept until ui/ migrates; use the endpoint-taking overload. ---
     // Every declaration from here to the signals is deprecated. Each reads the
     // endpoint set by setEndpoint() when it is called (not when the job runs)
@@ -126,6 +132,7 @@ signals:
                           const std::vector<sb::LatencyPoint> &points);
     // Deprecated (cannot say which endpoint): emitted with every latencyLoadedFor.
     void latencyLoaded(const QString &route, const std::vector<sb::LatencyPoint> &points);
+    void auditLoaded(const QString &endpoint, const std::vector<sb::AuditEvent> &events);
     void writeFailed(const QString &error); // clear message; that save was rolled back whole
     // A load hit an error (e.g. a damaged file); its result signal still
     // follows, empty, so callers waiting for it are never left hanging.

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <limits>
 #include <sqlite3.h>
 
 namespace sb::store {
@@ -395,26 +396,35 @@ CacheSnapshot CacheBackend::loadSnapshot(const QString &endpoint)
     }
     models.reset();
 
-    Statement &audit = m_db.prepare(
-        "SELECT id, time_ms, actor, role, action, target, old_value, new_value, reason, "
-        "request_id FROM audit_events WHERE endpoint=?1 ORDER BY time_ms DESC, id DESC LIMIT ?2");
-    audit.bind(1, endpoint).bind(2, qint64(Cache::kSnapshotAuditLimit));
-    while (audit.step()) {
-        AuditEvent e;
-        e.id = audit.text(0);
-        e.timeMs = audit.int64(1);
-        e.actor = audit.text(2);
-        e.role = audit.text(3);
-        e.action = audit.text(4);
-        e.target = audit.text(5);
-        e.oldValue = audit.text(6);
-        e.newValue = audit.text(7);
-        e.reason = audit.text(8);
-        e.requestId = audit.text(9);
-        s.audit.push_back(std::move(e));
-    }
-    audit.reset();
+    s.audit = loadAudit(endpoint, std::numeric_limits<qint64>::min(), Cache::kSnapshotAuditLimit);
     return s;
+}
+
+std::vector<AuditEvent> CacheBackend::loadAudit(const QString &endpoint, qint64 sinceMs, int limit)
+{
+    std::vector<AuditEvent> out;
+    // Served by audit_events_by_time: newest first without a sort.
+    Statement &q = m_db.prepare(
+        "SELECT id, time_ms, actor, role, action, target, old_value, new_value, reason, "
+        "request_id FROM audit_events WHERE endpoint=?1 AND time_ms >= ?2 "
+        "ORDER BY time_ms DESC, id DESC LIMIT ?3");
+    q.bind(1, endpoint).bind(2, sinceMs).bind(3, qint64(limit > 0 ? limit : -1));
+    while (q.step()) {
+        AuditEvent e;
+        e.id = q.text(0);
+        e.timeMs = q.int64(1);
+        e.actor = q.text(2);
+        e.role = q.text(3);
+        e.action = q.text(4);
+        e.target = q.text(5);
+        e.oldValue = q.text(6);
+        e.newValue = q.text(7);
+        e.reason = q.text(8);
+        e.requestId = q.text(9);
+        out.push_back(std::move(e));
+    }
+    q.reset();
+    return out;
 }
 
 std::vector<LatencyPoint> CacheBackend::loadLatency(const QString &endpoint, const QString &route,

@@ -32,6 +32,8 @@ public:
     CacheSnapshot loadSnapshot(const QString &endpoint);
     // The endpoint other than `except` with the most recent fetch, or empty.
     QString mostRecentEndpoint(const QString &except);
+    // Newest first; time_ms >= sinceMs; limit <= 0 means no limit.
+    std::vector<AuditEvent> loadAudit(const QString &endpoint, qint64 sinceMs, int limit);
     std::vector<LatencyPoint> loadLatency(const QString &endpoint, const QString &route,
                                           qint64 fromMs, qint64 toMs);
 

@@ -220,6 +220,19 @@ std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
     return result;
 }
 
+std::optional<std::pair<QString, std::vector<AuditEvent>>>
+loadAudit(Cache &cache, const QString &endpoint, qint64 sinceMs, int limit)
+{
+    std::optional<std::pair<QString, std::vector<AuditEvent>>> result;
+    waitFor(
+        cache, &Cache::auditLoaded,
+        [&](const QString &ep, const std::vector<AuditEvent> &events) {
+            result = std::make_pair(ep, events);
+        },
+        [&] { cache.loadAudit(endpoint, sinceMs, limit); });
+    return result;
+}
+
 WriteFailures::WriteFailures(Cache &cache)
 {
     m_connection = QObject::connect(&cache, &Cache::writeFailed, &cache,

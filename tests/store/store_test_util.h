@@ -39,6 +39,8 @@ struct LatencyResult
 };
 std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
                                          const QString &route, qint64 fromMs, qint64 toMs);
+std::optional<std::pair<QString, std::vector<AuditEvent>>>
+loadAudit(Cache &cache, const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
 
 // Collects writeFailed messages for the lifetime of the recorder.
 class WriteFailures
