@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace sb {
@@ -41,6 +42,27 @@ struct Job
     QString endpoint;
     QString route;
     std::vector<LatencyPoint> points;
+};
+
+// PRAGMA synchronous=FULL for one commit, back to the file's NORMAL after it.
+// Outside any transaction (SQLite ignores the pragma inside one).
+class FullSync
+{
+public:
+    explicit FullSync(store::Database &db) : m_db(db) { m_db.exec("PRAGMA synchronous=FULL"); }
+    ~FullSync()
+    {
+        try {
+            m_db.exec("PRAGMA synchronous=NORMAL");
+        } catch (const store::SqliteError &) {
+            // Only costs speed (later commits stay FULL); nothing to undo.
+        }
+    }
+    FullSync(const FullSync &) = delete;
+    FullSync &operator=(const FullSync &) = delete;
+
+private:
+    store::Database &m_db;
 };
 
 // Enough to amortise a commit, small enough to keep one transaction short.
@@ -108,23 +130,75 @@ public:
     {
         if (!backend.isOpen())
             return; // opened(false, ...) already told why; nothing to save into
-        QString error;
+        const std::optional<std::pair<int, QString>> failure = tryWrite(backend, write);
+        if (!failure)
+            return;
+        const QString error =
+            failure->first != 0
+                ? QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
+                                 "kept; everything saved before is intact.")
+                      .arg(what, store::describeSqliteCode(failure->first), failure->second)
+                : QStringLiteral("Could not save %1 to the cache: %2.").arg(what, failure->second);
+        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
+    }
+
+    // One transaction around write; nullopt once committed, else the SQLite
+    // result code (0 if not from SQLite) and the error's text, rolled back.
+    template <typename F>
+    static std::optional<std::pair<int, QString>> tryWrite(CacheBackend &backend, F &&write)
+    {
         try {
             store::Transaction txn(backend.db());
             write(backend);
             txn.commit();
-            return;
+            return std::nullopt;
         } catch (const store::SqliteError &e) {
-            error =
-                QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
-                               "kept; everything saved before is intact.")
-                    .arg(what, store::describeSqliteCode(e.code()), QString::fromUtf8(e.what()));
+            return std::make_pair(e.code(), QString::fromUtf8(e.what()));
         } catch (const std::exception &e) {
-            error = QStringLiteral("Could not save %1 to the cache: %2.")
-                        .arg(what, QString::fromUtf8(e.what()));
+            return std::make_pair(0, QString::fromUtf8(e.what()));
         }
-        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
     }
+
+    void runRecordAction(CacheBackend &backend, const QString &endpoint, const LocalAction &action)
+    {
+        const QString what = action.title.isEmpty() ? action.target : action.title;
+        QString error;
+        if (action.requestId.isEmpty()) {
+            error = QStringLiteral("Could not record \"%1\" in the local action log: it has no "
+                                   "request id.")
+                        .arg(what);
+        } else if (!backend.isOpen()) {
+            error = QStringLiteral("Could not record \"%1\" in the local action log: %2")
+                        .arg(what, m_openError.isEmpty() ? QStringLiteral("no cache file is open.")
+                                                         : m_openError);
+        } else {
+            // A commit the user is told about must survive an OS crash or a
+            // power cut too, not only the console's own crash: sync this one
+            // (NORMAL, the default here, leaves the last commits in the OS).
+            const std::optional<std::pair<int, QString>> failure = [&] {
+                FullSync sync(backend.db());
+                return tryWrite(backend,
+                                [&](CacheBackend &b) { b.recordAction(endpoint, action); });
+            }();
+            if (failure) {
+                error =
+                    failure->first != 0
+                        ? QStringLiteral("Could not record \"%1\" in the local action log: "
+                                         "%2 (%3). Nothing of it was written; earlier entries "
+                                         "are intact.")
+                              .arg(what, store::describeSqliteCode(failure->first), failure->second)
+                        : QStringLiteral("Could not record \"%1\" in the local action log: "
+                                         "%2.")
+                              .arg(what, failure->second);
+            }
+        }
+        post([cache = m_owner, endpoint, id = action.requestId, error] {
+            emit cache->actionRecorded(endpoint, id, error.isEmpty(), error);
+        });
+    }
+
+    // Worker thread only: why the last open() failed, for recordAction's answer.
+    void setOpenError(const QString &error) { m_openError = error; }
 
     void postReadFailed(const std::exception &e)
     {
@@ -181,6 +255,7 @@ private:
     }
 
     Cache *const m_owner;
+    QString m_openError; // worker thread only
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Job> m_queue;
@@ -195,6 +270,8 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     qRegisterMetaType<sb::CacheSnapshot>();
     qRegisterMetaType<std::vector<sb::LatencyPoint>>();
     qRegisterMetaType<std::vector<sb::AuditEvent>>();
+    qRegisterMetaType<sb::LocalAction>();
+    qRegisterMetaType<std::vector<sb::LocalAction>>();
 }
 
 Cache::~Cache()
@@ -229,6 +306,7 @@ void Cache::open(const QString &path)
              }
              if (!error.isEmpty())
                  error = QStringLiteral("Cannot use the cache file %1: %2").arg(path, error);
+             worker->setOpenError(error);
              worker->post(
                  [cache = worker->owner(), error] { emit cache->opened(error.isEmpty(), error); });
          }});
@@ -389,6 +467,32 @@ void Cache::loadLatency(const QString &endpoint, const QString &route, qint64 fr
                            w->post([cache = w->owner(), ep, route, p = std::move(points)] {
                                emit cache->latencyLoadedFor(ep, route, p);
                                emit cache->latencyLoaded(route, p);
+                           });
+                       }});
+}
+
+void Cache::recordAction(const QString &endpoint, const LocalAction &action)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob(
+        [w, endpoint, action](CacheBackend &b) { w->runRecordAction(b, endpoint, action); }));
+}
+
+void Cache::loadActions(const QString &endpoint, qint64 sinceMs, int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, sinceMs, limit](CacheBackend &b) {
+                           std::vector<LocalAction> actions;
+                           if (b.isOpen()) {
+                               try {
+                                   actions = b.loadActions(ep, sinceMs, limit);
+                               } catch (const std::exception &e) {
+                                   actions.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), ep, a = std::move(actions)] {
+                               emit cache->actionsLoaded(ep, a);
                            });
                        }});
 }

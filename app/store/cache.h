@@ -22,6 +22,7 @@
 // are thin wrappers over the endpoint-taking overloads and behave as before;
 // they stay only until ui/ migrates, then go. New code passes the endpoint.
 
+#include "core/local_action.h"
 #include "core/types.h"
 
 #include <QHash>
@@ -51,7 +52,8 @@ class Cache : public QObject
     Q_OBJECT
 public:
     static constexpr int kSnapshotAuditLimit = 500;
-    static constexpr int kAuditRetention = 10000; // per endpoint; older events are pruned
+    static constexpr int kAuditRetention = 10000;  // per endpoint; older events are pruned
+    static constexpr int kActionRetention = 10000; // per endpoint; older entries are pruned
     static constexpr qint64 kSecondResolutionMs = 1000;
 
     explicit Cache(QObject *parent = nullptr);
@@ -89,6 +91,20 @@ public:
                              const std::vector<LatencyPoint> &points);
     // Drops the endpoint's latency rows older than beforeMs (retention).
     void pruneLatency(const QString &endpoint, qint64 beforeMs);
+
+    // --- The console's own action log (see core/local_action.h). ---
+    // Upserts by (endpoint, action.requestId) in its own transaction, synced
+    // to disk before it returns (synchronous=FULL for this one commit, so it
+    // survives a power cut too, not only a crash), then emits actionRecorded.
+    // ok=false (with a sentence for the user) when nothing was written: full
+    // disk, a refused or unreadable file, an empty request id. A failure is
+    // reported there only, not also through writeFailed. The write path calls
+    // this before telling the user a change succeeded; if the Cache is
+    // destroyed first the row is still committed, but no signal comes.
+    void recordAction(const QString &endpoint, const LocalAction &action);
+    // Emits actionsLoaded with the endpoint's entries at or after sinceMs,
+    // newest first, at most `limit` (<= 0: all kept, up to kActionRetention).
+    void loadActions(const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
 
     // --- Loads. Each result signal says which endpoint it is for. ---
     void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
@@ -133,6 +149,10 @@ signals:
     // Deprecated (cannot say which endpoint): emitted with every latencyLoadedFor.
     void latencyLoaded(const QString &route, const std::vector<sb::LatencyPoint> &points);
     void auditLoaded(const QString &endpoint, const std::vector<sb::AuditEvent> &events);
+    // The answer to recordAction, once its row is committed (ok) or known not to be.
+    void actionRecorded(const QString &endpoint, const QString &requestId, bool ok,
+                        const QString &error);
+    void actionsLoaded(const QString &endpoint, const std::vector<sb::LocalAction> &actions);
     void writeFailed(const QString &error); // clear message; that save was rolled back whole
     // A load hit an error (e.g. a damaged file); its result signal still
     // follows, empty, so callers waiting for it are never left hanging.

@@ -238,6 +238,34 @@ void CacheBackend::saveAuditEvents(const QString &endpoint, const std::vector<Au
         .exec();
 }
 
+void CacheBackend::recordAction(const QString &endpoint, const LocalAction &a)
+{
+    m_db.prepare("INSERT OR REPLACE INTO local_actions (endpoint, request_id, time_ms, target, "
+                 "title, old_value, new_value, reason, revert_after_sec, outcome, detail, "
+                 "audit_id, actor) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)")
+        .bind(1, endpoint)
+        .bind(2, a.requestId)
+        .bind(3, a.timeMs)
+        .bind(4, a.target)
+        .bind(5, a.title)
+        .bind(6, a.oldValue)
+        .bind(7, a.newValue)
+        .bind(8, a.reason)
+        .bind(9, a.revertAfterSec)
+        .bind(10, a.outcome)
+        .bind(11, a.detail)
+        .bind(12, a.auditId)
+        .bind(13, a.actor)
+        .exec();
+    // Bounded like the audit tail. Runs once per action (a person's pace), and
+    // walks local_actions_by_time, so its cost stays a few thousand index steps.
+    m_db.prepare("DELETE FROM local_actions WHERE rowid IN (SELECT rowid FROM local_actions "
+                 "WHERE endpoint=?1 ORDER BY time_ms DESC, request_id DESC LIMIT -1 OFFSET ?2)")
+        .bind(1, endpoint)
+        .bind(2, qint64(Cache::kActionRetention))
+        .exec();
+}
+
 void CacheBackend::appendLatency(const QString &endpoint, const QString &route,
                                  const std::vector<LatencyPoint> &points)
 {
@@ -422,6 +450,35 @@ std::vector<AuditEvent> CacheBackend::loadAudit(const QString &endpoint, qint64 
         e.reason = q.text(8);
         e.requestId = q.text(9);
         out.push_back(std::move(e));
+    }
+    q.reset();
+    return out;
+}
+
+std::vector<LocalAction> CacheBackend::loadActions(const QString &endpoint, qint64 sinceMs,
+                                                   int limit)
+{
+    std::vector<LocalAction> out;
+    Statement &q = m_db.prepare(
+        "SELECT request_id, time_ms, target, title, old_value, new_value, reason, "
+        "revert_after_sec, outcome, detail, audit_id, actor FROM local_actions "
+        "WHERE endpoint=?1 AND time_ms >= ?2 ORDER BY time_ms DESC, request_id DESC LIMIT ?3");
+    q.bind(1, endpoint).bind(2, sinceMs).bind(3, qint64(limit > 0 ? limit : -1));
+    while (q.step()) {
+        LocalAction a;
+        a.requestId = q.text(0);
+        a.timeMs = q.int64(1);
+        a.target = q.text(2);
+        a.title = q.text(3);
+        a.oldValue = q.text(4);
+        a.newValue = q.text(5);
+        a.reason = q.text(6);
+        a.revertAfterSec = q.int64(7);
+        a.outcome = q.text(8);
+        a.detail = q.text(9);
+        a.auditId = q.text(10);
+        a.actor = q.text(11);
+        out.push_back(std::move(a));
     }
     q.reset();
     return out;

@@ -1,7 +1,8 @@
 // The endpoint-taking Cache API: every job names its endpoint, every result
-// says which endpoint it is for, and two endpoints sharing one file never mix,
-// however their jobs interleave in the queue. Also pins the deprecated
-// overloads to the endpoint set when they are called.
+// says which endpoint it is for, and two endpoints sharing one file never mix
+// (snapshots, latency, audit, the action log), however their jobs interleave
+// in the queue. Also pins the deprecated overloads to the endpoint set when
+// they are called.
 
 #include "store_test_util.h"
 
@@ -77,7 +78,16 @@ TEST_F(EndpointTest, InterleavedJobsForTwoEndpointsNeverMix)
     cache.saveRouting(kA, sampleRouting(3), 13);
     cache.saveRouting(kB, routingB, 23);
     cache.saveAuditEvents(kA, {sampleAudit(1, 100)});
+    cache.recordAction(kB, sampleAction(1, 10));
     cache.saveAuditEvents(kB, {sampleAudit(2, 200), sampleAudit(3, 300)});
+    cache.recordAction(kA, sampleAction(1, 11));                // same request id, other endpoint
+    cache.appendLatencyPoints(kB, kChat, pointsFor(kB, 15, 0)); // empty: ignored
+    cache.recordAction(kB, sampleAction(2, 12));
+    std::vector<ActionRecorded> answers;
+    QObject::connect(&cache, &Cache::actionRecorded, &cache,
+                     [&](const QString &ep, const QString &id, bool ok, const QString &error) {
+                         answers.push_back({ep, id, ok, error});
+                     });
     openOk(cache);
 
     const auto a = loadSnapshot(cache, kA);
@@ -125,12 +135,35 @@ TEST_F(EndpointTest, InterleavedJobsForTwoEndpointsNeverMix)
     ASSERT_TRUE(embedB);
     EXPECT_TRUE(embedB->points.empty());
 
+    ASSERT_TRUE(flushAndWait(cache));
+    ASSERT_EQ(answers.size(), 3u);
+    EXPECT_EQ(answers[0].endpoint, kB);
+    EXPECT_EQ(answers[1].endpoint, kA);
+    EXPECT_EQ(answers[2].endpoint, kB);
+    for (const ActionRecorded &r : answers)
+        EXPECT_TRUE(r.ok) << qPrintable(r.error);
+    const auto actionsA = loadActions(cache, kA);
+    ASSERT_TRUE(actionsA);
+    EXPECT_EQ(actionsA->first, kA);
+    EXPECT_EQ(actionsA->second, std::vector<LocalAction>{sampleAction(1, 11)});
+    const auto actionsB = loadActions(cache, kB);
+    ASSERT_TRUE(actionsB);
+    EXPECT_EQ(actionsB->first, kB);
+    EXPECT_EQ(actionsB->second,
+              (std::vector<LocalAction>{sampleAction(2, 12), sampleAction(1, 10)}));
+    const auto auditA = loadAudit(cache, kA);
+    ASSERT_TRUE(auditA);
+    EXPECT_EQ(auditA->second, std::vector<AuditEvent>{sampleAudit(1, 100)});
+
     // The mutable endpoint got nothing.
     const auto unrelated = loadSnapshot(cache, QStringLiteral("unrelated"));
     ASSERT_TRUE(unrelated);
     EXPECT_TRUE(unrelated->prompts.empty());
     EXPECT_EQ(unrelated->routingFetchedMs, 0);
     EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM latency_rollups WHERE "
+                                               "endpoint='unrelated'")),
+              QStringLiteral("0"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM local_actions WHERE "
                                                "endpoint='unrelated'")),
               QStringLiteral("0"));
 }

@@ -55,6 +55,9 @@ protected:
             cache.savePrompts({samplePrompt(1)}, 5);
             cache.saveRouting(sampleRouting(2), 6);
             cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
+            const auto recorded = recordAction(cache, QStringLiteral("sim"), sampleAction(1, 7));
+            ASSERT_TRUE(recorded);
+            EXPECT_TRUE(recorded->ok) << qPrintable(recorded->error);
         }
         EXPECT_EQ(queryFile(file, QStringLiteral("PRAGMA user_version")),
                   QString::number(store::currentSchemaVersion()));
@@ -74,6 +77,9 @@ protected:
         const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 5000);
         ASSERT_TRUE(points);
         EXPECT_EQ(points->size(), 1u);
+        const auto actions = loadActions(cache, QStringLiteral("sim"));
+        ASSERT_TRUE(actions);
+        EXPECT_EQ(actions->second, std::vector<LocalAction>{sampleAction(1, 7)});
     }
 
     // A file as a build that knew only schema version 1 left it, with one row
