@@ -175,10 +175,15 @@ public:
             // A commit the user is told about must survive an OS crash or a
             // power cut too, not only the console's own crash: sync this one
             // (NORMAL, the default here, leaves the last commits in the OS).
-            const std::optional<std::pair<int, QString>> failure = [&] {
-                FullSync sync(backend.db());
-                return tryWrite(backend,
-                                [&](CacheBackend &b) { b.recordAction(endpoint, action); });
+            const std::optional<std::pair<int, QString>> failure =
+                [&]() -> std::optional<std::pair<int, QString>> {
+                try {
+                    FullSync sync(backend.db());
+                    return tryWrite(backend,
+                                    [&](CacheBackend &b) { b.recordAction(endpoint, action); });
+                } catch (const store::SqliteError &e) { // from the pragma itself
+                    return std::make_pair(e.code(), QString::fromUtf8(e.what()));
+                }
             }();
             if (failure) {
                 error =

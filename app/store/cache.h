@@ -21,6 +21,11 @@
 // and latencyLoaded() cannot say which endpoint its points belong to. They
 // are thin wrappers over the endpoint-taking overloads and behave as before;
 // they stay only until ui/ migrates, then go. New code passes the endpoint.
+//
+// Known gaps: writeFailed() and readFailed() carry a sentence but not the
+// endpoint or job they are about; two loads of the same kind, endpoint and
+// route (e.g. two latency ranges) answer with signals a caller cannot tell
+// apart except by order (answers do come in call order).
 
 #include "core/local_action.h"
 #include "core/types.h"
@@ -94,8 +99,9 @@ public:
 
     // --- The console's own action log (see core/local_action.h). ---
     // Upserts by (endpoint, action.requestId) in its own transaction, synced
-    // to disk before it returns (synchronous=FULL for this one commit, so it
-    // survives a power cut too, not only a crash), then emits actionRecorded.
+    // to disk (synchronous=FULL for this one commit, so it survives a power
+    // cut too, not only a crash), and only then emits actionRecorded. Like
+    // every job, it waits for open() if called before it.
     // ok=false (with a sentence for the user) when nothing was written: full
     // disk, a refused or unreadable file, an empty request id. A failure is
     // reported there only, not also through writeFailed. The write path calls
