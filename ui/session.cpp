@@ -71,8 +71,7 @@ void Session::connectTo(const QString &target, const QString &endpointKey, const
     // the new channel; the cached snapshot follows asynchronously.
     emit endpointChanged();
     if (m_cache) {
-        m_cache->setEndpoint(endpointKey);
-        m_cache->loadSnapshotOrMostRecent();
+        m_cache->loadSnapshotOrMostRecent(endpointKey);
     }
     emit freshnessChanged();
 }

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace sb {
@@ -22,6 +23,7 @@ namespace {
 enum class JobKind
 {
     Open,
+    Configure, // connection settings (size limit): kept at shutdown like a write
     Write,
     Latency,
     Read
@@ -40,6 +42,27 @@ struct Job
     QString endpoint;
     QString route;
     std::vector<LatencyPoint> points;
+};
+
+// PRAGMA synchronous=FULL for one commit, back to the file's NORMAL after it.
+// Outside any transaction (SQLite ignores the pragma inside one).
+class FullSync
+{
+public:
+    explicit FullSync(store::Database &db) : m_db(db) { m_db.exec("PRAGMA synchronous=FULL"); }
+    ~FullSync()
+    {
+        try {
+            m_db.exec("PRAGMA synchronous=NORMAL");
+        } catch (const store::SqliteError &) {
+            // Only costs speed (later commits stay FULL); nothing to undo.
+        }
+    }
+    FullSync(const FullSync &) = delete;
+    FullSync &operator=(const FullSync &) = delete;
+
+private:
+    store::Database &m_db;
 };
 
 // Enough to amortise a commit, small enough to keep one transaction short.
@@ -107,23 +130,80 @@ public:
     {
         if (!backend.isOpen())
             return; // opened(false, ...) already told why; nothing to save into
-        QString error;
+        const std::optional<std::pair<int, QString>> failure = tryWrite(backend, write);
+        if (!failure)
+            return;
+        const QString error =
+            failure->first != 0
+                ? QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
+                                 "kept; everything saved before is intact.")
+                      .arg(what, store::describeSqliteCode(failure->first), failure->second)
+                : QStringLiteral("Could not save %1 to the cache: %2.").arg(what, failure->second);
+        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
+    }
+
+    // One transaction around write; nullopt once committed, else the SQLite
+    // result code (0 if not from SQLite) and the error's text, rolled back.
+    template <typename F>
+    static std::optional<std::pair<int, QString>> tryWrite(CacheBackend &backend, F &&write)
+    {
         try {
             store::Transaction txn(backend.db());
             write(backend);
             txn.commit();
-            return;
+            return std::nullopt;
         } catch (const store::SqliteError &e) {
-            error =
-                QStringLiteral("Could not save %1 to the cache: %2 (%3). That change was not "
-                               "kept; everything saved before is intact.")
-                    .arg(what, store::describeSqliteCode(e.code()), QString::fromUtf8(e.what()));
+            return std::make_pair(e.code(), QString::fromUtf8(e.what()));
         } catch (const std::exception &e) {
-            error = QStringLiteral("Could not save %1 to the cache: %2.")
-                        .arg(what, QString::fromUtf8(e.what()));
+            return std::make_pair(0, QString::fromUtf8(e.what()));
         }
-        worker->post([cache = worker->owner(), error] { emit cache->writeFailed(error); });
     }
+
+    void runRecordAction(CacheBackend &backend, const QString &endpoint, const LocalAction &action)
+    {
+        const QString what = action.title.isEmpty() ? action.target : action.title;
+        QString error;
+        if (action.requestId.isEmpty()) {
+            error = QStringLiteral("Could not record \"%1\" in the local action log: it has no "
+                                   "request id.")
+                        .arg(what);
+        } else if (!backend.isOpen()) {
+            error = QStringLiteral("Could not record \"%1\" in the local action log: %2")
+                        .arg(what, m_openError.isEmpty() ? QStringLiteral("no cache file is open.")
+                                                         : m_openError);
+        } else {
+            // A commit the user is told about must survive an OS crash or a
+            // power cut too, not only the console's own crash: sync this one
+            // (NORMAL, the default here, leaves the last commits in the OS).
+            const std::optional<std::pair<int, QString>> failure =
+                [&]() -> std::optional<std::pair<int, QString>> {
+                try {
+                    FullSync sync(backend.db());
+                    return tryWrite(backend,
+                                    [&](CacheBackend &b) { b.recordAction(endpoint, action); });
+                } catch (const store::SqliteError &e) { // from the pragma itself
+                    return std::make_pair(e.code(), QString::fromUtf8(e.what()));
+                }
+            }();
+            if (failure) {
+                error =
+                    failure->first != 0
+                        ? QStringLiteral("Could not record \"%1\" in the local action log: "
+                                         "%2 (%3). Nothing of it was written; earlier entries "
+                                         "are intact.")
+                              .arg(what, store::describeSqliteCode(failure->first), failure->second)
+                        : QStringLiteral("Could not record \"%1\" in the local action log: "
+                                         "%2.")
+                              .arg(what, failure->second);
+            }
+        }
+        post([cache = m_owner, endpoint, id = action.requestId, error] {
+            emit cache->actionRecorded(endpoint, id, error.isEmpty(), error);
+        });
+    }
+
+    // Worker thread only: why the last open() failed, for recordAction's answer.
+    void setOpenError(const QString &error) { m_openError = error; }
 
     void postReadFailed(const std::exception &e)
     {
@@ -150,7 +230,11 @@ private:
                 m_queue.pop_front();
                 if (batch.front().kind == JobKind::Latency) {
                     std::size_t points = batch.front().points.size();
+                    // Only the same endpoint's appends share a commit, so a
+                    // failed group is one endpoint's and never takes another's
+                    // points down with it.
                     while (!m_queue.empty() && m_queue.front().kind == JobKind::Latency &&
+                           m_queue.front().endpoint == batch.front().endpoint &&
                            points < kMaxLatencyBatchPoints) {
                         points += m_queue.front().points.size();
                         batch.push_back(std::move(m_queue.front()));
@@ -176,6 +260,7 @@ private:
     }
 
     Cache *const m_owner;
+    QString m_openError; // worker thread only
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Job> m_queue;
@@ -189,6 +274,9 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     // For queued connections and QSignalSpy across threads.
     qRegisterMetaType<sb::CacheSnapshot>();
     qRegisterMetaType<std::vector<sb::LatencyPoint>>();
+    qRegisterMetaType<std::vector<sb::AuditEvent>>();
+    qRegisterMetaType<sb::LocalAction>();
+    qRegisterMetaType<std::vector<sb::LocalAction>>();
 }
 
 Cache::~Cache()
@@ -223,6 +311,7 @@ void Cache::open(const QString &path)
              }
              if (!error.isEmpty())
                  error = QStringLiteral("Cannot use the cache file %1: %2").arg(path, error);
+             worker->setOpenError(error);
              worker->post(
                  [cache = worker->owner(), error] { emit cache->opened(error.isEmpty(), error); });
          }});
@@ -230,7 +319,7 @@ void Cache::open(const QString &path)
 
 void Cache::setEndpoint(const QString &endpointKey)
 {
-    // Captured into each job at enqueue time, so no worker state to sync.
+    // Read by the deprecated overloads when they enqueue; no worker state to sync.
     m_endpoint = endpointKey;
 }
 
@@ -243,64 +332,67 @@ template <typename F> Job writeJob(F &&f)
 
 } // namespace
 
-void Cache::savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs)
+void Cache::savePrompts(const QString &endpoint, const std::vector<Prompt> &prompts,
+                        qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, prompts, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, prompts, fetchedMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("prompts"),
                          [&](CacheBackend &db) { db.savePrompts(ep, prompts, fetchedMs); });
     }));
 }
 
-void Cache::savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
-                               qint64 fetchedMs)
+void Cache::savePromptVersions(const QString &endpoint, const QString &prompt,
+                               const std::vector<PromptVersion> &versions, qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, prompt, versions, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, prompt, versions, fetchedMs](CacheBackend &b) {
         Worker::runWrite(
             b, w, QStringLiteral("versions of prompt \"%1\"").arg(prompt),
             [&](CacheBackend &db) { db.savePromptVersions(ep, prompt, versions, fetchedMs); });
     }));
 }
 
-void Cache::saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs)
+void Cache::saveExperiments(const QString &endpoint, const std::vector<Experiment> &experiments,
+                            qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, experiments, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, experiments, fetchedMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("experiments"),
                          [&](CacheBackend &db) { db.saveExperiments(ep, experiments, fetchedMs); });
     }));
 }
 
-void Cache::saveRouting(const RoutingTable &table, qint64 fetchedMs)
+void Cache::saveRouting(const QString &endpoint, const RoutingTable &table, qint64 fetchedMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, table, fetchedMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, table, fetchedMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("the routing table"),
                          [&](CacheBackend &db) { db.saveRouting(ep, table, fetchedMs); });
     }));
 }
 
-void Cache::saveAuditEvents(const std::vector<AuditEvent> &events)
+void Cache::saveAuditEvents(const QString &endpoint, const std::vector<AuditEvent> &events)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, events](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, events](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("audit events"),
                          [&](CacheBackend &db) { db.saveAuditEvents(ep, events); });
     }));
 }
 
-void Cache::appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points)
+void Cache::appendLatencyPoints(const QString &endpoint, const QString &route,
+                                const std::vector<LatencyPoint> &points)
 {
     if (points.empty())
         return;
-    m_worker->enqueue(Job(m_endpoint, route, points));
+    m_worker->enqueue(Job(endpoint, route, points));
 }
 
-void Cache::pruneLatency(qint64 beforeMs)
+void Cache::pruneLatency(const QString &endpoint, qint64 beforeMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, ep = m_endpoint, beforeMs](CacheBackend &b) {
+    m_worker->enqueue(writeJob([w, ep = endpoint, beforeMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("latency retention"),
                          [&](CacheBackend &db) { db.pruneLatency(ep, beforeMs); });
     }));
@@ -309,9 +401,10 @@ void Cache::pruneLatency(qint64 beforeMs)
 void Cache::setSizeLimit(qint64 bytes)
 {
     Worker *w = m_worker.get();
-    // An Open-kind job: configuration, kept at shutdown like a write.
+    // Not Open-kind: only open() may start the worker, or the jobs queued
+    // before it would run against no file and be dropped.
     m_worker->enqueue(
-        {JobKind::Open, [w, bytes](CacheBackend &b) {
+        {JobKind::Configure, [w, bytes](CacheBackend &b) {
              try {
                  b.setSizeLimit(bytes);
              } catch (const store::SqliteError &e) {
@@ -322,10 +415,10 @@ void Cache::setSizeLimit(qint64 bytes)
          }});
 }
 
-void Cache::loadSnapshotImpl(bool fallback)
+void Cache::loadSnapshotImpl(const QString &endpoint, bool fallback)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint, fallback](CacheBackend &b) {
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, fallback](CacheBackend &b) {
                            CacheSnapshot snapshot;
                            snapshot.endpoint = ep;
                            if (b.isOpen()) {
@@ -353,20 +446,20 @@ void Cache::loadSnapshotImpl(bool fallback)
                        }});
 }
 
-void Cache::loadSnapshot()
+void Cache::loadSnapshot(const QString &endpoint)
 {
-    loadSnapshotImpl(false);
+    loadSnapshotImpl(endpoint, false);
 }
 
-void Cache::loadSnapshotOrMostRecent()
+void Cache::loadSnapshotOrMostRecent(const QString &endpoint)
 {
-    loadSnapshotImpl(true);
+    loadSnapshotImpl(endpoint, true);
 }
 
-void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
+void Cache::loadLatency(const QString &endpoint, const QString &route, qint64 fromMs, qint64 toMs)
 {
     Worker *w = m_worker.get();
-    m_worker->enqueue({JobKind::Read, [w, ep = m_endpoint, route, fromMs, toMs](CacheBackend &b) {
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, route, fromMs, toMs](CacheBackend &b) {
                            std::vector<LatencyPoint> points;
                            if (b.isOpen()) {
                                try {
@@ -376,10 +469,109 @@ void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
                                    w->postReadFailed(e);
                                }
                            }
-                           w->post([cache = w->owner(), route, p = std::move(points)] {
+                           w->post([cache = w->owner(), ep, route, p = std::move(points)] {
+                               emit cache->latencyLoadedFor(ep, route, p);
                                emit cache->latencyLoaded(route, p);
                            });
                        }});
+}
+
+void Cache::recordAction(const QString &endpoint, const LocalAction &action)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob(
+        [w, endpoint, action](CacheBackend &b) { w->runRecordAction(b, endpoint, action); }));
+}
+
+void Cache::loadActions(const QString &endpoint, qint64 sinceMs, int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, sinceMs, limit](CacheBackend &b) {
+                           std::vector<LocalAction> actions;
+                           if (b.isOpen()) {
+                               try {
+                                   actions = b.loadActions(ep, sinceMs, limit);
+                               } catch (const std::exception &e) {
+                                   actions.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), ep, a = std::move(actions)] {
+                               emit cache->actionsLoaded(ep, a);
+                           });
+                       }});
+}
+
+void Cache::loadAudit(const QString &endpoint, qint64 sinceMs, int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, sinceMs, limit](CacheBackend &b) {
+                           std::vector<AuditEvent> events;
+                           if (b.isOpen()) {
+                               try {
+                                   events = b.loadAudit(ep, sinceMs, limit);
+                               } catch (const std::exception &e) {
+                                   events.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), ep, ev = std::move(events)] {
+                               emit cache->auditLoaded(ep, ev);
+                           });
+                       }});
+}
+
+// The deprecated overloads: the endpoint is the one set when they are called.
+
+void Cache::savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs)
+{
+    savePrompts(m_endpoint, prompts, fetchedMs);
+}
+
+void Cache::savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
+                               qint64 fetchedMs)
+{
+    savePromptVersions(m_endpoint, prompt, versions, fetchedMs);
+}
+
+void Cache::saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs)
+{
+    saveExperiments(m_endpoint, experiments, fetchedMs);
+}
+
+void Cache::saveRouting(const RoutingTable &table, qint64 fetchedMs)
+{
+    saveRouting(m_endpoint, table, fetchedMs);
+}
+
+void Cache::saveAuditEvents(const std::vector<AuditEvent> &events)
+{
+    saveAuditEvents(m_endpoint, events);
+}
+
+void Cache::appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points)
+{
+    appendLatencyPoints(m_endpoint, route, points);
+}
+
+void Cache::pruneLatency(qint64 beforeMs)
+{
+    pruneLatency(m_endpoint, beforeMs);
+}
+
+void Cache::loadSnapshot()
+{
+    loadSnapshot(m_endpoint);
+}
+
+void Cache::loadSnapshotOrMostRecent()
+{
+    loadSnapshotOrMostRecent(m_endpoint);
+}
+
+void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
+{
+    loadLatency(m_endpoint, route, fromMs, toMs);
 }
 
 void Cache::flush()

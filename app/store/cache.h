@@ -7,12 +7,27 @@
 // and returns (it is called from the GUI thread, which must never wait on
 // disk). Results come back as signals on the Cache's own thread. Every save is
 // one transaction: on failure (disk full, read-only, ...) it is rolled back
-// whole and writeFailed() says why, while earlier commits stay. Rows are keyed
-// by the endpoint set with setEndpoint(), so several services share a file
-// without mixing. Calls made before open() are kept and applied once the file
-// is open. Destroying the Cache finishes queued writes (pending loads are
+// whole and writeFailed() says why, while earlier commits stay. Every job
+// names the endpoint it is for (e.g. "sim" or "host:port"), so several
+// services share a file without mixing, and every load result says which
+// endpoint it is for. Calls made before open() are kept and applied once the
+// file is open. Destroying the Cache finishes queued writes (pending loads are
 // dropped), then stops the worker.
+//
+// Deprecated, and why: setEndpoint()/endpoint() and every save/load overload
+// without an endpoint parameter. They read a mutable "current endpoint" at
+// enqueue time, so a caller serving two endpoints has to swap it around each
+// call (ui/session.cpp does exactly that to load another endpoint's latency),
+// and latencyLoaded() cannot say which endpoint its points belong to. They
+// are thin wrappers over the endpoint-taking overloads and behave as before;
+// they stay only until ui/ migrates, then go. New code passes the endpoint.
+//
+// Known gaps: writeFailed() and readFailed() carry a sentence but not the
+// endpoint or job they are about; two loads of the same kind, endpoint and
+// route (e.g. two latency ranges) answer with signals a caller cannot tell
+// apart except by order (answers do come in call order).
 
+#include "core/local_action.h"
 #include "core/types.h"
 
 #include <QHash>
@@ -42,7 +57,8 @@ class Cache : public QObject
     Q_OBJECT
 public:
     static constexpr int kSnapshotAuditLimit = 500;
-    static constexpr int kAuditRetention = 10000; // per endpoint; older events are pruned
+    static constexpr int kAuditRetention = 10000;  // per endpoint; older events are pruned
+    static constexpr int kActionRetention = 10000; // per endpoint; older entries are pruned
     static constexpr qint64 kSecondResolutionMs = 1000;
 
     explicit Cache(QObject *parent = nullptr);
@@ -56,41 +72,93 @@ public:
     // has a newer schema is refused (opened(false, why)) and left untouched;
     // saves are then dropped and loads return empty results.
     void open(const QString &path);
-    // All following saves/loads are for this endpoint (e.g. "sim" or "host:port").
-    void setEndpoint(const QString &endpointKey);
-    QString endpoint() const { return m_endpoint; }
-
-    void savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs); // replaces the list
-    // Upserts; versions.promptName is taken to be `prompt`.
-    void savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
-                            qint64 fetchedMs);
-    void saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs); // replaces
-    void saveRouting(const RoutingTable &table, qint64 fetchedMs);                      // replaces
-    void saveAuditEvents(const std::vector<AuditEvent> &events); // upsert by id
-    // Per-second rollups; a second already stored is replaced. Consecutive
-    // appends are written together in one transaction (so a failure drops
-    // that whole group, reported once by writeFailed).
-    void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
-    // Drops the current endpoint's latency rows older than beforeMs (retention).
-    void pruneLatency(qint64 beforeMs);
     // Caps the file's size (0 = no cap); a save that would grow it further
     // fails with writeFailed, like a full disk. Applies to this connection.
     void setSizeLimit(qint64 bytes);
-
-    void loadSnapshot(); // emits snapshotLoaded for the current endpoint
-    // Like loadSnapshot(), but when nothing is cached for the current
-    // endpoint, loads the most recently fetched other endpoint instead
-    // (snapshot.endpoint says which), so a console started offline against
-    // an unknown address still shows the last state it saw.
-    void loadSnapshotOrMostRecent();
-    // Emits latencyLoaded with the points in [fromMs, toMs] (both inclusive), oldest first.
-    void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
     void flush(); // emits flushed() once every earlier job is done (for tests)
+
+    // --- Saves. Each names its endpoint; each is one transaction. ---
+    void savePrompts(const QString &endpoint, const std::vector<Prompt> &prompts,
+                     qint64 fetchedMs); // replaces the list
+    // Upserts; versions.promptName is taken to be `prompt`.
+    void savePromptVersions(const QString &endpoint, const QString &prompt,
+                            const std::vector<PromptVersion> &versions, qint64 fetchedMs);
+    void saveExperiments(const QString &endpoint, const std::vector<Experiment> &experiments,
+                         qint64 fetchedMs); // replaces
+    void saveRouting(const QString &endpoint, const RoutingTable &table,
+                     qint64 fetchedMs); // replaces
+    void saveAuditEvents(const QString &endpoint, const std::vector<AuditEvent> &events); // upsert
+    // Per-second rollups; a second already stored is replaced. Consecutive
+    // appends for the same endpoint are written together in one transaction
+    // (so a failure drops that whole group, reported once by writeFailed); an
+    // append for another endpoint starts a new group.
+    void appendLatencyPoints(const QString &endpoint, const QString &route,
+                             const std::vector<LatencyPoint> &points);
+    // Drops the endpoint's latency rows older than beforeMs (retention).
+    void pruneLatency(const QString &endpoint, qint64 beforeMs);
+
+    // --- The console's own action log (see core/local_action.h). ---
+    // Upserts by (endpoint, action.requestId) in its own transaction, synced
+    // to disk (synchronous=FULL for this one commit, so it survives a power
+    // cut too, not only a crash), and only then emits actionRecorded. Like
+    // every job, it waits for open() if called before it.
+    // ok=false (with a sentence for the user) when nothing was written: full
+    // disk, a refused or unreadable file, an empty request id. A failure is
+    // reported there only, not also through writeFailed. The write path calls
+    // this before telling the user a change succeeded; if the Cache is
+    // destroyed first the row is still committed, but no signal comes.
+    void recordAction(const QString &endpoint, const LocalAction &action);
+    // Emits actionsLoaded with the endpoint's entries at or after sinceMs,
+    // newest first, at most `limit` (<= 0: all kept, up to kActionRetention).
+    void loadActions(const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
+
+    // --- Loads. Each result signal says which endpoint it is for. ---
+    void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
+    // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
+    // the most recently fetched other endpoint instead (snapshot.endpoint says
+    // which), so a console started offline against an unknown address still
+    // shows the last state it saw.
+    void loadSnapshotOrMostRecent(const QString &endpoint);
+    // Emits latencyLoadedFor (and latencyLoaded) with the points in
+    // [fromMs, toMs] (both inclusive), oldest first.
+    void loadLatency(const QString &endpoint, const QString &route, qint64 fromMs, qint64 toMs);
+
+    // Emits auditLoaded with the endpoint's cached audit events at or after
+    // sinceMs, newest first, at most `limit` of them (<= 0: all that are kept,
+    // i.e. up to kAuditRetention). For the Audit page, which wants more than
+    // the snapshot's kSnapshotAuditLimit and a time range.
+    void loadAudit(const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
+
+    // --- Deprecated: kept until ui/ migrates; use the endpoint-taking overload. ---
+    // Every declaration from here to the signals is deprecated. Each reads the
+    // endpoint set by setEndpoint() when it is called (not when the job runs)
+    // and forwards to the overload above.
+    void setEndpoint(const QString &endpointKey);
+    QString endpoint() const { return m_endpoint; }
+    void savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs);
+    void savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
+                            qint64 fetchedMs);
+    void saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs);
+    void saveRouting(const RoutingTable &table, qint64 fetchedMs);
+    void saveAuditEvents(const std::vector<AuditEvent> &events);
+    void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
+    void pruneLatency(qint64 beforeMs);
+    void loadSnapshot();
+    void loadSnapshotOrMostRecent();
+    void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
 
 signals:
     void opened(bool ok, const QString &error);
     void snapshotLoaded(const sb::CacheSnapshot &snapshot);
+    void latencyLoadedFor(const QString &endpoint, const QString &route,
+                          const std::vector<sb::LatencyPoint> &points);
+    // Deprecated (cannot say which endpoint): emitted with every latencyLoadedFor.
     void latencyLoaded(const QString &route, const std::vector<sb::LatencyPoint> &points);
+    void auditLoaded(const QString &endpoint, const std::vector<sb::AuditEvent> &events);
+    // The answer to recordAction, once its row is committed (ok) or known not to be.
+    void actionRecorded(const QString &endpoint, const QString &requestId, bool ok,
+                        const QString &error);
+    void actionsLoaded(const QString &endpoint, const std::vector<sb::LocalAction> &actions);
     void writeFailed(const QString &error); // clear message; that save was rolled back whole
     // A load hit an error (e.g. a damaged file); its result signal still
     // follows, empty, so callers waiting for it are never left hanging.
@@ -98,7 +166,7 @@ signals:
     void flushed();
 
 private:
-    void loadSnapshotImpl(bool fallback);
+    void loadSnapshotImpl(const QString &endpoint, bool fallback);
     class Worker;
     std::unique_ptr<Worker> m_worker;
     QString m_endpoint;

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <limits>
 #include <sqlite3.h>
 
 namespace sb::store {
@@ -237,6 +238,34 @@ void CacheBackend::saveAuditEvents(const QString &endpoint, const std::vector<Au
         .exec();
 }
 
+void CacheBackend::recordAction(const QString &endpoint, const LocalAction &a)
+{
+    m_db.prepare("INSERT OR REPLACE INTO local_actions (endpoint, request_id, time_ms, target, "
+                 "title, old_value, new_value, reason, revert_after_sec, outcome, detail, "
+                 "audit_id, actor) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)")
+        .bind(1, endpoint)
+        .bind(2, a.requestId)
+        .bind(3, a.timeMs)
+        .bind(4, a.target)
+        .bind(5, a.title)
+        .bind(6, a.oldValue)
+        .bind(7, a.newValue)
+        .bind(8, a.reason)
+        .bind(9, a.revertAfterSec)
+        .bind(10, a.outcome)
+        .bind(11, a.detail)
+        .bind(12, a.auditId)
+        .bind(13, a.actor)
+        .exec();
+    // Bounded like the audit tail. Runs once per action (a person's pace), and
+    // walks local_actions_by_time, so its cost stays a few thousand index steps.
+    m_db.prepare("DELETE FROM local_actions WHERE rowid IN (SELECT rowid FROM local_actions "
+                 "WHERE endpoint=?1 ORDER BY time_ms DESC, request_id DESC LIMIT -1 OFFSET ?2)")
+        .bind(1, endpoint)
+        .bind(2, qint64(Cache::kActionRetention))
+        .exec();
+}
+
 void CacheBackend::appendLatency(const QString &endpoint, const QString &route,
                                  const std::vector<LatencyPoint> &points)
 {
@@ -395,26 +424,64 @@ CacheSnapshot CacheBackend::loadSnapshot(const QString &endpoint)
     }
     models.reset();
 
-    Statement &audit = m_db.prepare(
-        "SELECT id, time_ms, actor, role, action, target, old_value, new_value, reason, "
-        "request_id FROM audit_events WHERE endpoint=?1 ORDER BY time_ms DESC, id DESC LIMIT ?2");
-    audit.bind(1, endpoint).bind(2, qint64(Cache::kSnapshotAuditLimit));
-    while (audit.step()) {
-        AuditEvent e;
-        e.id = audit.text(0);
-        e.timeMs = audit.int64(1);
-        e.actor = audit.text(2);
-        e.role = audit.text(3);
-        e.action = audit.text(4);
-        e.target = audit.text(5);
-        e.oldValue = audit.text(6);
-        e.newValue = audit.text(7);
-        e.reason = audit.text(8);
-        e.requestId = audit.text(9);
-        s.audit.push_back(std::move(e));
-    }
-    audit.reset();
+    s.audit = loadAudit(endpoint, std::numeric_limits<qint64>::min(), Cache::kSnapshotAuditLimit);
     return s;
+}
+
+std::vector<AuditEvent> CacheBackend::loadAudit(const QString &endpoint, qint64 sinceMs, int limit)
+{
+    std::vector<AuditEvent> out;
+    // Served by audit_events_by_time: newest first without a sort.
+    Statement &q = m_db.prepare(
+        "SELECT id, time_ms, actor, role, action, target, old_value, new_value, reason, "
+        "request_id FROM audit_events WHERE endpoint=?1 AND time_ms >= ?2 "
+        "ORDER BY time_ms DESC, id DESC LIMIT ?3");
+    q.bind(1, endpoint).bind(2, sinceMs).bind(3, qint64(limit > 0 ? limit : -1));
+    while (q.step()) {
+        AuditEvent e;
+        e.id = q.text(0);
+        e.timeMs = q.int64(1);
+        e.actor = q.text(2);
+        e.role = q.text(3);
+        e.action = q.text(4);
+        e.target = q.text(5);
+        e.oldValue = q.text(6);
+        e.newValue = q.text(7);
+        e.reason = q.text(8);
+        e.requestId = q.text(9);
+        out.push_back(std::move(e));
+    }
+    q.reset();
+    return out;
+}
+
+std::vector<LocalAction> CacheBackend::loadActions(const QString &endpoint, qint64 sinceMs,
+                                                   int limit)
+{
+    std::vector<LocalAction> out;
+    Statement &q = m_db.prepare(
+        "SELECT request_id, time_ms, target, title, old_value, new_value, reason, "
+        "revert_after_sec, outcome, detail, audit_id, actor FROM local_actions "
+        "WHERE endpoint=?1 AND time_ms >= ?2 ORDER BY time_ms DESC, request_id DESC LIMIT ?3");
+    q.bind(1, endpoint).bind(2, sinceMs).bind(3, qint64(limit > 0 ? limit : -1));
+    while (q.step()) {
+        LocalAction a;
+        a.requestId = q.text(0);
+        a.timeMs = q.int64(1);
+        a.target = q.text(2);
+        a.title = q.text(3);
+        a.oldValue = q.text(4);
+        a.newValue = q.text(5);
+        a.reason = q.text(6);
+        a.revertAfterSec = q.int64(7);
+        a.outcome = q.text(8);
+        a.detail = q.text(9);
+        a.auditId = q.text(10);
+        a.actor = q.text(11);
+        out.push_back(std::move(a));
+    }
+    q.reset();
+    return out;
 }
 
 std::vector<LatencyPoint> CacheBackend::loadLatency(const QString &endpoint, const QString &route,

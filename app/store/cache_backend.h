@@ -28,10 +28,17 @@ public:
     void appendLatency(const QString &endpoint, const QString &route,
                        const std::vector<LatencyPoint> &points);
     void pruneLatency(const QString &endpoint, qint64 beforeMs);
+    // Upserts by (endpoint, requestId), then trims the endpoint's log to
+    // Cache::kActionRetention newest entries.
+    void recordAction(const QString &endpoint, const LocalAction &action);
 
     CacheSnapshot loadSnapshot(const QString &endpoint);
     // The endpoint other than `except` with the most recent fetch, or empty.
     QString mostRecentEndpoint(const QString &except);
+    // Newest first; time_ms >= sinceMs; limit <= 0 means no limit.
+    std::vector<AuditEvent> loadAudit(const QString &endpoint, qint64 sinceMs, int limit);
+    // Newest first; time_ms >= sinceMs; limit <= 0 means no limit.
+    std::vector<LocalAction> loadActions(const QString &endpoint, qint64 sinceMs, int limit);
     std::vector<LatencyPoint> loadLatency(const QString &endpoint, const QString &route,
                                           qint64 fromMs, qint64 toMs);
 

@@ -132,8 +132,33 @@ CREATE TABLE latency_rollups (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: the console's own action log (core/local_action.h), next to the
+// service's audit events and keyed the same way: endpoint first, then the
+// write's request id, so recording a write's outcome again replaces its row.
+// Free text of any size (reasons, conflict details): a rowid table.
+constexpr const char *kSchemaV2 = R"sql(
+CREATE TABLE local_actions (
+    endpoint TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    title TEXT NOT NULL,
+    old_value TEXT NOT NULL,
+    new_value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    revert_after_sec INTEGER NOT NULL,
+    outcome TEXT NOT NULL,         -- 'applied', 'conflict', 'denied', 'failed'
+    detail TEXT NOT NULL,
+    audit_id TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    PRIMARY KEY (endpoint, request_id)
+);
+CREATE INDEX local_actions_by_time ON local_actions (endpoint, time_ms DESC, request_id DESC);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 } // namespace

@@ -1,7 +1,8 @@
 // Crash safety: a child process writes batches as fast as it can and prints
-// each batch number once flushed() confirms its commit; the parent SIGKILLs
-// it mid-stream, then checks the file: integrity_check ok, every acknowledged
-// batch complete, and no batch partially present.
+// each batch number once flushed() confirms its commit, and each local action
+// once actionRecorded() does; the parent SIGKILLs it mid-stream, then checks
+// the file: integrity_check ok, every acknowledged batch and action complete
+// and under its own endpoint, and no batch partially present.
 
 #include "store_test_util.h"
 
@@ -17,6 +18,7 @@
 #include <initializer_list>
 #include <set>
 #include <sqlite3.h>
+#include <utility>
 
 namespace sb::test {
 
@@ -25,6 +27,14 @@ namespace {
 constexpr qint64 kPointsPerBatch = 400;
 constexpr int kInFlight = 4;
 const QString kRoute = QStringLiteral("chat");
+const QString kEndpoint = QStringLiteral("crash");
+
+// Actions alternate between two endpoints, so an acknowledged action found
+// under the other one would show too.
+QString actionEndpoint(int batch)
+{
+    return batch % 2 ? QStringLiteral("crash-b") : kEndpoint;
+}
 
 void enqueueBatch(Cache &cache, int batch)
 {
@@ -32,8 +42,9 @@ void enqueueBatch(Cache &cache, int batch)
     points.reserve(kPointsPerBatch);
     for (qint64 k = 0; k < kPointsPerBatch; ++k)
         points.push_back(samplePoint((batch * kPointsPerBatch + k) * 1000));
-    cache.appendLatencyPoints(kRoute, points);
-    cache.saveAuditEvents({sampleAudit(batch, batch)});
+    cache.appendLatencyPoints(kEndpoint, kRoute, points);
+    cache.saveAuditEvents(kEndpoint, {sampleAudit(batch, batch)});
+    cache.recordAction(actionEndpoint(batch), sampleAction(batch, batch));
     cache.flush();
 }
 
@@ -42,7 +53,6 @@ void enqueueBatch(Cache &cache, int batch)
 int runCrashChild(const QString &path)
 {
     Cache cache;
-    cache.setEndpoint(QStringLiteral("crash"));
     const auto opened = openAndWait(cache, path);
     if (!opened || !opened->first) {
         std::fprintf(stderr, "open failed: %s\n", opened ? qPrintable(opened->second) : "timeout");
@@ -52,6 +62,16 @@ int runCrashChild(const QString &path)
     // is the one each flushed() confirms.
     std::deque<int> pending;
     int next = 0;
+    QObject::connect(
+        &cache, &Cache::actionRecorded, &cache,
+        [](const QString &endpoint, const QString &requestId, bool ok, const QString &error) {
+            if (!ok) {
+                std::fprintf(stderr, "action failed: %s\n", qPrintable(error));
+                return;
+            }
+            std::printf("action %s %s\n", qPrintable(endpoint), qPrintable(requestId));
+            std::fflush(stdout);
+        });
     QObject::connect(&cache, &Cache::flushed, &cache, [&] {
         std::printf("ack %d\n", pending.front());
         std::fflush(stdout);
@@ -115,11 +135,16 @@ TEST(StoreCrash, KilledWriterLosesNoAcknowledgedBatch)
             << child.readAllStandardError().constData();
 
         std::set<int> acked;
+        std::set<std::pair<QString, QString>> ackedActions; // (endpoint, request id)
         for (const QByteArray &line : out.split('\n')) {
             if (line.startsWith("ack "))
                 acked.insert(line.mid(4).toInt());
+            const QList<QByteArray> words = line.split(' ');
+            if (words.size() == 3 && words[0] == "action")
+                ackedActions.emplace(QString::fromUtf8(words[1]), QString::fromUtf8(words[2]));
         }
         ASSERT_GE(acked.size(), 5u);
+        ASSERT_GE(ackedActions.size(), 5u);
 
         sqlite3 *db = nullptr;
         ASSERT_EQ(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr),
@@ -152,17 +177,45 @@ TEST(StoreCrash, KilledWriterLosesNoAcknowledgedBatch)
                           1)
                     << "acknowledged batch " << batch;
             }
+            // Every action is in its batch's flush, so acknowledged batches
+            // imply their actions too, on top of the actions' own acks.
+            const LocalAction action = sampleAction(batch, batch);
+            const bool actionAcked =
+                ackedActions.count({actionEndpoint(batch), action.requestId}) > 0 ||
+                acked.count(batch) || batch < last;
+            const qint64 actionRows =
+                countRows(db, "SELECT count(*) FROM local_actions WHERE time_ms = ?1", {batch});
+            EXPECT_LE(actionRows, 1) << "batch " << batch;
+            if (actionAcked) {
+                EXPECT_EQ(actionRows, 1) << "acknowledged action of batch " << batch;
+            }
         }
         sqlite3_close(db);
 
-        // And the console itself reopens it and reads it.
+        // And the console itself reopens it and reads it: every action back
+        // whole, under its own endpoint.
         Cache cache;
-        cache.setEndpoint(QStringLiteral("crash"));
         const auto opened = openAndWait(cache, path);
         ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : QString());
-        const auto points = loadLatency(cache, kRoute, 0, kPointsPerBatch * 1000 - 1);
+        const auto points = loadLatency(cache, kEndpoint, kRoute, 0, kPointsPerBatch * 1000 - 1);
         ASSERT_TRUE(points);
-        EXPECT_EQ(qint64(points->size()), kPointsPerBatch);
+        EXPECT_EQ(qint64(points->points.size()), kPointsPerBatch);
+        std::set<std::pair<QString, QString>> found;
+        for (const QString &endpoint : {actionEndpoint(0), actionEndpoint(1)}) {
+            const auto actions = loadActions(cache, endpoint, 0, 0);
+            ASSERT_TRUE(actions);
+            for (const LocalAction &a : actions->second) {
+                const int batch = int(a.timeMs);
+                EXPECT_EQ(a, sampleAction(batch, batch)) << "batch " << batch;
+                EXPECT_EQ(endpoint, actionEndpoint(batch)) << "batch " << batch;
+                found.emplace(endpoint, a.requestId);
+            }
+        }
+        for (const auto &acknowledged : ackedActions) {
+            EXPECT_TRUE(found.count(acknowledged))
+                << "acknowledged action " << qPrintable(acknowledged.second) << " on "
+                << qPrintable(acknowledged.first);
+        }
     }
     EXPECT_LT(total.elapsed(), 30000);
 }

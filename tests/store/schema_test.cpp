@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <vector>
 
 namespace sb::test {
 
@@ -54,10 +55,17 @@ protected:
             cache.savePrompts({samplePrompt(1)}, 5);
             cache.saveRouting(sampleRouting(2), 6);
             cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
+            const auto recorded = recordAction(cache, QStringLiteral("sim"), sampleAction(1, 7));
+            ASSERT_TRUE(recorded);
+            EXPECT_TRUE(recorded->ok) << qPrintable(recorded->error);
         }
         EXPECT_EQ(queryFile(file, QStringLiteral("PRAGMA user_version")),
                   QString::number(store::currentSchemaVersion()));
         EXPECT_EQ(queryFile(file, QStringLiteral("PRAGMA journal_mode")), QStringLiteral("wal"));
+        EXPECT_EQ(queryFile(file, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                                 "name IN ('local_actions', "
+                                                 "'local_actions_by_time')")),
+                  QStringLiteral("2"));
         Cache cache;
         const auto opened = openAndWait(cache, file);
         ASSERT_TRUE(opened && opened->first);
@@ -69,6 +77,45 @@ protected:
         const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 5000);
         ASSERT_TRUE(points);
         EXPECT_EQ(points->size(), 1u);
+        const auto actions = loadActions(cache, QStringLiteral("sim"));
+        ASSERT_TRUE(actions);
+        EXPECT_EQ(actions->second, std::vector<LocalAction>{sampleAction(1, 7)});
+    }
+
+    // A file as a build that knew only schema version 1 left it, with one row
+    // in each kind of table that version had (written as that build's SQL would).
+    static void makeVersion1File(const QString &file)
+    {
+        {
+            store::Database db;
+            db.open(file);
+            store::prepareDatabase(db, store::migrations().first(1));
+        }
+        runSql(file,
+               "INSERT INTO fetch_times VALUES ('sim', 'prompts', 77);"
+               "INSERT INTO prompts VALUES ('sim', 'greet', 0, 'says hi', 2, '[]', 'e1', 1, 2);"
+               "INSERT INTO audit_events VALUES ('sim', 'audit-1', 1000, 'alice', 'operator', "
+               "'model.disable', 'model/atlas', 'enabled', 'disabled', 'sick', 'req-1');"
+               "INSERT INTO latency_rollups VALUES ('sim', 'chat', 1000, 60000, 10, 1, 2, "
+               "100.0, 200.0, 300.0, 40.0);");
+        ASSERT_EQ(queryFile(file, QStringLiteral("PRAGMA user_version")), QStringLiteral("1"));
+    }
+
+    // The version-1 rows above, read back through the Cache.
+    static void expectVersion1Data(Cache &cache)
+    {
+        const auto s = loadSnapshot(cache, QStringLiteral("sim"));
+        ASSERT_TRUE(s);
+        ASSERT_EQ(s->prompts.size(), 1u);
+        EXPECT_EQ(s->prompts.front().name, QStringLiteral("greet"));
+        EXPECT_EQ(s->promptsFetchedMs, 77);
+        ASSERT_EQ(s->audit.size(), 1u);
+        EXPECT_EQ(s->audit.front().reason, QStringLiteral("sick"));
+        const auto points =
+            loadLatency(cache, QStringLiteral("sim"), QStringLiteral("chat"), 0, 1LL << 50);
+        ASSERT_TRUE(points);
+        ASSERT_EQ(points->points.size(), 1u);
+        EXPECT_EQ(points->points.front().p99, 300.0);
     }
 
     std::pair<bool, QString> openResult(const QString &file)
@@ -171,10 +218,16 @@ TEST_F(SchemaTest, RefusedFileStillAcceptsCallsAndAnswersEmpty)
 
 TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
 {
+    qint64 schemaPages = 0;
     {
         Cache cache;
         const auto opened = openAndWait(cache, path());
         ASSERT_TRUE(opened && opened->first);
+        // What the migration wrote: the schema (more than page 1 by now) and
+        // every table's root page. Data written later lands after these.
+        ASSERT_TRUE(flushAndWait(cache));
+        schemaPages = queryFile(path(), QStringLiteral("PRAGMA page_count")).toLongLong();
+        ASSERT_GT(schemaPages, 0);
         std::vector<LatencyPoint> points;
         for (qint64 s = 0; s < 20000; ++s)
             points.push_back(samplePoint(s * 1000));
@@ -183,14 +236,17 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
     } // the last connection's close checkpoints the WAL into the file
     ASSERT_FALSE(QFile::exists(path() + QStringLiteral("-wal")));
     {
-        // Keep page 1 (header and schema), scribble over every other page.
+        // Keep the header, the schema and the tables' roots; scribble over
+        // every page the data went into.
+        const qint64 pageSize = queryFile(path(), QStringLiteral("PRAGMA page_size")).toLongLong();
+        const qint64 keep = schemaPages * pageSize;
         QFile f(path());
         ASSERT_TRUE(f.open(QIODevice::ReadWrite));
         const qint64 size = f.size();
-        ASSERT_GT(size, 3 * 4096);
-        f.seek(4096);
+        ASSERT_GT(size, keep + 3 * pageSize);
+        f.seek(keep);
         QByteArray junk;
-        for (qint64 i = 4096; i < size; ++i)
+        for (qint64 i = keep; i < size; ++i)
             junk.append(char((i * 37 + 11) % 256));
         f.write(junk);
     }
@@ -201,7 +257,7 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
                      [&](const QString &error) { readFailures << error; });
     const auto opened = openAndWait(cache, path());
     ASSERT_TRUE(opened);
-    // Page 1 is intact, so the file opens; the damage shows on first use.
+    // The schema is intact, so the file opens; the damage shows on first use.
     ASSERT_TRUE(opened->first) << qPrintable(opened->second);
     const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
     ASSERT_TRUE(points);
@@ -220,40 +276,94 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
 
 TEST_F(SchemaTest, FailedMigrationLeavesPreviousVersionIntact)
 {
-    const store::Migration v1 = store::migrations()[0];
-    const store::Migration broken[] = {
-        v1,
-        {v1.toVersion + 1, "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);"},
-    };
+    // Whatever the current schema is, a broken next step must leave it as it was.
+    const int current = store::currentSchemaVersion();
+    std::vector<store::Migration> broken(store::migrations().begin(), store::migrations().end());
+    broken.push_back(
+        {current + 1, "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);"});
     {
         store::Database db;
         db.open(path());
         EXPECT_THROW(store::prepareDatabase(db, broken), store::SqliteError);
     }
-    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
-              QString::number(v1.toVersion));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")), QString::number(current));
     EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
                                                "name='half_done'")),
               QStringLiteral("0"));
     EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
-                                               "name='prompts'")),
-              QStringLiteral("1"));
+                                               "name IN ('prompts', 'local_actions')")),
+              QStringLiteral("2"));
 
     // A later, fixed migration list picks up from there.
-    const store::Migration fixed[] = {
-        v1,
-        {v1.toVersion + 1, "CREATE TABLE added_later (x);"},
-    };
+    std::vector<store::Migration> fixed(store::migrations().begin(), store::migrations().end());
+    fixed.push_back({current + 1, "CREATE TABLE added_later (x);"});
     {
         store::Database db;
         db.open(path());
         store::prepareDatabase(db, fixed);
     }
     EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
-              QString::number(v1.toVersion + 1));
+              QString::number(current + 1));
     EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
                                                "name='added_later'")),
               QStringLiteral("1"));
+}
+
+TEST_F(SchemaTest, MigratesVersion1FileKeepingItsData)
+{
+    makeVersion1File(path());
+    {
+        Cache cache;
+        const auto opened = openAndWait(cache, path());
+        ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
+        expectVersion1Data(cache);
+    }
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
+              QString::number(store::currentSchemaVersion()));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+    // The rest of the usual round trip works on the migrated file too.
+    expectUsableAfterMigration(path());
+}
+
+TEST_F(SchemaTest, FailedVersion2MigrationRollsBackToVersion1Whole)
+{
+    makeVersion1File(path());
+    // Someone's index already holds the name version 2 wants for its own:
+    // CREATE TABLE local_actions succeeds, then CREATE INDEX fails, and the
+    // table must go with the rollback.
+    runSql(path(), "CREATE INDEX local_actions_by_time ON prompts (description);");
+    {
+        Cache cache;
+        const auto opened = openAndWait(cache, path());
+        ASSERT_TRUE(opened);
+        EXPECT_FALSE(opened->first);
+        EXPECT_TRUE(opened->second.contains(QStringLiteral("local_actions_by_time")))
+            << qPrintable(opened->second);
+    }
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")), QStringLiteral("1"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                               "name='local_actions'")),
+              QStringLiteral("0"));
+
+    runSql(path(), "DROP INDEX local_actions_by_time;");
+    Cache cache;
+    const auto opened = openAndWait(cache, path());
+    ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
+    expectVersion1Data(cache);
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
+              QString::number(store::currentSchemaVersion()));
+}
+
+TEST_F(SchemaTest, ReopeningAtTheCurrentVersionMigratesNothing)
+{
+    expectUsableAfterMigration(path());
+    const QString before = queryFile(path(), QStringLiteral("SELECT group_concat(name) FROM "
+                                                            "(SELECT name FROM sqlite_master "
+                                                            "ORDER BY name)"));
+    expectUsableAfterMigration(path());
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT group_concat(name) FROM "
+                                               "(SELECT name FROM sqlite_master ORDER BY name)")),
+              before);
 }
 
 } // namespace sb::test

@@ -155,6 +155,24 @@ LatencyPoint samplePoint(qint64 secondMs)
     return p;
 }
 
+LocalAction sampleAction(int i, qint64 timeMs)
+{
+    LocalAction a;
+    a.requestId = QStringLiteral("00000000-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0'));
+    a.timeMs = timeMs;
+    a.target = QStringLiteral("model/atlas-xl");
+    a.title = QStringLiteral("Disable model atlas-xl");
+    a.oldValue = QStringLiteral("enabled");
+    a.newValue = QStringLiteral("disabled");
+    a.reason = QStringLiteral("p99 at 9 s — incident #%1, 'quoted'").arg(i);
+    a.revertAfterSec = i % 2 ? 900 : 0;
+    a.outcome = QStringLiteral("applied");
+    a.detail = i % 3 ? QString() : QStringLiteral("etag was e%1").arg(i);
+    a.auditId = QStringLiteral("audit-%1").arg(i);
+    a.actor = QStringLiteral("oncall@example.com");
+    return a;
+}
+
 bool samePoint(const LatencyPoint &a, const LatencyPoint &b)
 {
     return a.secondMs == b.secondMs && a.p50 == b.p50 && a.p95 == b.p95 && a.p99 == b.p99 &&
@@ -196,6 +214,67 @@ bool flushAndWait(Cache &cache)
 {
     return waitFor(
         cache, &Cache::flushed, [] {}, [&] { cache.flush(); });
+}
+
+std::optional<CacheSnapshot> loadSnapshot(Cache &cache, const QString &endpoint)
+{
+    std::optional<CacheSnapshot> result;
+    waitFor(
+        cache, &Cache::snapshotLoaded, [&](const CacheSnapshot &s) { result = s; },
+        [&] { cache.loadSnapshot(endpoint); });
+    return result;
+}
+
+std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
+                                         const QString &route, qint64 fromMs, qint64 toMs)
+{
+    std::optional<LatencyResult> result;
+    waitFor(
+        cache, &Cache::latencyLoadedFor,
+        [&](const QString &ep, const QString &r, const std::vector<LatencyPoint> &points) {
+            result = LatencyResult{ep, r, points};
+        },
+        [&] { cache.loadLatency(endpoint, route, fromMs, toMs); });
+    return result;
+}
+
+std::optional<std::pair<QString, std::vector<AuditEvent>>>
+loadAudit(Cache &cache, const QString &endpoint, qint64 sinceMs, int limit)
+{
+    std::optional<std::pair<QString, std::vector<AuditEvent>>> result;
+    waitFor(
+        cache, &Cache::auditLoaded,
+        [&](const QString &ep, const std::vector<AuditEvent> &events) {
+            result = std::make_pair(ep, events);
+        },
+        [&] { cache.loadAudit(endpoint, sinceMs, limit); });
+    return result;
+}
+
+std::optional<ActionRecorded> recordAction(Cache &cache, const QString &endpoint,
+                                           const LocalAction &action)
+{
+    std::optional<ActionRecorded> result;
+    waitFor(
+        cache, &Cache::actionRecorded,
+        [&](const QString &ep, const QString &id, bool ok, const QString &error) {
+            result = ActionRecorded{ep, id, ok, error};
+        },
+        [&] { cache.recordAction(endpoint, action); });
+    return result;
+}
+
+std::optional<std::pair<QString, std::vector<LocalAction>>>
+loadActions(Cache &cache, const QString &endpoint, qint64 sinceMs, int limit)
+{
+    std::optional<std::pair<QString, std::vector<LocalAction>>> result;
+    waitFor(
+        cache, &Cache::actionsLoaded,
+        [&](const QString &ep, const std::vector<LocalAction> &actions) {
+            result = std::make_pair(ep, actions);
+        },
+        [&] { cache.loadActions(endpoint, sinceMs, limit); });
+    return result;
 }
 
 WriteFailures::WriteFailures(Cache &cache)

@@ -20,6 +20,7 @@ Experiment sampleExperiment(int i);
 RoutingTable sampleRouting(int routes);
 AuditEvent sampleAudit(int i, qint64 timeMs);
 LatencyPoint samplePoint(qint64 secondMs);
+LocalAction sampleAction(int i, qint64 timeMs);
 bool samePoint(const LatencyPoint &a, const LatencyPoint &b);
 
 // Each returns nullopt on timeout.
@@ -28,6 +29,31 @@ std::optional<CacheSnapshot> loadSnapshot(Cache &cache);
 std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString &route,
                                                      qint64 fromMs, qint64 toMs);
 bool flushAndWait(Cache &cache);
+
+// The endpoint-taking loads; each result also says which endpoint (and route) it was for.
+std::optional<CacheSnapshot> loadSnapshot(Cache &cache, const QString &endpoint);
+struct LatencyResult
+{
+    QString endpoint;
+    QString route;
+    std::vector<LatencyPoint> points;
+};
+std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
+                                         const QString &route, qint64 fromMs, qint64 toMs);
+std::optional<std::pair<QString, std::vector<AuditEvent>>>
+loadAudit(Cache &cache, const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
+
+struct ActionRecorded
+{
+    QString endpoint;
+    QString requestId;
+    bool ok = false;
+    QString error;
+};
+std::optional<ActionRecorded> recordAction(Cache &cache, const QString &endpoint,
+                                           const LocalAction &action);
+std::optional<std::pair<QString, std::vector<LocalAction>>>
+loadActions(Cache &cache, const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
 
 // Collects writeFailed messages for the lifetime of the recorder.
 class WriteFailures

@@ -18,7 +18,7 @@ AuditController::AuditController(Session *session, ActionLog *actions, QObject *
                     m_events.insert(e.id, e);
                 m_fresh = {QDateTime::currentMSecsSinceEpoch(), true};
                 if (auto *cache = m_session->cache())
-                    cache->saveAuditEvents(events);
+                    cache->saveAuditEvents(m_session->endpointKey(), events);
                 rebuild();
                 emit freshnessChanged();
             });
@@ -64,7 +64,7 @@ void AuditController::addEvent(const AuditEvent &event)
         return;
     m_events.insert(event.id, event);
     if (auto *cache = m_session->cache())
-        cache->saveAuditEvents({event});
+        cache->saveAuditEvents(m_session->endpointKey(), {event});
     rebuild();
 }
 

@@ -3,10 +3,12 @@
 // ActionLog: the console's own changes for one session, kept in the cache's
 // local action log. A controller reports a change as successful only after
 // recorded() says the row is committed, so what the user was told happened
-// is on disk even if the console is killed a moment later.
+// is on disk even if the console is killed a moment later. Without a cache,
+// recorded() reports ok = false with why.
 
 #include "core/local_action.h"
 
+#include <QHash>
 #include <QObject>
 #include <vector>
 
@@ -35,6 +37,7 @@ private:
 
     Session *m_session;
     std::vector<LocalAction> m_actions;
+    QHash<QString, QString> m_endpointOf; // request id -> endpoint, until recorded
 };
 
 } // namespace sb

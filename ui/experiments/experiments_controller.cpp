@@ -17,7 +17,7 @@ ExperimentsController::ExperimentsController(Session *session, QObject *parent)
                 m_model.setExperiments(experiments);
                 m_fresh = {now, true};
                 if (auto *cache = m_session->cache())
-                    cache->saveExperiments(experiments, now);
+                    cache->saveExperiments(m_session->endpointKey(), experiments, now);
                 emit freshnessChanged();
             });
     connect(m_client, &ExperimentsClient::failed, m_session, &Session::reportFailure);

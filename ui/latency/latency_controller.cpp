@@ -27,14 +27,19 @@ LatencyController::LatencyController(Session *session, QObject *parent)
     connect(m_session, &Session::snapshotLoaded, this, &LatencyController::onSnapshot);
     connect(m_session, &Session::endpointChanged, this, [this] {
         flush(); // what was pending belongs to the previous endpoint
+        m_pendingEndpoint = m_session->endpointKey();
         m_history.clear();
         m_live = false;
         m_stream->stop();
         m_stream->start();
     });
     if (auto *cache = m_session->cache()) {
-        connect(cache, &Cache::latencyLoaded, this,
-                [this](const QString &route, const std::vector<LatencyPoint> &points) {
+        connect(cache, &Cache::latencyLoadedFor, this,
+                [this](const QString &endpoint, const QString &route,
+                       const std::vector<LatencyPoint> &points) {
+                    // Only this endpoint's history, or the one the snapshot borrowed.
+                    if (endpoint != m_session->endpointKey() && endpoint != m_session->cachedFrom())
+                        return;
                     m_history.add(route, points);
                 });
     }
@@ -64,7 +69,7 @@ void LatencyController::flush()
     auto *cache = m_session->cache();
     if (cache) {
         for (auto it = m_pendingWrites.begin(); it != m_pendingWrites.end(); ++it)
-            cache->appendLatencyPoints(it.key(), it.value());
+            cache->appendLatencyPoints(m_pendingEndpoint, it.key(), it.value());
     }
     m_pendingWrites.clear();
 }
@@ -77,12 +82,8 @@ void LatencyController::onSnapshot(const CacheSnapshot &s)
     // Recent history per known route, so the chart is not empty offline.
     // Endpoints are captured per job, so switching briefly is safe.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QString from = m_session->cachedFrom();
-    if (!from.isEmpty())
-        cache->setEndpoint(from);
     for (const auto &r : s.routing.routes)
-        cache->loadLatency(r.name, now - LatencyHistory::kKeepMs, now);
-    cache->setEndpoint(m_session->endpointKey());
+        cache->loadLatency(s.endpoint, r.name, now - LatencyHistory::kKeepMs, now);
 }
 
 void LatencyController::onPoints(const std::vector<RoutePoint> &points)

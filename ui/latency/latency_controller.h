@@ -46,6 +46,7 @@ private:
     LatencyStream *m_stream;
     LatencyHistory m_history;
     QHash<QString, std::vector<LatencyPoint>> m_pendingWrites;
+    QString m_pendingEndpoint; // the endpoint m_pendingWrites belong to
     QTimer m_flushTimer;
     bool m_live = false;
 };

@@ -17,7 +17,7 @@ PromptsController::PromptsController(Session *session, QObject *parent)
                 m_session->noteAuthorised();
                 m_fresh = {now, true};
                 if (auto *cache = m_session->cache())
-                    cache->savePrompts(prompts, now);
+                    cache->savePrompts(m_session->endpointKey(), prompts, now);
                 if (m_selected.isEmpty() && !prompts.empty())
                     selectPrompt(prompts.front().name);
                 else if (!m_selected.isEmpty())
@@ -28,7 +28,7 @@ PromptsController::PromptsController(Session *session, QObject *parent)
             [this](const QString &prompt, const std::vector<PromptVersion> &versions) {
                 m_versions[prompt] = versions;
                 if (auto *cache = m_session->cache())
-                    cache->savePromptVersions(prompt, versions,
+                    cache->savePromptVersions(m_session->endpointKey(), prompt, versions,
                                               QDateTime::currentMSecsSinceEpoch());
                 if (prompt == m_selected)
                     showVersions(prompt);

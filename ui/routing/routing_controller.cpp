@@ -112,7 +112,7 @@ void RoutingController::applyTable(const RoutingTable &t)
     m_fresh = {nowMs(), true};
     m_session->noteAuthorised();
     if (auto *cache = m_session->cache())
-        cache->saveRouting(t, m_fresh.fetchedMs);
+        cache->saveRouting(m_session->endpointKey(), t, m_fresh.fetchedMs);
     checkTrouble();
     if (first)
         emit freshnessChanged();
