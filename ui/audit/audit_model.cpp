@@ -161,7 +161,7 @@ QString AuditModel::toCsv(const std::vector<Row> &rows)
         "time_utc,source,actor,action,target,old_value,new_value,reason,outcome,request_id\r\n");
     for (const auto &r : rows) {
         const QStringList fields{
-            QDateTime::fromMSecsSinceEpoch(r.timeMs, QTimeZone::utc()).toString(Qt::ISODateWithMs),
+            QDateTime::fromMSecsSinceEpoch(r.timeMs).toUTC().toString(Qt::ISODateWithMs),
             r.local ? QStringLiteral("console") : QStringLiteral("service"),
             r.actor,
             r.action,

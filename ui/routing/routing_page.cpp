@@ -187,10 +187,11 @@ void RoutingPage::ask(const Change &change, const ConflictInfo *conflict,
         m_dialog->setConflict(m_controller->describeConflict(change, *conflict), theirReason);
     auto *d = m_dialog;
     connect(d, &QDialog::accepted, this, [this, d] { m_controller->submit(d->change()); });
+    // Back to the table when the dialog closes, so the next Space works.
+    connect(d, &QDialog::finished, m_tree, [this] { m_tree->setFocus(); });
     connect(d, &QObject::destroyed, this, [this, d] {
         if (m_dialog == d)
             m_dialog = nullptr;
-        m_tree->setFocus();
     });
     d->open();
 }
