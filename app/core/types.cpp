@@ -55,4 +55,34 @@ QString toString(CircuitState s)
     return QStringLiteral("unknown");
 }
 
+QString toString(ServedReason r)
+{
+    switch (r) {
+    case ServedReason::Primary:
+        return QStringLiteral("primary");
+    case ServedReason::Fallback:
+        return QStringLiteral("fallback");
+    case ServedReason::Variant:
+        return QStringLiteral("variant");
+    case ServedReason::Unspecified:
+        break;
+    }
+    return QStringLiteral("unknown");
+}
+
+QString toString(DrillKind k)
+{
+    switch (k) {
+    case DrillKind::Outage:
+        return QStringLiteral("outage");
+    case DrillKind::LatencySpike:
+        return QStringLiteral("latency spike");
+    case DrillKind::ErrorBurst:
+        return QStringLiteral("error burst");
+    case DrillKind::Unspecified:
+        break;
+    }
+    return QStringLiteral("unspecified");
+}
+
 } // namespace sb

@@ -7,6 +7,7 @@
 #include "sim_test_support.h"
 
 #include <set>
+#include <thread>
 
 using namespace sbtest;
 
@@ -216,7 +217,9 @@ TEST_F(SimServing, OutagedPrimaryIsServedByItsFallbackAsFallbackAfterThePrimary)
 TEST_F(SimServing, ExperimentTrafficIsVariantNotFallbackUnlessTheVariantsModelFails)
 {
     // chat (atlas-xl, then orion-70b, atlas-mini) runs exp-1, whose variant
-    // `concise-orion` (weight 20 of 100) is served by orion-70b.
+    // `concise-orion` (weight 20 of 100) is served by orion-70b. Let a few
+    // thousand of chat's requests pass first, so the shares are not noise.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     pb::Route r;
     ASSERT_TRUE(eventually([&] {
         r = route("chat");
