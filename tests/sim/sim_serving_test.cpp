@@ -476,6 +476,40 @@ TEST_F(SimServing, BypassRevertsItselfAsAutoRevert)
     watch->Finish();
 }
 
+TEST_F(SimServing, BypassRevertIntoARouteWithNoFallbackIsSkippedAndSaysSo)
+{
+    auto wc = ctx(kViewer, 20000);
+    auto watch = m_routing->WatchRouting(wc.get(), {});
+    pb::WatchRoutingResponse ev;
+    ASSERT_TRUE(watch->Read(&ev)); // snapshot
+
+    // Bypassed; then back to the primary "for a second"; meanwhile the only
+    // fallback is disabled. Re-bypassing then would be an outage.
+    pb::SetPrimaryBypassedResponse resp;
+    ASSERT_TRUE(bypass("embed", true, &resp).ok());
+    ASSERT_TRUE(bypass("embed", false, &resp, kOperator, 1).ok());
+    ASSERT_TRUE(setFallback("embed", "vega-embed-small", false).ok());
+
+    bool reverted = false;
+    while (!reverted && watch->Read(&ev))
+        reverted = ev.kind() == pb::ROUTING_EVENT_KIND_REVERTED;
+    ASSERT_TRUE(reverted);
+    EXPECT_EQ(ev.audit_event().actor(), "auto-revert");
+    EXPECT_NE(ev.audit_event().new_value().find("revert skipped"), std::string::npos)
+        << ev.audit_event().new_value();
+    ASSERT_EQ(ev.routes_size(), 1);
+    EXPECT_FALSE(ev.routes(0).primary_bypassed());
+    EXPECT_FALSE(ev.routes(0).has_primary_bypass_revert_time());
+    EXPECT_FALSE(route("embed").primary_bypassed());
+    EXPECT_TRUE(streamUntil("embed", micros(ev.time()), [](const Sample &s) {
+        return s.model == "vega-embed-large" && s.status == 0 && !s.fallback;
+    }));
+    wc->TryCancel();
+    while (watch->Read(&ev)) {
+    }
+    watch->Finish();
+}
+
 TEST_F(SimServing, BypassNeedsAnEnabledFallbackAndKeepsIt)
 {
     // summarize has one fallback step, atlas-mini.
