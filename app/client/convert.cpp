@@ -124,6 +124,31 @@ Experiment toCore(const v1::Experiment &e)
     return out;
 }
 
+ServedShare toCore(const v1::ServedShare &s)
+{
+    ServedShare out;
+    out.model = str(s.model());
+    out.fraction = s.fraction();
+    switch (s.reason()) {
+    case v1::SERVED_REASON_PRIMARY:
+        out.reason = ServedReason::Primary;
+        break;
+    case v1::SERVED_REASON_FALLBACK:
+        out.reason = ServedReason::Fallback;
+        break;
+    case v1::SERVED_REASON_VARIANT:
+        out.reason = ServedReason::Variant;
+        break;
+    default:
+        out.reason = ServedReason::Unspecified;
+    }
+    out.fraction10s = s.fraction_10s();
+    out.experimentId = str(s.experiment_id());
+    out.variantId = str(s.variant_id());
+    out.afterModel = str(s.after_model());
+    return out;
+}
+
 Route toCore(const v1::Route &r)
 {
     Route out;
@@ -132,9 +157,12 @@ Route toCore(const v1::Route &r)
     for (const auto &f : r.fallbacks())
         out.fallbacks.push_back({str(f.model()), f.enabled(), toMs(f.revert_time())});
     for (const auto &s : r.recently_served())
-        out.recentlyServed.push_back({str(s.model()), s.fraction()});
+        out.recentlyServed.push_back(toCore(s));
     out.etag = str(r.etag());
     out.updatedMs = toMs(r.update_time());
+    out.updatedBy = str(r.updated_by());
+    out.primaryBypassed = r.primary_bypassed();
+    out.primaryBypassRevertMs = toMs(r.primary_bypass_revert_time());
     return out;
 }
 
@@ -162,6 +190,8 @@ Model toCore(const v1::Model &m)
     out.inputCostPer1k = m.input_cost_per_1k();
     out.outputCostPer1k = m.output_cost_per_1k();
     out.recentErrorRate = m.recent_error_rate();
+    out.updatedMs = toMs(m.update_time());
+    out.updatedBy = str(m.updated_by());
     return out;
 }
 
@@ -178,6 +208,47 @@ AuditEvent toCore(const v1::AuditEvent &a)
     out.newValue = str(a.new_value());
     out.reason = str(a.reason());
     out.requestId = str(a.request_id());
+    return out;
+}
+
+DrillKind toCore(switchboard::sim::v1::DrillKind k)
+{
+    switch (k) {
+    case switchboard::sim::v1::DRILL_KIND_OUTAGE:
+        return DrillKind::Outage;
+    case switchboard::sim::v1::DRILL_KIND_LATENCY_SPIKE:
+        return DrillKind::LatencySpike;
+    case switchboard::sim::v1::DRILL_KIND_ERROR_BURST:
+        return DrillKind::ErrorBurst;
+    default:
+        return DrillKind::Unspecified;
+    }
+}
+
+switchboard::sim::v1::DrillKind toWire(DrillKind k)
+{
+    switch (k) {
+    case DrillKind::Outage:
+        return switchboard::sim::v1::DRILL_KIND_OUTAGE;
+    case DrillKind::LatencySpike:
+        return switchboard::sim::v1::DRILL_KIND_LATENCY_SPIKE;
+    case DrillKind::ErrorBurst:
+        return switchboard::sim::v1::DRILL_KIND_ERROR_BURST;
+    case DrillKind::Unspecified:
+        break;
+    }
+    return switchboard::sim::v1::DRILL_KIND_UNSPECIFIED;
+}
+
+Drill toCore(const switchboard::sim::v1::Drill &d)
+{
+    Drill out;
+    out.id = str(d.id());
+    out.model = str(d.model());
+    out.kind = toCore(d.kind());
+    out.magnitude = d.magnitude();
+    out.startMs = toMs(d.start_time());
+    out.endMs = toMs(d.end_time());
     return out;
 }
 

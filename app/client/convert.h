@@ -6,6 +6,7 @@
 
 #include "client/rpc_error.h"
 #include "core/types.h"
+#include "switchboard/sim/v1/drill_service.pb.h"
 #include "switchboard/v1/common.pb.h"
 #include "switchboard/v1/prompt_service.pb.h"
 #include "switchboard/v1/routing_service.pb.h"
@@ -22,9 +23,13 @@ ModelParams toCore(const switchboard::v1::ModelParameters &p);
 Prompt toCore(const switchboard::v1::Prompt &p);
 PromptVersion toCore(const switchboard::v1::PromptVersion &v);
 Experiment toCore(const switchboard::v1::Experiment &e);
+ServedShare toCore(const switchboard::v1::ServedShare &s);
 Route toCore(const switchboard::v1::Route &r);
 Model toCore(const switchboard::v1::Model &m);
 AuditEvent toCore(const switchboard::v1::AuditEvent &a);
+Drill toCore(const switchboard::sim::v1::Drill &d);
+DrillKind toCore(switchboard::sim::v1::DrillKind k);
+switchboard::sim::v1::DrillKind toWire(DrillKind k);
 
 // Status plus trailers → RpcError, decoding `switchboard-conflict-bin`.
 RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx);

@@ -67,6 +67,29 @@ void RoutingClient::apply(const Change &change)
             });
         return;
     }
+    case ChangeKind::ForceFallback: {
+        v1::SetPrimaryBypassedRequest req;
+        req.set_route(change.object.toStdString());
+        req.set_bypassed(change.enabled);
+        req.set_reason(change.reason.toStdString());
+        req.set_expected_etag(change.expectedEtag.toStdString());
+        revert(&req);
+        req.set_request_id(change.requestId.toStdString());
+        detail::unaryWrite<v1::RoutingService, v1::SetPrimaryBypassedResponse>(
+            this, m_guard, *m_connection, change, std::move(req),
+            [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+                async->SetPrimaryBypassed(ctx, rq, rs, std::move(cb));
+            },
+            [this, guard = m_guard, change](auto &resp) {
+                auto r = convert::toCore(resp.route());
+                auto a = convert::toCore(resp.audit_event());
+                guard->post([this, change, r, a] {
+                    emit routeChanged(r, a);
+                    emit changeApplied(change, a);
+                });
+            });
+        return;
+    }
     case ChangeKind::ModelEnabled: {
         v1::SetModelEnabledRequest req;
         req.set_model(change.object.toStdString());

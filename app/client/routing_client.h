@@ -1,8 +1,9 @@
 #pragma once
 
 // RoutingClient: typed, asynchronous access to switchboard.v1.RoutingService:
-// the routing table, safe toggles (reason, expected etag, optional auto-revert,
-// request id) and the audit log.
+// the routing table, safe toggles of a model, a fallback step or a route's
+// primary bypass (reason, expected etag, optional auto-revert, request id)
+// and the audit log.
 
 #include "client/rpc_error.h"
 #include "core/change.h"
@@ -25,9 +26,11 @@ public:
     ~RoutingClient() override;
 
     void fetchTable();
-    // Sends a ModelEnabled or FallbackEnabled change (other kinds fail with
-    // INVALID_ARGUMENT without a call). The answer is changeApplied, or
-    // changeFailed with the conflict's current object on a stale etag.
+    // Sends a ModelEnabled, FallbackEnabled or ForceFallback change (other
+    // kinds fail with INVALID_ARGUMENT without a call). On success
+    // modelChanged (ModelEnabled) or routeChanged (the others) comes first,
+    // then changeApplied; on failure changeFailed, with the conflict's current
+    // object on a stale etag.
     void apply(const Change &change);
     void listAudit(int pageSize = 200);
 

@@ -1,7 +1,9 @@
 #pragma once
 
 // RoutingWatch: RoutingService.WatchRouting, so toggles, reverts and circuit
-// changes show the moment they happen rather than at the next poll. The
+// changes show the moment they happen rather than at the next poll. Every
+// event after the snapshot (fallback and model toggles, primary bypass
+// changes, auto-reverts, circuit changes) arrives through `changed`. The
 // service sends the whole table first (and again after every reconnect, so
 // nothing needs resuming); then one event per change. A dropped stream
 // reconnects with backoff and jitter; `finished` fires once per start(),
@@ -36,7 +38,9 @@ public:
 
 signals:
     void snapshotReceived(const sb::RoutingTable &table);
-    // A route or model changed (either may be empty), with its audit event if any.
+    // A route or model changed (either may be empty), with its audit event if
+    // any (an auto-revert's actor is `auto-revert`, a circuit's
+    // `circuit-breaker`).
     void changed(const std::vector<sb::Route> &routes, const std::vector<sb::Model> &models,
                  const sb::AuditEvent &event);
     void finished(const sb::RpcError &status);

@@ -63,7 +63,7 @@ QString toString(ServedReason r)
     case ServedReason::Fallback:
         return QStringLiteral("fallback");
     case ServedReason::Variant:
-        return QStringLiteral("experiment variant");
+        return QStringLiteral("variant");
     case ServedReason::Unspecified:
         break;
     }
@@ -82,7 +82,7 @@ QString toString(DrillKind k)
     case DrillKind::Unspecified:
         break;
     }
-    return QStringLiteral("unknown");
+    return QStringLiteral("unspecified");
 }
 
 } // namespace sb

@@ -135,24 +135,29 @@ struct FallbackStep
     bool operator==(const FallbackStep &) const = default;
 };
 
+// Why a model served a share of a route's requests. Experiment traffic is
+// Variant unless the variant's own model failed over (then Fallback).
 enum class ServedReason
 {
     Unspecified,
-    Primary,
-    Fallback,
-    Variant
+    Primary,  // as the route's primary, at the first attempt
+    Fallback, // after the model before it (afterModel) failed or was skipped
+    Variant   // as an experiment variant's model (experimentId, variantId)
 };
 QString toString(ServedReason r);
 
+// One entry per model and reason (and variant, or model before it). Fractions
+// are of all the route's requests in the window, failed ones included, so the
+// entries of a route sum to at most 1 per window.
 struct ServedShare
 {
     QString model;
-    double fraction = 0;
+    double fraction = 0; // last 60 s
     ServedReason reason = ServedReason::Unspecified;
-    double fraction10s = 0;
-    QString experimentId;
-    QString variantId;
-    QString afterModel;
+    double fraction10s = 0; // last 10 s
+    QString experimentId;   // Variant
+    QString variantId;      // Variant
+    QString afterModel;     // Fallback
     bool operator==(const ServedShare &) const = default;
 };
 
@@ -165,8 +170,9 @@ struct Route
     QString etag;
     qint64 updatedMs = 0;
     QString updatedBy;
+    // "Force fallback": the primary gets none of the route's traffic.
     bool primaryBypassed = false;
-    qint64 primaryBypassRevertMs = 0;
+    qint64 primaryBypassRevertMs = 0; // when the bypass reverts itself; 0: never
     bool operator==(const Route &) const = default;
 };
 
@@ -181,7 +187,7 @@ struct Model
     double inputCostPer1k = 0;
     double outputCostPer1k = 0;
     double recentErrorRate = 0;
-    qint64 updatedMs = 0;
+    qint64 updatedMs = 0; // when `enabled` last changed
     QString updatedBy;
     bool operator==(const Model &) const = default;
 };
@@ -192,26 +198,6 @@ struct RoutingTable
     std::vector<Model> models;
     qint64 timeMs = 0;
     bool operator==(const RoutingTable &) const = default;
-};
-
-enum class DrillKind
-{
-    Unspecified,
-    Outage,
-    LatencySpike,
-    ErrorBurst
-};
-QString toString(DrillKind k);
-
-struct Drill
-{
-    QString id;
-    QString model;
-    DrillKind kind = DrillKind::Unspecified;
-    double magnitude = 0;
-    qint64 startMs = 0;
-    qint64 endMs = 0;
-    bool operator==(const Drill &) const = default;
 };
 
 struct AuditEvent
@@ -227,6 +213,27 @@ struct AuditEvent
     QString reason;
     QString requestId;
     bool operator==(const AuditEvent &) const = default;
+};
+
+// Fault injection of the sim's DrillService (not part of the contract).
+enum class DrillKind
+{
+    Unspecified,
+    Outage,       // every request to the model fails
+    LatencySpike, // latency and time to first token x magnitude
+    ErrorBurst    // requests fail at rate magnitude
+};
+QString toString(DrillKind k);
+
+struct Drill
+{
+    QString id;
+    QString model;
+    DrillKind kind = DrillKind::Unspecified;
+    double magnitude = 0;
+    qint64 startMs = 0;
+    qint64 endMs = 0;
+    bool operator==(const Drill &) const = default;
 };
 
 // One point of a latency series: the aggregate of one route over one second.
@@ -246,3 +253,4 @@ struct LatencyPoint
 
 Q_DECLARE_METATYPE(sb::Prompt)
 Q_DECLARE_METATYPE(sb::RoutingTable)
+Q_DECLARE_METATYPE(sb::Drill)

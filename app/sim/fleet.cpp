@@ -290,11 +290,96 @@ double drawLatency(Rng &rng, const ModelProfile &p)
     return p.medianMs * std::exp(p.sigma * rng.normal());
 }
 
+// A route's chain as it stands for one batch: pointers only, so serving a
+// request does no string work.
+struct Chain
+{
+    RouteRec *route = nullptr;
+    ModelRec *primary = nullptr;
+    bool bypassed = false;
+    std::vector<ModelRec *> fallbacks; // the enabled steps, in order
+};
+
+Chain chainOf(SimState &state, RouteRec &route)
+{
+    Chain c;
+    c.route = &route;
+    auto p = state.models.find(route.route.primary_model());
+    c.primary = p == state.models.end() ? nullptr : &p->second;
+    c.bypassed = route.route.primary_bypassed();
+    for (const auto &step : route.route.fallbacks()) {
+        if (!step.enabled())
+            continue;
+        auto it = state.models.find(step.model());
+        if (it != state.models.end())
+            c.fallbacks.push_back(&it->second);
+    }
+    return c;
+}
+
+// A running experiment's variants for one batch.
+struct VariantView
+{
+    uint32_t weight = 0;
+    ModelRec *model = nullptr; // null: unknown model, the request takes the route's chain
+    VariantStats *stats = nullptr;
+    const pb::Variant *variant = nullptr;
+};
+
+struct ExperimentView
+{
+    const ExperimentRec *rec = nullptr;
+    uint64_t prefixHash = 0; // fnv1a of "<experiment id>/"
+    uint64_t totalWeight = 0;
+    std::vector<VariantView> variants;
+};
+
+ExperimentView experimentView(SimState &state, ExperimentRec &e)
+{
+    ExperimentView v;
+    v.rec = &e;
+    v.prefixHash = fnv1a(e.experiment.id() + "/");
+    for (const auto &var : e.experiment.variants()) {
+        VariantView vv;
+        vv.weight = var.weight();
+        auto m = state.models.find(var.model());
+        vv.model = m == state.models.end() ? nullptr : &m->second;
+        vv.stats = &e.stats[var.id()];
+        vv.variant = &var;
+        v.totalWeight += var.weight();
+        v.variants.push_back(vv);
+    }
+    return v;
+}
+
+// Sticky: the same user lands in the same variant while weights hold. The
+// hash is fnv1a("<experiment id>/<user id>"), continued from the prefix.
+const VariantView *pickVariant(const ExperimentView &e, uint64_t userId)
+{
+    if (!e.totalWeight)
+        return nullptr;
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + userId % 10);
+        userId /= 10;
+    } while (userId);
+    std::reverse(digits, digits + n);
+    uint64_t h = fnv1a(std::string_view(digits, size_t(n)), e.prefixHash) % e.totalWeight;
+    for (const auto &v : e.variants) {
+        if (h < v.weight)
+            return &v;
+        h -= v.weight;
+    }
+    return nullptr;
+}
+
 struct Outcome
 {
     ModelRec *served = nullptr;
-    ModelRec *last = nullptr;
-    bool fallback = false;
+    ModelRec *last = nullptr;   // the last model tried (shown for a failed request)
+    ModelRec *before = nullptr; // the model tried or skipped just before `served`
+    bool fallback = false;      // went past its first model
     uint32_t status = 14;
     double latency = 0;
     double ttft = 0;
@@ -303,27 +388,24 @@ struct Outcome
     double cost = 0;
 };
 
-// One request along a chain: the first model, then the route's enabled
-// fallbacks in order, skipping disabled models and open circuits.
-Outcome serve(SimState &state, Rng &rng, RouteRec &route, ModelRec *first, double latencyFactor,
+// One request along a chain: the first model (the primary or a variant's),
+// then the route's enabled fallbacks in order, skipping disabled models, open
+// circuits, half-open ones it does not probe, and a bypassed primary.
+Outcome serve(Rng &rng, const Chain &chain, ModelRec *first, double latencyFactor,
               double errorFactor, int64_t sec)
 {
     Outcome o;
-    const int steps = route.route.fallbacks_size();
-    for (int k = -1; k < steps; ++k) {
-        ModelRec *m = first;
-        if (k >= 0) {
-            const auto &step = route.route.fallbacks(k);
-            if (!step.enabled() || step.model() == first->model.name())
-                continue;
-            auto it = state.models.find(step.model());
-            if (it == state.models.end())
-                continue;
-            m = &it->second;
-        }
-        if (!m->model.enabled() || m->circuit == pb::CIRCUIT_STATE_OPEN ||
+    ModelRec *prev = nullptr;
+    const size_t steps = chain.fallbacks.size();
+    for (size_t k = 0; k <= steps; ++k) {
+        ModelRec *m = k == 0 ? first : chain.fallbacks[k - 1];
+        if (k > 0 && m == first)
+            continue;
+        if ((chain.bypassed && m == chain.primary) || !m->model.enabled() ||
+            m->circuit == pb::CIRCUIT_STATE_OPEN ||
             (m->circuit == pb::CIRCUIT_STATE_HALF_OPEN && !rng.chance(0.2))) {
             o.fallback = true;
+            prev = m;
             continue;
         }
         if (o.last)
@@ -347,11 +429,13 @@ Outcome serve(SimState &state, Rng &rng, RouteRec &route, ModelRec *first, doubl
                 o.status = r < 0.6 ? 14 : (r < 0.8 ? 4 : 8);
                 o.latency += lat * (o.status == 4 ? 2.0 : 0.3);
             }
+            prev = m;
             continue;
         }
         if (m->circuit == pb::CIRCUIT_STATE_HALF_OPEN)
             ++m->probeOk;
         o.served = m;
+        o.before = prev;
         o.status = 0;
         o.latency += lat;
         o.inTokens = uint32_t(std::max(1.0, p.inTokensMean * std::exp(0.4 * rng.normal())));
@@ -368,6 +452,41 @@ Outcome serve(SimState &state, Rng &rng, RouteRec &route, ModelRec *first, doubl
     return o;
 }
 
+// Counts a served request in its route's share slot (found by pointer and id
+// comparisons; a new slot copies the variant's ids once).
+void countServed(RouteRec &route, const Outcome &o, const VariantView *variant,
+                 const ExperimentView *experiment, int64_t sec)
+{
+    pb::ServedReason reason = pb::SERVED_REASON_PRIMARY;
+    const ModelRec *after = nullptr;
+    uint32_t variantId = 0;
+    if (o.before) {
+        reason = pb::SERVED_REASON_FALLBACK;
+        after = o.before;
+    } else if (variant) {
+        reason = pb::SERVED_REASON_VARIANT;
+        variantId = variant->stats->dictId;
+    }
+    for (auto &slot : route.served) {
+        if (slot.model == o.served && slot.reason == reason && slot.after == after &&
+            slot.variantDictId == variantId) {
+            slot.count.add(sec);
+            return;
+        }
+    }
+    ServedSlot slot;
+    slot.model = o.served;
+    slot.reason = reason;
+    slot.after = after;
+    slot.variantDictId = variantId;
+    if (reason == pb::SERVED_REASON_VARIANT) {
+        slot.experimentId = experiment->rec->experiment.id();
+        slot.variantId = variant->variant->id();
+    }
+    slot.count.add(sec);
+    route.served.push_back(std::move(slot));
+}
+
 void record(VariantStats &s, const Outcome &o)
 {
     ++s.exposures;
@@ -380,23 +499,6 @@ void record(VariantStats &s, const Outcome &o)
         ++s.errors;
     }
     s.cost += o.cost;
-}
-
-const pb::Variant *pickVariant(const pb::Experiment &e, uint64_t userId)
-{
-    uint64_t total = 0;
-    for (const auto &v : e.variants())
-        total += v.weight();
-    if (!total)
-        return nullptr;
-    // Sticky: the same user lands in the same variant while weights hold.
-    uint64_t h = fnv1a(e.id() + "/" + std::to_string(userId)) % total;
-    for (const auto &v : e.variants()) {
-        if (h < v.weight())
-            return &v;
-        h -= v.weight();
-    }
-    return nullptr;
 }
 
 } // namespace
@@ -542,14 +644,14 @@ void seedState(SimState &state, int64_t nowUs)
 
     // The stopped experiment's frozen results, as if it had run for a while.
     {
-        RouteRec &route = state.routes["extract"];
+        const Chain chain = chainOf(state, state.routes["extract"]);
+        const ExperimentView view = experimentView(state, stopped);
         for (int i = 0; i < 6000; ++i) {
-            const pb::Variant *v = pickVariant(stopped.experiment, rng.below(50000));
-            if (!v)
+            const VariantView *v = pickVariant(view, rng.below(50000));
+            if (!v || !v->model)
                 break;
-            VariantStats &s = stopped.stats[v->id()];
-            Outcome o = serve(state, rng, route, &state.models[v->model()], s.latencyFactor,
-                              s.errorFactor, 0);
+            VariantStats &s = *v->stats;
+            Outcome o = serve(rng, chain, v->model, s.latencyFactor, s.errorFactor, 0);
             record(s, o);
             s.preferenceTotal += rng.chance(0.05);
             if (rng.chance(0.03)) {
@@ -589,32 +691,43 @@ std::shared_ptr<Batch> generateBatch(SimState &state, size_t n, int64_t startUs,
 {
     auto batch = std::make_shared<Batch>();
     batch->baseUs = startUs;
+    // Once a second, forget share slots that served nothing for a minute.
+    if (const int64_t nowSec = startUs / 1000000; nowSec != state.servedPrunedSec) {
+        state.servedPrunedSec = nowSec;
+        for (auto &[name, r] : state.routes)
+            std::erase_if(r.served,
+                          [&](const ServedSlot &slot) { return slot.count.sum(nowSec, 60) == 0; });
+    }
     if (n == 0)
         return batch;
     batch->reserve(n);
 
+    // Everything a sample needs, resolved once per batch: no name lookups or
+    // string work below.
     struct RouteChoice
     {
-        RouteRec *route;
-        ModelRec *primary;
-        ExperimentRec *experiment;
+        Chain chain;
+        int experiment = -1; // index into `experiments`
         double cumulative;
     };
     std::vector<RouteChoice> choices;
+    std::vector<ExperimentView> experiments;
     double cumulative = 0;
     for (auto &[name, r] : state.routes) {
-        auto m = state.models.find(r.route.primary_model());
-        if (m == state.models.end())
+        Chain chain = chainOf(state, r);
+        if (!chain.primary)
             continue;
         cumulative += r.trafficShare;
-        choices.push_back({&r, &m->second, nullptr, cumulative});
+        choices.push_back({std::move(chain), -1, cumulative});
     }
     for (auto &[id, e] : state.experiments) {
         if (e.experiment.state() != pb::EXPERIMENT_STATE_RUNNING)
             continue;
         for (auto &c : choices) {
-            if (c.route->route.name() == e.experiment.route() && !c.experiment)
-                c.experiment = &e;
+            if (c.chain.route->route.name() == e.experiment.route() && c.experiment < 0) {
+                c.experiment = int(experiments.size());
+                experiments.push_back(experimentView(state, e));
+            }
         }
     }
     if (choices.empty())
@@ -634,27 +747,30 @@ std::shared_ptr<Batch> generateBatch(SimState &state, size_t n, int64_t startUs,
             }
         }
         const uint64_t user = rng.below(50000);
-        ModelRec *first = c->primary;
-        VariantStats *stats = nullptr;
-        if (c->experiment) {
-            if (const pb::Variant *v = pickVariant(c->experiment->experiment, user)) {
-                auto m = state.models.find(v->model());
-                if (m != state.models.end()) {
-                    first = &m->second;
-                    stats = &c->experiment->stats[v->id()];
-                }
-            }
+        ModelRec *first = c->chain.primary;
+        const ExperimentView *experiment =
+            c->experiment < 0 ? nullptr : &experiments[size_t(c->experiment)];
+        const VariantView *variant = nullptr;
+        if (experiment) {
+            variant = pickVariant(*experiment, user);
+            if (variant && variant->model)
+                first = variant->model;
+            else
+                variant = nullptr;
         }
-        const Outcome o = serve(state, rng, *c->route, first, stats ? stats->latencyFactor : 1.0,
+        VariantStats *stats = variant ? variant->stats : nullptr;
+        const Outcome o = serve(rng, c->chain, first, stats ? stats->latencyFactor : 1.0,
                                 stats ? stats->errorFactor : 1.0, sec);
         if (stats)
             record(*stats, o);
+        RouteRec &route = *c->chain.route;
+        route.requests.add(sec);
         if (o.served)
-            c->route->served[o.served->model.name()].add(sec);
+            countServed(route, o, variant, experiment, sec);
         batch->offsetMicros.push_back(uint32_t(offset));
         batch->latencyMs.push_back(float(o.latency));
         batch->ttftMs.push_back(float(o.ttft));
-        batch->routeIds.push_back(c->route->dictId);
+        batch->routeIds.push_back(route.dictId);
         const ModelRec *shown = o.served ? o.served : o.last;
         batch->modelIds.push_back(shown ? shown->dictId : 0);
         batch->variantIds.push_back(stats ? stats->dictId : 0);

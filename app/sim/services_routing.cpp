@@ -1,5 +1,6 @@
-// RoutingService: the routing table, safe toggles with auto-revert, routing
-// events and the audit log of every service.
+// RoutingService: the routing table, safe toggles (fallback steps, models, a
+// route's primary bypass) with auto-revert, routing events and the audit log
+// of every service.
 
 #include "sim/state.h"
 #include "switchboard/v1/routing_service.grpc.pb.h"
@@ -11,15 +12,12 @@ namespace {
 constexpr int64_t kMinRevertUs = 1000000;
 constexpr int64_t kMaxRevertUs = 7 * 86400ll * 1000000;
 
-// The fields SetFallbackEnabled and SetModelEnabled share: model, reason,
-// request_id and the optional revert_after (1s..7 days), returned in *revertUs
-// (0: no auto-revert).
-template <typename ToggleRequest>
-grpc::Status validateToggle(const ToggleRequest &req, int64_t *revertUs)
+// The fields every routing write shares: reason, request_id and the optional
+// revert_after (1s..7 days), returned in *revertUs (0: no auto-revert).
+template <typename WriteRequest>
+grpc::Status validateWrite(const WriteRequest &req, int64_t *revertUs)
 {
     *revertUs = 0;
-    if (req.model().empty())
-        return invalid("model: must not be empty");
     if (req.reason().empty())
         return invalid("reason: must not be empty");
     if (req.request_id().empty())
@@ -31,6 +29,21 @@ grpc::Status validateToggle(const ToggleRequest &req, int64_t *revertUs)
         return invalid("revert_after: must be between 1s and 7 days");
     *revertUs = us;
     return grpc::Status::OK;
+}
+
+// SetFallbackEnabled and SetModelEnabled: a model, then the shared fields.
+template <typename ToggleRequest>
+grpc::Status validateToggle(const ToggleRequest &req, int64_t *revertUs)
+{
+    *revertUs = 0;
+    if (req.model().empty())
+        return invalid("model: must not be empty");
+    return validateWrite(req, revertUs);
+}
+
+std::string bypassValue(const std::string &primary, bool bypassed)
+{
+    return "primary " + primary + (bypassed ? " bypassed" : " in use");
 }
 
 // The audit new_value of a toggle: `value`, plus the pending auto-revert.
@@ -94,14 +107,13 @@ public:
                          invalid("model: " + quoted(req->model()) +
                                  " is not in the fallback chain of route " + quoted(req->route())));
         const std::string target = "route/" + req->route();
-        if (req->expected_etag() != r.route.etag()) {
-            pb::Conflict c;
-            c.set_current_etag(r.route.etag());
-            m_state.fillRoute(r, c.mutable_route(), now);
-            *c.mutable_update_time() = r.route.update_time();
-            c.set_updated_by(r.updatedBy);
-            return reply(ctx, conflictStatus(ctx, c, "route " + quoted(req->route())));
-        }
+        if (req->expected_etag() != r.route.etag())
+            return reply(ctx, routeConflict(ctx, r, now));
+        if (!req->enabled() && r.route.primary_bypassed() && !m_state.hasUsableFallback(r, index))
+            return reply(ctx, failedPrecondition(
+                                  "enabled: route " + quoted(req->route()) +
+                                  " bypasses its primary and " + quoted(req->model()) +
+                                  " is its last enabled fallback; use the primary again first"));
         auto *step = r.route.mutable_fallbacks(index);
         const bool from = step->enabled();
         step->set_enabled(req->enabled());
@@ -166,7 +178,7 @@ public:
                     return model != req->model() && mi != m_state.models.end() &&
                            mi->second.model.enabled();
                 };
-                served = usable(r.route.primary_model());
+                served = !r.route.primary_bypassed() && usable(r.route.primary_model());
                 for (const auto &step : r.route.fallbacks())
                     served = served || (step.enabled() && usable(step.model()));
                 if (!served)
@@ -198,6 +210,61 @@ public:
         m_state.fillModel(m, resp->mutable_model(), now);
         *resp->mutable_audit_event() = *ev;
         m_state.publishRoutingChange(pb::ROUTING_EVENT_KIND_MODEL_CHANGED, resp->model(), *ev, now);
+        m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
+        return reply(ctx, grpc::Status::OK);
+    }
+
+    grpc::ServerUnaryReactor *SetPrimaryBypassed(grpc::CallbackServerContext *ctx,
+                                                 const pb::SetPrimaryBypassedRequest *req,
+                                                 pb::SetPrimaryBypassedResponse *resp) override
+    {
+        Caller caller;
+        if (auto st = authorize(ctx, m_state.options.tokens, Role::Operator, &caller); !st.ok())
+            return reply(ctx, st);
+        if (req->route().empty())
+            return reply(ctx, invalid("route: must not be empty"));
+        int64_t revertUs = 0;
+        if (auto st = validateWrite(*req, &revertUs); !st.ok())
+            return reply(ctx, st);
+        static const std::string kMethod = "SetPrimaryBypassed";
+        const int64_t now = nowMicros();
+        std::lock_guard lock(m_state.mutex);
+        if (auto st = m_state.idempotency.replay(req->request_id(), kMethod, *req, resp))
+            return reply(ctx, *st);
+        auto it = m_state.routes.find(req->route());
+        if (it == m_state.routes.end())
+            return reply(ctx, notFound("route: route " + quoted(req->route()) + " not found"));
+        RouteRec &r = it->second;
+        if (req->expected_etag() != r.route.etag())
+            return reply(ctx, routeConflict(ctx, r, now));
+        if (req->bypassed() && !m_state.hasUsableFallback(r))
+            return reply(
+                ctx, failedPrecondition("bypassed: route " + quoted(req->route()) +
+                                        " has no enabled fallback on an enabled model to send its "
+                                        "traffic to; enable one first"));
+        const bool from = r.route.primary_bypassed();
+        r.route.set_primary_bypassed(req->bypassed());
+        if (revertUs) {
+            r.bypassRevertAtUs = now + revertUs;
+            r.bypassRevertTo = from;
+            toTimestamp(now + revertUs, r.route.mutable_primary_bypass_revert_time());
+        } else {
+            r.bypassRevertAtUs = 0;
+            r.route.clear_primary_bypass_revert_time();
+        }
+        r.route.set_etag(m_state.newEtag());
+        toTimestamp(now, r.route.mutable_update_time());
+        r.updatedBy = caller.subject;
+        const std::string &primary = r.route.primary_model();
+        auto *ev = m_state.addAudit(now, caller.subject, roleName(caller.role),
+                                    req->bypassed() ? "route.bypass_primary" : "route.use_primary",
+                                    "route/" + req->route(), bypassValue(primary, from),
+                                    withRevertNote(bypassValue(primary, req->bypassed()), revertUs),
+                                    req->reason(), req->request_id());
+        m_state.fillRoute(r, resp->mutable_route(), now);
+        *resp->mutable_audit_event() = *ev;
+        m_state.publishRoutingChange(pb::ROUTING_EVENT_KIND_PRIMARY_BYPASS_CHANGED, resp->route(),
+                                     *ev, now);
         m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
         return reply(ctx, grpc::Status::OK);
     }
@@ -252,6 +319,17 @@ public:
     }
 
 private:
+    // FAILED_PRECONDITION for a stale route etag, with the route as it is now.
+    grpc::Status routeConflict(grpc::CallbackServerContext *ctx, const RouteRec &r, int64_t now)
+    {
+        pb::Conflict c;
+        c.set_current_etag(r.route.etag());
+        m_state.fillRoute(r, c.mutable_route(), now);
+        *c.mutable_update_time() = r.route.update_time();
+        c.set_updated_by(r.updatedBy);
+        return conflictStatus(ctx, c, "route " + quoted(r.route.name()));
+    }
+
     SimState &m_state;
 };
 

@@ -1,6 +1,8 @@
 #include "sim/state.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 namespace sb::sim {
 
@@ -119,6 +121,8 @@ void SimState::fillModel(const ModelRec &rec, pb::Model *out, int64_t nowUs) con
         toTimestamp(rec.cooldownUntilUs, out->mutable_cooldown_until());
     if (rec.revertAtUs)
         toTimestamp(rec.revertAtUs, out->mutable_revert_time());
+    toTimestamp(rec.updateUs, out->mutable_update_time());
+    out->set_updated_by(rec.updatedBy);
     const int64_t sec = nowUs / 1000000;
     const uint64_t req = rec.requests.sum(sec);
     out->set_recent_error_rate(req ? double(rec.errors.sum(sec)) / double(req) : 0.0);
@@ -127,21 +131,54 @@ void SimState::fillModel(const ModelRec &rec, pb::Model *out, int64_t nowUs) con
 void SimState::fillRoute(const RouteRec &rec, pb::Route *out, int64_t nowUs) const
 {
     *out = rec.route;
+    out->set_updated_by(rec.updatedBy);
     const int64_t sec = nowUs / 1000000;
-    uint64_t total = 0;
-    std::vector<std::pair<std::string, uint64_t>> counts;
-    for (const auto &[model, w] : rec.served) {
-        const uint64_t c = w.sum(sec);
-        if (c) {
-            counts.emplace_back(model, c);
-            total += c;
-        }
+    // Denominators count every request, failed ones too, so the shares of a
+    // window sum to at most 1.
+    const uint64_t total60 = rec.requests.sum(sec, 60);
+    const uint64_t total10 = rec.requests.sum(sec, 10);
+    std::vector<const ServedSlot *> entries;
+    for (const auto &slot : rec.served) {
+        if (slot.count.sum(sec, 60))
+            entries.push_back(&slot);
     }
-    for (const auto &[model, c] : counts) {
+    // A stable order: by reason, then model, variant and the model before.
+    const auto key = [](const ServedSlot *s) {
+        return std::tie(s->reason, s->model->model.name(), s->experimentId, s->variantId);
+    };
+    std::sort(entries.begin(), entries.end(), [&](const ServedSlot *a, const ServedSlot *b) {
+        if (key(a) != key(b))
+            return key(a) < key(b);
+        const std::string &x = a->after ? a->after->model.name() : std::string();
+        const std::string &y = b->after ? b->after->model.name() : std::string();
+        return x < y;
+    });
+    for (const ServedSlot *slot : entries) {
         auto *share = out->add_recently_served();
-        share->set_model(model);
-        share->set_fraction(double(c) / double(total));
+        share->set_model(slot->model->model.name());
+        share->set_reason(slot->reason);
+        share->set_fraction(
+            total60 ? std::min(1.0, double(slot->count.sum(sec, 60)) / double(total60)) : 0.0);
+        share->set_fraction_10s(
+            total10 ? std::min(1.0, double(slot->count.sum(sec, 10)) / double(total10)) : 0.0);
+        share->set_experiment_id(slot->experimentId);
+        share->set_variant_id(slot->variantId);
+        if (slot->after)
+            share->set_after_model(slot->after->model.name());
     }
+}
+
+bool SimState::hasUsableFallback(const RouteRec &rec, int skipStep) const
+{
+    for (int i = 0; i < rec.route.fallbacks_size(); ++i) {
+        const auto &step = rec.route.fallbacks(i);
+        if (i == skipStep || !step.enabled() || step.model() == rec.route.primary_model())
+            continue;
+        auto it = models.find(step.model());
+        if (it != models.end() && it->second.model.enabled())
+            return true;
+    }
+    return false;
 }
 
 void SimState::fillRoutingSnapshot(pb::WatchRoutingResponse *out, int64_t nowUs) const
@@ -336,6 +373,32 @@ void SimState::runReverts(int64_t nowUs)
                 nowUs, "auto-revert", "system", to ? "fallback.enable" : "fallback.disable",
                 "route/" + name, step->model() + (from ? " enabled" : " disabled"),
                 step->model() + (to ? " enabled" : " disabled"), "revert_after elapsed", "");
+            pb::Route changed;
+            fillRoute(r, &changed, nowUs);
+            publishRoutingChange(pb::ROUTING_EVENT_KIND_REVERTED, changed, *ev, nowUs);
+        }
+        if (r.bypassRevertAtUs && r.bypassRevertAtUs <= nowUs) {
+            const bool from = r.route.primary_bypassed();
+            // Bypassing a route left with no usable fallback would be an
+            // outage nobody asked for: that revert is skipped, and says so.
+            const bool skipped = r.bypassRevertTo && !hasUsableFallback(r);
+            const bool to = skipped ? from : r.bypassRevertTo;
+            r.bypassRevertAtUs = 0;
+            r.route.clear_primary_bypass_revert_time();
+            r.route.set_primary_bypassed(to);
+            r.route.set_etag(newEtag());
+            toTimestamp(nowUs, r.route.mutable_update_time());
+            r.updatedBy = "auto-revert";
+            const std::string &primary = r.route.primary_model();
+            const auto value = [&](bool bypassed) {
+                return "primary " + primary + (bypassed ? " bypassed" : " in use");
+            };
+            auto *ev = addAudit(nowUs, "auto-revert", "system",
+                                r.bypassRevertTo ? "route.bypass_primary" : "route.use_primary",
+                                "route/" + name, value(from),
+                                skipped ? value(to) + " (revert skipped: no enabled fallback left)"
+                                        : value(to),
+                                "revert_after elapsed", "");
             pb::Route changed;
             fillRoute(r, &changed, nowUs);
             publishRoutingChange(pb::ROUTING_EVENT_KIND_REVERTED, changed, *ev, nowUs);

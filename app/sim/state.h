@@ -54,10 +54,10 @@ struct ModelRec
     pb::Model model; // static and operator-controlled fields; the rest is filled on read
     ModelProfile profile;
     uint32_t dictId = 0;
-    std::string updatedBy = "seed";
-    int64_t updateUs = 0;
-    int64_t revertAtUs = 0; // 0: no pending auto-revert
-    bool revertTo = true;   // the value an auto-revert restores
+    std::string updatedBy = "seed"; // who changed `enabled` last
+    int64_t updateUs = 0;           // when
+    int64_t revertAtUs = 0;         // 0: no pending auto-revert
+    bool revertTo = true;           // the value an auto-revert restores
     // Circuit breaker.
     pb::CircuitState circuit = pb::CIRCUIT_STATE_CLOSED;
     int64_t cooldownUntilUs = 0;
@@ -71,15 +71,32 @@ struct ModelRec
     double latencyFactor = 1;
 };
 
+// Requests of one route served by one model for one reason (one entry of
+// Route.recently_served). Found per sample by comparing pointers and ids, so
+// the traffic generator does no string work.
+struct ServedSlot
+{
+    const ModelRec *model = nullptr;
+    pb::ServedReason reason = pb::SERVED_REASON_UNSPECIFIED;
+    uint32_t variantDictId = 0;      // VARIANT: the variant's telemetry id
+    const ModelRec *after = nullptr; // FALLBACK: the model tried just before
+    std::string experimentId;        // VARIANT, copied once when the slot is made
+    std::string variantId;           // VARIANT
+    Window60 count;
+};
+
 struct RouteRec
 {
-    pb::Route route; // without recently_served, filled on read
+    pb::Route route; // without recently_served and updated_by, filled on read
     uint32_t dictId = 0;
     double trafficShare = 0.25;
     std::string updatedBy = "seed";
     std::vector<int64_t> stepRevertAtUs; // parallel to route.fallbacks(); 0: none
     std::vector<char> stepRevertTo;      // the value an auto-revert restores
-    std::map<std::string, Window60> served;
+    int64_t bypassRevertAtUs = 0;        // 0: no pending auto-revert of primary_bypassed
+    bool bypassRevertTo = false;
+    Window60 requests;              // every request of the route, failed ones included
+    std::vector<ServedSlot> served; // idle slots are pruned once a second
 };
 
 struct PromptRec
@@ -143,6 +160,7 @@ struct SimState
     uint64_t auditCounter = 0;
     uint64_t drillCounter = 0;
     uint64_t feedbackCounter = 0;
+    int64_t servedPrunedSec = 0;
     Rng trafficRng;
 
     EventHub<pb::WatchPromptsResponse> promptEvents;
@@ -167,6 +185,10 @@ struct SimState
     void applyDrills(int64_t nowUs);
     // Performs due auto-reverts.
     void runReverts(int64_t nowUs);
+    // Whether some enabled fallback step of the route, on an enabled model
+    // other than the primary, could take its traffic (ignoring `skipStep`, an
+    // index into the route's fallbacks, when >= 0).
+    bool hasUsableFallback(const RouteRec &route, int skipStep = -1) const;
     // Moves circuit breakers along; emits events and audit on changes.
     void updateBreakers(int64_t nowUs);
     void publishCircuitChange(const ModelRec &rec, int64_t nowUs, const std::string &from);

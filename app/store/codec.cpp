@@ -197,7 +197,12 @@ QString encodeServed(const std::vector<ServedShare> &shares)
     QJsonArray a;
     for (const ServedShare &s : shares) {
         a.append(QJsonObject{{QLatin1String("model"), s.model},
-                             {QLatin1String("fraction"), s.fraction}});
+                             {QLatin1String("fraction"), s.fraction},
+                             {QLatin1String("reason"), int(s.reason)},
+                             {QLatin1String("fraction10s"), s.fraction10s},
+                             {QLatin1String("experimentId"), s.experimentId},
+                             {QLatin1String("variantId"), s.variantId},
+                             {QLatin1String("afterModel"), s.afterModel}});
     }
     return toText(a);
 }
@@ -207,8 +212,19 @@ std::vector<ServedShare> decodeServed(const QString &json)
     std::vector<ServedShare> out;
     for (const QJsonValue &v : arrayFrom(json)) {
         const QJsonObject o = v.toObject();
-        out.push_back({o.value(QLatin1String("model")).toString(),
-                       o.value(QLatin1String("fraction")).toDouble()});
+        ServedShare share;
+        share.model = o.value(QLatin1String("model")).toString();
+        share.fraction = o.value(QLatin1String("fraction")).toDouble();
+        // Rows written before the reason existed read as Unspecified.
+        const qint64 reason = o.value(QLatin1String("reason")).toInteger();
+        share.reason = reason >= 0 && reason <= int(ServedReason::Variant)
+                           ? ServedReason(reason)
+                           : ServedReason::Unspecified;
+        share.fraction10s = o.value(QLatin1String("fraction10s")).toDouble();
+        share.experimentId = o.value(QLatin1String("experimentId")).toString();
+        share.variantId = o.value(QLatin1String("variantId")).toString();
+        share.afterModel = o.value(QLatin1String("afterModel")).toString();
+        out.push_back(std::move(share));
     }
     return out;
 }
