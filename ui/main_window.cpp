@@ -169,8 +169,11 @@ RoutingPage *MainWindow::routingPage() const
 
 void MainWindow::showPage(int index)
 {
-    if (index >= 0 && index < int(m_pages.size()))
-        m_nav->setCurrentRow(index);
+    if (index < 0 || index >= int(m_pages.size()))
+        return;
+    m_nav->setCurrentRow(index);
+    // Keys go to the page's table, so Ctrl+4 then Space acts at once.
+    m_pages[std::size_t(index)]->setFocus(Qt::ShortcutFocusReason);
 }
 
 void MainWindow::updateBadge(int index)

@@ -70,8 +70,8 @@ TEST(RoutingModel, ShowsWhyEachModelServedAndExperimentTrafficIsNotAFallback)
     EXPECT_EQ(child(m, 0, 2, RoutingModel::Why).data().toString(),
               QStringLiteral("as fallback after atlas-xl 10 %"));
     // The route's fallback share counts only real fallbacks, not the variant.
-    EXPECT_EQ(m.index(0, RoutingModel::Served10s).data().toString(),
-              QStringLiteral("5 % by fallbacks"));
+    EXPECT_EQ(m.index(0, RoutingModel::Enabled).data().toString(),
+              QStringLiteral("fallbacks serve 5 %"));
     EXPECT_EQ(m.trouble().rows, 0);
 }
 
@@ -90,10 +90,10 @@ TEST(RoutingModel, OpenCircuitColoursTheRowAndCountsAsTroubleWithCountdown)
     EXPECT_EQ(m.index(0, 0).data(RoutingModel::TroubleRole).toInt(), 2);
     EXPECT_TRUE(m.index(0, 0).data(Qt::BackgroundRole).isValid());
     EXPECT_EQ(child(m, 0, 0, RoutingModel::Circuit).data().toString(),
-              QStringLiteral("open · half-open in 30 s"));
+              QStringLiteral("open · 30 s"));
     m.setNow(now + 20'000);
     EXPECT_EQ(child(m, 0, 0, RoutingModel::Circuit).data().toString(),
-              QStringLiteral("open · half-open in 10 s"));
+              QStringLiteral("open · 10 s"));
 }
 
 TEST(RoutingModel, ValueChangesKeepTheShapeAndNewRoutesReset)

@@ -64,6 +64,14 @@ QModelIndex stepIndex(QTreeView *tree, const QString &route, int step)
     return {};
 }
 
+// With SWITCHBOARD_SHOTS=DIR set, saves what the test sees, for review.
+void shot(QWidget *w, const char *name)
+{
+    const QString dir = qEnvironmentVariable("SWITCHBOARD_SHOTS");
+    if (!dir.isEmpty())
+        w->grab().save(dir + QLatin1Char('/') + QLatin1String(name));
+}
+
 const Route *findRoute(const RoutingTable &t, const QString &name)
 {
     for (const auto &r : t.routes) {
@@ -155,6 +163,9 @@ TEST(RoutingFlow, KeyboardToggleOnProductionNeedsReasonAndNameThenShowsEverywher
         10000));
     ASSERT_FALSE(w.console.actions()->actions().empty());
     EXPECT_EQ(w.console.actions()->actions().front().outcome, QStringLiteral("applied"));
+    w.window.showPage(pageIndex(QStringLiteral("audit")));
+    QTest::qWait(200);
+    shot(&w.window, "audit.png");
     // On disk, not only in memory: a second cache on the same file finds it.
     Cache reader;
     reader.open(dir.filePath(QStringLiteral("cache.sqlite")));
@@ -217,6 +228,7 @@ TEST(RoutingFlow, ConflictShowsTheOtherChangeAndTheSecondDecisionKeepsIt)
         },
         10000));
     GuardedChangeDialog *again = w.page()->openDialog();
+    shot(again, "conflict.png");
     auto *reason = again->findChild<QLineEdit *>(QStringLiteral("reasonEdit"));
     EXPECT_EQ(reason->text(), QStringLiteral("atlas-mini drill")); // kept for the second try
     // Bob's change already shows in the table behind the dialog.

@@ -23,7 +23,8 @@ namespace sb {
 AuditPage::AuditPage(Session *session, AuditController *controller, QWidget *parent)
     : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
       m_target(new QLineEdit(this)), m_actor(new QLineEdit(this)), m_text(new QLineEdit(this)),
-      m_range(new QComboBox(this)), m_table(new QTableView(this)), m_filter(new AuditFilter(this))
+      m_range(new QComboBox(this)), m_table(new QTableView(this)), m_filter(new AuditFilter(this)),
+      m_count(new QLabel(this))
 {
     m_table->setObjectName(QStringLiteral("auditTable"));
     setupTable(m_table, controller->model());
@@ -44,7 +45,8 @@ AuditPage::AuditPage(Session *session, AuditController *controller, QWidget *par
     m_range->addItem(tr("Last 24 hours"), 86400);
     m_range->addItem(tr("Last 7 days"), 7 * 86400);
     m_range->addItem(tr("All time"), 0);
-    m_range->setCurrentIndex(2);
+    m_range->setCurrentIndex(3);
+    m_count->setObjectName(QStringLiteral("auditCount"));
     auto *exportButton =
         new QPushButton(QIcon::fromTheme(QStringLiteral("document-save")), tr("Export CSV…"), this);
     exportButton->setObjectName(QStringLiteral("auditExport"));
@@ -55,11 +57,26 @@ AuditPage::AuditPage(Session *session, AuditController *controller, QWidget *par
     bar->addWidget(m_actor, 1);
     bar->addWidget(m_range);
     bar->addWidget(exportButton);
+    setFocusProxy(m_table);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addLayout(bar);
     layout->addWidget(m_table, 1);
+    layout->addWidget(m_count);
+    auto count = [this] {
+        const int all = m_controller->model()->rowCount();
+        const int shown = m_filter->rowCount();
+        m_count->setText(shown == all ? tr("%1 events").arg(all)
+                                      : tr("Showing %1 of %2 events; widen the range or clear "
+                                           "the filters to see the rest")
+                                            .arg(shown)
+                                            .arg(all));
+    };
+    connect(m_filter, &QAbstractItemModel::modelReset, this, count);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, count);
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, count);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, count);
 
     connect(m_target, &QLineEdit::textChanged, m_filter, &AuditFilter::setTarget);
     connect(m_actor, &QLineEdit::textChanged, m_filter, &AuditFilter::setActor);

@@ -7,6 +7,7 @@
 #include "ui/common/page.h"
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QTableView;
 
@@ -39,6 +40,7 @@ private:
     QComboBox *m_range;
     QTableView *m_table;
     AuditFilter *m_filter;
+    QLabel *m_count;
 };
 
 } // namespace sb

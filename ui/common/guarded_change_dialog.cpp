@@ -120,7 +120,9 @@ GuardedChangeDialog::GuardedChangeDialog(const Change &change, const QString &im
             if (m_revert->itemData(i).toLongLong() == change.revertAfter.count())
                 m_revert->setCurrentIndex(i);
         }
-        form->addRow(tr("&Auto-revert:"), revertRow);
+        auto *revertLabel = new QLabel(tr("&Auto-revert:"), this);
+        revertLabel->setBuddy(m_revert);
+        form->addRow(revertLabel, revertRow);
     } else {
         m_revert->hide();
     }

@@ -35,6 +35,7 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 
+    setFocusProxy(m_table);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);

@@ -49,6 +49,7 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     controls->addWidget(m_window);
     controls->addStretch();
 
+    setFocusProxy(m_summary);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addLayout(controls);

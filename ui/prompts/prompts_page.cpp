@@ -57,6 +57,7 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
 
+    setFocusProxy(m_prompts);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);

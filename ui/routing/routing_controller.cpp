@@ -1,5 +1,6 @@
 #include "ui/routing/routing_controller.h"
 
+#include "client/drill_client.h"
 #include "client/routing_client.h"
 #include "client/routing_watch.h"
 #include "core/routing_merge.h"
@@ -21,8 +22,41 @@ RoutingController::RoutingController(Session *session, ActionLog *actions,
                                      NotificationLog *notifications, QObject *parent)
     : QObject(parent), m_session(session), m_actions(actions), m_notifications(notifications),
       m_client(new RoutingClient(session->connection(), this)),
-      m_watch(new RoutingWatch(session->connection(), this))
+      m_watch(new RoutingWatch(session->connection(), this)),
+      m_drillClient(new DrillClient(session->connection(), this))
 {
+    connect(m_drillClient, &DrillClient::drillsListed, this,
+            [this](const std::vector<Drill> &drills) {
+                const bool changed = drills != m_drills || !m_drillsAvailable;
+                m_drills = drills;
+                m_drillsAvailable = true;
+                if (changed)
+                    emit drillsChanged();
+            });
+    connect(m_drillClient, &DrillClient::drillStarted, this, [this](const Drill &d) {
+        emit m_session->message(tr("Drill started: %1 on %2").arg(toString(d.kind), d.model));
+        m_notifications->add({nowMs(), NotificationLog::Severity::Warning,
+                              tr("Drill: %1 on %2").arg(toString(d.kind), d.model),
+                              tr("ends %1").arg(formatClock(d.endMs)), false});
+        m_drillClient->list();
+    });
+    connect(m_drillClient, &DrillClient::drillStopped, this, [this](const QString &) {
+        emit m_session->message(tr("Drill stopped"));
+        m_drillClient->list();
+    });
+    connect(m_drillClient, &DrillClient::failed, this,
+            [this](const QString &op, const RpcError &e) {
+                if (e.code == RpcCode::Unimplemented) {
+                    // A real service: no drills. The panel hides.
+                    if (m_drillsAvailable || !m_drills.empty()) {
+                        m_drillsAvailable = false;
+                        m_drills.clear();
+                        emit drillsChanged();
+                    }
+                    return;
+                }
+                emit m_session->message(tr("%1 failed: %2").arg(op, e.describe()));
+            });
     connect(m_client, &RoutingClient::tableReceived, this, &RoutingController::applyTable);
     connect(m_watch, &RoutingWatch::snapshotReceived, this, &RoutingController::applyTable);
     connect(m_watch, &RoutingWatch::changed, this, &RoutingController::onWatchChange);
@@ -76,8 +110,10 @@ RoutingController::RoutingController(Session *session, ActionLog *actions,
     // the continuously moving figures (served shares, error rates).
     m_pollTimer.setInterval(kPollMs);
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
-        if (m_session->isReady())
+        if (m_session->isReady()) {
             m_client->fetchTable();
+            m_drillClient->list();
+        }
     });
     m_pollTimer.start();
     m_clock.setInterval(1000);
@@ -103,6 +139,18 @@ QString RoutingController::writeBlockedReason() const
 void RoutingController::refresh()
 {
     m_client->fetchTable();
+    m_drillClient->list();
+}
+
+void RoutingController::startDrill(const QString &model, DrillKind kind, double magnitude,
+                                   std::chrono::seconds duration)
+{
+    m_drillClient->start(model, kind, magnitude, duration);
+}
+
+void RoutingController::stopDrill(const QString &id)
+{
+    m_drillClient->stop(id);
 }
 
 void RoutingController::applyTable(const RoutingTable &t)
@@ -156,8 +204,13 @@ std::optional<Change> RoutingController::toggleFor(const QModelIndex &index, QSt
         return std::nullopt;
     }
     const int step = index.data(RoutingModel::StepRole).toInt();
-    if (step < 0)
-        return forceFallbackFor(index, why);
+    if (step < 0) {
+        if (why)
+            *why = tr("select a model or fallback step of %1 to disable it; F forces the "
+                      "route to its fallbacks")
+                       .arg(r->name);
+        return std::nullopt;
+    }
     Change c;
     c.requestId = Change::newRequestId();
     if (step == 0) {

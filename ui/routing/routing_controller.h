@@ -23,6 +23,7 @@ namespace sb {
 
 class RoutingClient;
 class RoutingWatch;
+class DrillClient;
 class ActionLog;
 class NotificationLog;
 struct CacheSnapshot;
@@ -64,6 +65,13 @@ public:
     void submit(const Change &change);
     void refresh();
 
+    // Rehearsal (the sim's DrillService; hidden where the service has none).
+    bool drillsAvailable() const { return m_drillsAvailable; }
+    const std::vector<Drill> &drills() const { return m_drills; }
+    void startDrill(const QString &model, DrillKind kind, double magnitude,
+                    std::chrono::seconds duration);
+    void stopDrill(const QString &id);
+
 signals:
     void changeSucceeded(const sb::Change &change, const sb::AuditEvent &event);
     void changeConflicted(const sb::Change &change, const sb::ConflictInfo &conflict);
@@ -71,6 +79,7 @@ signals:
     void auditEventSeen(const sb::AuditEvent &event);
     void troubleChanged(const sb::RoutingTrouble &trouble);
     void freshnessChanged();
+    void drillsChanged();
 
 private:
     void applyTable(const RoutingTable &t);
@@ -86,6 +95,9 @@ private:
     NotificationLog *m_notifications;
     RoutingClient *m_client;
     RoutingWatch *m_watch;
+    DrillClient *m_drillClient;
+    std::vector<Drill> m_drills;
+    bool m_drillsAvailable = false;
     RoutingModel m_model;
     Freshness m_fresh;
     QTimer m_pollTimer;

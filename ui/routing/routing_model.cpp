@@ -267,6 +267,8 @@ QVariant RoutingModel::routeData(const Route &r, int column, int role) const
                         : QVariant();
     }
     case Qt::ToolTipRole: {
+        if (column == Served10s || column == Served60s)
+            return tr("Share of %1's requests served by a fallback").arg(r.name);
         QStringList why;
         routeTrouble(r, &why);
         return why.isEmpty() ? QVariant() : QVariant(why.join(QLatin1Char('\n')));
@@ -300,13 +302,13 @@ QVariant RoutingModel::routeData(const Route &r, int column, int role) const
                              .arg(formatDuration(r.primaryBypassRevertMs - m_nowMs))
                        : tr("forced to fallbacks");
         }
-        return tr("normal");
+        {
+            const double fb = shareOf(r, {}, ServedReason::Fallback).s10;
+            return fb >= 0.005 ? tr("fallbacks serve %1").arg(formatPercent(fb, 0)) : tr("normal");
+        }
     case Served10s:
-    case Served60s: {
-        const Share fb = shareOf(r, {}, ServedReason::Fallback);
-        const double v = column == Served10s ? fb.s10 : fb.s60;
-        return tr("%1 by fallbacks").arg(formatPercent(v, 0));
-    }
+    case Served60s:
+        return QString(); // per model, on the rows below; the route's fallback share is in Serving
     case Why:
         return whyOf(r, {});
     case LastChange:
@@ -360,6 +362,9 @@ QVariant RoutingModel::stepData(const Route &r, int step, int column, int role) 
             return step;
         return {};
     case Qt::ToolTipRole:
+        if (column == Circuit && m && m->circuit == CircuitState::Open && m->cooldownUntilMs > 0)
+            return tr("Open: skipped until %1, then half-open to probe recovery")
+                .arg(formatClock(m->cooldownUntilMs));
         if (column == Enabled)
             return tr("Space or Enter toggles this step (a primary: the model everywhere)");
         return {};
@@ -396,7 +401,7 @@ QVariant RoutingModel::stepData(const Route &r, int step, int column, int role) 
         if (!m)
             return QString();
         if (m->circuit == CircuitState::Open && m->cooldownUntilMs > m_nowMs)
-            return tr("open · half-open in %1").arg(formatDuration(m->cooldownUntilMs - m_nowMs));
+            return tr("open · %1").arg(formatDuration(m->cooldownUntilMs - m_nowMs));
         return toString(m->circuit);
     case Served10s:
         return formatPercent(share.s10, 0);

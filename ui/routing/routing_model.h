@@ -33,9 +33,9 @@ public:
         Circuit,
         Served10s,
         Served60s,
-        Why,
         ErrorRate,
         LastChange,
+        Why, // last: it is the longest, and stretches
         NB_COLUMNS
     };
     enum Role

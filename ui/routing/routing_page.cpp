@@ -4,6 +4,7 @@
 #include "ui/common/guarded_change_dialog.h"
 #include "ui/common/stale_banner.h"
 #include "ui/common/table_setup.h"
+#include "ui/routing/drill_panel.h"
 #include "ui/routing/routing_controller.h"
 #include "ui/session.h"
 
@@ -30,6 +31,7 @@ RoutingPage::RoutingPage(Session *session, RoutingController *controller, QWidge
                   [](const QModelIndex &i) { return i.data(RoutingModel::KeyRole).toString(); });
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->installEventFilter(this);
+    setFocusProxy(m_tree);
 
     auto *tools = new QToolBar(this);
     tools->setObjectName(QStringLiteral("routingTools"));
@@ -53,8 +55,9 @@ RoutingPage::RoutingPage(Session *session, RoutingController *controller, QWidge
     layout->addWidget(tools);
     layout->addWidget(m_tree, 1);
     layout->addWidget(m_hint);
+    layout->addWidget(new DrillPanel(controller, this));
 
-    auto fit = [this] { fitColumns(m_tree, 70, 420); };
+    auto fit = [this] { fitColumns(m_tree, 70, 260); };
     connect(controller->model(), &QAbstractItemModel::modelReset, this, [this, fit] {
         m_tree->expandAll();
         fit();
