@@ -12,10 +12,13 @@
 #include "ui/session.h"
 
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
 #include <QListView>
 #include <QListWidget>
+#include <QScreen>
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -32,7 +35,14 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
       m_stack(new QStackedWidget(this))
 {
     setWindowTitle(tr("Switchboard"));
-    resize(1280, 800);
+    // The desktop's theme first; our bundled breeze icons where it has none.
+    if (!QIcon::fallbackSearchPaths().contains(QStringLiteral(":/icons")))
+        QIcon::setFallbackSearchPaths(QIcon::fallbackSearchPaths() << QStringLiteral(":/icons"));
+    // 1280×800 where it fits; never larger than the screen (1024×640 laptops).
+    QSize size(1280, 800);
+    if (auto *s = QGuiApplication::primaryScreen())
+        size = size.boundedTo(s->availableGeometry().size());
+    resize(size);
     Session *session = console->session();
 
     auto *bar = new QWidget(this);
