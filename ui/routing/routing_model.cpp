@@ -59,6 +59,7 @@ void RoutingModel::setNow(qint64 nowMs)
 {
     m_nowMs = nowMs;
     emitAllChanged(Enabled, Circuit);
+    emitAllChanged(LastChange, LastChange);
 }
 
 const Model *RoutingModel::model(const QString &name) const
@@ -169,11 +170,14 @@ QString whyOf(const Route &r, const QString &model)
     return parts.join(QStringLiteral("; "));
 }
 
-QString lastChange(qint64 ms, const QString &by)
+// "alice · 4 min ago": who and how long ago read at a glance; the exact
+// time is in the tooltip.
+QString lastChange(qint64 ms, const QString &by, qint64 nowMs)
 {
     if (ms <= 0)
         return {};
-    return by.isEmpty() ? formatClock(ms) : QStringLiteral("%1 · %2").arg(by, formatClock(ms));
+    const QString age = formatAge(nowMs - ms);
+    return by.isEmpty() ? age : QStringLiteral("%1 · %2").arg(by, age);
 }
 
 } // namespace
@@ -267,17 +271,16 @@ QVariant RoutingModel::routeData(const Route &r, int column, int role) const
                         : QVariant();
     }
     case Qt::ToolTipRole: {
-        if (column == Served10s || column == Served60s)
-            return tr("Share of %1's requests served by a fallback").arg(r.name);
+        if (column == LastChange && r.updatedMs > 0)
+            return formatTime(r.updatedMs);
+
         QStringList why;
         routeTrouble(r, &why);
         return why.isEmpty() ? QVariant() : QVariant(why.join(QLatin1Char('\n')));
     }
     case Qt::UserRole:
-        if (column == Served10s)
+        if (column == Served)
             return shareOf(r, {}, ServedReason::Fallback).s10;
-        if (column == Served60s)
-            return shareOf(r, {}, ServedReason::Fallback).s60;
         if (column == LastChange)
             return r.updatedMs;
         return {};
@@ -306,13 +309,12 @@ QVariant RoutingModel::routeData(const Route &r, int column, int role) const
             const double fb = shareOf(r, {}, ServedReason::Fallback).s10;
             return fb >= 0.005 ? tr("fallbacks serve %1").arg(formatPercent(fb, 0)) : tr("normal");
         }
-    case Served10s:
-    case Served60s:
+    case Served:
         return QString(); // per model, on the rows below; the route's fallback share is in Serving
     case Why:
         return whyOf(r, {});
     case LastChange:
-        return lastChange(r.updatedMs, r.updatedBy);
+        return lastChange(r.updatedMs, r.updatedBy, m_nowMs);
     default:
         return {};
     }
@@ -352,10 +354,8 @@ QVariant RoutingModel::stepData(const Route &r, int step, int column, int role) 
             return palette::muted();
         return {};
     case Qt::UserRole:
-        if (column == Served10s)
+        if (column == Served)
             return share.s10;
-        if (column == Served60s)
-            return share.s60;
         if (column == ErrorRate)
             return m ? m->recentErrorRate : 0.0;
         if (column == Step)
@@ -367,6 +367,10 @@ QVariant RoutingModel::stepData(const Route &r, int step, int column, int role) 
                 .arg(formatClock(m->cooldownUntilMs));
         if (column == Enabled)
             return tr("Space or Enter toggles this step (a primary: the model everywhere)");
+        if (column == LastChange) {
+            const qint64 ms = step > 0 ? r.updatedMs : (m ? m->updatedMs : 0);
+            return ms > 0 ? QVariant(formatTime(ms)) : QVariant();
+        }
         return {};
     case Qt::DisplayRole:
         break;
@@ -403,18 +407,17 @@ QVariant RoutingModel::stepData(const Route &r, int step, int column, int role) 
         if (m->circuit == CircuitState::Open && m->cooldownUntilMs > m_nowMs)
             return tr("open · %1").arg(formatDuration(m->cooldownUntilMs - m_nowMs));
         return toString(m->circuit);
-    case Served10s:
-        return formatPercent(share.s10, 0);
-    case Served60s:
-        return formatPercent(share.s60, 0);
+    case Served:
+        return QStringLiteral("%1 / %2").arg(formatPercent(share.s10, 0),
+                                             formatPercent(share.s60, 0));
     case Why:
         return whyOf(r, modelName);
     case ErrorRate:
         return m ? formatPercent(m->recentErrorRate) : QString();
     case LastChange:
         if (step > 0)
-            return lastChange(r.updatedMs, r.updatedBy);
-        return m ? lastChange(m->updatedMs, m->updatedBy) : QString();
+            return lastChange(r.updatedMs, r.updatedBy, m_nowMs);
+        return m ? lastChange(m->updatedMs, m->updatedBy, m_nowMs) : QString();
     }
     return {};
 }
@@ -435,11 +438,10 @@ QVariant RoutingModel::headerData(int section, Qt::Orientation o, int role) cons
         case Circuit:
             return tr("The model's circuit breaker: open means it is skipped until the "
                       "cooldown ends, then half-open lets a few requests probe it");
-        case Served10s:
-            return tr("Share of the route's requests this model served in the last 10 s "
-                      "(route row: the share served by fallbacks)");
-        case Served60s:
-            return tr("The same over the last minute");
+        case Served:
+            return tr("Share of the route's requests this model served over the last 10 s "
+                      "and the last minute (the route's share served by fallbacks is in "
+                      "Serving)");
         case Why:
             return tr("Why the model served: as the primary, as a fallback after another "
                       "model failed or was skipped, or as an experiment's variant");
@@ -461,10 +463,8 @@ QVariant RoutingModel::headerData(int section, Qt::Orientation o, int role) cons
         return tr("Serving");
     case Circuit:
         return tr("Circuit");
-    case Served10s:
-        return tr("Served 10 s");
-    case Served60s:
-        return tr("Served 1 min");
+    case Served:
+        return tr("Served 10 s / 1 min");
     case Why:
         return tr("Why");
     case ErrorRate:

@@ -31,8 +31,7 @@ public:
         Step,
         Enabled,
         Circuit,
-        Served10s,
-        Served60s,
+        Served, // "10 s / 1 min": one column, so Why fits at 1280 px
         ErrorRate,
         LastChange,
         Why, // last: it is the longest, and stretches

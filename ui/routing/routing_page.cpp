@@ -57,7 +57,12 @@ RoutingPage::RoutingPage(Session *session, RoutingController *controller, QWidge
     layout->addWidget(m_hint);
     layout->addWidget(new DrillPanel(controller, this));
 
-    auto fit = [this] { fitColumns(m_tree, 70, 260); };
+    auto fit = [this] {
+        fitColumns(m_tree, 70, 200);
+        // The route rows' chains are long and repeated by their children:
+        // keep the column narrow so Why (the last, stretching) stays in view.
+        m_tree->header()->resizeSection(RoutingModel::Step, 110);
+    };
     connect(controller->model(), &QAbstractItemModel::modelReset, this, [this, fit] {
         m_tree->expandAll();
         fit();
