@@ -119,6 +119,11 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
                                          : QString());
     };
     connect(console->notifications(), &NotificationLog::unreadChanged, this, updateBell);
+    // Read as they arrive while the list is open.
+    connect(console->notifications(), &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_notificationDock->isVisible())
+            m_console->notifications()->markAllRead();
+    });
     updateBell(0);
 
     m_frame->setObjectName(QStringLiteral("environmentFrame"));

@@ -87,6 +87,7 @@ TEST(RoutingModel, OpenCircuitColoursTheRowAndCountsAsTroubleWithCountdown)
     m.setNow(now);
     EXPECT_EQ(m.trouble().rows, 1);
     EXPECT_EQ(m.trouble().reasons, QStringList{QStringLiteral("chat: circuit open on atlas-xl")});
+    EXPECT_EQ(m.trouble().keys, QStringList{QStringLiteral("chat/atlas-xl/circuit-open")});
     EXPECT_EQ(m.index(0, 0).data(RoutingModel::TroubleRole).toInt(), 2);
     EXPECT_TRUE(m.index(0, 0).data(Qt::BackgroundRole).isValid());
     EXPECT_EQ(child(m, 0, 0, RoutingModel::Circuit).data().toString(),

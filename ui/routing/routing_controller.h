@@ -108,6 +108,7 @@ private:
     QHash<QString, qint64> m_ourRequests; // request ids we sent, to tell others' changes apart
     int m_lastTroubleRows = -1;
     QStringList m_lastTroubleReasons;
+    QStringList m_lastTroubleKeys;
 };
 
 } // namespace sb

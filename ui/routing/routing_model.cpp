@@ -197,7 +197,7 @@ int RoutingModel::stepTrouble(const Route &r, const QString &modelName) const
     return level;
 }
 
-int RoutingModel::routeTrouble(const Route &r, QStringList *why) const
+int RoutingModel::routeTrouble(const Route &r, QStringList *why, QStringList *keys) const
 {
     int level = 0;
     const int steps = 1 + int(r.fallbacks.size());
@@ -210,6 +210,13 @@ int RoutingModel::routeTrouble(const Route &r, QStringList *why) const
         if (!canServe)
             continue;
         const int t = stepTrouble(r, name);
+        if (t > 0 && keys) {
+            const char *kind = m && m->circuit == CircuitState::Open           ? "circuit-open"
+                               : m && m->recentErrorRate > kErrorRateThreshold ? "errors"
+                               : m && m->circuit == CircuitState::HalfOpen     ? "half-open"
+                                                                               : "fallback";
+            *keys << r.name + QLatin1Char('/') + name + QLatin1Char('/') + QLatin1String(kind);
+        }
         if (t > 0 && why) {
             if (m && m->circuit == CircuitState::Open)
                 *why << tr("%1: circuit open on %2").arg(r.name, name);
@@ -232,7 +239,7 @@ RoutingTrouble RoutingModel::trouble() const
 {
     RoutingTrouble t;
     for (const auto &r : m_table.routes) {
-        if (routeTrouble(r, &t.reasons) > 0)
+        if (routeTrouble(r, &t.reasons, &t.keys) > 0)
             ++t.rows;
     }
     return t;

@@ -19,6 +19,7 @@ struct RoutingTrouble
 {
     int rows = 0;        // routes in trouble
     QStringList reasons; // "chat: circuit open on atlas-xl", ...
+    QStringList keys;    // stable per kind of trouble ("chat/atlas-xl/circuit"), for de-duplication
 };
 
 class RoutingModel final : public QAbstractItemModel
@@ -70,7 +71,7 @@ public:
 private:
     QVariant routeData(const Route &r, int column, int role) const;
     QVariant stepData(const Route &r, int step, int column, int role) const;
-    int routeTrouble(const Route &r, QStringList *why = nullptr) const;
+    int routeTrouble(const Route &r, QStringList *why = nullptr, QStringList *keys = nullptr) const;
     int stepTrouble(const Route &r, const QString &model) const;
     void emitAllChanged(int firstColumn, int lastColumn);
     static constexpr quintptr kRouteLevel = 0;
