@@ -25,6 +25,8 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QDateTime>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -252,6 +254,53 @@ TEST(RoutingFlow, ConflictShowsTheOtherChangeAndTheSecondDecisionKeepsIt)
         notified = notified || (n.title.contains(QStringLiteral("bob")) &&
                                 n.detail.contains(QStringLiteral("bob saw 5xx")));
     EXPECT_TRUE(notified);
+}
+
+TEST(RoutingFlow, ForceFallbackWithAutoRevertCountsDownInTheTable)
+{
+    auto sim = startSim();
+    Window w(nullptr);
+    w.window.show();
+    w.window.showPage(pageIndex(QStringLiteral("routing")));
+    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
+                                   QStringLiteral("alice-token"));
+    ASSERT_TRUE(waitLive(w));
+    // On the route row, F forces its traffic to the fallbacks.
+    auto *m = w.tree()->model();
+    QModelIndex chat;
+    for (int r = 0; r < m->rowCount(); ++r) {
+        if (m->index(r, 0).data().toString() == QLatin1String("chat"))
+            chat = m->index(r, 0);
+    }
+    ASSERT_TRUE(chat.isValid());
+    w.tree()->setFocus();
+    w.tree()->setCurrentIndex(chat);
+    QTest::keyClick(w.tree(), Qt::Key_F);
+    GuardedChangeDialog *d = w.page()->openDialog();
+    ASSERT_NE(d, nullptr);
+    auto *revert = d->findChild<QComboBox *>(QStringLiteral("revertCombo"));
+    ASSERT_NE(revert, nullptr);
+    revert->setCurrentIndex(1); // 15 min, carried out by the service
+    auto *reason = d->findChild<QLineEdit *>(QStringLiteral("reasonEdit"));
+    QTest::keyClicks(reason, QStringLiteral("atlas-xl degraded"));
+    QTest::keyClick(reason, Qt::Key_Return);
+    const QModelIndex serving = chat.siblingAtColumn(RoutingModel::Enabled);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            return serving.data().toString().startsWith(
+                QStringLiteral("forced to fallbacks · reverts in 1"));
+        },
+        10000))
+        << serving.data().toString().toStdString();
+    const Route *r = findRoute(w.console.routing()->model()->table(), QStringLiteral("chat"));
+    ASSERT_NE(r, nullptr);
+    EXPECT_TRUE(r->primaryBypassed);
+    EXPECT_GT(r->primaryBypassRevertMs, QDateTime::currentMSecsSinceEpoch() + 14 * 60 * 1000);
+    // F again on the same row offers the way back.
+    QTest::keyClick(w.tree(), Qt::Key_F);
+    ASSERT_NE(w.page()->openDialog(), nullptr);
+    EXPECT_EQ(w.page()->openDialog()->windowTitle(),
+              QStringLiteral("Let route chat use its primary again"));
 }
 
 TEST(RoutingFlow, ViewerSeesActionsDisabledWithTheReason)
