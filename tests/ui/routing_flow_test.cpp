@@ -25,6 +25,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QLabel>
@@ -301,6 +302,59 @@ TEST(RoutingFlow, ForceFallbackWithAutoRevertCountsDownInTheTable)
     ASSERT_NE(w.page()->openDialog(), nullptr);
     EXPECT_EQ(w.page()->openDialog()->windowTitle(),
               QStringLiteral("Let route chat use its primary again"));
+}
+
+TEST(RoutingFlow, DisablingTheLastModelOfARouteNeedsAnExplicitYes)
+{
+    auto sim = startSim();
+    Window w(nullptr);
+    w.window.show();
+    w.window.showPage(pageIndex(QStringLiteral("routing")));
+    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
+                                   QStringLiteral("alice-token"));
+    ASSERT_TRUE(waitLive(w));
+    // embed = vega-embed-large, then vega-embed-small: turn the fallback step off first.
+    w.tree()->setFocus();
+    w.tree()->setCurrentIndex(stepIndex(w.tree(), QStringLiteral("embed"), 1));
+    QTest::keyClick(w.tree(), Qt::Key_Space);
+    auto *d = w.page()->openDialog();
+    ASSERT_NE(d, nullptr);
+    QTest::keyClicks(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")), QStringLiteral("x"));
+    QTest::keyClick(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")), Qt::Key_Return);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const Route *r =
+                findRoute(w.console.routing()->model()->table(), QStringLiteral("embed"));
+            return r && !r->fallbacks[0].enabled;
+        },
+        10000));
+    // Now the primary: the dialog says embed is left with nothing and
+    // refuses to apply until the user says they mean it.
+    w.tree()->setCurrentIndex(stepIndex(w.tree(), QStringLiteral("embed"), 0));
+    QTest::keyClick(w.tree(), Qt::Key_Space);
+    d = w.page()->openDialog();
+    ASSERT_NE(d, nullptr);
+    auto *impact = d->findChild<QLabel *>(QStringLiteral("impact"));
+    ASSERT_NE(impact, nullptr);
+    EXPECT_TRUE(impact->text().contains(QStringLiteral("embed: NO model left")))
+        << impact->text().toStdString();
+    auto *outage = d->findChild<QCheckBox *>(QStringLiteral("outageCheck"));
+    ASSERT_NE(outage, nullptr);
+    EXPECT_FALSE(outage->isHidden());
+    auto *reason = d->findChild<QLineEdit *>(QStringLiteral("reasonEdit"));
+    QTest::keyClicks(reason, QStringLiteral("decommission"));
+    auto *apply = d->findChild<QPushButton *>(QStringLiteral("applyButton"));
+    EXPECT_FALSE(apply->isEnabled());
+    outage->setChecked(true);
+    EXPECT_TRUE(apply->isEnabled());
+    QTest::keyClick(reason, Qt::Key_Return);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const Model *m =
+                w.console.routing()->model()->model(QStringLiteral("vega-embed-large"));
+            return m && !m->enabled;
+        },
+        10000));
 }
 
 TEST(RoutingFlow, ViewerSeesActionsDisabledWithTheReason)
