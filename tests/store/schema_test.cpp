@@ -16,6 +16,9 @@ namespace sb::test {
 
 namespace {
 
+const QString kSim = QStringLiteral("sim");
+const QString kChat = QStringLiteral("chat");
+
 class SchemaTest : public ::testing::Test
 {
 protected:
@@ -51,11 +54,10 @@ protected:
             Cache cache;
             const auto opened = openAndWait(cache, file);
             ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
-            cache.setEndpoint(QStringLiteral("sim"));
-            cache.savePrompts({samplePrompt(1)}, 5);
-            cache.saveRouting(sampleRouting(2), 6);
-            cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
-            const auto recorded = recordAction(cache, QStringLiteral("sim"), sampleAction(1, 7));
+            cache.savePrompts(kSim, {samplePrompt(1)}, 5);
+            cache.saveRouting(kSim, sampleRouting(2), 6);
+            cache.appendLatencyPoints(kSim, kChat, {samplePoint(1000)});
+            const auto recorded = recordAction(cache, kSim, sampleAction(1, 7));
             ASSERT_TRUE(recorded);
             EXPECT_TRUE(recorded->ok) << qPrintable(recorded->error);
         }
@@ -69,15 +71,14 @@ protected:
         Cache cache;
         const auto opened = openAndWait(cache, file);
         ASSERT_TRUE(opened && opened->first);
-        cache.setEndpoint(QStringLiteral("sim"));
-        const auto s = loadSnapshot(cache);
+        const auto s = loadSnapshot(cache, kSim);
         ASSERT_TRUE(s);
         EXPECT_EQ(s->prompts, std::vector<Prompt>{samplePrompt(1)});
         EXPECT_EQ(s->routing, sampleRouting(2));
-        const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 5000);
+        const auto points = loadLatency(cache, kSim, kChat, 0, 5000);
         ASSERT_TRUE(points);
-        EXPECT_EQ(points->size(), 1u);
-        const auto actions = loadActions(cache, QStringLiteral("sim"));
+        EXPECT_EQ(points->points.size(), 1u);
+        const auto actions = loadActions(cache, kSim);
         ASSERT_TRUE(actions);
         EXPECT_EQ(actions->second, std::vector<LocalAction>{sampleAction(1, 7)});
     }
@@ -206,13 +207,15 @@ TEST_F(SchemaTest, RefusedFileStillAcceptsCallsAndAnswersEmpty)
     WriteFailures failures(cache);
     const auto opened = openAndWait(cache, path());
     ASSERT_TRUE(opened && !opened->first);
-    cache.savePrompts({samplePrompt(1)}, 1);
-    const auto s = loadSnapshot(cache);
+    cache.savePrompts(kSim, {samplePrompt(1)}, 1);
+    const auto s = loadSnapshot(cache, kSim);
     ASSERT_TRUE(s);
+    EXPECT_EQ(s->endpoint, kSim);
     EXPECT_TRUE(s->prompts.empty());
-    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1);
+    const auto points = loadLatency(cache, kSim, kChat, 0, 1);
     ASSERT_TRUE(points);
-    EXPECT_TRUE(points->empty());
+    EXPECT_EQ(points->endpoint, kSim);
+    EXPECT_TRUE(points->points.empty());
     EXPECT_TRUE(failures.messages().isEmpty()); // opened(false) already said it all
 }
 
@@ -231,8 +234,8 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
         std::vector<LatencyPoint> points;
         for (qint64 s = 0; s < 20000; ++s)
             points.push_back(samplePoint(s * 1000));
-        cache.appendLatencyPoints(QStringLiteral("chat"), points);
-        cache.savePrompts({samplePrompt(1)}, 1);
+        cache.appendLatencyPoints(kSim, kChat, points);
+        cache.savePrompts(kSim, {samplePrompt(1)}, 1);
     } // the last connection's close checkpoints the WAL into the file
     ASSERT_FALSE(QFile::exists(path() + QStringLiteral("-wal")));
     {
@@ -259,12 +262,12 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
     ASSERT_TRUE(opened);
     // The schema is intact, so the file opens; the damage shows on first use.
     ASSERT_TRUE(opened->first) << qPrintable(opened->second);
-    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    const auto points = loadLatency(cache, kSim, kChat, 0, 1LL << 50);
     ASSERT_TRUE(points);
-    EXPECT_TRUE(points->empty());
-    const auto snapshot = loadSnapshot(cache);
+    EXPECT_TRUE(points->points.empty());
+    const auto snapshot = loadSnapshot(cache, kSim);
     ASSERT_TRUE(snapshot);
-    cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1)});
+    cache.appendLatencyPoints(kSim, kChat, {samplePoint(1)});
     ASSERT_TRUE(flushAndWait(cache));
     ASSERT_FALSE(readFailures.isEmpty());
     EXPECT_TRUE(readFailures.front().contains(QStringLiteral("damaged")))

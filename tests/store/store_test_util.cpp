@@ -190,26 +190,6 @@ std::optional<std::pair<bool, QString>> openAndWait(Cache &cache, const QString 
     return result;
 }
 
-std::optional<CacheSnapshot> loadSnapshot(Cache &cache)
-{
-    std::optional<CacheSnapshot> result;
-    waitFor(
-        cache, &Cache::snapshotLoaded, [&](const CacheSnapshot &s) { result = s; },
-        [&] { cache.loadSnapshot(); });
-    return result;
-}
-
-std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString &route,
-                                                     qint64 fromMs, qint64 toMs)
-{
-    std::optional<std::vector<LatencyPoint>> result;
-    waitFor(
-        cache, &Cache::latencyLoaded,
-        [&](const QString &, const std::vector<LatencyPoint> &points) { result = points; },
-        [&] { cache.loadLatency(route, fromMs, toMs); });
-    return result;
-}
-
 bool flushAndWait(Cache &cache)
 {
     return waitFor(

@@ -25,12 +25,9 @@ bool samePoint(const LatencyPoint &a, const LatencyPoint &b);
 
 // Each returns nullopt on timeout.
 std::optional<std::pair<bool, QString>> openAndWait(Cache &cache, const QString &path);
-std::optional<CacheSnapshot> loadSnapshot(Cache &cache);
-std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString &route,
-                                                     qint64 fromMs, qint64 toMs);
 bool flushAndWait(Cache &cache);
 
-// The endpoint-taking loads; each result also says which endpoint (and route) it was for.
+// The loads; each result also says which endpoint (and route) it was for.
 std::optional<CacheSnapshot> loadSnapshot(Cache &cache, const QString &endpoint);
 struct LatencyResult
 {
