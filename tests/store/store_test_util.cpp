@@ -110,8 +110,11 @@ RoutingTable sampleRouting(int routes)
         r.primaryModel = QStringLiteral("model-a");
         r.fallbacks = {{QStringLiteral("model-b"), true, 0},
                        {QStringLiteral("model-c"), false, 1700000060000}};
-        r.recentlyServed = {{QStringLiteral("model-a"), 0.875},
-                            {QStringLiteral("model-b"), 0.125 + 1e-12}};
+        r.recentlyServed = {{QStringLiteral("model-a"), 0.75, ServedReason::Primary, 0.5},
+                            {QStringLiteral("model-b"), 0.125 + 1e-12, ServedReason::Fallback, 0.25,
+                             QString(), QString(), QStringLiteral("model-a")},
+                            {QStringLiteral("model-c"), 0.125, ServedReason::Variant, 0.25,
+                             QStringLiteral("exp-%1").arg(i), QStringLiteral("treatment")}};
         r.etag = QStringLiteral("etag-r%1").arg(i);
         r.updatedMs = 1700000000000 + i;
         t.routes.push_back(r);
