@@ -117,12 +117,17 @@ RoutingTable sampleRouting(int routes)
                              QStringLiteral("exp-%1").arg(i), QStringLiteral("treatment")}};
         r.etag = QStringLiteral("etag-r%1").arg(i);
         r.updatedMs = 1700000000000 + i;
+        r.updatedBy = QStringLiteral("oncall-%1@example.com").arg(i);
+        // Even routes are forced to their fallbacks, the first until a set time.
+        r.primaryBypassed = i % 2 == 0;
+        r.primaryBypassRevertMs = i == 0 ? 1700000900000 : 0;
         t.routes.push_back(r);
     }
     t.models = {{QStringLiteral("model-a"), true, CircuitState::Closed, 0, 0, QStringLiteral("m1"),
-                 0.0025, 0.01, 0.001},
+                 0.0025, 0.01, 0.001, 1699999990000, QStringLiteral("alice")},
                 {QStringLiteral("model-b"), false, CircuitState::HalfOpen, 1700000030000,
-                 1700000090000, QStringLiteral("m2"), 1.0 / 3.0, 0.0, 0.25}};
+                 1700000090000, QStringLiteral("m2"), 1.0 / 3.0, 0.0, 0.25, 1700000000500,
+                 QStringLiteral("oncall@example.com")}};
     t.timeMs = 1700000000123;
     return t;
 }
