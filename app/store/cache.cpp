@@ -317,12 +317,6 @@ void Cache::open(const QString &path)
          }});
 }
 
-void Cache::setEndpoint(const QString &endpointKey)
-{
-    // Read by the deprecated overloads when they enqueue; no worker state to sync.
-    m_endpoint = endpointKey;
-}
-
 namespace {
 
 template <typename F> Job writeJob(F &&f)
@@ -471,7 +465,6 @@ void Cache::loadLatency(const QString &endpoint, const QString &route, qint64 fr
                            }
                            w->post([cache = w->owner(), ep, route, p = std::move(points)] {
                                emit cache->latencyLoadedFor(ep, route, p);
-                               emit cache->latencyLoaded(route, p);
                            });
                        }});
 }
@@ -519,59 +512,6 @@ void Cache::loadAudit(const QString &endpoint, qint64 sinceMs, int limit)
                                emit cache->auditLoaded(ep, ev);
                            });
                        }});
-}
-
-// The deprecated overloads: the endpoint is the one set when they are called.
-
-void Cache::savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs)
-{
-    savePrompts(m_endpoint, prompts, fetchedMs);
-}
-
-void Cache::savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
-                               qint64 fetchedMs)
-{
-    savePromptVersions(m_endpoint, prompt, versions, fetchedMs);
-}
-
-void Cache::saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs)
-{
-    saveExperiments(m_endpoint, experiments, fetchedMs);
-}
-
-void Cache::saveRouting(const RoutingTable &table, qint64 fetchedMs)
-{
-    saveRouting(m_endpoint, table, fetchedMs);
-}
-
-void Cache::saveAuditEvents(const std::vector<AuditEvent> &events)
-{
-    saveAuditEvents(m_endpoint, events);
-}
-
-void Cache::appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points)
-{
-    appendLatencyPoints(m_endpoint, route, points);
-}
-
-void Cache::pruneLatency(qint64 beforeMs)
-{
-    pruneLatency(m_endpoint, beforeMs);
-}
-
-void Cache::loadSnapshot()
-{
-    loadSnapshot(m_endpoint);
-}
-
-void Cache::loadSnapshotOrMostRecent()
-{
-    loadSnapshotOrMostRecent(m_endpoint);
-}
-
-void Cache::loadLatency(const QString &route, qint64 fromMs, qint64 toMs)
-{
-    loadLatency(m_endpoint, route, fromMs, toMs);
 }
 
 void Cache::flush()

@@ -7,20 +7,19 @@
 // and returns (it is called from the GUI thread, which must never wait on
 // disk). Results come back as signals on the Cache's own thread. Every save is
 // one transaction: on failure (disk full, read-only, ...) it is rolled back
-// whole and writeFailed() says why, while earlier commits stay. Every job
-// names the endpoint it is for (e.g. "sim" or "host:port"), so several
-// services share a file without mixing, and every load result says which
-// endpoint it is for. Calls made before open() are kept and applied once the
-// file is open. Destroying the Cache finishes queued writes (pending loads are
-// dropped), then stops the worker.
+// whole and writeFailed() says why, while earlier commits stay. Calls made
+// before open() are kept and applied once the file is open. Destroying the
+// Cache finishes queued writes (pending loads are dropped), then stops the
+// worker.
 //
-// Deprecated, and why: setEndpoint()/endpoint() and every save/load overload
-// without an endpoint parameter. They read a mutable "current endpoint" at
-// enqueue time, so a caller serving two endpoints has to swap it around each
-// call (ui/session.cpp does exactly that to load another endpoint's latency),
-// and latencyLoaded() cannot say which endpoint its points belong to. They
-// are thin wrappers over the endpoint-taking overloads and behave as before;
-// they stay only until ui/ migrates, then go. New code passes the endpoint.
+// Endpoints: there is no "current endpoint". Every save and load takes the
+// endpoint it is for (e.g. "sim" or "host:port") as its first argument, and
+// every load's result signal carries it back, so several services share one
+// file without mixing and one caller can serve several at once without
+// swapping state between calls. (setEndpoint()/endpoint(), the save/load
+// overloads without an endpoint that read it, and latencyLoaded(route,
+// points), which could not say whose points they were, have been removed;
+// latencyLoadedFor is the latency answer.)
 //
 // Known gaps: writeFailed() and readFailed() carry a sentence but not the
 // endpoint or job they are about; two loads of the same kind, endpoint and
@@ -52,6 +51,9 @@ struct CacheSnapshot
     std::vector<AuditEvent> audit; // newest first, up to kSnapshotAuditLimit
 };
 
+// Every save and load is one queued job naming its endpoint, and every answer
+// is a signal naming it back; open(), setSizeLimit() and flush() are about the
+// file and the queue, not an endpoint.
 class Cache : public QObject
 {
     Q_OBJECT
@@ -119,7 +121,7 @@ public:
     // which), so a console started offline against an unknown address still
     // shows the last state it saw.
     void loadSnapshotOrMostRecent(const QString &endpoint);
-    // Emits latencyLoadedFor (and latencyLoaded) with the points in
+    // Emits latencyLoadedFor with the points in
     // [fromMs, toMs] (both inclusive), oldest first.
     void loadLatency(const QString &endpoint, const QString &route, qint64 fromMs, qint64 toMs);
 
@@ -129,31 +131,11 @@ public:
     // the snapshot's kSnapshotAuditLimit and a time range.
     void loadAudit(const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
 
-    // --- Deprecated: kept until ui/ migrates; use the endpoint-taking overload. ---
-    // Every declaration from here to the signals is deprecated. Each reads the
-    // endpoint set by setEndpoint() when it is called (not when the job runs)
-    // and forwards to the overload above.
-    void setEndpoint(const QString &endpointKey);
-    QString endpoint() const { return m_endpoint; }
-    void savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs);
-    void savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
-                            qint64 fetchedMs);
-    void saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs);
-    void saveRouting(const RoutingTable &table, qint64 fetchedMs);
-    void saveAuditEvents(const std::vector<AuditEvent> &events);
-    void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
-    void pruneLatency(qint64 beforeMs);
-    void loadSnapshot();
-    void loadSnapshotOrMostRecent();
-    void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
-
 signals:
     void opened(bool ok, const QString &error);
     void snapshotLoaded(const sb::CacheSnapshot &snapshot);
     void latencyLoadedFor(const QString &endpoint, const QString &route,
                           const std::vector<sb::LatencyPoint> &points);
-    // Deprecated (cannot say which endpoint): emitted with every latencyLoadedFor.
-    void latencyLoaded(const QString &route, const std::vector<sb::LatencyPoint> &points);
     void auditLoaded(const QString &endpoint, const std::vector<sb::AuditEvent> &events);
     // The answer to recordAction, once its row is committed (ok) or known not to be.
     void actionRecorded(const QString &endpoint, const QString &requestId, bool ok,
@@ -169,7 +151,6 @@ private:
     void loadSnapshotImpl(const QString &endpoint, bool fallback);
     class Worker;
     std::unique_ptr<Worker> m_worker;
-    QString m_endpoint;
 };
 
 } // namespace sb

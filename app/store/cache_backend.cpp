@@ -178,8 +178,9 @@ void CacheBackend::saveRouting(const QString &endpoint, const RoutingTable &tabl
     qint64 position = 0;
     for (const Route &r : table.routes) {
         m_db.prepare("INSERT OR REPLACE INTO routes (endpoint, name, position, primary_model, "
-                     "fallbacks_json, recently_served_json, etag, updated_ms) "
-                     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")
+                     "fallbacks_json, recently_served_json, etag, updated_ms, updated_by, "
+                     "primary_bypassed, primary_bypass_revert_ms) "
+                     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)")
             .bind(1, endpoint)
             .bind(2, r.name)
             .bind(3, position++)
@@ -188,13 +189,17 @@ void CacheBackend::saveRouting(const QString &endpoint, const RoutingTable &tabl
             .bind(6, encodeServed(r.recentlyServed))
             .bind(7, r.etag)
             .bind(8, r.updatedMs)
+            .bind(9, r.updatedBy)
+            .bind(10, qint64(r.primaryBypassed ? 1 : 0))
+            .bind(11, r.primaryBypassRevertMs)
             .exec();
     }
     position = 0;
     for (const Model &m : table.models) {
         m_db.prepare("INSERT OR REPLACE INTO models (endpoint, name, position, enabled, circuit, "
                      "cooldown_until_ms, revert_ms, etag, input_cost_per_1k, output_cost_per_1k, "
-                     "recent_error_rate) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)")
+                     "recent_error_rate, updated_ms, updated_by) "
+                     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)")
             .bind(1, endpoint)
             .bind(2, m.name)
             .bind(3, position++)
@@ -206,6 +211,8 @@ void CacheBackend::saveRouting(const QString &endpoint, const RoutingTable &tabl
             .bind(9, m.inputCostPer1k)
             .bind(10, m.outputCostPer1k)
             .bind(11, m.recentErrorRate)
+            .bind(12, m.updatedMs)
+            .bind(13, m.updatedBy)
             .exec();
     }
     setFetched(endpoint, kRoutingKind, fetchedMs);
@@ -389,9 +396,10 @@ CacheSnapshot CacheBackend::loadSnapshot(const QString &endpoint)
         s.routing.timeMs = table.int64(0);
     table.reset();
 
-    Statement &routes = m_db.prepare("SELECT name, primary_model, fallbacks_json, "
-                                     "recently_served_json, etag, updated_ms FROM routes "
-                                     "WHERE endpoint=?1 ORDER BY position");
+    Statement &routes = m_db.prepare(
+        "SELECT name, primary_model, fallbacks_json, recently_served_json, etag, updated_ms, "
+        "updated_by, primary_bypassed, primary_bypass_revert_ms FROM routes "
+        "WHERE endpoint=?1 ORDER BY position");
     routes.bind(1, endpoint);
     while (routes.step()) {
         Route r;
@@ -401,13 +409,17 @@ CacheSnapshot CacheBackend::loadSnapshot(const QString &endpoint)
         r.recentlyServed = decodeServed(routes.text(3));
         r.etag = routes.text(4);
         r.updatedMs = routes.int64(5);
+        r.updatedBy = routes.text(6);
+        r.primaryBypassed = routes.int64(7) != 0;
+        r.primaryBypassRevertMs = routes.int64(8);
         s.routing.routes.push_back(std::move(r));
     }
     routes.reset();
 
     Statement &models = m_db.prepare(
         "SELECT name, enabled, circuit, cooldown_until_ms, revert_ms, etag, input_cost_per_1k, "
-        "output_cost_per_1k, recent_error_rate FROM models WHERE endpoint=?1 ORDER BY position");
+        "output_cost_per_1k, recent_error_rate, updated_ms, updated_by FROM models "
+        "WHERE endpoint=?1 ORDER BY position");
     models.bind(1, endpoint);
     while (models.step()) {
         Model m;
@@ -420,6 +432,8 @@ CacheSnapshot CacheBackend::loadSnapshot(const QString &endpoint)
         m.inputCostPer1k = models.real(6);
         m.outputCostPer1k = models.real(7);
         m.recentErrorRate = models.real(8);
+        m.updatedMs = models.int64(9);
+        m.updatedBy = models.text(10);
         s.routing.models.push_back(std::move(m));
     }
     models.reset();

@@ -198,7 +198,7 @@ QString encodeServed(const std::vector<ServedShare> &shares)
     for (const ServedShare &s : shares) {
         a.append(QJsonObject{{QLatin1String("model"), s.model},
                              {QLatin1String("fraction"), s.fraction},
-                             {QLatin1String("reason"), int(s.reason)},
+                             {QLatin1String("reason"), servedReasonCode(s.reason)},
                              {QLatin1String("fraction10s"), s.fraction10s},
                              {QLatin1String("experimentId"), s.experimentId},
                              {QLatin1String("variantId"), s.variantId},
@@ -216,10 +216,7 @@ std::vector<ServedShare> decodeServed(const QString &json)
         share.model = o.value(QLatin1String("model")).toString();
         share.fraction = o.value(QLatin1String("fraction")).toDouble();
         // Rows written before the reason existed read as Unspecified.
-        const qint64 reason = o.value(QLatin1String("reason")).toInteger();
-        share.reason = reason >= 0 && reason <= int(ServedReason::Variant)
-                           ? ServedReason(reason)
-                           : ServedReason::Unspecified;
+        share.reason = servedReasonFromCode(o.value(QLatin1String("reason")).toInteger());
         share.fraction10s = o.value(QLatin1String("fraction10s")).toDouble();
         share.experimentId = o.value(QLatin1String("experimentId")).toString();
         share.variantId = o.value(QLatin1String("variantId")).toString();
@@ -331,6 +328,36 @@ CircuitState circuitFromCode(qint64 code)
         return CircuitState::HalfOpen;
     default:
         return CircuitState::Unknown;
+    }
+}
+
+// The values files already hold (they were the enum's order when first written).
+int servedReasonCode(ServedReason reason)
+{
+    switch (reason) {
+    case ServedReason::Unspecified:
+        return 0;
+    case ServedReason::Primary:
+        return 1;
+    case ServedReason::Fallback:
+        return 2;
+    case ServedReason::Variant:
+        return 3;
+    }
+    return 0;
+}
+
+ServedReason servedReasonFromCode(qint64 code)
+{
+    switch (code) {
+    case 1:
+        return ServedReason::Primary;
+    case 2:
+        return ServedReason::Fallback;
+    case 3:
+        return ServedReason::Variant;
+    default:
+        return ServedReason::Unspecified;
     }
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 
 // Conversions between domain values and their stored form: JSON text for the
-// nested parts of a row (labels, variables, params, variants, fallback chain),
-// and fixed integer codes for enums. The codes are written here explicitly,
+// nested parts of a row (labels, variables, params, variants, fallback chain,
+// served shares), and fixed integer codes for enums. The codes are written here explicitly,
 // not taken from the enums' order, so reordering an enum in core cannot change
 // the meaning of existing cache files. Unknown codes and malformed JSON decode
 // to defaults instead of failing: the cache is advisory, the server is truth.
@@ -41,5 +41,7 @@ int metricCode(Metric metric);
 Metric metricFromCode(qint64 code);
 int circuitCode(CircuitState state);
 CircuitState circuitFromCode(qint64 code);
+int servedReasonCode(ServedReason reason);
+ServedReason servedReasonFromCode(qint64 code);
 
 } // namespace sb::store

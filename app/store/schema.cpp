@@ -156,9 +156,32 @@ CREATE TABLE local_actions (
 CREATE INDEX local_actions_by_time ON local_actions (endpoint, time_ms DESC, request_id DESC);
 )sql";
 
+// Version 3: the routing table's newer fields. Routes say who changed them
+// last and whether the primary is bypassed ("force fallback") and until when;
+// models say when and by whom `enabled` last changed.
+// The routing rows cached before this version are dropped, not kept with
+// defaults: they cannot say whether a route was forced to its fallbacks, and
+// primary_bypassed = 0 would claim it was not, so offline a bypassed route
+// would read as normal. The routing kind's fetch time goes with them, so the
+// snapshot says "never cached" until the next fetch (prompts, experiments,
+// audit, latency and the action log are kept). The deletes come first and
+// the ALTERs after, all in this step's one transaction.
+constexpr const char *kSchemaV3 = R"sql(
+DELETE FROM routes;
+DELETE FROM models;
+DELETE FROM routing_tables;
+DELETE FROM fetch_times WHERE kind = 'routing';
+ALTER TABLE routes ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE routes ADD COLUMN primary_bypassed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE routes ADD COLUMN primary_bypass_revert_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN updated_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 } // namespace

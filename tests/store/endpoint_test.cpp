@@ -1,13 +1,13 @@
 // The endpoint-taking Cache API: every job names its endpoint, every result
 // says which endpoint it is for, and two endpoints sharing one file never mix
 // (snapshots, latency, audit, the action log), however their jobs interleave
-// in the queue. Also pins the deprecated overloads to the endpoint set when
-// they are called.
+// in the queue. Also pins that no "current endpoint" API comes back.
 
 #include "store_test_util.h"
 
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
+#include <vector>
 
 namespace sb::test {
 
@@ -56,8 +56,6 @@ std::vector<LatencyPoint> pointsFor(const QString &endpoint, qint64 fromSecond, 
 TEST_F(EndpointTest, InterleavedJobsForTwoEndpointsNeverMix)
 {
     Cache cache;
-    // A mutable endpoint that none of these calls may use.
-    cache.setEndpoint(QStringLiteral("unrelated"));
     RoutingTable routingB = sampleRouting(1);
     routingB.timeMs = 5;
     // Queued before open(), so they all wait in one queue and consecutive
@@ -155,17 +153,25 @@ TEST_F(EndpointTest, InterleavedJobsForTwoEndpointsNeverMix)
     ASSERT_TRUE(auditA);
     EXPECT_EQ(auditA->second, std::vector<AuditEvent>{sampleAudit(1, 100)});
 
-    // The mutable endpoint got nothing.
+    // Nothing landed under any other endpoint (the empty one included), in
+    // any table keyed by endpoint.
     const auto unrelated = loadSnapshot(cache, QStringLiteral("unrelated"));
     ASSERT_TRUE(unrelated);
     EXPECT_TRUE(unrelated->prompts.empty());
     EXPECT_EQ(unrelated->routingFetchedMs, 0);
-    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM latency_rollups WHERE "
-                                               "endpoint='unrelated'")),
-              QStringLiteral("0"));
-    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM local_actions WHERE "
-                                               "endpoint='unrelated'")),
-              QStringLiteral("0"));
+    const QStringList tables =
+        queryFile(path(), QStringLiteral("SELECT group_concat(m.name) FROM sqlite_master m WHERE "
+                                         "m.type='table' AND EXISTS (SELECT 1 FROM "
+                                         "pragma_table_info(m.name) WHERE name='endpoint')"))
+            .split(QLatin1Char(','));
+    ASSERT_GE(tables.size(), 10) << qPrintable(tables.join(','));
+    for (const QString &table : tables) {
+        EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM %1 WHERE endpoint NOT IN "
+                                                   "('%2', '%3')")
+                                        .arg(table, kA, kB)),
+                  QStringLiteral("0"))
+            << qPrintable(table);
+    }
 }
 
 TEST_F(EndpointTest, LatencyAppendsAreGroupedOnlyWithinOneEndpoint)
@@ -206,50 +212,49 @@ TEST_F(EndpointTest, LatencyAppendsAreGroupedOnlyWithinOneEndpoint)
     EXPECT_EQ(failures.messages().size(), 3);
 }
 
-TEST_F(EndpointTest, LatencyResultNamesItsEndpointAndTheOldSignalStillFires)
+TEST_F(EndpointTest, LatencyResultNamesItsEndpointAndRoute)
 {
     Cache cache;
     openOk(cache);
     cache.appendLatencyPoints(kA, kChat, pointsFor(kA, 1, 2));
     cache.appendLatencyPoints(kB, kChat, pointsFor(kB, 1, 1));
 
-    std::vector<std::pair<QString, std::size_t>> oldSignal;
-    QObject::connect(&cache, &Cache::latencyLoaded, &cache,
-                     [&](const QString &route, const std::vector<LatencyPoint> &points) {
-                         oldSignal.emplace_back(route, points.size());
-                     });
     const auto b = loadLatency(cache, kB, kChat, 0, 1LL << 50);
     ASSERT_TRUE(b);
     EXPECT_EQ(b->endpoint, kB);
     EXPECT_EQ(b->route, kChat);
     ASSERT_EQ(b->points.size(), 1u);
     EXPECT_TRUE(samePoint(b->points.front(), pointFor(kB, 1000)));
-    // Emitted together with latencyLoadedFor, so it has arrived by now.
-    ASSERT_EQ(oldSignal.size(), 1u);
-    EXPECT_EQ(oldSignal.front(), std::make_pair(kChat, std::size_t(1)));
-
-    // The deprecated load, through the mutable endpoint, also emits both.
-    cache.setEndpoint(kA);
-    std::optional<QString> forEndpoint;
-    QObject::connect(&cache, &Cache::latencyLoadedFor, &cache,
-                     [&](const QString &ep) { forEndpoint = ep; });
-    const auto a = loadLatency(cache, kChat, 0, 1LL << 50);
+    const auto a = loadLatency(cache, kA, kChat, 0, 1LL << 50);
     ASSERT_TRUE(a);
-    EXPECT_EQ(a->size(), 2u);
-    EXPECT_EQ(forEndpoint, kA);
+    EXPECT_EQ(a->endpoint, kA);
+    ASSERT_EQ(a->points.size(), 2u);
+    EXPECT_TRUE(samePoint(a->points.back(), pointFor(kA, 2000)));
+
+    // Two loads in flight at once: each answer says whose points it carries
+    // (and they come in call order).
+    std::vector<std::pair<QString, std::size_t>> answers;
+    QObject::connect(
+        &cache, &Cache::latencyLoadedFor, &cache,
+        [&](const QString &ep, const QString &route, const std::vector<LatencyPoint> &points) {
+            EXPECT_EQ(route, kChat);
+            answers.emplace_back(ep, points.size());
+        });
+    cache.loadLatency(kA, kChat, 0, 1LL << 50);
+    cache.loadLatency(kB, kChat, 0, 1LL << 50);
+    ASSERT_TRUE(flushAndWait(cache));
+    EXPECT_EQ(answers, (std::vector<std::pair<QString, std::size_t>>{{kA, 2}, {kB, 1}}));
 }
 
-TEST_F(EndpointTest, DeprecatedOverloadsUseTheEndpointSetWhenCalled)
+TEST_F(EndpointTest, JobsQueuedBeforeOpenKeepTheirOwnEndpoint)
 {
     Cache cache;
-    cache.setEndpoint(kA);
-    cache.savePrompts({samplePrompt(1)}, 1);
-    cache.appendLatencyPoints(kChat, pointsFor(kA, 0, 3));
-    cache.saveAuditEvents({sampleAudit(1, 1)});
-    // Switching before the queued jobs run must not move them.
-    cache.setEndpoint(kB);
-    cache.saveRouting(sampleRouting(1), 2);
-    cache.pruneLatency(1LL << 50); // b's (no) latency, not a's
+    cache.savePrompts(kA, {samplePrompt(1)}, 1);
+    cache.appendLatencyPoints(kA, kChat, pointsFor(kA, 0, 3));
+    cache.saveAuditEvents(kA, {sampleAudit(1, 1)});
+    // Jobs for another endpoint queued in between must not move a's.
+    cache.saveRouting(kB, sampleRouting(1), 2);
+    cache.pruneLatency(kB, 1LL << 50); // b's (no) latency, not a's
     openOk(cache);
 
     const auto a = loadSnapshot(cache, kA);
@@ -261,11 +266,71 @@ TEST_F(EndpointTest, DeprecatedOverloadsUseTheEndpointSetWhenCalled)
     ASSERT_TRUE(aPoints);
     EXPECT_EQ(aPoints->points.size(), 3u);
 
-    const auto b = loadSnapshot(cache); // the deprecated load: current endpoint, b
+    const auto b = loadSnapshot(cache, kB);
     ASSERT_TRUE(b);
     EXPECT_EQ(b->endpoint, kB);
     EXPECT_TRUE(b->prompts.empty());
     EXPECT_EQ(b->routing, sampleRouting(1));
+}
+
+namespace {
+
+// The "current endpoint" API that was removed, one check per member: each
+// is true if that member compiles again. OldApi declares them all, so none of
+// the checks can be vacuously false.
+// clang-format off
+template <typename C> concept HasSetEndpoint = requires(C &c) { c.setEndpoint(QString()); };
+template <typename C> concept HasEndpointGetter = requires(const C &c) { c.endpoint(); };
+template <typename C> concept HasSavePrompts = requires(C &c) { c.savePrompts(std::vector<Prompt>{}, qint64()); };
+template <typename C> concept HasSavePromptVersions = requires(C &c) { c.savePromptVersions(QString(), std::vector<PromptVersion>{}, qint64()); };
+template <typename C> concept HasSaveExperiments = requires(C &c) { c.saveExperiments(std::vector<Experiment>{}, qint64()); };
+template <typename C> concept HasSaveRouting = requires(C &c) { c.saveRouting(RoutingTable{}, qint64()); };
+template <typename C> concept HasSaveAuditEvents = requires(C &c) { c.saveAuditEvents(std::vector<AuditEvent>{}); };
+template <typename C> concept HasAppendLatency = requires(C &c) { c.appendLatencyPoints(QString(), std::vector<LatencyPoint>{}); };
+template <typename C> concept HasPruneLatency = requires(C &c) { c.pruneLatency(qint64()); };
+template <typename C> concept HasLoadSnapshot = requires(C &c) { c.loadSnapshot(); };
+template <typename C> concept HasLoadSnapshotOrMostRecent = requires(C &c) { c.loadSnapshotOrMostRecent(); };
+template <typename C> concept HasLoadLatency = requires(C &c) { c.loadLatency(QString(), qint64(), qint64()); };
+template <typename C> concept HasLatencyLoaded = requires { &C::latencyLoaded; };
+
+template <typename C> constexpr bool hasAny =
+    HasSetEndpoint<C> || HasEndpointGetter<C> || HasSavePrompts<C> || HasSavePromptVersions<C> ||
+    HasSaveExperiments<C> || HasSaveRouting<C> || HasSaveAuditEvents<C> || HasAppendLatency<C> ||
+    HasPruneLatency<C> || HasLoadSnapshot<C> || HasLoadSnapshotOrMostRecent<C> ||
+    HasLoadLatency<C> || HasLatencyLoaded<C>;
+template <typename C> constexpr bool hasAll =
+    HasSetEndpoint<C> && HasEndpointGetter<C> && HasSavePrompts<C> && HasSavePromptVersions<C> &&
+    HasSaveExperiments<C> && HasSaveRouting<C> && HasSaveAuditEvents<C> && HasAppendLatency<C> &&
+    HasPruneLatency<C> && HasLoadSnapshot<C> && HasLoadSnapshotOrMostRecent<C> &&
+    HasLoadLatency<C> && HasLatencyLoaded<C>;
+// clang-format on
+
+// What the old Cache declared (never defined: only looked at by the checks).
+struct OldApi
+{
+    void setEndpoint(const QString &endpointKey);
+    QString endpoint() const;
+    void savePrompts(const std::vector<Prompt> &prompts, qint64 fetchedMs);
+    void savePromptVersions(const QString &prompt, const std::vector<PromptVersion> &versions,
+                            qint64 fetchedMs);
+    void saveExperiments(const std::vector<Experiment> &experiments, qint64 fetchedMs);
+    void saveRouting(const RoutingTable &table, qint64 fetchedMs);
+    void saveAuditEvents(const std::vector<AuditEvent> &events);
+    void appendLatencyPoints(const QString &route, const std::vector<LatencyPoint> &points);
+    void pruneLatency(qint64 beforeMs);
+    void loadSnapshot();
+    void loadSnapshotOrMostRecent();
+    void loadLatency(const QString &route, qint64 fromMs, qint64 toMs);
+    void latencyLoaded(const QString &route, const std::vector<LatencyPoint> &points);
+};
+static_assert(hasAll<OldApi>);
+
+} // namespace
+
+TEST(CacheApi, HasNoCurrentEndpoint)
+{
+    static_assert(!hasAny<Cache>, "the removed current-endpoint API is back");
+    SUCCEED() << "checked at compile time";
 }
 
 TEST_F(EndpointTest, PruneLatencyTouchesOnlyItsEndpoint)

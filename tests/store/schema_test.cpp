@@ -16,6 +16,9 @@ namespace sb::test {
 
 namespace {
 
+const QString kSim = QStringLiteral("sim");
+const QString kChat = QStringLiteral("chat");
+
 class SchemaTest : public ::testing::Test
 {
 protected:
@@ -44,18 +47,18 @@ protected:
         return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
     }
 
-    // Saves a little of everything, reopens, and checks it is all there.
-    void expectUsableAfterMigration(const QString &file)
+    // Saves a little of everything, reopens, and checks it is all there
+    // (next to `actionsBefore` older entries already in the action log).
+    void expectUsableAfterMigration(const QString &file, std::size_t actionsBefore = 0)
     {
         {
             Cache cache;
             const auto opened = openAndWait(cache, file);
             ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
-            cache.setEndpoint(QStringLiteral("sim"));
-            cache.savePrompts({samplePrompt(1)}, 5);
-            cache.saveRouting(sampleRouting(2), 6);
-            cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1000)});
-            const auto recorded = recordAction(cache, QStringLiteral("sim"), sampleAction(1, 7));
+            cache.savePrompts(kSim, {samplePrompt(1)}, 5);
+            cache.saveRouting(kSim, sampleRouting(2), 6);
+            cache.appendLatencyPoints(kSim, kChat, {samplePoint(1000)});
+            const auto recorded = recordAction(cache, kSim, sampleAction(1, 7));
             ASSERT_TRUE(recorded);
             EXPECT_TRUE(recorded->ok) << qPrintable(recorded->error);
         }
@@ -66,20 +69,21 @@ protected:
                                                  "name IN ('local_actions', "
                                                  "'local_actions_by_time')")),
                   QStringLiteral("2"));
+        EXPECT_EQ(newRoutingColumns(file), QStringLiteral("5"));
         Cache cache;
         const auto opened = openAndWait(cache, file);
         ASSERT_TRUE(opened && opened->first);
-        cache.setEndpoint(QStringLiteral("sim"));
-        const auto s = loadSnapshot(cache);
+        const auto s = loadSnapshot(cache, kSim);
         ASSERT_TRUE(s);
         EXPECT_EQ(s->prompts, std::vector<Prompt>{samplePrompt(1)});
         EXPECT_EQ(s->routing, sampleRouting(2));
-        const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 5000);
+        const auto points = loadLatency(cache, kSim, kChat, 0, 5000);
         ASSERT_TRUE(points);
-        EXPECT_EQ(points->size(), 1u);
-        const auto actions = loadActions(cache, QStringLiteral("sim"));
+        EXPECT_EQ(points->points.size(), 1u);
+        const auto actions = loadActions(cache, kSim);
         ASSERT_TRUE(actions);
-        EXPECT_EQ(actions->second, std::vector<LocalAction>{sampleAction(1, 7)});
+        ASSERT_EQ(actions->second.size(), actionsBefore + 1);
+        EXPECT_EQ(actions->second.back(), sampleAction(1, 7)); // the oldest (time 7)
     }
 
     // A file as a build that knew only schema version 1 left it, with one row
@@ -116,6 +120,88 @@ protected:
         ASSERT_TRUE(points);
         ASSERT_EQ(points->points.size(), 1u);
         EXPECT_EQ(points->points.front().p99, 300.0);
+    }
+
+    // How many of version 3's columns the routes and models tables have.
+    static QString newRoutingColumns(const QString &file)
+    {
+        return queryFile(
+            file, QStringLiteral("SELECT (SELECT count(*) FROM pragma_table_info('routes') WHERE "
+                                 "name IN ('updated_by', 'primary_bypassed', "
+                                 "'primary_bypass_revert_ms')) + (SELECT count(*) FROM "
+                                 "pragma_table_info('models') WHERE name IN ('updated_ms', "
+                                 "'updated_by'))"));
+    }
+
+    // A file as a build that knew schema version 2 left it: a row in every
+    // table that version had, routing for two endpoints (the routes and
+    // models without version 3's columns), written as that build's SQL would.
+    static void makeVersion2File(const QString &file)
+    {
+        {
+            store::Database db;
+            db.open(file);
+            store::prepareDatabase(db, store::migrations().first(2));
+        }
+        runSql(file,
+               "INSERT INTO fetch_times VALUES ('sim', 'prompts', 77), ('sim', 'versions:greet', "
+               "55), ('sim', 'experiments', 66), ('sim', 'routing', 88), ('other', 'routing', 99);"
+               "INSERT INTO prompts VALUES ('sim', 'greet', 0, 'says hi', 2, '[]', 'e1', 1, 2);"
+               "INSERT INTO prompt_versions VALUES ('sim', 'greet', 2, 'Hi {{name}}', 'atlas', "
+               "'{\"temperature\":0.5}', '[]', 'bob', 'v2', 1, 3);"
+               "INSERT INTO experiments VALUES ('sim', 'exp-1', 0, 'Shorter', 'd', 2, '[]', 1, "
+               "'[]', 'ee', 'chat', 1, 2, 3);"
+               "INSERT INTO routing_tables VALUES ('sim', 1000), ('other', 2000);"
+               "INSERT INTO routes VALUES ('sim', 'chat', 0, 'atlas', "
+               "'[{\"model\":\"atlas-s\",\"enabled\":true,\"revertMs\":0}]', "
+               "'[{\"model\":\"atlas-s\",\"fraction\":1,\"reason\":2,\"fraction10s\":1,"
+               "\"afterModel\":\"atlas\"}]', 'r1', 5),"
+               "('other', 'embed', 0, 'vec', '[]', '[]', 'r2', 6);"
+               "INSERT INTO models VALUES ('sim', 'atlas', 0, 1, 1, 0, 0, 'm1', 0.1, 0.2, 0.0),"
+               "('other', 'vec', 0, 0, 2, 9, 9, 'm2', 0.1, 0.2, 0.5);"
+               "INSERT INTO audit_events VALUES ('sim', 'audit-1', 1000, 'alice', 'operator', "
+               "'model.disable', 'model/atlas', 'enabled', 'disabled', 'sick', 'req-1');"
+               "INSERT INTO latency_rollups VALUES ('sim', 'chat', 1000, 60000, 10, 1, 2, "
+               "100.0, 200.0, 300.0, 40.0);"
+               "INSERT INTO local_actions VALUES ('sim', 'req-9', 2000, 'model/atlas', "
+               "'Disable model atlas', 'enabled', 'disabled', 'sick', 900, 'applied', '', "
+               "'audit-1', 'alice');");
+        ASSERT_EQ(queryFile(file, QStringLiteral("PRAGMA user_version")), QStringLiteral("2"));
+    }
+
+    // The version-2 rows above, read back through the Cache: everything but
+    // the routing table, which version 3 drops (its rows could not say
+    // whether a route was forced to its fallbacks).
+    static void expectVersion2DataWithoutRouting(Cache &cache)
+    {
+        const auto s = loadSnapshot(cache, kSim);
+        ASSERT_TRUE(s);
+        ASSERT_EQ(s->prompts.size(), 1u);
+        EXPECT_EQ(s->prompts.front().name, QStringLiteral("greet"));
+        EXPECT_EQ(s->promptsFetchedMs, 77);
+        ASSERT_EQ(s->versions.value(QStringLiteral("greet")).size(), 1u);
+        EXPECT_EQ(s->versions.value(QStringLiteral("greet")).front().params.temperature, 0.5);
+        EXPECT_EQ(s->versionsFetchedMs.value(QStringLiteral("greet")), 55);
+        ASSERT_EQ(s->experiments.size(), 1u);
+        EXPECT_EQ(s->experiments.front().name, QStringLiteral("Shorter"));
+        EXPECT_EQ(s->experimentsFetchedMs, 66);
+        ASSERT_EQ(s->audit.size(), 1u);
+        EXPECT_EQ(s->audit.front().reason, QStringLiteral("sick"));
+        EXPECT_EQ(s->routingFetchedMs, 0); // "never cached", not a routing table that may lie
+        EXPECT_EQ(s->routing, RoutingTable{});
+        const auto other = loadSnapshot(cache, QStringLiteral("other"));
+        ASSERT_TRUE(other);
+        EXPECT_EQ(other->routingFetchedMs, 0);
+        EXPECT_EQ(other->routing, RoutingTable{});
+        const auto points = loadLatency(cache, kSim, kChat, 0, 1LL << 50);
+        ASSERT_TRUE(points);
+        ASSERT_EQ(points->points.size(), 1u);
+        EXPECT_EQ(points->points.front().p99, 300.0);
+        const auto actions = loadActions(cache, kSim);
+        ASSERT_TRUE(actions);
+        ASSERT_EQ(actions->second.size(), 1u);
+        EXPECT_EQ(actions->second.front().requestId, QStringLiteral("req-9"));
+        EXPECT_EQ(actions->second.front().revertAfterSec, 900);
     }
 
     std::pair<bool, QString> openResult(const QString &file)
@@ -206,13 +292,15 @@ TEST_F(SchemaTest, RefusedFileStillAcceptsCallsAndAnswersEmpty)
     WriteFailures failures(cache);
     const auto opened = openAndWait(cache, path());
     ASSERT_TRUE(opened && !opened->first);
-    cache.savePrompts({samplePrompt(1)}, 1);
-    const auto s = loadSnapshot(cache);
+    cache.savePrompts(kSim, {samplePrompt(1)}, 1);
+    const auto s = loadSnapshot(cache, kSim);
     ASSERT_TRUE(s);
+    EXPECT_EQ(s->endpoint, kSim);
     EXPECT_TRUE(s->prompts.empty());
-    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1);
+    const auto points = loadLatency(cache, kSim, kChat, 0, 1);
     ASSERT_TRUE(points);
-    EXPECT_TRUE(points->empty());
+    EXPECT_EQ(points->endpoint, kSim);
+    EXPECT_TRUE(points->points.empty());
     EXPECT_TRUE(failures.messages().isEmpty()); // opened(false) already said it all
 }
 
@@ -231,8 +319,8 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
         std::vector<LatencyPoint> points;
         for (qint64 s = 0; s < 20000; ++s)
             points.push_back(samplePoint(s * 1000));
-        cache.appendLatencyPoints(QStringLiteral("chat"), points);
-        cache.savePrompts({samplePrompt(1)}, 1);
+        cache.appendLatencyPoints(kSim, kChat, points);
+        cache.savePrompts(kSim, {samplePrompt(1)}, 1);
     } // the last connection's close checkpoints the WAL into the file
     ASSERT_FALSE(QFile::exists(path() + QStringLiteral("-wal")));
     {
@@ -259,12 +347,12 @@ TEST_F(SchemaTest, DamagedTablesGiveClearErrorsNotCrashes)
     ASSERT_TRUE(opened);
     // The schema is intact, so the file opens; the damage shows on first use.
     ASSERT_TRUE(opened->first) << qPrintable(opened->second);
-    const auto points = loadLatency(cache, QStringLiteral("chat"), 0, 1LL << 50);
+    const auto points = loadLatency(cache, kSim, kChat, 0, 1LL << 50);
     ASSERT_TRUE(points);
-    EXPECT_TRUE(points->empty());
-    const auto snapshot = loadSnapshot(cache);
+    EXPECT_TRUE(points->points.empty());
+    const auto snapshot = loadSnapshot(cache, kSim);
     ASSERT_TRUE(snapshot);
-    cache.appendLatencyPoints(QStringLiteral("chat"), {samplePoint(1)});
+    cache.appendLatencyPoints(kSim, kChat, {samplePoint(1)});
     ASSERT_TRUE(flushAndWait(cache));
     ASSERT_FALSE(readFailures.isEmpty());
     EXPECT_TRUE(readFailures.front().contains(QStringLiteral("damaged")))
@@ -350,6 +438,66 @@ TEST_F(SchemaTest, FailedVersion2MigrationRollsBackToVersion1Whole)
     const auto opened = openAndWait(cache, path());
     ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
     expectVersion1Data(cache);
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
+              QString::number(store::currentSchemaVersion()));
+}
+
+TEST_F(SchemaTest, MigratesVersion2FileKeepingAllButItsRoutingTable)
+{
+    makeVersion2File(path());
+    {
+        Cache cache;
+        const auto opened = openAndWait(cache, path());
+        ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
+        expectVersion2DataWithoutRouting(cache);
+    }
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")), QStringLiteral("3"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+    EXPECT_EQ(newRoutingColumns(path()), QStringLiteral("5"));
+    for (const char *table : {"routes", "models", "routing_tables"}) {
+        EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM %1").arg(table)),
+                  QStringLiteral("0"))
+            << table;
+    }
+    EXPECT_EQ(
+        queryFile(path(), QStringLiteral("SELECT count(*) FROM fetch_times WHERE kind='routing'")),
+        QStringLiteral("0"));
+    // The next fetch fills it again, new fields and all.
+    expectUsableAfterMigration(path(), 1);
+}
+
+TEST_F(SchemaTest, FailedVersion3MigrationRollsBackToVersion2Whole)
+{
+    makeVersion2File(path());
+    // Someone's column already holds a name version 3 adds, on the last
+    // table it alters: the deletes and the routes columns before it succeed,
+    // then ALTER TABLE models fails, and all of it must go with the rollback.
+    runSql(path(), "ALTER TABLE models ADD COLUMN updated_by TEXT;");
+    {
+        Cache cache;
+        const auto opened = openAndWait(cache, path());
+        ASSERT_TRUE(opened);
+        EXPECT_FALSE(opened->first);
+        EXPECT_TRUE(opened->second.contains(QStringLiteral("updated_by")))
+            << qPrintable(opened->second);
+    }
+    EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")), QStringLiteral("2"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM pragma_table_info('routes') "
+                                               "WHERE name='primary_bypassed'")),
+              QStringLiteral("0"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM routes")),
+              QStringLiteral("2"));
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM models")),
+              QStringLiteral("2"));
+    EXPECT_EQ(
+        queryFile(path(), QStringLiteral("SELECT count(*) FROM fetch_times WHERE kind='routing'")),
+        QStringLiteral("2"));
+
+    runSql(path(), "ALTER TABLE models DROP COLUMN updated_by;");
+    Cache cache;
+    const auto opened = openAndWait(cache, path());
+    ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : "");
+    expectVersion2DataWithoutRouting(cache);
     EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA user_version")),
               QString::number(store::currentSchemaVersion()));
 }

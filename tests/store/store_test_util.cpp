@@ -110,16 +110,24 @@ RoutingTable sampleRouting(int routes)
         r.primaryModel = QStringLiteral("model-a");
         r.fallbacks = {{QStringLiteral("model-b"), true, 0},
                        {QStringLiteral("model-c"), false, 1700000060000}};
-        r.recentlyServed = {{QStringLiteral("model-a"), 0.875},
-                            {QStringLiteral("model-b"), 0.125 + 1e-12}};
+        r.recentlyServed = {{QStringLiteral("model-a"), 0.75, ServedReason::Primary, 0.5},
+                            {QStringLiteral("model-b"), 0.125 + 1e-12, ServedReason::Fallback, 0.25,
+                             QString(), QString(), QStringLiteral("model-a")},
+                            {QStringLiteral("model-c"), 0.125, ServedReason::Variant, 0.25,
+                             QStringLiteral("exp-%1").arg(i), QStringLiteral("treatment")}};
         r.etag = QStringLiteral("etag-r%1").arg(i);
         r.updatedMs = 1700000000000 + i;
+        r.updatedBy = QStringLiteral("oncall-%1@example.com").arg(i);
+        // Even routes are forced to their fallbacks, the first until a set time.
+        r.primaryBypassed = i % 2 == 0;
+        r.primaryBypassRevertMs = i == 0 ? 1700000900000 : 0;
         t.routes.push_back(r);
     }
     t.models = {{QStringLiteral("model-a"), true, CircuitState::Closed, 0, 0, QStringLiteral("m1"),
-                 0.0025, 0.01, 0.001},
+                 0.0025, 0.01, 0.001, 1699999990000, QStringLiteral("alice")},
                 {QStringLiteral("model-b"), false, CircuitState::HalfOpen, 1700000030000,
-                 1700000090000, QStringLiteral("m2"), 1.0 / 3.0, 0.0, 0.25}};
+                 1700000090000, QStringLiteral("m2"), 1.0 / 3.0, 0.0, 0.25, 1700000000500,
+                 QStringLiteral("oncall@example.com")}};
     t.timeMs = 1700000000123;
     return t;
 }
@@ -187,26 +195,6 @@ std::optional<std::pair<bool, QString>> openAndWait(Cache &cache, const QString 
         cache, &Cache::opened,
         [&](bool ok, const QString &error) { result = std::make_pair(ok, error); },
         [&] { cache.open(path); });
-    return result;
-}
-
-std::optional<CacheSnapshot> loadSnapshot(Cache &cache)
-{
-    std::optional<CacheSnapshot> result;
-    waitFor(
-        cache, &Cache::snapshotLoaded, [&](const CacheSnapshot &s) { result = s; },
-        [&] { cache.loadSnapshot(); });
-    return result;
-}
-
-std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString &route,
-                                                     qint64 fromMs, qint64 toMs)
-{
-    std::optional<std::vector<LatencyPoint>> result;
-    waitFor(
-        cache, &Cache::latencyLoaded,
-        [&](const QString &, const std::vector<LatencyPoint> &points) { result = points; },
-        [&] { cache.loadLatency(route, fromMs, toMs); });
     return result;
 }
 

@@ -8,6 +8,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <cstddef>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -23,14 +24,33 @@ LatencyPoint samplePoint(qint64 secondMs);
 LocalAction sampleAction(int i, qint64 timeMs);
 bool samePoint(const LatencyPoint &a, const LatencyPoint &b);
 
+// How many fields an aggregate has: the most initializers T{...} accepts. A
+// round-trip test checks this against the fields it sets, so a field added to
+// a domain type later fails it until the store persists it too.
+struct AnyField
+{
+    template <typename T> operator T() const; // never defined: only looked at
+};
+template <typename T, std::size_t... I> constexpr bool initializableWith(std::index_sequence<I...>)
+{
+    return requires
+    {
+        T{(void(I), AnyField{})...};
+    };
+}
+template <typename T, std::size_t N = 0> constexpr std::size_t fieldCount()
+{
+    if constexpr (initializableWith<T>(std::make_index_sequence<N + 1>{}))
+        return fieldCount<T, N + 1>();
+    else
+        return N;
+}
+
 // Each returns nullopt on timeout.
 std::optional<std::pair<bool, QString>> openAndWait(Cache &cache, const QString &path);
-std::optional<CacheSnapshot> loadSnapshot(Cache &cache);
-std::optional<std::vector<LatencyPoint>> loadLatency(Cache &cache, const QString &route,
-                                                     qint64 fromMs, qint64 toMs);
 bool flushAndWait(Cache &cache);
 
-// The endpoint-taking loads; each result also says which endpoint (and route) it was for.
+// The loads; each result also says which endpoint (and route) it was for.
 std::optional<CacheSnapshot> loadSnapshot(Cache &cache, const QString &endpoint);
 struct LatencyResult
 {
