@@ -91,14 +91,28 @@ struct Window
     MainWindow window;
     RoutingPage *page() { return window.routingPage(); }
     QTreeView *tree() { return page()->tree(); }
+    // Shows the Routing page connected to `sim` with `token`; true once live.
+    bool open(const sim::SimServer &sim, const char *token, Environment env = Environment::Dev);
+    // Selects `route`'s chain step `step` and presses `key`; the dialog it opened, if any.
+    GuardedChangeDialog *press(const QString &route, int step, Qt::Key key = Qt::Key_Space)
+    {
+        tree()->setFocus();
+        tree()->setCurrentIndex(stepIndex(tree(), route, step));
+        QTest::keyClick(tree(), key);
+        return page()->openDialog();
+    }
 };
 
-bool waitLive(Window &w)
+bool Window::open(const sim::SimServer &sim, const char *token, Environment env)
 {
+    window.show();
+    window.showPage(pageIndex(QStringLiteral("routing")));
+    console.session()->connectTo(QString::fromStdString(sim.address()), QStringLiteral("sim"),
+                                 QString::fromLatin1(token), env);
     return QTest::qWaitFor(
         [&] {
-            return w.console.routing()->writeBlockedReason().isEmpty() &&
-                   w.tree()->model()->rowCount() >= 4;
+            return console.routing()->writeBlockedReason().isEmpty() &&
+                   tree()->model()->rowCount() >= 4;
         },
         15000);
 }
@@ -112,11 +126,8 @@ TEST(RoutingFlow, KeyboardToggleOnProductionNeedsReasonAndNameThenShowsEverywher
     Cache cache;
     cache.open(dir.filePath(QStringLiteral("cache.sqlite")));
     Window w(&cache);
-    w.window.show();
-    w.window.showPage(pageIndex(QStringLiteral("routing")));
-    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
-                                   QStringLiteral("alice-token"), Environment::Prod);
-    ASSERT_TRUE(waitLive(w)) << w.console.routing()->writeBlockedReason().toStdString();
+    ASSERT_TRUE(w.open(*sim, "alice-token", Environment::Prod))
+        << w.console.routing()->writeBlockedReason().toStdString();
     // Production is unmistakable: the frame and the label say so.
     auto *env = w.window.findChild<QLabel *>(QStringLiteral("environmentLabel"));
     ASSERT_NE(env, nullptr);
@@ -185,17 +196,10 @@ TEST(RoutingFlow, ConflictShowsTheOtherChangeAndTheSecondDecisionKeepsIt)
 {
     auto sim = startSim();
     Window w(nullptr);
-    w.window.show();
-    w.window.showPage(pageIndex(QStringLiteral("routing")));
-    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
-                                   QStringLiteral("alice-token"));
-    ASSERT_TRUE(waitLive(w));
+    ASSERT_TRUE(w.open(*sim, "alice-token"));
 
     // Alice opens the dialog to disable chat's second fallback (atlas-mini)...
-    w.tree()->setFocus();
-    w.tree()->setCurrentIndex(stepIndex(w.tree(), QStringLiteral("chat"), 2));
-    QTest::keyClick(w.tree(), Qt::Key_Space);
-    GuardedChangeDialog *d = w.page()->openDialog();
+    GuardedChangeDialog *d = w.press(QStringLiteral("chat"), 2);
     ASSERT_NE(d, nullptr);
     QTest::keyClicks(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")),
                      QStringLiteral("atlas-mini drill"));
@@ -261,11 +265,7 @@ TEST(RoutingFlow, ForceFallbackWithAutoRevertCountsDownInTheTable)
 {
     auto sim = startSim();
     Window w(nullptr);
-    w.window.show();
-    w.window.showPage(pageIndex(QStringLiteral("routing")));
-    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
-                                   QStringLiteral("alice-token"));
-    ASSERT_TRUE(waitLive(w));
+    ASSERT_TRUE(w.open(*sim, "alice-token"));
     // On the route row, F forces its traffic to the fallbacks.
     auto *m = w.tree()->model();
     QModelIndex chat;
@@ -308,16 +308,9 @@ TEST(RoutingFlow, DisablingTheLastModelOfARouteNeedsAnExplicitYes)
 {
     auto sim = startSim();
     Window w(nullptr);
-    w.window.show();
-    w.window.showPage(pageIndex(QStringLiteral("routing")));
-    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
-                                   QStringLiteral("alice-token"));
-    ASSERT_TRUE(waitLive(w));
+    ASSERT_TRUE(w.open(*sim, "alice-token"));
     // embed = vega-embed-large, then vega-embed-small: turn the fallback step off first.
-    w.tree()->setFocus();
-    w.tree()->setCurrentIndex(stepIndex(w.tree(), QStringLiteral("embed"), 1));
-    QTest::keyClick(w.tree(), Qt::Key_Space);
-    auto *d = w.page()->openDialog();
+    auto *d = w.press(QStringLiteral("embed"), 1);
     ASSERT_NE(d, nullptr);
     QTest::keyClicks(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")), QStringLiteral("x"));
     QTest::keyClick(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")), Qt::Key_Return);
@@ -361,15 +354,8 @@ TEST(RoutingFlow, ViewerSeesActionsDisabledWithTheReason)
 {
     auto sim = startSim();
     Window w(nullptr);
-    w.window.show();
-    w.window.showPage(pageIndex(QStringLiteral("routing")));
-    w.console.session()->connectTo(QString::fromStdString(sim->address()), QStringLiteral("sim"),
-                                   QStringLiteral("vera-token"));
-    ASSERT_TRUE(waitLive(w));
-    w.tree()->setFocus();
-    w.tree()->setCurrentIndex(stepIndex(w.tree(), QStringLiteral("chat"), 1));
-    QTest::keyClick(w.tree(), Qt::Key_Space);
-    auto *d = w.page()->openDialog();
+    ASSERT_TRUE(w.open(*sim, "vera-token"));
+    auto *d = w.press(QStringLiteral("chat"), 1);
     ASSERT_NE(d, nullptr);
     QTest::keyClicks(d->findChild<QLineEdit *>(QStringLiteral("reasonEdit")),
                      QStringLiteral("try"));

@@ -458,15 +458,7 @@ void RoutingController::submit(const Change &change)
 
 static LocalAction actionOf(const Change &c, const QString &outcome, const QString &detail)
 {
-    LocalAction a;
-    a.requestId = c.requestId;
-    a.timeMs = QDateTime::currentMSecsSinceEpoch();
-    a.target = c.target();
-    a.title = c.title();
-    a.oldValue = c.oldValue;
-    a.newValue = c.newValue;
-    a.reason = c.reason;
-    a.revertAfterSec = c.revertAfter.count();
+    LocalAction a = localActionFor(c, QDateTime::currentMSecsSinceEpoch(), {});
     a.outcome = outcome;
     a.detail = detail;
     return a;
