@@ -11,8 +11,11 @@
 #include <QMetaMethod>
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <mutex>
+#include <thread>
 
 namespace sb {
 
@@ -39,17 +42,44 @@ LatencyBatchDecoder::decode(const char *data, std::size_t size, qint64 nowMs)
     return decode(r, nowMs);
 }
 
+LatencyBatchDecoder::Admission LatencyBatchDecoder::admit(const v1::StreamLatencyResponse &r)
+{
+    Admission a;
+    if (r.stream_epoch() != m_epoch) {
+        // A restarted service numbers its batches afresh.
+        m_epoch = r.stream_epoch();
+        m_lastSequence = 0;
+        a.epochChanged = true;
+    }
+    if (r.sequence() != 0 && r.sequence() <= m_lastSequence) {
+        a.duplicate = true;
+        return a;
+    }
+    m_lastSequence = std::max<quint64>(m_lastSequence, r.sequence());
+    return a;
+}
+
 LatencyBatchDecoder::Result LatencyBatchDecoder::decode(const v1::StreamLatencyResponse &r,
                                                         qint64 nowMs)
 {
+    if (admit(r).duplicate) {
+        Result res;
+        res.duplicate = true;
+        return res;
+    }
+    return ingest(r, nowMs);
+}
+
+LatencyBatchDecoder::Result LatencyBatchDecoder::ingest(const v1::StreamLatencyResponse &r,
+                                                        qint64 nowMs)
+{
     Result res;
-    if (r.stream_epoch() != m_epoch) {
-        // A restarted service numbers its batches and names afresh.
-        m_epoch = r.stream_epoch();
-        m_lastSequence = 0;
+    if (r.stream_epoch() != m_contentEpoch) {
+        // ... and its names: the old ids mean nothing now.
+        m_contentEpoch = r.stream_epoch();
         m_routeNames.clear();
         m_ingest.dictionary().clear();
-        res.epochChanged = true;
+        res.newRoutes = true;
     }
     using Kind = SeriesDictionary::Kind;
     for (const auto &d : r.dictionary()) {
@@ -71,11 +101,6 @@ LatencyBatchDecoder::Result LatencyBatchDecoder::decode(const v1::StreamLatencyR
             break; // a kind from a newer contract: nothing refers to it yet
         }
     }
-    if (r.sequence() != 0 && r.sequence() <= m_lastSequence) {
-        res.duplicate = true;
-        return res;
-    }
-    m_lastSequence = std::max<quint64>(m_lastSequence, r.sequence());
 
     // Columns must be parallel; a service that sends ragged columns gets
     // its batch trimmed to the shortest column rather than trusted. An
@@ -135,10 +160,10 @@ void LatencyBatchDecoder::ingestRoutePoints(const v1::StreamLatencyResponse &r, 
 
 // State of one run (one start()). A fresh block per run, so a reactor that
 // outlives stop() (TryCancel is best-effort) can only touch its own run.
-// The decoder is touched only by the run's reactors, one at a time (a retry
-// starts after the previous call's OnDone), so it needs no lock; the GUI
-// thread sees only the pending vectors and `stats`, under `mutex`, held just
-// long enough to move them.
+// The decoder's sequence side is touched only by the run's reactors, one at a
+// time (a retry starts after the previous call's OnDone); its content side
+// only by the decode thread. The GUI thread sees only the pending vectors and
+// `stats`, under `mutex`, held just long enough to move them.
 struct LatencyStream::Shared
 {
     static constexpr std::size_t kMaxPending = 200000;
@@ -148,11 +173,10 @@ struct LatencyStream::Shared
 
     explicit Shared(std::shared_ptr<SeriesInterner> interner) : decoder(std::move(interner)) {}
 
-    // Reactor-only.
     LatencyBatchDecoder decoder;
-    // Seconds before this one are partial (the run started inside them):
-    // their counts and quantiles would understate the traffic, so they are
-    // not shown. Set by the first batch of a run.
+    // Decode thread only. Seconds before this one are partial (the run
+    // started inside them): their counts and quantiles would understate the
+    // traffic, so they are not shown. Set by the first batch of a run.
     qint64 completeFromMs = -1;
 
     // Shared with the GUI thread.
@@ -166,18 +190,173 @@ struct LatencyStream::Shared
     std::atomic<bool> wantRoutePoints{false};
 };
 
+// The decode thread of one LatencyStream, fed by its reactors (of any run).
+// Parsed batches are moved in (protobuf Swap: pointers, not bytes) and their
+// emptied messages are recycled, so a steady stream allocates nothing.
+struct LatencyStream::Pipeline
+{
+    struct Item
+    {
+        std::shared_ptr<Shared> run;
+        std::unique_ptr<v1::StreamLatencyResponse> batch;
+        quint64 generation = 0;
+    };
+
+    Pipeline(std::shared_ptr<PostGuard> guard, LatencyStream *owner)
+        : m_guard(std::move(guard)), m_owner(owner), m_thread([this] { loop(); })
+    {}
+    ~Pipeline() { stop(); }
+
+    std::unique_ptr<v1::StreamLatencyResponse> spare()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_pool.empty())
+            return std::make_unique<v1::StreamLatencyResponse>();
+        auto m = std::move(m_pool.back());
+        m_pool.pop_back();
+        return m;
+    }
+
+    // From a gRPC thread. Waits while kMaxQueuedBatches are queued: the decode
+    // thread frees a slot within one batch's work. False once stopped.
+    bool push(Item item)
+    {
+        std::unique_lock lock(m_mutex);
+        m_space.wait(lock, [&] { return m_stopping || m_queue.size() < kMaxQueuedBatches; });
+        if (m_stopping)
+            return false;
+        m_queue.push_back(std::move(item));
+        m_work.notify_one();
+        return true;
+    }
+
+    // Owner's destructor only: queued batches are dropped (nobody is left).
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_stopping)
+                return;
+            m_stopping = true;
+        }
+        m_work.notify_all();
+        m_space.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+        m_queue.clear();
+    }
+
+private:
+    void loop()
+    {
+        for (;;) {
+            Item item;
+            {
+                std::unique_lock lock(m_mutex);
+                m_work.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+                if (m_stopping)
+                    return;
+                item = std::move(m_queue.front());
+                m_queue.pop_front();
+            }
+            m_space.notify_one();
+            process(item);
+            std::lock_guard lock(m_mutex);
+            if (m_pool.size() < kMaxQueuedBatches + 2)
+                m_pool.push_back(std::move(item.batch));
+        }
+    }
+
+    void process(const Item &item);
+
+    std::shared_ptr<PostGuard> m_guard;
+    LatencyStream *m_owner; // only dereferenced in posts, which die with the owner
+    std::mutex m_mutex;
+    std::condition_variable m_work;
+    std::condition_variable m_space;
+    std::deque<Item> m_queue;
+    std::vector<std::unique_ptr<v1::StreamLatencyResponse>> m_pool;
+    bool m_stopping = false;
+    std::thread m_thread; // last: starts once everything above exists
+};
+
+void LatencyStream::Pipeline::process(const Item &item)
+{
+    Shared &sh = *item.run;
+    const v1::StreamLatencyResponse &r = *item.batch;
+    auto &dec = sh.decoder;
+    const bool wantRoutes = sh.wantRoutePoints.load(std::memory_order_relaxed);
+    dec.setRoutePointsEnabled(wantRoutes);
+    const LatencyBatchDecoder::Result res = dec.ingest(r, QDateTime::currentMSecsSinceEpoch());
+    if (sh.completeFromMs < 0 && res.samples > 0) {
+        const qint64 firstUs =
+            SampleColumns::toMicros(r.base_time().seconds(), r.base_time().nanos()) +
+            r.offset_micros(0);
+        sh.completeFromMs = (firstUs / 1000 + 999) / 1000 * 1000; // next whole second
+    }
+    std::vector<SeriesSecond> seconds = dec.series().takeClosed();
+    std::erase_if(seconds, [&](const SeriesSecond &s) { return s.secondMs < sh.completeFromMs; });
+    std::vector<RoutePoint> closed;
+    if (wantRoutes) {
+        closed = dec.routeAggregator().takeClosed();
+        std::erase_if(closed,
+                      [&](const RoutePoint &p) { return p.point.secondMs < sh.completeFromMs; });
+    }
+    bool ready = false;
+    {
+        std::lock_guard lock(sh.mutex);
+        ++sh.stats.batches;
+        if (res.malformed)
+            ++sh.stats.malformed;
+        sh.stats.samples += quint64(res.samples);
+        sh.stats.rejects = dec.series().rejects();
+        if (res.newRoutes)
+            sh.routes = dec.routeNames();
+        // A GUI that stops draining loses the oldest points, never memory.
+        sh.pending.insert(sh.pending.end(), closed.begin(), closed.end());
+        if (sh.pending.size() > Shared::kMaxPending)
+            sh.pending.erase(sh.pending.begin(),
+                             sh.pending.begin() +
+                                 std::ptrdiff_t(sh.pending.size() - Shared::kMaxPending));
+        if (!seconds.empty()) {
+            if (sh.pendingSeries.empty())
+                sh.pendingSeries.swap(seconds);
+            else
+                sh.pendingSeries.insert(sh.pendingSeries.end(),
+                                        std::make_move_iterator(seconds.begin()),
+                                        std::make_move_iterator(seconds.end()));
+            if (sh.pendingSeries.size() > Shared::kMaxPendingSeconds) {
+                const std::size_t drop = sh.pendingSeries.size() - Shared::kMaxPendingSeconds;
+                sh.pendingSeries.erase(sh.pendingSeries.begin(),
+                                       sh.pendingSeries.begin() + std::ptrdiff_t(drop));
+                sh.stats.droppedSeconds += drop;
+            }
+        }
+        ready = !sh.pending.empty() || !sh.pendingSeries.empty();
+    }
+    if (ready && !sh.drainPosted.exchange(true)) {
+        auto *owner = m_owner;
+        const quint64 gen = item.generation;
+        m_guard->post([owner, gen] {
+            if (gen == owner->m_generation)
+                owner->drain();
+        });
+    }
+}
+
 class LatencyStream::Reactor : public detail::StreamReactor<v1::StreamLatencyResponse>
 {
 public:
-    Reactor(std::shared_ptr<Shared> shared, std::shared_ptr<PostGuard> guard,
-            std::shared_ptr<detail::ActiveCall> active, std::shared_ptr<grpc::Channel> channel,
-            v1::StreamLatencyRequest request, quint64 generation, LatencyStream *owner)
+    Reactor(std::shared_ptr<Shared> shared, std::shared_ptr<Pipeline> pipeline,
+            std::shared_ptr<PostGuard> guard, std::shared_ptr<detail::ActiveCall> active,
+            std::shared_ptr<grpc::Channel> channel, v1::StreamLatencyRequest request,
+            quint64 generation, LatencyStream *owner)
         : StreamReactor(std::move(active),
                         [guard, owner, generation](const RpcError &err) {
                             guard->post(
                                 [owner, err, generation] { owner->onCallDone(err, generation); });
                         }),
-          m_shared(std::move(shared)), m_guard(std::move(guard)),
+          m_shared(std::move(shared)), m_pipeline(std::move(pipeline)), m_guard(std::move(guard)),
           m_stub(v1::TelemetryService::NewStub(channel)), m_request(std::move(request)),
           m_generation(generation), m_owner(owner)
     {}
@@ -190,10 +369,7 @@ public:
     }
 
 protected:
-    void onMessage(const v1::StreamLatencyResponse &r) override { process(r); }
-
-private:
-    void process(const v1::StreamLatencyResponse &r)
+    void onMessage(const v1::StreamLatencyResponse &r) override
     {
         auto &sh = *m_shared;
         auto &dec = sh.decoder;
@@ -211,61 +387,14 @@ private:
                                               "since the disconnect");
             }
         }
-        const bool wantRoutes = sh.wantRoutePoints.load(std::memory_order_relaxed);
-        dec.setRoutePointsEnabled(wantRoutes);
-        const LatencyBatchDecoder::Result res = dec.decode(r, QDateTime::currentMSecsSinceEpoch());
-        if (sh.completeFromMs < 0 && res.samples > 0) {
-            const qint64 firstUs =
-                SampleColumns::toMicros(r.base_time().seconds(), r.base_time().nanos()) +
-                r.offset_micros(0);
-            sh.completeFromMs = (firstUs / 1000 + 999) / 1000 * 1000; // next whole second
-        }
-        std::vector<SeriesSecond> seconds = dec.series().takeClosed();
-        std::erase_if(seconds,
-                      [&](const SeriesSecond &s) { return s.secondMs < sh.completeFromMs; });
-        std::vector<RoutePoint> closed;
-        if (wantRoutes) {
-            closed = dec.routeAggregator().takeClosed();
-            std::erase_if(
-                closed, [&](const RoutePoint &p) { return p.point.secondMs < sh.completeFromMs; });
-        }
-        bool ready = false;
+        const LatencyBatchDecoder::Admission adm = dec.admit(r);
         {
             std::lock_guard lock(sh.mutex);
             if (!gapWhy.isEmpty())
                 ++sh.stats.gaps;
-            if (res.duplicate)
+            if (adm.duplicate)
                 ++sh.stats.duplicates;
-            else
-                ++sh.stats.batches;
-            if (res.malformed)
-                ++sh.stats.malformed;
-            sh.stats.samples += quint64(res.samples);
             sh.stats.lastSequence = dec.lastSequence();
-            sh.stats.rejects = dec.series().rejects();
-            if (res.newRoutes || res.epochChanged)
-                sh.routes = dec.routeNames();
-            // A GUI that stops draining loses the oldest points, never memory.
-            sh.pending.insert(sh.pending.end(), closed.begin(), closed.end());
-            if (sh.pending.size() > Shared::kMaxPending)
-                sh.pending.erase(sh.pending.begin(),
-                                 sh.pending.begin() +
-                                     std::ptrdiff_t(sh.pending.size() - Shared::kMaxPending));
-            if (!seconds.empty()) {
-                if (sh.pendingSeries.empty())
-                    sh.pendingSeries.swap(seconds);
-                else
-                    sh.pendingSeries.insert(sh.pendingSeries.end(),
-                                            std::make_move_iterator(seconds.begin()),
-                                            std::make_move_iterator(seconds.end()));
-                if (sh.pendingSeries.size() > Shared::kMaxPendingSeconds) {
-                    const std::size_t drop = sh.pendingSeries.size() - Shared::kMaxPendingSeconds;
-                    sh.pendingSeries.erase(sh.pendingSeries.begin(),
-                                           sh.pendingSeries.begin() + std::ptrdiff_t(drop));
-                    sh.stats.droppedSeconds += drop;
-                }
-            }
-            ready = !sh.pending.empty() || !sh.pendingSeries.empty();
         }
         if (notifyStreaming || !gapWhy.isEmpty()) {
             auto *owner = m_owner;
@@ -279,17 +408,19 @@ private:
                     emit owner->gapDetected(gapWhy);
             });
         }
-        if (ready && !sh.drainPosted.exchange(true)) {
-            auto *owner = m_owner;
-            const quint64 gen = m_generation;
-            m_guard->post([owner, gen] {
-                if (gen == owner->m_generation)
-                    owner->drain();
-            });
-        }
+        if (adm.duplicate)
+            return;
+        // The base re-arms its read into `r` as soon as we return, and a parse
+        // starts by clearing it: taking its contents (a pointer swap) instead
+        // of copying 50k samples is safe.
+        auto batch = m_pipeline->spare();
+        batch->Swap(const_cast<v1::StreamLatencyResponse *>(&r));
+        m_pipeline->push({m_shared, std::move(batch), m_generation});
     }
 
+private:
     std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<Pipeline> m_pipeline;
     std::shared_ptr<PostGuard> m_guard;
     std::unique_ptr<v1::TelemetryService::Stub> m_stub;
     v1::StreamLatencyRequest m_request;
@@ -301,7 +432,8 @@ private:
 LatencyStream::LatencyStream(Connection *connection, QObject *parent)
     : QObject(parent), m_connection(connection), m_guard(std::make_shared<PostGuard>(this)),
       m_active(std::make_shared<detail::ActiveCall>()),
-      m_interner(std::make_shared<SeriesInterner>())
+      m_interner(std::make_shared<SeriesInterner>()),
+      m_pipeline(std::make_shared<Pipeline>(m_guard, this))
 {
     m_shared = std::make_shared<Shared>(m_interner);
     m_retryTimer.setSingleShot(true);
@@ -314,6 +446,7 @@ LatencyStream::~LatencyStream()
 {
     m_guard->detach();
     m_active->cancel();
+    m_pipeline->stop(); // a reactor still running only finds it stopped
 }
 
 LatencyStream::Stats LatencyStream::stats() const
@@ -386,8 +519,8 @@ void LatencyStream::startCall()
         req.set_resume_after_sequence(decoder.lastSequence());
         req.set_stream_epoch(decoder.epoch());
     }
-    auto *reactor =
-        new Reactor(m_shared, m_guard, m_active, channel, std::move(req), m_generation, this);
+    auto *reactor = new Reactor(m_shared, m_pipeline, m_guard, m_active, channel, std::move(req),
+                                m_generation, this);
     m_connection->prepare(reactor->context(), Connection::kStreamDeadline);
     setState(m_state == State::Reconnecting ? State::Reconnecting : State::Connecting,
              tr("opening latency stream"));

@@ -2,10 +2,15 @@
 
 // LatencyStream: the live latency feed (TelemetryService.StreamLatency).
 //
-// Batches are decoded on gRPC's threads, validated (bad samples counted in
-// Stats::rejects, never plotted) and aggregated into one SeriesSecond per
+// Batches are parsed on gRPC's threads and handed (moved, not copied) to the
+// stream's own decode thread, which validates them (bad samples counted in
+// Stats::rejects, never plotted) and aggregates them into one SeriesSecond per
 // (route, model, variant) series per second: ids are interned once per new
-// combination, so no sample carries a string. The GUI thread is only told
+// combination, so no sample carries a string. Parsing the next batch thus
+// overlaps aggregating this one. At most kMaxQueuedBatches wait for the
+// decode thread; when they do, the gRPC thread waits for room (bounded: the
+// decode thread depends on nothing but a short lock), which stops reading
+// and lets gRPC flow control slow the service. The GUI thread is only told
 // that seconds are waiting (one notification at a time) and drains them in
 // one go, at most ~30 times a second (seriesPointsReady). What waits for the
 // GUI is bounded (the oldest seconds are dropped and counted if it stops
@@ -47,49 +52,63 @@ class StreamLatencyResponse;
 
 namespace sb {
 
-// What the stream does with each batch, on its own: epoch and sequence
-// bookkeeping, the dictionary, column checks, validation and aggregation into
-// series (and into per-route points when asked). Public so the fuzz target
-// and the benchmarks drive exactly the stream's code. Not thread-safe.
+// What the stream does with each batch, on its own, in two halves that the
+// stream runs on two threads: admit() is the sequence side (epoch, resume
+// point, duplicates; reads only the header) and runs as each batch arrives;
+// ingest() is the content side (dictionary, column checks, validation,
+// aggregation into series, and into per-route points when asked) and runs on
+// the stream's decode thread for every admitted batch, in order. The halves
+// share no state. decode() is both, as one caller would; public so the fuzz
+// target and the benchmarks drive exactly the stream's code.
 class LatencyBatchDecoder
 {
 public:
+    struct Admission
+    {
+        bool duplicate = false; // sequence already admitted: drop the batch
+        bool epochChanged = false;
+    };
     struct Result
     {
         std::size_t samples = 0;  // in the batch (after trimming ragged columns)
         std::size_t accepted = 0; // of which reached a series
-        bool duplicate = false;   // sequence already processed: ignored
+        bool duplicate = false;   // (decode() only) not ingested
         bool malformed = false;   // ragged columns, trimmed to the shortest
-        bool epochChanged = false;
         bool newRoutes = false;
     };
 
     explicit LatencyBatchDecoder(std::shared_ptr<SeriesInterner> interner,
                                  SampleLimits limits = {});
 
+    Admission admit(const switchboard::v1::StreamLatencyResponse &batch);
+    Result ingest(const switchboard::v1::StreamLatencyResponse &batch, qint64 nowMs);
     Result decode(const switchboard::v1::StreamLatencyResponse &batch, qint64 nowMs);
     // The serialized form (what the fuzzer feeds); nullopt when it does not parse.
     std::optional<Result> decode(const char *data, std::size_t size, qint64 nowMs);
 
+    // Sequence side.
+    const std::string &epoch() const { return m_epoch; }
+    quint64 lastSequence() const { return m_lastSequence; }
+
+    // Content side.
     SeriesIngest &series() { return m_ingest; }
     // Per-route points of the older view; off until enabled.
     void setRoutePointsEnabled(bool on) { m_routePoints = on; }
-    bool routePointsEnabled() const { return m_routePoints; }
     LatencyAggregator &routeAggregator() { return m_routeAggregator; }
-
-    const std::string &epoch() const { return m_epoch; }
-    quint64 lastSequence() const { return m_lastSequence; }
     QStringList routeNames() const;
 
 private:
     void ingestRoutePoints(const switchboard::v1::StreamLatencyResponse &r, int n);
 
+    // Sequence side.
+    std::string m_epoch;
+    quint64 m_lastSequence = 0;
+    // Content side.
+    std::string m_contentEpoch;
     SeriesIngest m_ingest;
     LatencyAggregator m_routeAggregator{250};
     bool m_routePoints = false;
     QHash<quint32, QString> m_routeNames;
-    std::string m_epoch;
-    quint64 m_lastSequence = 0;
 };
 
 class Connection;
@@ -138,6 +157,8 @@ public:
 
     // Most notifications per second the GUI gets.
     static constexpr int kMaxDrainsPerSecond = 30;
+    // Parsed batches waiting for the decode thread, at most.
+    static constexpr std::size_t kMaxQueuedBatches = 4;
 
 signals:
     void pointsReady(const std::vector<sb::RoutePoint> &points);
@@ -149,6 +170,7 @@ signals:
 
 private:
     struct Shared;
+    struct Pipeline;
     class Reactor;
     void startCall();
     void onCallDone(const RpcError &error, quint64 generation);
@@ -161,6 +183,7 @@ private:
     std::shared_ptr<detail::ActiveCall> m_active;
     std::shared_ptr<Shared> m_shared;
     std::shared_ptr<SeriesInterner> m_interner;
+    std::shared_ptr<Pipeline> m_pipeline;
     SeriesId m_reportedSeries = 0; // ids below this were announced in an update
     QElapsedTimer m_lastDrain;
     QTimer m_drainTimer;

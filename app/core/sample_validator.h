@@ -11,6 +11,9 @@
 // Times are compared in microseconds so the check needs no division.
 
 #include <QtGlobal>
+#include <algorithm>
+#include <bit>
+#include <cmath>
 #include <limits>
 
 namespace sb {
@@ -28,7 +31,14 @@ struct SampleLimits
 class SampleValidator
 {
 public:
-    explicit SampleValidator(SampleLimits limits = {}) : m_limits(limits) {}
+    explicit SampleValidator(SampleLimits limits = {}) : m_limits(limits)
+    {
+        // The largest float at or below the limit: floats compare by bits.
+        float f = float(limits.maxLatencyMs);
+        if (double(f) > limits.maxLatencyMs)
+            f = std::nextafter(f, 0.0f);
+        m_maxBits = f >= 0.0f ? std::bit_cast<quint32>(f) : 0;
+    }
 
     const SampleLimits &limits() const { return m_limits; }
 
@@ -40,15 +50,34 @@ public:
     }
 
     // Latency must be finite, >= 0 and not absurd; TTFT likewise, 0 meaning
-    // "no token". The negated comparisons also reject NaN.
+    // "no token". Non-negative floats order like their bits, and negative
+    // ones (-0 included), infinities and NaN all have larger bit patterns, so
+    // one unsigned comparison per value says it all.
     bool latencyOk(float latencyMs, float ttftMs) const
     {
-        const double max = m_limits.maxLatencyMs;
-        return latencyMs >= 0.0f && double(latencyMs) <= max && ttftMs >= 0.0f &&
-               double(ttftMs) <= max;
+        return (std::bit_cast<quint32>(latencyMs) <= m_maxBits) &
+               (std::bit_cast<quint32>(ttftMs) <= m_maxBits);
     }
 
     bool timeOk(qint64 timeUs) const { return timeUs >= m_loUs && timeUs <= m_hiUs; }
+
+    // The same time check for a batch's 32-bit offsets from baseUs, as one
+    // comparison per sample.
+    struct OffsetWindow
+    {
+        qint64 lo = -1;
+        quint64 span = 0;
+        bool ok(quint32 offsetUs) const { return quint64(qint64(offsetUs) - lo) <= span; }
+    };
+    OffsetWindow offsetWindow(qint64 baseUs) const
+    {
+        // |baseUs| is clamped to ~1e18 by its producer: no overflow here.
+        const qint64 lo = std::max<qint64>(m_loUs - baseUs, 0);
+        const qint64 hi = std::min<qint64>(m_hiUs - baseUs, qint64(0xffffffffu));
+        if (hi < lo)
+            return {}; // nothing in this batch can be in range
+        return {lo, quint64(hi - lo)};
+    }
 
 private:
     static qint64 saturatingUs(qint64 ms)
@@ -58,6 +87,7 @@ private:
     }
 
     SampleLimits m_limits;
+    quint32 m_maxBits = 0;
     qint64 m_loUs = 0;
     qint64 m_hiUs = 0;
 };

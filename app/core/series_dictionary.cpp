@@ -1,12 +1,13 @@
 #include "core/series_dictionary.h"
 
+#include <algorithm>
+#include <bit>
+
 namespace sb {
 
 SeriesDictionary::SeriesDictionary(std::shared_ptr<SeriesInterner> interner)
     : m_interner(std::move(interner))
-{
-    resetCache();
-}
+{}
 
 void SeriesDictionary::define(Kind kind, quint32 id, const QString &name)
 {
@@ -17,14 +18,23 @@ void SeriesDictionary::define(Kind kind, quint32 id, const QString &name)
     if (it != names.end() && it.value() == name)
         return; // a repeat (the first batch after a resume resends entries)
     names.insert(id, name);
-    resetCache(); // cached answers, "unknown" ones included, may now be wrong
+    invalidate(); // cached answers, "unknown" ones included, may now be wrong
 }
 
 void SeriesDictionary::clear()
 {
     for (auto &names : m_names)
         names.clear();
-    resetCache();
+    invalidate();
+}
+
+void SeriesDictionary::invalidate()
+{
+    // Rebuilt once, on the next resolve: a batch defining many names pays once.
+    m_dirty = true;
+    m_direct.clear();
+    m_lastRoute = m_lastModel = m_lastVariant = 0;
+    m_lastId = kNoSeries;
 }
 
 bool SeriesDictionary::empty() const
@@ -39,7 +49,24 @@ QString SeriesDictionary::name(Kind kind, quint32 id) const
 
 void SeriesDictionary::resetCache()
 {
+    int total = 0;
+    for (int k = 0; k < 3; ++k) {
+        quint32 top = 0;
+        for (auto it = m_names[k].cbegin(); it != m_names[k].cend(); ++it)
+            top = std::max(top, it.key());
+        m_bits[k] = int(std::bit_width(top));
+        m_outside[k] = m_bits[k] >= 32 ? 0u : ~((quint32(1) << m_bits[k]) - 1);
+        total += m_bits[k];
+    }
+    if (total <= kMaxDirectBits) {
+        m_stride[0] = std::size_t(1) << (m_bits[1] + m_bits[2]);
+        m_stride[1] = std::size_t(1) << m_bits[2];
+        m_direct.assign(std::size_t(1) << total, kUnresolved);
+    } else {
+        m_direct.clear();
+    }
     m_table.assign(64, Entry{0, 0, 0, kNoSeries, false});
+    m_dirty = false;
     m_used = 0;
     m_lastRoute = m_lastModel = m_lastVariant = 0;
     m_lastId = kNoSeries;

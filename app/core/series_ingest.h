@@ -68,6 +68,8 @@ public:
     const SeriesAggregator &aggregator() const { return m_aggregator; }
 
 private:
+    template <bool kAllColumns> std::size_t run(const SampleColumns &columns);
+
     SeriesDictionary m_dictionary;
     SampleValidator m_validator;
     SeriesAggregator m_aggregator;
