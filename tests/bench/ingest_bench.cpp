@@ -334,6 +334,7 @@ Phase bare(sb::Connection &connection, double seconds, StallProbe &probe)
 
 struct ConsoleTotals
 {
+    double maxHandlerMs = 0; // longest single GUI-thread update (SeriesStore apply + trim)
     quint64 updates = 0;
     quint64 seconds = 0;
     quint64 routePoints = 0;
@@ -348,13 +349,16 @@ Phase console(sb::Connection &connection, double seconds, StallProbe &probe, boo
 {
     sb::LatencyStream stream(&connection);
     sb::SeriesStore store;
-    QObject::connect(&stream, &sb::LatencyStream::seriesPointsReady,
-                     [&](const sb::SeriesUpdate &u) {
-                         store.apply(u);
-                         store.trim(store.newestMs());
-                         ++totals.updates;
-                         totals.seconds += u.seconds.size();
-                     });
+    QObject::connect(
+        &stream, &sb::LatencyStream::seriesPointsReady, [&](const sb::SeriesUpdate &u) {
+            QElapsedTimer work;
+            work.start();
+            store.apply(u);
+            store.trim(store.newestMs());
+            totals.maxHandlerMs = std::max(totals.maxHandlerMs, double(work.nsecsElapsed()) / 1e6);
+            ++totals.updates;
+            totals.seconds += u.seconds.size();
+        });
     if (routePoints)
         QObject::connect(
             &stream, &sb::LatencyStream::pointsReady,
@@ -436,12 +440,23 @@ int main(int argc, char **argv)
     const double bareRate = mean(bares, &Phase::samplesPerSecond);
     const double ourRate = mean(consoles, &Phase::samplesPerSecond);
     const double ratio = bareRate > 0 ? ourRate / bareRate : 0;
+    std::vector<double> ratios;
+    for (std::size_t i = 0; i < bares.size(); ++i)
+        ratios.push_back(bares[i].samplesPerSecond > 0
+                             ? consoles[i].samplesPerSecond / bares[i].samplesPerSecond
+                             : 0);
+    std::sort(ratios.begin(), ratios.end());
+    const double medianRatio =
+        ratios.size() % 2 ? ratios[ratios.size() / 2]
+                          : (ratios[ratios.size() / 2 - 1] + ratios[ratios.size() / 2]) / 2;
     const double idleStall = maxOf(bares, &Phase::maxStallMs);
     const double ourStall = maxOf(consoles, &Phase::maxStallMs);
     std::printf("bare client (baseline)        %8.2f M samples/s\n", bareRate / 1e6);
     std::printf("LatencyStream into series     %8.2f M samples/s%s\n", ourRate / 1e6,
                 routePoints ? " (with per-route points too)" : "");
-    std::printf("ratio to baseline             %8.2f   (target >= 0.80)\n", ratio);
+    std::printf("ratio to baseline             %8.2f   (of the means; median of rounds %.2f; "
+                "target >= 0.80)\n",
+                ratio, medianRatio);
     std::printf("series                        %8zu   (updates %llu, seconds %llu, route points "
                 "%llu)\n",
                 totals.series, (unsigned long long)totals.updates,
@@ -449,15 +464,16 @@ int main(int argc, char **argv)
     std::printf("rejected samples              %8llu   dropped seconds %llu\n",
                 (unsigned long long)totals.rejects.total(), (unsigned long long)totals.dropped);
     std::printf("series store (GUI side)       %8.1f MB\n", double(totals.storeBytes) / 1e6);
-    std::printf("GUI loop max stall, ingesting %8.2f ms\n", ourStall);
+    std::printf("GUI loop max stall, ingesting %8.2f ms (longest update handled on it: %.2f ms)\n",
+                ourStall, totals.maxHandlerMs);
     std::printf("  same loop, bare client      %8.2f ms (idle baseline under the same load)\n",
                 idleStall);
     const bool pass = ourRate >= 10e6 && ratio >= 0.80 && ourStall - idleStall <= 2.0;
     std::printf("SUMMARY ingest_bench: %.2fM samples/s into %zu series = %.2fx bare client "
-                "(%.2fM/s); GUI stall %.2f ms vs idle %.2f ms (%+.2f ms); targets >=10M/s, "
-                ">=0.80x, <=+2 ms: %s\n",
-                ourRate / 1e6, totals.series, ratio, bareRate / 1e6, ourStall, idleStall,
-                ourStall - idleStall, pass ? "met" : "NOT met");
+                "(%.2fM/s; median round %.2fx); GUI stall %.2f ms vs idle %.2f ms (%+.2f ms); "
+                "targets >=10M/s, >=0.80x, <=+2 ms: %s\n",
+                ourRate / 1e6, totals.series, ratio, bareRate / 1e6, medianRatio, ourStall,
+                idleStall, ourStall - idleStall, pass ? "met" : "NOT met");
     sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3));
     server.shutdown();
     return 0;
