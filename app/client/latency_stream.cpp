@@ -17,6 +17,12 @@
 #include <mutex>
 #include <thread>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace sb {
 
 namespace v1 = switchboard::v1;
@@ -249,6 +255,11 @@ struct LatencyStream::Pipeline
 private:
     void loop()
     {
+#ifdef Q_OS_LINUX
+        // Throughput work: when cores are short, the GUI thread (and gRPC's)
+        // should win. A slower decoder only slows the service (flow control).
+        setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), kNice);
+#endif
         for (;;) {
             Item item;
             {
@@ -268,6 +279,8 @@ private:
     }
 
     void process(const Item &item);
+
+    static constexpr int kNice = 5;
 
     std::shared_ptr<PostGuard> m_guard;
     LatencyStream *m_owner; // only dereferenced in posts, which die with the owner
