@@ -84,6 +84,8 @@ LatencyBatchDecoder::Result LatencyBatchDecoder::ingest(const v1::StreamLatencyR
         // ... and its names: the old ids mean nothing now.
         m_contentEpoch = r.stream_epoch();
         m_routeNames.clear();
+        m_routeNameById.clear();
+        m_routeNameFar.clear();
         m_ingest.dictionary().clear();
         res.newRoutes = true;
     }
@@ -95,6 +97,9 @@ LatencyBatchDecoder::Result LatencyBatchDecoder::ingest(const v1::StreamLatencyR
             m_ingest.dictionary().define(Kind::Route, d.id(), name);
             if (d.id() != 0)
                 m_routeNames.insert(d.id(), name);
+            if (d.id() < m_routeNameById.size())
+                m_routeNameById[d.id()] = QString(); // looked up afresh
+            m_routeNameFar.remove(d.id());
             res.newRoutes = true;
             break;
         case v1::DICTIONARY_KIND_MODEL:
@@ -148,18 +153,29 @@ void LatencyBatchDecoder::ingestRoutePoints(const v1::StreamLatencyResponse &r, 
     const bool hasTtft = r.ttft_ms_size() >= n;
     const bool hasFallback = r.fallback_used_size() >= n;
     const qint64 baseUs = SampleColumns::toMicros(r.base_time().seconds(), r.base_time().nanos());
-    QString lastName;
+    // One QString per route id, referenced (not copied) per sample: the
+    // aggregator recognises a route by its name's shared data.
+    auto nameOf = [&](quint32 rid) -> const QString & {
+        if (rid >= m_routeNameById.size() && rid < kMaxDirectRouteId)
+            m_routeNameById.resize(std::size_t(rid) + 1);
+        QString &slot = rid < kMaxDirectRouteId ? m_routeNameById[rid] : m_routeNameFar[rid];
+        if (slot.isEmpty()) {
+            slot = m_routeNames.value(rid);
+            if (slot.isEmpty())
+                slot = QStringLiteral("route#%1").arg(rid);
+        }
+        return slot;
+    };
+    const QString *name = nullptr;
     quint32 lastId = UINT32_MAX;
     for (int i = 0; i < n; ++i) {
         const quint32 rid = r.route_ids(i);
         if (rid != lastId) {
             lastId = rid;
-            lastName = m_routeNames.value(rid);
-            if (lastName.isEmpty())
-                lastName = QStringLiteral("route#%1").arg(rid);
+            name = &nameOf(rid);
         }
         const qint64 tMs = (baseUs + r.offset_micros(i)) / 1000;
-        m_routeAggregator.add(lastName, tMs, r.latency_ms(i), hasTtft ? r.ttft_ms(i) : 0.0,
+        m_routeAggregator.add(*name, tMs, r.latency_ms(i), hasTtft ? r.ttft_ms(i) : 0.0,
                               r.status_codes(i) != 0, hasFallback && r.fallback_used(i));
     }
 }

@@ -109,6 +109,10 @@ private:
     LatencyAggregator m_routeAggregator{250};
     bool m_routePoints = false;
     QHash<quint32, QString> m_routeNames;
+    // The per-route view's names by id (ids beyond kMaxDirectRouteId in a hash).
+    static constexpr quint32 kMaxDirectRouteId = 4096;
+    std::vector<QString> m_routeNameById;
+    QHash<quint32, QString> m_routeNameFar;
 };
 
 class Connection;
