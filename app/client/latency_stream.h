@@ -2,11 +2,26 @@
 
 // LatencyStream: the live latency feed (TelemetryService.StreamLatency).
 //
-// Batches are decoded and aggregated into per-route per-second points on
-// gRPC's threads; the GUI thread is only told that points are waiting (one
-// notification at a time) and drains them in one go. However fast the
-// service sends, what waits for the GUI is bounded by the seconds still open,
-// and gRPC flow control slows the service if we fall behind (backpressure).
+// Batches are parsed on gRPC's threads and handed (moved, not copied) to the
+// stream's own decode thread, which validates them (bad samples counted in
+// Stats::rejects, never plotted) and aggregates them into one SeriesSecond per
+// (route, model, variant) series per second: ids are interned once per new
+// combination, so no sample carries a string. Parsing the next batch thus
+// overlaps aggregating this one. At most kMaxQueuedBatches wait for the
+// decode thread; when they do, the gRPC thread waits for room (bounded: the
+// decode thread depends on nothing but a short lock), which stops reading
+// and lets gRPC flow control slow the service. The GUI thread is only told
+// that seconds are waiting (one notification at a time) and drains them in
+// one go, at most ~30 times a second (seriesPointsReady). What waits for the
+// GUI is bounded (the oldest seconds are dropped and counted if it stops
+// draining), and gRPC flow control slows the service if the decoder falls
+// behind (backpressure).
+//
+// pointsReady (one point per route per second, the older per-route view) is
+// still produced, by a second aggregation that runs only while something is
+// connected to it; it keeps its old behaviour of charting unknown ids as
+// "route#N" and counting invalid samples as traffic. Once the UI uses series,
+// nothing connects to it and it costs nothing.
 //
 // A dropped stream reconnects with exponential backoff and jitter and asks to
 // resume after the last batch it processed, so nothing is lost or counted
@@ -18,14 +33,87 @@
 #include "client/rpc_error.h"
 #include "core/backoff.h"
 #include "core/latency_aggregator.h"
+#include "core/series.h"
+#include "core/series_ingest.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
+namespace switchboard::v1 {
+class StreamLatencyResponse;
+}
+
 namespace sb {
+
+// What the stream does with each batch, on its own, in two halves that the
+// stream runs on two threads: admit() is the sequence side (epoch, resume
+// point, duplicates; reads only the header) and runs as each batch arrives;
+// ingest() is the content side (dictionary, column checks, validation,
+// aggregation into series, and into per-route points when asked) and runs on
+// the stream's decode thread for every admitted batch, in order. The halves
+// share no state. decode() is both, as one caller would; public so the fuzz
+// target and the benchmarks drive exactly the stream's code.
+class LatencyBatchDecoder
+{
+public:
+    struct Admission
+    {
+        bool duplicate = false; // sequence already admitted: drop the batch
+        bool epochChanged = false;
+    };
+    struct Result
+    {
+        std::size_t samples = 0;  // in the batch (after trimming ragged columns)
+        std::size_t accepted = 0; // of which reached a series
+        bool duplicate = false;   // (decode() only) not ingested
+        bool malformed = false;   // ragged columns, trimmed to the shortest
+        bool newRoutes = false;
+    };
+
+    explicit LatencyBatchDecoder(std::shared_ptr<SeriesInterner> interner,
+                                 SampleLimits limits = {});
+
+    Admission admit(const switchboard::v1::StreamLatencyResponse &batch);
+    Result ingest(const switchboard::v1::StreamLatencyResponse &batch, qint64 nowMs);
+    Result decode(const switchboard::v1::StreamLatencyResponse &batch, qint64 nowMs);
+    // The serialized form (what the fuzzer feeds); nullopt when it does not parse.
+    std::optional<Result> decode(const char *data, std::size_t size, qint64 nowMs);
+
+    // Sequence side.
+    const std::string &epoch() const { return m_epoch; }
+    quint64 lastSequence() const { return m_lastSequence; }
+
+    // Content side.
+    SeriesIngest &series() { return m_ingest; }
+    // Per-route points of the older view; off until enabled.
+    void setRoutePointsEnabled(bool on) { m_routePoints = on; }
+    LatencyAggregator &routeAggregator() { return m_routeAggregator; }
+    QStringList routeNames() const;
+
+private:
+    void ingestRoutePoints(const switchboard::v1::StreamLatencyResponse &r, int n);
+
+    // Sequence side.
+    std::string m_epoch;
+    quint64 m_lastSequence = 0;
+    // Content side.
+    std::string m_contentEpoch;
+    SeriesIngest m_ingest;
+    LatencyAggregator m_routeAggregator{250};
+    bool m_routePoints = false;
+    QHash<quint32, QString> m_routeNames;
+    // The per-route view's names by id (ids beyond kMaxDirectRouteId in a hash).
+    static constexpr quint32 kMaxDirectRouteId = 4096;
+    std::vector<QString> m_routeNameById;
+    QHash<quint32, QString> m_routeNameFar;
+};
 
 class Connection;
 namespace detail {
@@ -54,6 +142,8 @@ public:
         quint64 gaps = 0;
         quint64 reconnects = 0;
         quint64 lastSequence = 0;
+        SampleRejects rejects;      // samples turned away (show a warning when non-zero)
+        quint64 droppedSeconds = 0; // closed seconds lost because the GUI fell behind
     };
 
     explicit LatencyStream(Connection *connection, QObject *parent = nullptr);
@@ -66,25 +156,41 @@ public:
     Stats stats() const;
     // Routes seen so far, from the service's dictionary.
     QStringList routes() const;
+    // Names of series ids (stable for this object's lifetime, across runs).
+    std::optional<SeriesKey> seriesKey(SeriesId id) const;
+
+    // Most notifications per second the GUI gets.
+    static constexpr int kMaxDrainsPerSecond = 30;
+    // Parsed batches waiting for the decode thread, at most.
+    static constexpr std::size_t kMaxQueuedBatches = 4;
 
 signals:
     void pointsReady(const std::vector<sb::RoutePoint> &points);
+    // Closed seconds of every series since the previous update, coalesced.
+    void seriesPointsReady(const sb::SeriesUpdate &update);
     void stateChanged(sb::LatencyStream::State state, const QString &detail);
     void gapDetected(const QString &why);
     void finished(const sb::RpcError &status);
 
 private:
     struct Shared;
+    struct Pipeline;
     class Reactor;
     void startCall();
     void onCallDone(const RpcError &error, quint64 generation);
     void drain();
+    void drainNow();
     void setState(State s, const QString &detail);
 
     Connection *m_connection;
     std::shared_ptr<class PostGuard> m_guard;
     std::shared_ptr<detail::ActiveCall> m_active;
     std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<SeriesInterner> m_interner;
+    std::shared_ptr<Pipeline> m_pipeline;
+    SeriesId m_reportedSeries = 0; // ids below this were announced in an update
+    QElapsedTimer m_lastDrain;
+    QTimer m_drainTimer;
     QStringList m_routes;
     Backoff m_backoff;
     QTimer m_retryTimer;

@@ -15,6 +15,24 @@ qint64 floorSecond(qint64 ms)
 
 LatencyAggregator::LatencyAggregator(qint64 graceMs) : m_graceMs(std::max<qint64>(0, graceMs)) {}
 
+LatencyAggregator::Route *LatencyAggregator::routeFor(const QString &name)
+{
+    const auto key = reinterpret_cast<quintptr>(name.constData());
+    CacheEntry &e = m_cache[(key >> 4) % kCacheSize];
+    if (e.route && e.key.constData() == name.constData() && e.key.size() == name.size())
+        return e.route;
+    Route *r = m_index.value(name, nullptr);
+    if (!r) {
+        m_routes.push_back(std::make_unique<Route>());
+        r = m_routes.back().get();
+        r->name = name;
+        m_index.insert(name, r);
+    }
+    e.key = name;
+    e.route = r;
+    return r;
+}
+
 void LatencyAggregator::add(const QString &route, qint64 timeMs, double latencyMs, double ttftMs,
                             bool error, bool fallback)
 {
@@ -32,12 +50,12 @@ void LatencyAggregator::add(const QString &route, qint64 timeMs, double latencyM
         if (boundary > m_closedBeforeMs)
             closeBefore(boundary);
     }
-    Second *s = m_lastSlot;
-    if (!s || second != m_lastSecond || route != m_lastRoute) {
-        s = &m_open[route][second];
-        m_lastSlot = s;
-        m_lastSecond = second;
-        m_lastRoute = route;
+    Route *r = routeFor(route);
+    Second *s = r->lastSlot;
+    if (!s || second != r->lastSecond) {
+        s = &r->open[second];
+        r->lastSlot = s;
+        r->lastSecond = second;
     }
     ++s->count;
     if (error) {
@@ -67,18 +85,30 @@ LatencyPoint LatencyAggregator::toPoint(qint64 second, const Second &s)
 
 void LatencyAggregator::closeBefore(qint64 boundaryMs)
 {
-    m_lastSlot = nullptr; // may point into a second erased below
-    for (auto it = m_open.begin(); it != m_open.end();) {
-        auto &secs = it.value();
+    bool dropped = false;
+    for (auto &rp : m_routes) {
+        Route &r = *rp;
+        auto &secs = r.open;
         while (!secs.empty() && secs.begin()->first < boundaryMs) {
-            m_ready.push_back({it.key(), toPoint(secs.begin()->first, secs.begin()->second)});
+            m_ready.push_back({r.name, toPoint(secs.begin()->first, secs.begin()->second)});
+            if (r.lastSlot == &secs.begin()->second)
+                r.lastSlot = nullptr;
             secs.erase(secs.begin());
         }
-        // Routes that went quiet do not linger.
-        if (secs.empty())
-            it = m_open.erase(it);
-        else
-            ++it;
+        dropped = dropped || secs.empty();
+    }
+    if (dropped) {
+        // Routes that went quiet do not linger (nor in the cache).
+        for (auto &e : m_cache) {
+            if (e.route && e.route->open.empty())
+                e = CacheEntry();
+        }
+        std::erase_if(m_routes, [&](const std::unique_ptr<Route> &r) {
+            if (!r->open.empty())
+                return false;
+            m_index.remove(r->name);
+            return true;
+        });
     }
     m_closedBeforeMs = std::max(m_closedBeforeMs, boundaryMs);
 }
@@ -104,9 +134,9 @@ std::vector<RoutePoint> LatencyAggregator::takeClosed()
 std::vector<RoutePoint> LatencyAggregator::takeAll()
 {
     qint64 boundary = m_closedBeforeMs;
-    for (const auto &secs : std::as_const(m_open)) {
-        if (!secs.empty())
-            boundary = std::max(boundary, secs.rbegin()->first + 1000);
+    for (const auto &r : m_routes) {
+        if (!r->open.empty())
+            boundary = std::max(boundary, r->open.rbegin()->first + 1000);
     }
     closeBefore(boundary);
     return takeReady();
@@ -115,8 +145,8 @@ std::vector<RoutePoint> LatencyAggregator::takeAll()
 std::size_t LatencyAggregator::openSeconds() const
 {
     std::size_t n = 0;
-    for (const auto &secs : m_open)
-        n += secs.size();
+    for (const auto &r : m_routes)
+        n += r->open.size();
     return n;
 }
 

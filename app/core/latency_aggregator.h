@@ -12,6 +12,11 @@
 // A sample is late when its second is already closed; it is dropped and
 // counted. Note that one sample stamped far in the future makes everything
 // after it late: the clock of the sample source is trusted.
+//
+// The per-sample path does not hash the route name: a small cache keyed by
+// the QString's shared data (callers pass the same QString for a route, as
+// the stream's dictionary does) finds the route, and each route remembers
+// its current second. Only a name never cached costs a hash lookup.
 
 #include "core/latency_sketch.h"
 #include "core/types.h"
@@ -20,6 +25,7 @@
 #include <QString>
 #include <limits>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace sb {
@@ -59,7 +65,24 @@ private:
         quint64 errors = 0;
         quint64 fallbacks = 0;
     };
+    struct Route
+    {
+        QString name;
+        std::map<qint64, Second> open;
+        qint64 lastSecond = 0;
+        Second *lastSlot = nullptr; // into `open`, for lastSecond
+    };
+    // Keyed by the identity of a name's data; holding the QString keeps that
+    // data (and so the key) alive.
+    struct CacheEntry
+    {
+        QString key;
+        Route *route = nullptr;
+    };
+    static constexpr std::size_t kCacheSize = 64;
+
     static LatencyPoint toPoint(qint64 second, const Second &s);
+    Route *routeFor(const QString &name);
     // Turns every open second starting before boundaryMs into a ready point.
     void closeBefore(qint64 boundaryMs);
     std::vector<RoutePoint> takeReady();
@@ -69,13 +92,11 @@ private:
     bool m_any = false;
     qint64 m_closedBeforeMs = std::numeric_limits<qint64>::min();
     quint64 m_late = 0;
-    QHash<QString, std::map<qint64, Second>> m_open;
+    // Routes with open seconds; a route that goes quiet is dropped.
+    QHash<QString, Route *> m_index;
+    std::vector<std::unique_ptr<Route>> m_routes;
+    CacheEntry m_cache[kCacheSize];
     std::vector<RoutePoint> m_ready;
-    // The slot of the previous sample: a stream mostly repeats route and
-    // second, and this skips hashing the route for each sample.
-    QString m_lastRoute;
-    qint64 m_lastSecond = 0;
-    Second *m_lastSlot = nullptr;
 };
 
 } // namespace sb
