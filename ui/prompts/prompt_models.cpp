@@ -59,6 +59,22 @@ QVariant PromptListModel::data(const QModelIndex &index, int role) const
         return {};
     if (role == PromptNameRole)
         return p->name;
+    if (role == FilterRole) {
+        QStringList words{p->name, p->description};
+        for (const auto &l : p->labels)
+            words << l.name;
+        return words.join(QLatin1Char('\n'));
+    }
+    if (role == Qt::UserRole) {
+        switch (index.column()) {
+        case Latest:
+            return p->latestVersion;
+        case Updated:
+            return p->updatedMs;
+        default:
+            return {};
+        }
+    }
     if (role == Qt::ToolTipRole)
         return p->description;
     if (role != Qt::DisplayRole)

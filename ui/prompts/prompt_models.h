@@ -25,7 +25,10 @@ public:
     };
     enum Role
     {
-        PromptNameRole = Qt::UserRole + 1
+        // Qt::UserRole is the sort key (table_setup's proxy sorts by it).
+        PromptNameRole = Qt::UserRole + 1,
+        // What the search box matches: name, description and label names.
+        FilterRole
     };
 
     using QAbstractTableModel::QAbstractTableModel;

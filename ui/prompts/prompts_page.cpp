@@ -7,8 +7,12 @@
 
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -27,9 +31,26 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
     : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
       m_prompts(makeTable(this, QStringLiteral("promptsTable"))),
       m_versions(makeTable(this, QStringLiteral("versionsTable"))),
-      m_versionHeader(new QLabel(this)), m_template(new QPlainTextEdit(this))
+      m_versionHeader(new QLabel(this)), m_template(new QPlainTextEdit(this)),
+      m_search(new QLineEdit(this)), m_searchCount(new QLabel(this))
 {
     m_promptProxy = setupTable(m_prompts, controller->prompts());
+    // The search box filters the proxy in place: the list is never rebuilt,
+    // so the selection and sort order survive typing.
+    m_promptProxy->setFilterRole(PromptListModel::FilterRole);
+    m_promptProxy->setFilterKeyColumn(0);
+    m_search->setObjectName(QStringLiteral("promptSearch"));
+    m_search->setPlaceholderText(tr("Search name, description or label  (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->installEventFilter(this);
+    m_searchCount->setObjectName(QStringLiteral("promptSearchCount"));
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    find->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QShortcut::activated, this, [this] {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    });
+    connect(m_search, &QLineEdit::textChanged, this, &PromptsPage::applySearch);
     m_versionProxy = setupTable(m_versions, controller->versions());
     m_template->setReadOnly(true);
     m_template->setObjectName(QStringLiteral("templateView"));
@@ -51,8 +72,15 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
     rightSplit->addWidget(tplBox);
     rl->addWidget(rightSplit);
 
+    auto *left = new QWidget(this);
+    auto *ll = new QVBoxLayout(left);
+    ll->setContentsMargins(0, 0, 0, 0);
+    ll->addWidget(m_search);
+    ll->addWidget(m_prompts, 1);
+    ll->addWidget(m_searchCount);
+
     auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(m_prompts);
+    split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
@@ -75,6 +103,7 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
         if (row >= 0)
             m_prompts->setCurrentIndex(
                 m_promptProxy->mapFromSource(m_controller->prompts()->index(row, 0)));
+        updateSearchCount();
     });
     connect(controller->versions(), &QAbstractItemModel::modelReset, this, [this] {
         fitColumns(m_versions);
@@ -85,6 +114,58 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
         m_versions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex &cur) { showVersion(m_versionProxy->mapToSource(cur).row()); });
     showVersion(-1);
+}
+
+void PromptsPage::applySearch(const QString &text)
+{
+    // Every word must match somewhere (name, description or a label), in any
+    // order: "support prod" finds support-reply by its production label.
+    QString pattern;
+    for (const QString &w : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        pattern += QStringLiteral("(?=.*%1)").arg(QRegularExpression::escape(w));
+    m_promptProxy->setFilterRegularExpression(
+        QRegularExpression(pattern.isEmpty() ? QString() : QLatin1Char('^') + pattern,
+                           QRegularExpression::CaseInsensitiveOption |
+                               QRegularExpression::DotMatchesEverythingOption));
+    // Keep showing a prompt that is still listed; otherwise the first match,
+    // so the versions on the right always belong to a visible row.
+    if (!m_prompts->currentIndex().isValid() && m_promptProxy->rowCount() > 0)
+        m_prompts->setCurrentIndex(m_promptProxy->index(0, 0));
+    updateSearchCount();
+}
+
+void PromptsPage::updateSearchCount()
+{
+    const int all = m_controller->prompts()->rowCount();
+    const int shown = m_promptProxy->rowCount();
+    if (m_search->text().trimmed().isEmpty())
+        m_searchCount->setText(tr("%n prompt(s)", nullptr, all));
+    else if (shown == 0)
+        m_searchCount->setText(tr("No prompt matches “%1” (of %2)")
+                                   .arg(m_search->text().trimmed().toHtmlEscaped())
+                                   .arg(all));
+    else
+        m_searchCount->setText(tr("%1 of %2 prompts match").arg(shown).arg(all));
+}
+
+bool PromptsPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_search && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape && !m_search->text().isEmpty()) {
+            m_search->clear();
+            return true;
+        }
+        // Down or Enter goes to the list, so the keyboard never gets stuck.
+        if (key->key() == Qt::Key_Down || key->key() == Qt::Key_Return ||
+            key->key() == Qt::Key_Enter) {
+            m_prompts->setFocus(Qt::OtherFocusReason);
+            if (!m_prompts->currentIndex().isValid() && m_promptProxy->rowCount() > 0)
+                m_prompts->setCurrentIndex(m_promptProxy->index(0, 0));
+            return true;
+        }
+    }
+    return Page::eventFilter(watched, event);
 }
 
 void PromptsPage::showVersion(int row)

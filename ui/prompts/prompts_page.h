@@ -9,6 +9,7 @@ class QTableView;
 class QSortFilterProxyModel;
 class QPlainTextEdit;
 class QLabel;
+class QLineEdit;
 
 namespace sb {
 
@@ -23,8 +24,13 @@ public:
     PromptsPage(Session *session, PromptsController *controller, QWidget *parent = nullptr);
     void updateFreshness() override;
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void showVersion(int row);
+    void applySearch(const QString &text);
+    void updateSearchCount();
 
     Session *m_session;
     PromptsController *m_controller;
@@ -35,6 +41,8 @@ private:
     QTableView *m_versions;
     QLabel *m_versionHeader;
     QPlainTextEdit *m_template;
+    QLineEdit *m_search;
+    QLabel *m_searchCount;
 };
 
 } // namespace sb
