@@ -244,7 +244,7 @@ std::vector<PromptSeed> promptSeeds()
            600},
           {"Write notes for this meeting with {{attendees}}: a two-sentence summary, decisions, "
            "open questions, then action items as '- [owner] task (due date)'. Keep names exactly "
-           "as spoken. Write {{{{TBD}} for an unknown due date.\n\n{{transcript}}",
+           "as spoken. Write TBD for an unknown due date.\n\n{{transcript}}",
            "atlas-mini",
            {transcript, attendees},
            "dev.chen",
