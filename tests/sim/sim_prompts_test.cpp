@@ -404,3 +404,29 @@ TEST_F(SimPrompts, MustacheTemplatesValidateAndRenderFewShotSections)
     EXPECT_EQ(err2.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_NE(err2.error_message().find("'shots'"), std::string::npos) << err2.error_message();
 }
+
+TEST_F(SimPrompts, SeededLabelsHaveAMoveHistoryEndingWhereTheyPoint)
+{
+    pb::ListAuditEventsRequest ar;
+    ar.set_target("prompt/meeting-notes");
+    pb::ListAuditEventsResponse audit;
+    auto v = ctx(kViewer);
+    ASSERT_TRUE(m_routing->ListAuditEvents(v.get(), ar, &audit).ok());
+    std::vector<std::string> production;
+    for (const auto &e : audit.events()) { // newest first
+        EXPECT_EQ(e.action(), "label.move");
+        if (e.new_value().rfind("production -> ", 0) == 0)
+            production.push_back(e.old_value() + " => " + e.new_value());
+    }
+    ASSERT_EQ(production.size(), 4u);
+    EXPECT_EQ(production[0], "production -> 3 => production -> 4");
+    EXPECT_EQ(production[3], " => production -> 1");
+    // The label says who moved it last, as the newest event does.
+    const pb::Prompt p = get("meeting-notes");
+    for (const auto &l : p.labels()) {
+        if (l.name() == "production") {
+            EXPECT_EQ(l.version(), 4u);
+            EXPECT_FALSE(l.updated_by().empty());
+        }
+    }
+}
