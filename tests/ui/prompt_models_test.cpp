@@ -82,7 +82,7 @@ TEST(PromptListModel, SearchRoleHoldsNameDescriptionAndLabelsAndSortKeysAreNumbe
     EXPECT_EQ(m.index(0, PromptListModel::Updated).data(Qt::UserRole).toLongLong(), 2000);
     // Production first, then by name.
     EXPECT_EQ(m.index(0, PromptListModel::Labels).data().toString(),
-              QStringLiteral("production → v2, canary → v3, staging → v3"));
+              QStringLiteral("production v2 · canary v3 · staging v3"));
 }
 
 TEST(VersionListModel, NewestFirstLabelsWhereTheyPointAndALabelMoveUpdatesInPlace)

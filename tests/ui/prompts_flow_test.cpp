@@ -383,6 +383,51 @@ TEST(PromptsFlow, TheServicesValidationErrorIsShownNextToTheFieldItNames)
     shot(e, "prompts-editor-field-error.png");
 }
 
+TEST(PromptsFlow, AVersionAddedBySomeoneElseWhileEditingIsShownBeforeSavingAnyway)
+{
+    clearSettings();
+    auto sim = startSim();
+    Window w(nullptr);
+    w.connect(*sim, "ada-token");
+    ASSERT_TRUE(w.open(QStringLiteral("invoice-extract")));
+    w.page()->newVersion();
+    VersionEditor *e = w.page()->openEditor();
+    ASSERT_NE(e, nullptr);
+    QTest::keyClicks(child<QLineEdit>(e, "messageEdit"), QStringLiteral("Mine"));
+
+    // Bob adds v4 while Ada edits her version from v3.
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()), QStringLiteral("bob-token"));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return c.isReady(); }, 10000));
+    PromptsClient bob(&c);
+    QSignalSpy bobDone(&bob, &PromptsClient::versionCreated);
+    const Prompt p = *w.prompts()->prompt(QStringLiteral("invoice-extract"));
+    NewVersion n;
+    n.version = *w.prompts()->version(p.name, 3);
+    n.version.message = QStringLiteral("Bob's");
+    n.expectedEtag = p.etag;
+    n.requestId = Change::newRequestId();
+    bob.createVersion(n);
+    ASSERT_TRUE(bobDone.wait(10000));
+
+    QSignalSpy failed(w.prompts(), &PromptsController::versionSaveFailed);
+    child<QPushButton>(e, "saveButton")->click();
+    ASSERT_TRUE(failed.wait(10000));
+    auto *banner = child<QLabel>(e, "editorBanner");
+    EXPECT_TRUE(banner->isVisible());
+    EXPECT_TRUE(banner->text().contains(QStringLiteral("bob"))) << banner->text().toStdString();
+    EXPECT_TRUE(banner->text().contains(QStringLiteral("v4")));
+    EXPECT_EQ(w.prompts()->versions()->rowCount(), 4) << "bob's version shows behind the editor";
+    // Deciding again saves hers as v5, still written from v3; bob's stays.
+    QSignalSpy saved(w.prompts(), &PromptsController::versionSaved);
+    child<QPushButton>(e, "saveButton")->click();
+    ASSERT_TRUE(saved.wait(10000));
+    const auto v = saved.at(0).at(1).value<PromptVersion>();
+    EXPECT_EQ(v.version, 5u);
+    EXPECT_EQ(v.parentVersion, 3u);
+    EXPECT_EQ(w.prompts()->version(p.name, 4)->message, QStringLiteral("Bob's"));
+}
+
 TEST(PromptsFlow, ADraftSurvivesTheConsoleBeingKilledAndIsOfferedBack)
 {
     clearSettings();

@@ -5,6 +5,7 @@
 #include "ui/common/palette.h"
 
 #include <QApplication>
+#include <QDateTime>
 #include <QFont>
 #include <QPainter>
 #include <QPainterPath>
@@ -58,8 +59,8 @@ static QString labelSummary(const Prompt &p)
         return pa != pb ? pa : a.name < b.name;
     });
     for (const auto &l : labels)
-        out << QStringLiteral("%1 → v%2").arg(l.name).arg(l.version);
-    return out.join(QStringLiteral(", "));
+        out << QStringLiteral("%1 v%2").arg(l.name).arg(l.version);
+    return out.join(QStringLiteral(" · "));
 }
 
 // --- PromptListModel ---
@@ -155,7 +156,9 @@ QVariant PromptListModel::data(const QModelIndex &index, int role) const
     case Labels:
         return labelSummary(*p);
     case Updated:
-        return formatClock(p->updatedMs);
+        // Short in the list; the exact time is the tooltip.
+        return p->updatedMs > 0 ? formatAge(QDateTime::currentMSecsSinceEpoch() - p->updatedMs)
+                                : QStringLiteral("—");
     case Description:
         return p->description;
     }

@@ -92,6 +92,16 @@ PromptsController::PromptsController(Session *session, ActionLog *actions,
             refresh();
     });
     connect(m_watch, &PromptsWatch::eventReceived, this, &PromptsController::onEvent);
+    // A service without WatchPrompts (or refusing it for good): poll instead.
+    connect(m_watch, &PromptsWatch::finished, this, [this](const RpcError &e) {
+        if (e.code != RpcCode::Cancelled && m_session->isReady())
+            m_pollTimer.start();
+    });
+    m_pollTimer.setInterval(kFallbackPollMs);
+    connect(&m_pollTimer, &QTimer::timeout, this, [this] {
+        if (m_session->isReady() && !m_watch->isWatching())
+            refresh();
+    });
     connect(m_actions, &ActionLog::recorded, this,
             [this](const QString &requestId, bool ok, const QString &error) {
                 if (auto it = m_inFlight.find(requestId); it != m_inFlight.end()) {
@@ -139,6 +149,7 @@ PromptsController::PromptsController(Session *session, ActionLog *actions,
     });
     connect(m_session, &Session::disconnected, this, [this] {
         m_watch->stop();
+        m_pollTimer.stop();
         emit freshnessChanged();
     });
     connect(m_session, &Session::endpointChanged, this, [this] {

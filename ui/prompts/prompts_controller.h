@@ -37,6 +37,7 @@
 #include <QObject>
 #include <QSet>
 #include <QThreadPool>
+#include <QTimer>
 #include <optional>
 
 namespace sb {
@@ -51,6 +52,9 @@ class PromptsController : public QObject
 {
     Q_OBJECT
 public:
+    // Only when the service has no WatchPrompts; otherwise changes arrive live.
+    static constexpr int kFallbackPollMs = 30000;
+
     PromptsController(Session *session, ActionLog *actions, NotificationLog *notifications,
                       QObject *parent = nullptr);
     ~PromptsController() override;
@@ -146,7 +150,8 @@ private:
     QHash<QString, NewVersion> m_creates;    // creates in flight, by request id
     QHash<QString, PromptVersion> m_created; // created, until the local log has it
     QSet<QString> m_ours;                    // "prompt|label|v" and "prompt|vN" we made
-    QThreadPool m_settingsPool;              // drafts and samples, written in order
+    QTimer m_pollTimer;
+    QThreadPool m_settingsPool; // drafts and samples, written in order
 };
 
 } // namespace sb

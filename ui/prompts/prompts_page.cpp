@@ -222,8 +222,8 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 5);
-    split->setSizes({430, 850});
+    split->setStretchFactor(1, 3);
+    split->setSizes({420, 690});
 
     setFocusProxy(m_prompts);
     auto *layout = new QVBoxLayout(this);

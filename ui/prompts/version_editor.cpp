@@ -176,6 +176,8 @@ void VersionEditor::buildUi(const VersionDraft &seed)
         new QPushButton(QIcon::fromTheme(QStringLiteral("list-remove")), tr("Remove"), varsBox);
     add->setObjectName(QStringLiteral("addVariable"));
     remove->setObjectName(QStringLiteral("removeVariable"));
+    add->setAutoDefault(false);
+    remove->setAutoDefault(false);
     varButtons->addWidget(add);
     varButtons->addWidget(remove);
     varButtons->addStretch(1);
@@ -285,7 +287,9 @@ void VersionEditor::buildUi(const VersionDraft &seed)
     auto *msgCol = new QVBoxLayout;
     msgCol->addWidget(m_message);
     msgCol->addWidget(m_messageError);
-    msgRow->addRow(tr("M&essage:"), msgCol);
+    auto *msgLabel = new QLabel(tr("M&essage:"), this);
+    msgLabel->setBuddy(m_message);
+    msgRow->addRow(msgLabel, msgCol);
     layout->addLayout(msgRow);
     m_saveError = errorLabel(this, QStringLiteral("saveError"));
     layout->addWidget(m_saveError);
