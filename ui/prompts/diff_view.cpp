@@ -58,8 +58,11 @@ DiffView::DiffView(QWidget *parent)
     m_text->setObjectName(QStringLiteral("diffText"));
     m_text->setOpenLinks(false);
     m_text->setLineWrapMode(QTextEdit::WidgetWidth);
+    // The same size as the template view beside it, not the HTML default.
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
+    mono.setPointSizeF(font().pointSizeF());
+    m_text->setFont(mono);
     m_text->document()->setDefaultFont(mono);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

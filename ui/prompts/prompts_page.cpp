@@ -433,9 +433,21 @@ void PromptsPage::showSelection()
 void PromptsPage::showTemplate(const PromptVersion *v)
 {
     if (!v) {
-        m_versionHeader->setText(m_controller->prompts()->rowCount() == 0
-                                     ? tr("No prompts yet.")
-                                     : tr("Select a prompt and a version."));
+        const QString prompt = m_controller->selectedPrompt();
+        QString text;
+        if (m_controller->prompts()->rowCount() == 0)
+            text = tr("No prompts yet.");
+        else if (prompt.isEmpty())
+            text = tr("Select a prompt.");
+        else if (m_controller->versions()->rowCount() > 0)
+            text = tr("Select a version.");
+        else if (m_controller->freshness().live)
+            text = tr("Loading the versions of %1…").arg(prompt.toHtmlEscaped());
+        else
+            text = tr("The versions of <b>%1</b> are not in the cache: it was not opened while "
+                      "connected. They load when the service is back.")
+                       .arg(prompt.toHtmlEscaped());
+        m_versionHeader->setText(text);
         m_template->clear();
         return;
     }
@@ -499,7 +511,9 @@ void PromptsPage::updateDiff()
     const auto sel = selectedVersions();
     const Prompt &p = m_controller->versions()->prompt();
     if (sel.empty()) {
-        m_diff->showMessage(tr("Select a version to compare."));
+        m_diff->showMessage(m_controller->versions()->rowCount() > 0
+                                ? tr("Select a version to compare.")
+                                : tr("No versions to compare."));
         return;
     }
     auto title = [&](quint32 v) {
