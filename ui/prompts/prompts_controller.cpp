@@ -446,12 +446,13 @@ QString PromptsController::impactOf(const Change &c) const
         const TextDiff d = diffText(from->templateText, to->templateText);
         QStringList parts;
         if (d.identical())
-            parts << tr("the template text is the same");
-        else
-            parts << tr("template: %1 changed, %2 added, %3 removed line(s)")
-                         .arg(d.changed)
-                         .arg(d.added)
-                         .arg(d.removed);
+            parts << tr("same template text");
+        if (d.changed)
+            parts << tr("%n line(s) changed", nullptr, d.changed);
+        if (d.added)
+            parts << tr("%n added", nullptr, d.added);
+        if (d.removed)
+            parts << tr("%n removed", nullptr, d.removed);
         for (const auto &f : versionChanges(*from, *to)) {
             if (!f.field.startsWith(QLatin1String("variable")))
                 parts << tr("%1 %2 → %3")
