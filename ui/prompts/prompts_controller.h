@@ -23,6 +23,15 @@
 //
 // Sample variable values (per prompt) and drafts live in QSettings, keyed by
 // endpoint: prompt text, never credentials.
+//
+// Known gaps: one draft per prompt (a second editor on the same prompt
+// resumes it); no way yet to create a new prompt (only new versions of an
+// existing one), although the client and the sim support it; the editor's
+// model list holds the models seen in versions, not the routing table's;
+// label history is only as good as the service's audit log (events it has
+// pruned, or writes in a format the parser cannot read, are missing, and a
+// rollback is then not offered rather than guessed); offline, a prompt that
+// was never opened while connected has no versions to show.
 
 #include "client/prompts_client.h"
 #include "client/rpc_error.h"
