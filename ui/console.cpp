@@ -16,7 +16,7 @@ Console::Console(Cache *cache, QObject *parent)
     : QObject(parent), m_session(new Session(cache, this)),
       m_actions(new ActionLog(m_session, this)), m_notifications(new NotificationLog(this)),
       m_latency(new LatencyController(m_session, this)),
-      m_prompts(new PromptsController(m_session, this)),
+      m_prompts(new PromptsController(m_session, m_actions, m_notifications, this)),
       m_experiments(new ExperimentsController(m_session, this)),
       m_routing(new RoutingController(m_session, m_actions, m_notifications, this)),
       m_audit(new AuditController(m_session, m_actions, this))

@@ -4,6 +4,9 @@
 #include "client/post_guard.h"
 #include "client/unary_call.h"
 #include "switchboard/v1/prompt_service.grpc.pb.h"
+#include "switchboard/v1/routing_service.grpc.pb.h"
+
+#include <algorithm>
 
 namespace sb {
 
@@ -78,13 +81,44 @@ void PromptsClient::listVersionsPage(const QString &prompt, const std::string &t
         });
 }
 
-void PromptsClient::createVersion(const PromptVersion &version, const QString &expectedEtag,
-                                  const QString &description, const QString &requestId)
+void PromptsClient::listLabelHistory(const QString &prompt, int limit)
 {
+    listHistoryPage(prompt, {}, limit, std::make_shared<std::vector<AuditEvent>>());
+}
+
+void PromptsClient::listHistoryPage(const QString &prompt, const std::string &token, int limit,
+                                    std::shared_ptr<std::vector<AuditEvent>> acc)
+{
+    v1::ListAuditEventsRequest req;
+    req.set_page_size(uint32_t(std::clamp(limit - int(acc->size()), 1, 500)));
+    req.set_page_token(token);
+    req.set_target("prompt/" + prompt.toStdString());
+    detail::unaryOrFail<v1::RoutingService, v1::ListAuditEventsResponse>(
+        this, m_guard, *m_connection, QStringLiteral("list label history"), std::move(req),
+        [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
+            async->ListAuditEvents(ctx, rq, rs, std::move(cb));
+        },
+        [this, guard = m_guard, acc, prompt, token, limit](auto &resp) {
+            for (const auto &e : resp.events())
+                acc->push_back(convert::toCore(e));
+            const std::string next = resp.next_page_token();
+            if (!next.empty() && next != token && int(acc->size()) < limit) {
+                guard->post([this, prompt, next, limit, acc] {
+                    listHistoryPage(prompt, next, limit, acc);
+                });
+                return;
+            }
+            guard->post([this, prompt, acc] { emit labelHistoryListed(prompt, *acc); });
+        });
+}
+
+void PromptsClient::createVersion(const NewVersion &request)
+{
+    const PromptVersion &version = request.version;
     v1::CreatePromptVersionRequest req;
     req.set_prompt_name(version.promptName.toStdString());
-    req.set_expected_etag(expectedEtag.toStdString());
-    req.set_request_id(requestId.toStdString());
+    req.set_expected_etag(request.expectedEtag.toStdString());
+    req.set_request_id(request.requestId.toStdString());
     req.set_template_(version.templateText.toStdString());
     req.set_model(version.model.toStdString());
     if (version.params.temperature)
@@ -102,16 +136,22 @@ void PromptsClient::createVersion(const PromptVersion &version, const QString &e
     }
     req.set_message(version.message.toStdString());
     req.set_parent_version(version.parentVersion);
-    req.set_description(description.toStdString());
-    detail::unaryOrFail<v1::PromptService, v1::CreatePromptVersionResponse>(
-        this, m_guard, *m_connection, QStringLiteral("create version"), std::move(req),
+    req.set_description(request.description.toStdString());
+    const QString requestId = request.requestId;
+    detail::unary<v1::PromptService, v1::CreatePromptVersionResponse>(
+        *m_connection, std::move(req),
         [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
             async->CreatePromptVersion(ctx, rq, rs, std::move(cb));
         },
-        [this, guard = m_guard](auto &resp) {
-            auto v = convert::toCore(resp.version());
-            auto p = convert::toCore(resp.prompt());
-            guard->post([this, v, p] { emit versionCreated(v, p); });
+        [this, guard = m_guard, requestId](const grpc::Status &s, auto &call) {
+            if (!s.ok()) {
+                auto err = convert::toError(s, call.ctx);
+                guard->post([this, requestId, err] { emit versionCreateFailed(requestId, err); });
+                return;
+            }
+            auto v = convert::toCore(call.resp.version());
+            auto p = convert::toCore(call.resp.prompt());
+            guard->post([this, requestId, v, p] { emit versionCreated(requestId, v, p); });
         });
 }
 

@@ -41,3 +41,4 @@ struct RpcError
 } // namespace sb
 
 Q_DECLARE_METATYPE(sb::RpcError)
+Q_DECLARE_METATYPE(sb::ConflictInfo)

@@ -244,7 +244,7 @@ std::vector<PromptSeed> promptSeeds()
            600},
           {"Write notes for this meeting with {{attendees}}: a two-sentence summary, decisions, "
            "open questions, then action items as '- [owner] task (due date)'. Keep names exactly "
-           "as spoken. Write {{{{TBD}} for an unknown due date.\n\n{{transcript}}",
+           "as spoken. Write TBD for an unknown due date.\n\n{{transcript}}",
            "atlas-mini",
            {transcript, attendees},
            "dev.chen",
@@ -553,9 +553,23 @@ void seedState(SimState &state, int64_t nowUs)
         state.routes[seed.name] = std::move(rec);
     }
 
-    // Prompts: versions a few days apart, labels on the seeded versions.
+    // A little history for the audit log, added in time order at the end.
+    struct AuditSeed
+    {
+        int64_t at;
+        std::string actor, role, action, target, from, to, reason;
+    };
+    std::vector<AuditSeed> history;
+
+    // Prompts: versions a few days apart; each label walked up to its seeded
+    // version one move at a time (staging a couple of hours after a version
+    // lands, production a day later), so every prompt has a label history to
+    // read and a production version to roll back to.
+    const char *const kPromoteReasons[] = {"First release", "Passed the eval set",
+                                           "Better on the review sample", "Cheaper, same quality"};
     int64_t t = nowUs - 30 * kDay;
     for (const auto &ps : promptSeeds()) {
+        std::vector<int64_t> created;
         PromptRec rec;
         rec.prompt.set_name(ps.name);
         rec.prompt.set_description(ps.description);
@@ -576,20 +590,47 @@ void seedState(SimState &state, int64_t nowUs)
             v.set_message(vs.message);
             v.set_parent_version(n - 1);
             toTimestamp(t, v.mutable_create_time());
+            created.push_back(t);
             rec.versions.push_back(std::move(v));
             rec.updatedBy = vs.author;
             t += kDay + int64_t(rng.below(uint64_t(8 * kHour)));
         }
         rec.prompt.set_latest_version(n);
+        const std::string target = std::string("prompt/") + ps.name;
+        int64_t lastMove = 0;
+        std::string lastMover;
         for (auto [label, version] :
              {std::pair{"production", ps.production}, std::pair{"staging", ps.staging}}) {
+            const bool prod = std::string(label) == "production";
             auto *l = rec.prompt.add_labels();
             l->set_name(label);
             l->set_version(version);
-            toTimestamp(t - kHour, l->mutable_update_time());
-            l->set_updated_by(rec.versions[version - 1].author());
+            for (uint32_t to = 1; to <= version; ++to) {
+                int64_t at = created[to - 1] + (prod ? kDay + 3 * kHour : 2 * kHour);
+                std::string actor =
+                    prod ? (to % 2 ? "dev.chen" : "maria.lopez") : rec.versions[to - 1].author();
+                std::string reason = prod ? kPromoteReasons[(to - 1) % std::size(kPromoteReasons)]
+                                          : "Try v" + std::to_string(to) + " on staging";
+                if (prod && ps.name == std::string("support-reply") && to == version) {
+                    at = nowUs - kDay; // the move the experiment on v3 vs v4 started from
+                    reason = "v3 won the tone review";
+                }
+                at = std::min(at, nowUs - kHour);
+                history.push_back(
+                    {at, actor, prod ? "admin" : "operator", "label.move", target,
+                     to > 1 ? std::string(label) + " -> " + std::to_string(to - 1) : std::string(),
+                     std::string(label) + " -> " + std::to_string(to), reason});
+                toTimestamp(at, l->mutable_update_time());
+                l->set_updated_by(actor);
+                if (at >= lastMove) {
+                    lastMove = at;
+                    lastMover = actor;
+                }
+            }
         }
-        toTimestamp(t - kHour, rec.prompt.mutable_update_time());
+        if (lastMove > created.back())
+            rec.updatedBy = lastMover;
+        toTimestamp(std::max(lastMove, created.back()), rec.prompt.mutable_update_time());
         rec.prompt.set_etag(state.newEtag());
         state.prompts[ps.name] = std::move(rec);
         t -= 2 * kDay; // prompts overlap in time
@@ -666,25 +707,22 @@ void seedState(SimState &state, int64_t nowUs)
         }
     }
 
-    // A little history for the audit log.
-    auto audit = [&](int64_t at, const char *actor, const char *role, const char *action,
-                     const std::string &target, const char *from, const char *to,
-                     const char *reason) {
-        state.addAudit(at, actor, role, action, target, from, to, reason,
+    history.push_back({nowUs - 12 * kDay, "maria.lopez", "operator", "experiment.create",
+                       "experiment/exp-3", "", "DRAFT", "Compare extraction variants"});
+    history.push_back({nowUs - 9 * kDay, "priya.n", "operator", "experiment.update",
+                       "experiment/exp-3", "state RUNNING", "state STOPPED",
+                       "Enough data: line items win"});
+    history.push_back({nowUs - 5 * kDay, "oncall-bot", "operator", "model.disable",
+                       "model/orion-8b", "enabled", "disabled", "Provider incident INC-2231"});
+    history.push_back({nowUs - 5 * kDay + 2 * kHour, "oncall-bot", "operator", "model.enable",
+                       "model/orion-8b", "disabled", "enabled", "Provider recovered"});
+    history.push_back({nowUs - 2 * kDay, "maria.lopez", "operator", "experiment.update",
+                       "experiment/exp-1", "state DRAFT", "state RUNNING", "Start the v4 test"});
+    std::stable_sort(history.begin(), history.end(),
+                     [](const AuditSeed &a, const AuditSeed &b) { return a.at < b.at; });
+    for (const auto &h : history)
+        state.addAudit(h.at, h.actor, h.role, h.action, h.target, h.from, h.to, h.reason,
                        "seed-" + std::to_string(state.auditCounter + 1));
-    };
-    audit(nowUs - 12 * kDay, "maria.lopez", "operator", "experiment.create", "experiment/exp-3", "",
-          "DRAFT", "Compare extraction variants");
-    audit(nowUs - 9 * kDay, "priya.n", "operator", "experiment.update", "experiment/exp-3",
-          "state RUNNING", "state STOPPED", "Enough data: line items win");
-    audit(nowUs - 5 * kDay, "oncall-bot", "operator", "model.disable", "model/orion-8b", "enabled",
-          "disabled", "Provider incident INC-2231");
-    audit(nowUs - 5 * kDay + 2 * kHour, "oncall-bot", "operator", "model.enable", "model/orion-8b",
-          "disabled", "enabled", "Provider recovered");
-    audit(nowUs - 2 * kDay, "maria.lopez", "operator", "experiment.update", "experiment/exp-1",
-          "state DRAFT", "state RUNNING", "Start the v4 test");
-    audit(nowUs - kDay, "dev.chen", "admin", "label.move", "prompt/support-reply",
-          "production -> 2", "production -> 3", "v3 won the tone review");
 }
 
 std::shared_ptr<Batch> generateBatch(SimState &state, size_t n, int64_t startUs, int64_t endUs)

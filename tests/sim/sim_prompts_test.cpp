@@ -362,3 +362,71 @@ TEST_F(SimPrompts, WatchPromptsSeesNewVersionsAndLabelMoves)
 }
 
 } // namespace
+
+TEST_F(SimPrompts, MustacheTemplatesValidateAndRenderFewShotSections)
+{
+    const pb::Prompt p = get("product-qa");
+    // A few-shot section: only its name and the top-level names are variables.
+    auto req = newVersion(p);
+    req.set_template_("{{#examples}}Q: {{q}}\nA: {{a}}\n{{/examples}}Q: {{question}}");
+    req.clear_variables();
+    req.add_variables()->set_name("examples");
+    auto *q = req.add_variables();
+    q->set_name("question");
+    q->set_required(true);
+    pb::CreatePromptVersionResponse created;
+    auto c = ctx(kOperator);
+    const auto st = m_prompts->CreatePromptVersion(c.get(), req, &created);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+
+    pb::RenderPromptRequest render;
+    render.set_prompt_name("product-qa");
+    render.set_version(created.version().version());
+    (*render.mutable_variables())["examples"] = R"([{"q": "2+2?", "a": "4"}])";
+    (*render.mutable_variables())["question"] = "3+3?";
+    pb::RenderPromptResponse rendered;
+    auto v = ctx(kViewer);
+    ASSERT_TRUE(m_prompts->RenderPrompt(v.get(), render, &rendered).ok());
+    EXPECT_EQ(rendered.text(), "Q: 2+2?\nA: 4\nQ: 3+3?");
+
+    // A syntax error names the template field and says where.
+    auto bad = newVersion(created.prompt());
+    bad.set_template_("Hello {{customer_name}}\n{{#history}}\n{{history}}");
+    auto c2 = ctx(kOperator);
+    const auto err = m_prompts->CreatePromptVersion(c2.get(), bad, &created);
+    EXPECT_EQ(err.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(err.error_message(), "template: unclosed section \"history\" at line 2, column 1");
+    // A section name is a variable to declare like any other.
+    auto undeclared = newVersion(created.prompt());
+    undeclared.set_template_("{{#shots}}{{x}}{{/shots}} {{customer_name}}");
+    auto c3 = ctx(kOperator);
+    const auto err2 = m_prompts->CreatePromptVersion(c3.get(), undeclared, &created);
+    EXPECT_EQ(err2.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(err2.error_message().find("'shots'"), std::string::npos) << err2.error_message();
+}
+
+TEST_F(SimPrompts, SeededLabelsHaveAMoveHistoryEndingWhereTheyPoint)
+{
+    pb::ListAuditEventsRequest ar;
+    ar.set_target("prompt/meeting-notes");
+    pb::ListAuditEventsResponse audit;
+    auto v = ctx(kViewer);
+    ASSERT_TRUE(m_routing->ListAuditEvents(v.get(), ar, &audit).ok());
+    std::vector<std::string> production;
+    for (const auto &e : audit.events()) { // newest first
+        EXPECT_EQ(e.action(), "label.move");
+        if (e.new_value().rfind("production -> ", 0) == 0)
+            production.push_back(e.old_value() + " => " + e.new_value());
+    }
+    ASSERT_EQ(production.size(), 4u);
+    EXPECT_EQ(production[0], "production -> 3 => production -> 4");
+    EXPECT_EQ(production[3], " => production -> 1");
+    // The label says who moved it last, as the newest event does.
+    const pb::Prompt p = get("meeting-notes");
+    for (const auto &l : p.labels()) {
+        if (l.name() == "production") {
+            EXPECT_EQ(l.version(), 4u);
+            EXPECT_FALSE(l.updated_by().empty());
+        }
+    }
+}

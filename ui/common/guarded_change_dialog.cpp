@@ -31,14 +31,14 @@ GuardedChangeDialog::GuardedChangeDialog(const Change &change, const QString &im
       m_reason(new QLineEdit(this)), m_revert(new QComboBox(this)),
       m_customMinutes(new QSpinBox(this)), m_outage(new QCheckBox(this)),
       m_confirm(new QLineEdit(this)), m_details(new QPlainTextEdit(this)),
-      m_apply(new QPushButton(this))
+      m_apply(new QPushButton(this)), m_layout(new QVBoxLayout(this))
 {
     setObjectName(QStringLiteral("guardedChangeDialog"));
     setWindowTitle(change.title());
     setModal(true);
     setMinimumWidth(560);
 
-    auto *layout = new QVBoxLayout(this);
+    auto *layout = m_layout;
     layout->setSpacing(10);
 
     if (production) {
@@ -187,6 +187,15 @@ void GuardedChangeDialog::setDetails(const QString &text)
 {
     m_details->setPlainText(text);
     m_details->setVisible(!text.isEmpty());
+}
+
+void GuardedChangeDialog::setDetailsWidget(QWidget *widget)
+{
+    m_details->hide();
+    const int at = m_layout->indexOf(m_details);
+    widget->setParent(this);
+    m_layout->insertWidget(at + 1, widget, 1);
+    resize(std::max(width(), 960), std::max(height(), 620));
 }
 
 Change GuardedChangeDialog::change() const

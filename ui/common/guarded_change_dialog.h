@@ -20,6 +20,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QVBoxLayout;
 
 namespace sb {
 
@@ -37,6 +38,9 @@ public:
     void setOutageRoutes(const QStringList &routes);
     // For text changes (prompts): the diff shown under old → new.
     void setDetails(const QString &text);
+    // The same with a widget of the caller's (e.g. a side-by-side diff); the
+    // dialog takes ownership and grows to give it room.
+    void setDetailsWidget(QWidget *widget);
 
     Change change() const;
 
@@ -53,6 +57,7 @@ private:
     QLineEdit *m_confirm;
     QPlainTextEdit *m_details;
     QPushButton *m_apply;
+    QVBoxLayout *m_layout;
 };
 
 } // namespace sb

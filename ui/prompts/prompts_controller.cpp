@@ -1,54 +1,177 @@
 #include "ui/prompts/prompts_controller.h"
 
 #include "client/prompts_client.h"
+#include "client/prompts_watch.h"
+#include "core/prompt_diff.h"
 #include "store/cache.h"
+#include "ui/common/action_log.h"
+#include "ui/common/format.h"
+#include "ui/common/notification_log.h"
 
 #include <QDateTime>
+#include <QSettings>
+#include <QThreadPool>
+#include <QUrl>
+#include <algorithm>
 
 namespace sb {
 
-PromptsController::PromptsController(Session *session, QObject *parent)
-    : QObject(parent), m_session(session), m_client(new PromptsClient(session->connection(), this))
+static qint64 nowMs()
 {
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+static const QString kProduction = QStringLiteral("production");
+
+PromptsController::PromptsController(Session *session, ActionLog *actions,
+                                     NotificationLog *notifications, QObject *parent)
+    : QObject(parent), m_session(session), m_actions(actions), m_notifications(notifications),
+      m_client(new PromptsClient(session->connection(), this)),
+      m_watch(new PromptsWatch(session->connection(), this))
+{
+    // One thread, so writes land in the order they were made.
+    m_settingsPool.setMaxThreadCount(1);
     connect(m_client, &PromptsClient::promptsListed, this,
             [this](const std::vector<Prompt> &prompts) {
-                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                const qint64 now = nowMs();
+                const bool first = !m_fresh.live;
+                // Chosen before the list resets, so a view that picks a row
+                // of its own on the reset cannot win over it.
+                bool select = false;
+                if (m_selected.isEmpty() ||
+                    std::none_of(prompts.begin(), prompts.end(),
+                                 [this](const Prompt &p) { return p.name == m_selected; })) {
+                    m_selected = rememberedPrompt(prompts);
+                    select = true;
+                }
                 m_promptModel.setPrompts(prompts);
                 m_session->noteAuthorised();
                 m_fresh = {now, true};
                 if (auto *cache = m_session->cache())
                     cache->savePrompts(m_session->endpointKey(), prompts, now);
-                if (m_selected.isEmpty() && !prompts.empty())
-                    selectPrompt(prompts.front().name);
-                else if (!m_selected.isEmpty())
+                if (select) {
+                    const QString name = m_selected;
+                    m_selected.clear();
+                    selectPrompt(name);
+                } else if (!m_selected.isEmpty()) {
+                    showVersions(m_selected);
                     m_client->listVersions(m_selected);
-                emit freshnessChanged();
+                    m_client->listLabelHistory(m_selected);
+                }
+                if (first)
+                    emit freshnessChanged();
             });
     connect(m_client, &PromptsClient::versionsListed, this,
             [this](const QString &prompt, const std::vector<PromptVersion> &versions) {
                 m_versions[prompt] = versions;
                 if (auto *cache = m_session->cache())
-                    cache->savePromptVersions(m_session->endpointKey(), prompt, versions,
-                                              QDateTime::currentMSecsSinceEpoch());
+                    cache->savePromptVersions(m_session->endpointKey(), prompt, versions, nowMs());
                 if (prompt == m_selected)
                     showVersions(prompt);
             });
+    connect(m_client, &PromptsClient::labelHistoryListed, this,
+            [this](const QString &prompt, const std::vector<AuditEvent> &events) {
+                if (auto *cache = m_session->cache())
+                    cache->saveAuditEvents(m_session->endpointKey(), events);
+                m_labelEvents[prompt] = events;
+                if (prompt == m_selected)
+                    showLabelHistory(prompt);
+            });
     connect(m_client, &PromptsClient::failed, m_session, &Session::reportFailure);
-    connect(m_session, &Session::snapshotLoaded, this, &PromptsController::onSnapshot);
-    connect(m_session, &Session::connected, this, &PromptsController::refresh);
-    connect(m_session, &Session::endpointChanged, this, [this] {
-        m_fresh = {};
-        m_versions.clear();
-        m_selected.clear();
-        m_promptModel.setPrompts({});
-        m_versionModel.clear();
-    });
-    m_timer.setInterval(kRefreshMs);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
+    connect(m_client, &PromptsClient::labelMoved, this,
+            [this](const Prompt &p, quint32) { applyPrompt(p); });
+    connect(m_client, &PromptsClient::changeApplied, this, &PromptsController::onApplied);
+    connect(m_client, &PromptsClient::changeFailed, this, &PromptsController::onFailed);
+    connect(m_client, &PromptsClient::versionCreated, this, &PromptsController::onCreated);
+    connect(m_client, &PromptsClient::versionCreateFailed, this,
+            &PromptsController::onCreateFailed);
+    // The subscription is in place: re-read once to cover what happened
+    // while we were not watching (at start and after every reconnect).
+    connect(m_watch, &PromptsWatch::started, this, [this] {
         if (m_session->isReady())
             refresh();
     });
-    m_timer.start();
+    connect(m_watch, &PromptsWatch::eventReceived, this, &PromptsController::onEvent);
+    // A service without WatchPrompts (or refusing it for good): poll instead.
+    connect(m_watch, &PromptsWatch::finished, this, [this](const RpcError &e) {
+        if (e.code != RpcCode::Cancelled && m_session->isReady())
+            m_pollTimer.start();
+    });
+    m_pollTimer.setInterval(kFallbackPollMs);
+    connect(&m_pollTimer, &QTimer::timeout, this, [this] {
+        if (m_session->isReady() && !m_watch->isWatching())
+            refresh();
+    });
+    connect(m_actions, &ActionLog::recorded, this,
+            [this](const QString &requestId, bool ok, const QString &error) {
+                if (auto it = m_inFlight.find(requestId); it != m_inFlight.end()) {
+                    const Change c = it.value();
+                    m_inFlight.erase(it);
+                    if (!ok)
+                        emit m_session->message(tr("%1 was applied by the service, but the local "
+                                                   "action log could not record it: %2")
+                                                    .arg(c.title(), error));
+                    emit changeSucceeded(c);
+                    return;
+                }
+                if (auto it = m_created.find(requestId); it != m_created.end()) {
+                    const PromptVersion v = it.value();
+                    m_created.erase(it);
+                    if (!ok)
+                        emit m_session->message(tr("v%1 of %2 was saved by the service, but the "
+                                                   "local action log could not record it: %3")
+                                                    .arg(v.version)
+                                                    .arg(v.promptName, error));
+                    emit versionSaved(requestId, v);
+                }
+            });
+    connect(m_session, &Session::snapshotLoaded, this, &PromptsController::onSnapshot);
+    if (auto *cache = m_session->cache()) {
+        // Label history offline: every label move kept in the cache's audit
+        // log, beyond the snapshot's newest few hundred events.
+        connect(cache, &Cache::auditLoaded, this,
+                [this](const QString &endpoint, const std::vector<AuditEvent> &events) {
+                    if (endpoint != m_snapshotEndpoint || m_fresh.live)
+                        return;
+                    QHash<QString, std::vector<AuditEvent>> byPrompt;
+                    for (const auto &e : events) {
+                        if (e.action == QLatin1String("label.move") &&
+                            e.target.startsWith(QLatin1String("prompt/")))
+                            byPrompt[e.target.mid(7)].push_back(e);
+                    }
+                    for (auto it = byPrompt.begin(); it != byPrompt.end(); ++it)
+                        addLabelEvents(it.key(), it.value());
+                });
+    }
+    connect(m_session, &Session::connected, this, [this] {
+        refresh();
+        m_watch->start();
+    });
+    connect(m_session, &Session::disconnected, this, [this] {
+        m_watch->stop();
+        m_pollTimer.stop();
+        emit freshnessChanged();
+    });
+    connect(m_session, &Session::endpointChanged, this, [this] {
+        m_fresh = {};
+        m_versions.clear();
+        m_labelEvents.clear();
+        m_selected.clear();
+        m_snapshotEndpoint.clear();
+        m_productionDenied.clear();
+        m_inFlight.clear();
+        m_creates.clear();
+        m_created.clear();
+        m_promptModel.setPrompts({});
+        m_versionModel.clear();
+        m_historyModel.setMoves({});
+        m_watch->stop();
+    });
+}
+
+PromptsController::~PromptsController()
+{
+    m_settingsPool.waitForDone(); // a draft being written is not cut short
 }
 
 Freshness PromptsController::freshness() const
@@ -56,28 +179,130 @@ Freshness PromptsController::freshness() const
     return {m_fresh.fetchedMs, m_fresh.live && m_session->isReady()};
 }
 
+bool PromptsController::isWatching() const
+{
+    return m_watch->isWatching();
+}
+
 void PromptsController::refresh()
 {
     m_client->listPrompts();
 }
 
+QString PromptsController::rememberedPrompt(const std::vector<Prompt> &prompts) const
+{
+    // The prompt open last time on this endpoint, if it is still there.
+    const QString last = QSettings().value(settingsKey(QStringLiteral("selected"))).toString();
+    for (const auto &p : prompts) {
+        if (p.name == last)
+            return last;
+    }
+    return prompts.empty() ? QString() : prompts.front().name;
+}
+
 void PromptsController::selectPrompt(const QString &name)
 {
+    if (name != m_selected && !name.isEmpty())
+        writeSetting(settingsKey(QStringLiteral("selected")), name);
     m_selected = name;
     showVersions(name);
-    if (m_session->isReady())
+    showLabelHistory(name);
+    if (m_session->isReady() && !name.isEmpty()) {
         m_client->listVersions(name);
+        m_client->listLabelHistory(name);
+    }
 }
 
 void PromptsController::showVersions(const QString &prompt)
 {
-    const Prompt *p = m_promptModel.promptAt(m_promptModel.rowOf(prompt));
+    const Prompt *p = m_promptModel.prompt(prompt);
     auto it = m_versions.find(prompt);
-    if (!p || it == m_versions.end())
-        m_versionModel.clear();
-    else
+    if (!p || it == m_versions.end()) {
+        if (m_versionModel.rowCount() > 0 || !m_versionModel.prompt().name.isEmpty())
+            m_versionModel.clear();
+    } else if (m_versionModel.prompt().name == prompt &&
+               m_versionModel.versions().size() == it.value().size()) {
+        m_versionModel.setPrompt(*p); // same versions: only labels may have moved
+    } else {
         m_versionModel.setVersions(*p, it.value());
+    }
     emit versionsShown(prompt);
+}
+
+void PromptsController::showLabelHistory(const QString &prompt)
+{
+    m_historyModel.setMoves(labelMoves(prompt));
+    emit labelHistoryChanged(prompt);
+}
+
+const PromptVersion *PromptsController::version(const QString &prompt, quint32 version) const
+{
+    auto it = m_versions.find(prompt);
+    if (it == m_versions.end())
+        return nullptr;
+    for (const auto &v : it.value()) {
+        if (v.version == version)
+            return &v;
+    }
+    return nullptr;
+}
+
+std::vector<LabelMove> PromptsController::labelMoves(const QString &prompt) const
+{
+    return labelMovesOf(prompt, m_labelEvents.value(prompt));
+}
+
+QStringList PromptsController::knownModels() const
+{
+    QStringList models;
+    for (const auto &versions : m_versions) {
+        for (const auto &v : versions) {
+            if (!v.model.isEmpty() && !models.contains(v.model))
+                models << v.model;
+        }
+    }
+    models.sort();
+    return models;
+}
+
+void PromptsController::applyPrompt(const Prompt &p)
+{
+    m_promptModel.updatePrompt(p);
+    if (p.name == m_selected)
+        showVersions(p.name);
+    if (auto *cache = m_session->cache())
+        cache->savePrompts(m_session->endpointKey(), m_promptModel.prompts(), nowMs());
+}
+
+void PromptsController::addVersion(const PromptVersion &v)
+{
+    auto &list = m_versions[v.promptName];
+    for (const auto &existing : list) {
+        if (existing.version == v.version)
+            return;
+    }
+    list.insert(list.begin(), v);
+    if (auto *cache = m_session->cache())
+        cache->savePromptVersions(m_session->endpointKey(), v.promptName, {v}, nowMs());
+    if (v.promptName == m_selected)
+        showVersions(v.promptName);
+}
+
+void PromptsController::addLabelEvents(const QString &prompt, const std::vector<AuditEvent> &events)
+{
+    auto &kept = m_labelEvents[prompt];
+    QSet<QString> ids;
+    for (const auto &e : kept)
+        ids.insert(e.id);
+    bool added = false;
+    for (const auto &e : events) {
+        if (!ids.contains(e.id)) {
+            kept.push_back(e);
+            added = true;
+        }
+    }
+    if (added && prompt == m_selected)
+        showLabelHistory(prompt);
 }
 
 void PromptsController::onSnapshot(const CacheSnapshot &s)
@@ -85,14 +310,458 @@ void PromptsController::onSnapshot(const CacheSnapshot &s)
     // Cached data only fills what the live service has not answered yet.
     if (m_fresh.live || s.promptsFetchedMs <= 0)
         return;
+    m_snapshotEndpoint = s.endpoint;
+    if (m_selected.isEmpty() ||
+        std::none_of(s.prompts.begin(), s.prompts.end(),
+                     [this](const Prompt &p) { return p.name == m_selected; }))
+        m_selected = rememberedPrompt(s.prompts);
     m_promptModel.setPrompts(s.prompts);
     m_fresh.fetchedMs = s.promptsFetchedMs;
     for (auto it = s.versions.begin(); it != s.versions.end(); ++it)
         m_versions.insert(it.key(), it.value());
-    if (m_selected.isEmpty() && !s.prompts.empty())
-        m_selected = s.prompts.front().name;
+    QHash<QString, std::vector<AuditEvent>> byPrompt;
+    for (const auto &e : s.audit) {
+        if (e.target.startsWith(QLatin1String("prompt/")))
+            byPrompt[e.target.mid(7)].push_back(e);
+    }
+    for (auto it = byPrompt.begin(); it != byPrompt.end(); ++it)
+        m_labelEvents.insert(it.key(), it.value());
+    if (auto *cache = m_session->cache())
+        cache->loadAudit(s.endpoint, 0, 0);
     showVersions(m_selected);
+    showLabelHistory(m_selected);
     emit freshnessChanged();
+}
+
+// --- Who may write ---
+
+QString PromptsController::writeBlockedReason() const
+{
+    const QString why = m_session->writeBlockedReason(m_fresh.fetchedMs);
+    if (!why.isEmpty())
+        return why;
+    if (!m_fresh.live)
+        return tr("waiting for the service's prompt list");
+    return {};
+}
+
+QString PromptsController::labelMoveBlockedReason(const QString &label) const
+{
+    const QString why = writeBlockedReason();
+    if (!why.isEmpty())
+        return why;
+    if (label == kProduction && !m_productionDenied.isEmpty())
+        return m_productionDenied;
+    return {};
+}
+
+// --- Label moves ---
+
+std::optional<Change> PromptsController::moveLabelChange(const QString &prompt,
+                                                         const QString &label, quint32 version,
+                                                         QString *why) const
+{
+    const Prompt *p = m_promptModel.prompt(prompt);
+    auto fail = [&](const QString &text) {
+        if (why)
+            *why = text;
+        return std::nullopt;
+    };
+    if (!p)
+        return fail(tr("select a prompt"));
+    if (version == 0 || version > p->latestVersion)
+        return fail(tr("select a version of %1").arg(prompt));
+    if (label.isEmpty())
+        return fail(tr("name the label to move"));
+    const quint32 current = labelVersion(*p, label);
+    if (current == version)
+        return fail(tr("%1 already points at v%2").arg(label).arg(version));
+    Change c;
+    c.kind = ChangeKind::LabelMove;
+    c.object = prompt;
+    c.item = label;
+    c.version = version;
+    c.expectedEtag = p->etag;
+    c.requestId = Change::newRequestId();
+    c.oldValue = current ? QStringLiteral("%1 → v%2").arg(label).arg(current)
+                         : tr("%1 (new label)").arg(label);
+    c.newValue = QStringLiteral("%1 → v%2").arg(label).arg(version);
+    return c;
+}
+
+std::optional<Change> PromptsController::rollbackChange(const QString &prompt, QString *why) const
+{
+    const Prompt *p = m_promptModel.prompt(prompt);
+    if (!p) {
+        if (why)
+            *why = tr("select a prompt");
+        return std::nullopt;
+    }
+    const quint32 current = labelVersion(*p, kProduction);
+    if (!current) {
+        if (why)
+            *why = tr("%1 has no production label").arg(prompt);
+        return std::nullopt;
+    }
+    const auto previous = previousVersionOf(labelMoves(prompt), kProduction, current);
+    if (!previous) {
+        if (why)
+            *why = tr("the label history does not say where production pointed before v%1")
+                       .arg(current);
+        return std::nullopt;
+    }
+    return moveLabelChange(prompt, kProduction, *previous, why);
+}
+
+QString PromptsController::impactOf(const Change &c) const
+{
+    QStringList lines;
+    const Prompt *p = m_promptModel.prompt(c.object);
+    const quint32 current = p ? labelVersion(*p, c.item) : 0;
+    if (current)
+        lines << tr("Everything that resolves %1 by its %2 label gets v%3 instead of v%4.")
+                     .arg(c.object, c.item)
+                     .arg(c.version)
+                     .arg(current);
+    else
+        lines << tr("Creates the label %1 on v%2 of %3.").arg(c.item).arg(c.version).arg(c.object);
+    // A move back to where the label was before reads as a rollback.
+    const auto moves = labelMoves(c.object);
+    for (const auto &m : moves) {
+        if (m.label != c.item)
+            continue;
+        if (m.to == current && m.from == c.version)
+            lines << tr("This rolls %1 back: it pointed at v%2 until %3 moved it to v%4 on %5%6.")
+                         .arg(c.item)
+                         .arg(c.version)
+                         .arg(m.actor.isEmpty() ? tr("someone") : m.actor)
+                         .arg(current)
+                         .arg(formatTime(m.timeMs),
+                              m.reason.isEmpty() ? QString() : tr(" (“%1”)").arg(m.reason));
+        break;
+    }
+    const PromptVersion *from = current ? version(c.object, current) : nullptr;
+    const PromptVersion *to = version(c.object, c.version);
+    if (from && to) {
+        const TextDiff d = diffText(from->templateText, to->templateText);
+        QStringList parts;
+        if (d.identical())
+            parts << tr("same template text");
+        if (d.changed)
+            parts << tr("%n line(s) changed", nullptr, d.changed);
+        if (d.added)
+            parts << tr("%n added", nullptr, d.added);
+        if (d.removed)
+            parts << tr("%n removed", nullptr, d.removed);
+        for (const auto &f : versionChanges(*from, *to)) {
+            if (!f.field.startsWith(QLatin1String("variable")))
+                parts << tr("%1 %2 → %3")
+                             .arg(f.field, f.from.isEmpty() ? tr("unset") : f.from,
+                                  f.to.isEmpty() ? tr("unset") : f.to);
+        }
+        lines << tr("v%1 → v%2: %3.")
+                     .arg(current)
+                     .arg(c.version)
+                     .arg(parts.join(QStringLiteral("; ")));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+std::optional<Change> PromptsController::rebase(const Change &c) const
+{
+    const Prompt *p = m_promptModel.prompt(c.object);
+    if (!p || labelVersion(*p, c.item) == c.version)
+        return std::nullopt;
+    auto n = moveLabelChange(c.object, c.item, c.version);
+    if (n)
+        n->reason = c.reason;
+    return n;
+}
+
+QString PromptsController::describeConflict(const Change &c, const ConflictInfo &conflict) const
+{
+    const QString who = conflict.updatedBy.isEmpty() ? tr("someone") : conflict.updatedBy;
+    const QString when = formatClock(conflict.updatedMs);
+    const auto *now = std::get_if<Prompt>(&conflict.current);
+    if (!now)
+        return tr("%1 changed %2 first, at %3.").arg(who, c.object, when);
+    const quint32 label = labelVersion(*now, c.item);
+    if (QStringLiteral("%1 → v%2").arg(c.item).arg(label) != c.oldValue) {
+        return label ? tr("%1 moved %2 of %3 to v%4 first, at %5 (you saw %6).")
+                           .arg(who, c.item, c.object)
+                           .arg(label)
+                           .arg(when, c.oldValue)
+                     : tr("%1 removed the %2 label of %3 first, at %4.")
+                           .arg(who, c.item, c.object, when);
+    }
+    const Prompt *seen = m_promptModel.prompt(c.object);
+    if (seen && now->latestVersion > seen->latestVersion)
+        return tr("%1 added v%2 to %3 first, at %4; %5 still points at v%6.")
+            .arg(who)
+            .arg(now->latestVersion)
+            .arg(c.object, when, c.item)
+            .arg(label);
+    return tr("%1 changed %2 first, at %3; %4 still points at v%5.")
+        .arg(who, c.object, when, c.item)
+        .arg(label);
+}
+
+void PromptsController::submit(const Change &change)
+{
+    const QString blocked = labelMoveBlockedReason(change.item);
+    if (!blocked.isEmpty()) {
+        RpcError err;
+        err.code = RpcCode::FailedPrecondition;
+        err.message = blocked;
+        emit changeRejected(change, err);
+        return;
+    }
+    m_inFlight.insert(change.requestId, change);
+    m_ours.insert(QStringLiteral("%1|%2|%3").arg(change.object, change.item).arg(change.version));
+    m_client->moveLabel(change);
+}
+
+static LocalAction actionOf(const Change &c, const QString &outcome, const QString &detail)
+{
+    LocalAction a = localActionFor(c, QDateTime::currentMSecsSinceEpoch(), {});
+    a.outcome = outcome;
+    a.detail = detail;
+    return a;
+}
+
+void PromptsController::onApplied(const Change &change)
+{
+    // Success is reported once the local log has it (ActionLog::recorded).
+    m_actions->record(actionOf(change, QStringLiteral("applied"), {}));
+    if (change.object == m_selected)
+        m_client->listLabelHistory(change.object);
+}
+
+void PromptsController::onFailed(const Change &change, const RpcError &error)
+{
+    m_inFlight.remove(change.requestId);
+    if (error.code == RpcCode::FailedPrecondition && error.conflict) {
+        // Show the prompt as it is now before the user decides again.
+        if (const auto *p = std::get_if<Prompt>(&error.conflict->current))
+            applyPrompt(*p);
+        m_actions->record(actionOf(change, QStringLiteral("conflict"),
+                                   describeConflict(change, *error.conflict)));
+        if (change.object == m_selected) {
+            m_client->listVersions(change.object);
+            m_client->listLabelHistory(change.object);
+        }
+        emit changeConflicted(change, *error.conflict);
+        return;
+    }
+    if (error.code == RpcCode::PermissionDenied) {
+        if (change.item == kProduction &&
+            error.message.contains(QLatin1String("admin"), Qt::CaseInsensitive)) {
+            // An operator: other labels stay movable.
+            m_productionDenied = tr("moving production needs the admin role (the service said: %1)")
+                                     .arg(error.message);
+            emit freshnessChanged();
+        } else {
+            m_session->noteRoleTooLow(error.message);
+        }
+    } else if (error.code == RpcCode::Unauthenticated) {
+        m_session->reportFailure(change.title(), error);
+    }
+    m_actions->record(actionOf(change,
+                               error.code == RpcCode::PermissionDenied ? QStringLiteral("denied")
+                                                                       : QStringLiteral("failed"),
+                               error.describe()));
+    emit changeRejected(change, error);
+}
+
+// --- New versions ---
+
+QString PromptsController::saveVersion(const VersionDraft &draft)
+{
+    NewVersion n;
+    n.version = draft.toVersion();
+    n.expectedEtag = draft.expectedEtag;
+    n.requestId = Change::newRequestId();
+    m_creates.insert(n.requestId, n);
+    const QString blocked = writeBlockedReason();
+    if (!blocked.isEmpty()) {
+        RpcError err;
+        err.code = RpcCode::FailedPrecondition;
+        err.message = blocked;
+        const QString id = n.requestId;
+        m_creates.remove(id);
+        QMetaObject::invokeMethod(
+            this, [this, id, err] { emit versionSaveFailed(id, err); }, Qt::QueuedConnection);
+        return id;
+    }
+    m_client->createVersion(n);
+    return n.requestId;
+}
+
+void PromptsController::onCreated(const QString &requestId, const PromptVersion &v, const Prompt &p)
+{
+    const NewVersion sent = m_creates.take(requestId);
+    m_ours.insert(QStringLiteral("%1|v%2").arg(v.promptName).arg(v.version));
+    applyPrompt(p);
+    addVersion(v); // the version appears at once
+    LocalAction a;
+    a.requestId = requestId;
+    a.timeMs = nowMs();
+    a.target = QStringLiteral("prompt/") + v.promptName;
+    a.title = tr("New version v%1 of %2").arg(v.version).arg(v.promptName);
+    a.oldValue = v.parentVersion ? QStringLiteral("v%1").arg(v.parentVersion) : QString();
+    a.newValue = QStringLiteral("v%1").arg(v.version);
+    a.reason = v.message;
+    a.outcome = QStringLiteral("applied");
+    a.actor = v.author;
+    m_created.insert(requestId, v);
+    m_actions->record(a);
+}
+
+void PromptsController::onCreateFailed(const QString &requestId, const RpcError &error)
+{
+    const NewVersion sent = m_creates.take(requestId);
+    if (error.code == RpcCode::PermissionDenied)
+        m_session->noteRoleTooLow(error.message);
+    if (error.conflict) {
+        if (const auto *p = std::get_if<Prompt>(&error.conflict->current)) {
+            applyPrompt(*p);
+            m_client->listVersions(p->name);
+        }
+    }
+    emit versionSaveFailed(requestId, error);
+}
+
+// --- Watch ---
+
+void PromptsController::onEvent(const PromptEvent &e)
+{
+    applyPrompt(e.prompt);
+    NotificationLog::Entry n;
+    n.timeMs = e.timeMs > 0 ? e.timeMs : nowMs();
+    n.severity = NotificationLog::Severity::Info;
+    bool ours = false;
+    if (e.kind == PromptEvent::Kind::VersionCreated) {
+        // Only where the list is complete: a prompt not opened yet loads all
+        // its versions when it is.
+        if (m_versions.contains(e.prompt.name))
+            addVersion(e.version);
+        ours = m_ours.contains(QStringLiteral("%1|v%2").arg(e.prompt.name).arg(e.version.version));
+        // The answer to our own create may still be on its way.
+        for (const auto &c : std::as_const(m_creates)) {
+            ours = ours || (c.version.promptName == e.version.promptName &&
+                            c.version.templateText == e.version.templateText &&
+                            c.version.message == e.version.message);
+        }
+        n.title = tr("%1 added v%2 to %3").arg(e.actor).arg(e.version.version).arg(e.prompt.name);
+        n.detail = e.version.message.isEmpty() ? QString() : tr("“%1”").arg(e.version.message);
+    } else {
+        const quint32 to = labelVersion(e.prompt, e.label);
+        ours = m_ours.contains(QStringLiteral("%1|%2|%3").arg(e.prompt.name, e.label).arg(to));
+        // Shown at once; the audit log's entry (with the reason) follows.
+        AuditEvent a;
+        a.id = QStringLiteral("watch-%1-%2-%3").arg(e.prompt.name, e.label).arg(e.timeMs);
+        a.timeMs = e.timeMs;
+        a.actor = e.actor;
+        a.action = QStringLiteral("label.move");
+        a.target = QStringLiteral("prompt/") + e.prompt.name;
+        a.oldValue = e.previousVersion
+                         ? QStringLiteral("%1 -> %2").arg(e.label).arg(e.previousVersion)
+                         : QString();
+        a.newValue = QStringLiteral("%1 -> %2").arg(e.label).arg(to);
+        if (e.prompt.name == m_selected || m_labelEvents.contains(e.prompt.name)) {
+            auto &kept = m_labelEvents[e.prompt.name];
+            kept.push_back(a);
+            if (e.prompt.name == m_selected)
+                showLabelHistory(e.prompt.name);
+            m_client->listLabelHistory(e.prompt.name);
+        }
+        n.title = e.previousVersion ? tr("%1 moved %2 of %3: v%4 → v%5")
+                                          .arg(e.actor, e.label, e.prompt.name)
+                                          .arg(e.previousVersion)
+                                          .arg(to)
+                                    : tr("%1 created label %2 of %3 at v%4")
+                                          .arg(e.actor, e.label, e.prompt.name)
+                                          .arg(to);
+        if (e.label == kProduction)
+            n.severity = NotificationLog::Severity::Warning;
+    }
+    if (ours)
+        return; // our own change: reported by the write flow
+    m_notifications->add(n);
+    emit m_session->message(n.detail.isEmpty() ? n.title
+                                               : QStringLiteral("%1 (%2)").arg(n.title, n.detail));
+}
+
+// --- Kept locally ---
+
+QString PromptsController::settingsKey(const QString &kind, const QString &prompt) const
+{
+    // Endpoints hold ':' and '/'; keep each one a single settings group.
+    const QString endpoint =
+        QString::fromLatin1(QUrl::toPercentEncoding(m_session->endpointKey(), {}, "/:"));
+    QString key = QStringLiteral("prompts/%1/%2").arg(kind, endpoint);
+    if (!prompt.isEmpty())
+        key += QLatin1Char('/') + prompt;
+    return key;
+}
+
+QMap<QString, QString> PromptsController::sampleValues(const QString &prompt) const
+{
+    QMap<QString, QString> out;
+    const QVariantMap m = QSettings().value(settingsKey(QStringLiteral("samples"), prompt)).toMap();
+    for (auto it = m.begin(); it != m.end(); ++it)
+        out.insert(it.key(), it.value().toString());
+    return out;
+}
+
+void PromptsController::setSampleValues(const QString &prompt, const QMap<QString, QString> &values)
+{
+    QVariantMap m;
+    for (auto it = values.begin(); it != values.end(); ++it)
+        m.insert(it.key(), it.value());
+    writeSetting(settingsKey(QStringLiteral("samples"), prompt), m);
+}
+
+void PromptsController::writeSetting(const QString &key, const QVariant &value)
+{
+    // QSettings syncs to disk, which the GUI thread must not wait for; a
+    // QSettings per thread is safe, and reads here see the shared cache.
+    m_settingsPool.start([key, value] {
+        QSettings s;
+        if (value.isValid())
+            s.setValue(key, value);
+        else
+            s.remove(key);
+        s.sync();
+    });
+}
+
+std::optional<VersionDraft> PromptsController::draft(const QString &prompt) const
+{
+    const QByteArray json =
+        QSettings().value(settingsKey(QStringLiteral("drafts"), prompt)).toByteArray();
+    if (json.isEmpty())
+        return std::nullopt;
+    return VersionDraft::fromJson(json);
+}
+
+QStringList PromptsController::promptsWithDrafts() const
+{
+    QSettings s;
+    s.beginGroup(settingsKey(QStringLiteral("drafts")));
+    return s.childKeys();
+}
+
+void PromptsController::saveDraft(const VersionDraft &draft)
+{
+    VersionDraft d = draft;
+    d.savedMs = nowMs();
+    writeSetting(settingsKey(QStringLiteral("drafts"), d.prompt), d.toJson());
+}
+
+void PromptsController::discardDraft(const QString &prompt)
+{
+    writeSetting(settingsKey(QStringLiteral("drafts"), prompt), {});
 }
 
 } // namespace sb

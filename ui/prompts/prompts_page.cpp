@@ -1,20 +1,44 @@
 #include "ui/prompts/prompts_page.h"
 
+#include "core/prompt_diff.h"
+#include "core/prompt_template.h"
+#include "ui/common/format.h"
+#include "ui/common/guarded_change_dialog.h"
+#include "ui/common/palette.h"
 #include "ui/common/stale_banner.h"
 #include "ui/common/table_setup.h"
+#include "ui/prompts/diff_view.h"
 #include "ui/prompts/prompts_controller.h"
+#include "ui/prompts/template_highlighter.h"
+#include "ui/prompts/version_editor.h"
 #include "ui/session.h"
 
+#include <QAction>
+#include <QComboBox>
+#include <QDateTime>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sb {
+
+static const QString kProduction = QStringLiteral("production");
 
 static QTableView *makeTable(QWidget *parent, const QString &name)
 {
@@ -23,45 +47,190 @@ static QTableView *makeTable(QWidget *parent, const QString &name)
     return t;
 }
 
-PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidget *parent)
-    : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
-      m_prompts(makeTable(this, QStringLiteral("promptsTable"))),
-      m_versions(makeTable(this, QStringLiteral("versionsTable"))),
-      m_versionHeader(new QLabel(this)), m_template(new QPlainTextEdit(this))
+static QFont monospace()
 {
-    m_promptProxy = setupTable(m_prompts, controller->prompts());
-    m_versionProxy = setupTable(m_versions, controller->versions());
-    m_template->setReadOnly(true);
-    m_template->setObjectName(QStringLiteral("templateView"));
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
-    m_template->setFont(mono);
+    return mono;
+}
+
+PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidget *parent)
+    : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
+      m_search(new QLineEdit(this)), m_searchCount(new QLabel(this)),
+      m_prompts(makeTable(this, QStringLiteral("promptsTable"))), m_title(new QLabel(this)),
+      m_draftBar(new QLabel(this)), m_compare(new QComboBox(this)),
+      m_versions(makeTable(this, QStringLiteral("versionsTable"))), m_tabs(new QTabWidget(this)),
+      m_versionHeader(new QLabel(this)), m_template(new QPlainTextEdit(this)),
+      m_templateHighlighter(new TemplateHighlighter(m_template->document())),
+      m_diff(new DiffView(this)), m_history(makeTable(this, QStringLiteral("labelHistoryTable"))),
+      m_historyNote(new QLabel(this)), m_hint(new QLabel(this))
+{
+    // --- Find ---
+    m_promptProxy = setupTable(m_prompts, controller->prompts());
+    // The search box filters the proxy in place: the list is never rebuilt,
+    // so the selection and sort order survive typing.
+    m_promptProxy->setFilterRole(PromptListModel::FilterRole);
+    m_promptProxy->setFilterKeyColumn(0);
+    m_prompts->hideColumn(PromptListModel::Description); // in the tooltip and the header
+    m_search->setObjectName(QStringLiteral("promptSearch"));
+    m_search->setPlaceholderText(tr("Search name, description or label  (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->installEventFilter(this);
+    m_searchCount->setObjectName(QStringLiteral("promptSearchCount"));
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    find->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QShortcut::activated, this, [this] {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    });
+    connect(m_search, &QLineEdit::textChanged, this, &PromptsPage::applySearch);
+
+    // --- Header and actions ---
+    m_title->setObjectName(QStringLiteral("promptTitle"));
+    m_title->setTextFormat(Qt::RichText);
+    m_title->setWordWrap(false);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    m_draftBar->setObjectName(QStringLiteral("draftBar"));
+    m_draftBar->setTextFormat(Qt::RichText);
+    m_draftBar->setWordWrap(true);
+    m_draftBar->setStyleSheet(QStringLiteral("QLabel#draftBar { background: #e3f2fd; color: "
+                                             "#0d3c61; border: 1px solid #90caf9; "
+                                             "border-radius: 3px; padding: 4px; }"));
+    m_draftBar->hide();
+    connect(m_draftBar, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (link == QLatin1String("resume"))
+            newVersion();
+        else if (link == QLatin1String("discard")) {
+            m_controller->discardDraft(m_controller->selectedPrompt());
+            m_draftBar->hide();
+        }
+    });
+
+    auto *tools = new QToolBar(this);
+    tools->setObjectName(QStringLiteral("promptTools"));
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_newAction = tools->addAction(QIcon::fromTheme(QStringLiteral("document-new")),
+                                   tr("New version"), this, &PromptsPage::newVersion);
+    m_newAction->setObjectName(QStringLiteral("newVersionAction"));
+    m_newAction->setShortcut(QKeySequence::New);
+    m_newAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_newAction);
+    m_moveMenu = new QMenu(this);
+    m_moveMenu->setObjectName(QStringLiteral("moveLabelMenu"));
+    connect(m_moveMenu, &QMenu::aboutToShow, this, [this] { fillMoveMenu(m_moveMenu); });
+    m_moveAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("bookmark-new")), tr("Move label"), this);
+    m_moveAction->setObjectName(QStringLiteral("moveLabelAction"));
+    m_moveAction->setMenu(m_moveMenu);
+    m_moveAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_moveAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_moveAction);
+    connect(m_moveAction, &QAction::triggered, this, [this] {
+        if (m_moveButton)
+            m_moveButton->showMenu();
+    });
+    tools->addAction(m_moveAction);
+    m_moveButton = qobject_cast<QToolButton *>(tools->widgetForAction(m_moveAction));
+    if (m_moveButton)
+        m_moveButton->setPopupMode(QToolButton::InstantPopup);
+    m_promoteAction =
+        tools->addAction(QIcon::fromTheme(QStringLiteral("go-up")), tr("Promote to production"),
+                         this, [this] { moveLabel(kProduction); });
+    m_promoteAction->setObjectName(QStringLiteral("promoteAction"));
+    m_rollbackAction =
+        tools->addAction(QIcon::fromTheme(QStringLiteral("edit-undo")), tr("Roll back production"),
+                         this, &PromptsPage::rollBackProduction);
+    m_rollbackAction->setObjectName(QStringLiteral("rollbackAction"));
+    m_compare->setObjectName(QStringLiteral("compareBase"));
+    m_compare->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_compare, &QComboBox::activated, this, [this] {
+        updateDiff();
+        m_tabs->setCurrentIndex(DiffTab);
+    });
+
+    // --- Versions: a timeline ---
+    m_versionProxy = setupTable(m_versions, controller->versions());
+    m_versions->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_versions->setItemDelegate(new VersionTimelineDelegate(m_versions));
+    m_versions->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_versions->setToolTip(tr("Select one version to compare it with its parent or a label, "
+                              "or two (Ctrl+click) to compare them"));
+
+    // --- Template / Diff / Label history ---
+    m_versionHeader->setObjectName(QStringLiteral("versionHeader"));
     m_versionHeader->setWordWrap(true);
+    m_versionHeader->setTextFormat(Qt::RichText);
+    m_versionHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_template->setReadOnly(true);
+    m_template->setObjectName(QStringLiteral("templateView"));
+    m_template->setFont(monospace());
+    auto *tplBox = new QWidget(this);
+    auto *tl = new QVBoxLayout(tplBox);
+    tl->setContentsMargins(4, 4, 4, 4);
+    tl->addWidget(m_versionHeader);
+    tl->addWidget(m_template, 1);
+    m_historyProxy = setupTable(m_history, controller->labelHistory());
+    m_historyNote->setObjectName(QStringLiteral("labelHistoryNote"));
+    m_historyNote->setWordWrap(true);
+    auto *histBox = new QWidget(this);
+    auto *hl = new QVBoxLayout(histBox);
+    hl->setContentsMargins(4, 4, 4, 4);
+    hl->addWidget(m_history, 1);
+    hl->addWidget(m_historyNote);
+    auto *diffBox = new QWidget(this);
+    auto *dl = new QVBoxLayout(diffBox);
+    dl->setContentsMargins(4, 4, 4, 4);
+    auto *compareRow = new QHBoxLayout;
+    auto *compareLabel = new QLabel(tr("&Compare the selected version with:"), diffBox);
+    compareLabel->setBuddy(m_compare);
+    compareRow->addWidget(compareLabel);
+    compareRow->addWidget(m_compare);
+    compareRow->addStretch(1);
+    dl->addLayout(compareRow);
+    dl->addWidget(m_diff, 1);
+    m_tabs->setObjectName(QStringLiteral("promptTabs"));
+    m_tabs->addTab(tplBox, tr("&Template"));
+    m_tabs->addTab(diffBox, tr("&Diff"));
+    m_tabs->addTab(histBox, tr("Label &history"));
+
+    m_hint->setObjectName(QStringLiteral("promptsHint"));
+    m_hint->setWordWrap(true);
+
+    // --- Layout ---
+    auto *left = new QWidget(this);
+    auto *ll = new QVBoxLayout(left);
+    ll->setContentsMargins(0, 0, 0, 0);
+    ll->addWidget(m_search);
+    ll->addWidget(m_prompts, 1);
+    ll->addWidget(m_searchCount);
 
     auto *right = new QWidget(this);
     auto *rl = new QVBoxLayout(right);
     rl->setContentsMargins(0, 0, 0, 0);
+    rl->addWidget(m_title);
+    rl->addWidget(m_draftBar);
+    rl->addWidget(tools);
     auto *rightSplit = new QSplitter(Qt::Vertical, right);
     rightSplit->addWidget(m_versions);
-    auto *tplBox = new QWidget(rightSplit);
-    auto *tl = new QVBoxLayout(tplBox);
-    tl->setContentsMargins(0, 0, 0, 0);
-    tl->addWidget(m_versionHeader);
-    tl->addWidget(m_template);
-    rightSplit->addWidget(tplBox);
-    rl->addWidget(rightSplit);
+    rightSplit->addWidget(m_tabs);
+    rightSplit->setStretchFactor(0, 2);
+    rightSplit->setStretchFactor(1, 3);
+    rl->addWidget(rightSplit, 1);
+    rl->addWidget(m_hint);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(m_prompts);
+    split->addWidget(left);
     split->addWidget(right);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setSizes({420, 690});
 
     setFocusProxy(m_prompts);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);
 
+    // --- Behaviour ---
     connect(m_prompts->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &cur) {
                 const Prompt *p =
@@ -75,52 +244,623 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
         if (row >= 0)
             m_prompts->setCurrentIndex(
                 m_promptProxy->mapFromSource(m_controller->prompts()->index(row, 0)));
+        updateSearchCount();
+        updateHeader();
     });
-    connect(controller->versions(), &QAbstractItemModel::modelReset, this, [this] {
-        fitColumns(m_versions);
-        m_versions->selectRow(0);
-        showVersion(m_versionProxy->mapToSource(m_versions->currentIndex()).row());
+    connect(controller->prompts(), &QAbstractItemModel::rowsInserted, this,
+            &PromptsPage::updateSearchCount);
+    connect(controller->prompts(), &QAbstractItemModel::dataChanged, this, [this] {
+        updateHeader();
+        updateActions();
     });
-    connect(
-        m_versions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex &cur) { showVersion(m_versionProxy->mapToSource(cur).row()); });
-    showVersion(-1);
+    // Keep the selected versions across a reload of the same prompt; a new
+    // prompt (or a version just saved) selects its newest (or that one).
+    auto keep = std::make_shared<std::pair<QString, std::vector<quint32>>>();
+    connect(controller->versions(), &QAbstractItemModel::modelAboutToBeReset, this, [this, keep] {
+        *keep = {m_controller->versions()->prompt().name, selectedVersions()};
+    });
+    connect(controller->versions(), &QAbstractItemModel::modelReset, this, [this, keep] {
+        fitColumns(m_versions, 60, 420);
+        std::vector<quint32> want;
+        if (m_selectAfterReset && m_controller->versions()->rowOf(m_selectAfterReset) >= 0) {
+            want = {m_selectAfterReset};
+            m_selectAfterReset = 0;
+        } else if (keep->first == m_controller->versions()->prompt().name) {
+            want = keep->second;
+        }
+        if (want.empty() && m_controller->versions()->rowCount() > 0)
+            want = {m_controller->versions()->versionAt(0)->version};
+        selectVersions(want);
+        fillCompareCombo();
+        showSelection();
+        updateActions();
+    });
+    connect(controller->versions(), &QAbstractItemModel::dataChanged, this, [this] {
+        fillCompareCombo();
+        showSelection();
+        updateActions();
+    });
+    connect(m_versions->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        showSelection();
+        updateActions();
+    });
+    connect(m_versions, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex idx = m_versions->indexAt(pos);
+        if (!idx.isValid())
+            return;
+        if (!m_versions->selectionModel()->isRowSelected(idx.row(), {}))
+            m_versions->selectRow(idx.row());
+        QMenu menu(this);
+        menu.addAction(m_newAction);
+        auto *labels =
+            menu.addMenu(QIcon::fromTheme(QStringLiteral("bookmark-new")), tr("Move label here"));
+        fillMoveMenu(labels);
+        menu.addAction(m_rollbackAction);
+        menu.exec(m_versions->viewport()->mapToGlobal(pos));
+    });
+    connect(controller, &PromptsController::labelHistoryChanged, this, [this](const QString &p) {
+        if (p != m_controller->selectedPrompt())
+            return;
+        fitColumns(m_history, 60, 320);
+        const int n = m_controller->labelHistory()->rowCount();
+        m_historyNote->setText(
+            n == 0
+                ? tr("No label moves recorded for this prompt (the service's audit log has "
+                     "none, or they are older than it keeps).")
+                : tr("%n label move(s), newest first, from the service's audit log.", nullptr, n));
+        updateActions();
+        updateDiff(); // "where production was" may be known now
+    });
+    connect(controller, &PromptsController::versionsShown, this, [this] {
+        updateHeader();
+        updateDraftBar();
+    });
+    connect(controller, &PromptsController::changeSucceeded, this,
+            [this](const Change &c) { emit m_session->message(tr("Done: %1").arg(c.title())); });
+    connect(controller, &PromptsController::changeConflicted, this, &PromptsPage::onConflict);
+    connect(controller, &PromptsController::changeRejected, this,
+            [this](const Change &c, const RpcError &e) {
+                emit m_session->message(tr("Not applied: %1 — %2").arg(c.title(), e.describe()));
+                updateActions();
+            });
+    connect(controller, &PromptsController::freshnessChanged, this, &PromptsPage::updateActions);
+    connect(session, &Session::freshnessChanged, this, &PromptsPage::updateActions);
+    showSelection();
+    updateActions();
 }
 
-void PromptsPage::showVersion(int row)
+// --- Find ---
+
+void PromptsPage::applySearch(const QString &text)
 {
-    const PromptVersion *v = m_controller->versions()->versionAt(row);
+    // Every word must match somewhere (name, description or a label), in any
+    // order: "support prod" finds support-reply by its production label.
+    QString pattern;
+    for (const QString &w : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        pattern += QStringLiteral("(?=.*%1)").arg(QRegularExpression::escape(w));
+    m_promptProxy->setFilterRegularExpression(
+        QRegularExpression(pattern.isEmpty() ? QString() : QLatin1Char('^') + pattern,
+                           QRegularExpression::CaseInsensitiveOption |
+                               QRegularExpression::DotMatchesEverythingOption));
+    // Keep showing a prompt that is still listed; otherwise the first match,
+    // so the versions on the right always belong to a visible row.
+    if (!m_prompts->currentIndex().isValid() && m_promptProxy->rowCount() > 0)
+        m_prompts->setCurrentIndex(m_promptProxy->index(0, 0));
+    updateSearchCount();
+}
+
+void PromptsPage::updateSearchCount()
+{
+    const int all = m_controller->prompts()->rowCount();
+    const int shown = m_promptProxy->rowCount();
+    if (m_search->text().trimmed().isEmpty())
+        m_searchCount->setText(tr("%n prompt(s)", nullptr, all));
+    else if (shown == 0)
+        m_searchCount->setText(tr("No prompt matches “%1” (of %2)")
+                                   .arg(m_search->text().trimmed().toHtmlEscaped())
+                                   .arg(all));
+    else
+        m_searchCount->setText(tr("%1 of %2 prompts match").arg(shown).arg(all));
+}
+
+bool PromptsPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_search && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape && !m_search->text().isEmpty()) {
+            m_search->clear();
+            return true;
+        }
+        // Down or Enter goes to the list, so the keyboard never gets stuck.
+        if (key->key() == Qt::Key_Down || key->key() == Qt::Key_Return ||
+            key->key() == Qt::Key_Enter) {
+            m_prompts->setFocus(Qt::OtherFocusReason);
+            if (!m_prompts->currentIndex().isValid() && m_promptProxy->rowCount() > 0)
+                m_prompts->setCurrentIndex(m_promptProxy->index(0, 0));
+            return true;
+        }
+    }
+    return Page::eventFilter(watched, event);
+}
+
+// --- Selection ---
+
+std::vector<quint32> PromptsPage::selectedVersions() const
+{
+    std::vector<quint32> out;
+    for (const QModelIndex &i : m_versions->selectionModel()->selectedRows()) {
+        if (const PromptVersion *v =
+                m_controller->versions()->versionAt(m_versionProxy->mapToSource(i).row()))
+            out.push_back(v->version);
+    }
+    std::sort(out.begin(), out.end(), std::greater<>());
+    return out;
+}
+
+void PromptsPage::selectVersions(const std::vector<quint32> &versions)
+{
+    auto *sel = m_versions->selectionModel();
+    QItemSelection s;
+    QModelIndex first;
+    for (quint32 v : versions) {
+        const int row = m_controller->versions()->rowOf(v);
+        if (row < 0)
+            continue;
+        const QModelIndex idx =
+            m_versionProxy->mapFromSource(m_controller->versions()->index(row, 0));
+        if (!first.isValid())
+            first = idx;
+        s.select(idx, idx.siblingAtColumn(VersionListModel::NB_COLUMNS - 1));
+    }
+    sel->select(s, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (first.isValid()) {
+        sel->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+        m_versions->scrollTo(first);
+    }
+}
+
+void PromptsPage::showSelection()
+{
+    const auto sel = selectedVersions();
+    const QString prompt = m_controller->versions()->prompt().name;
+    showTemplate(sel.empty() ? nullptr : m_controller->version(prompt, sel.front()));
+    m_compare->setEnabled(sel.size() == 1);
+    m_compare->setToolTip(sel.size() >= 2 ? tr("Comparing the two selected versions")
+                                          : tr("What the selected version is compared with"));
+    updateDiff();
+}
+
+void PromptsPage::showTemplate(const PromptVersion *v)
+{
     if (!v) {
-        m_versionHeader->setText(tr("Select a prompt to see its versions."));
+        const QString prompt = m_controller->selectedPrompt();
+        QString text;
+        if (m_controller->prompts()->rowCount() == 0)
+            text = tr("No prompts yet.");
+        else if (prompt.isEmpty())
+            text = tr("Select a prompt.");
+        else if (m_controller->versions()->rowCount() > 0)
+            text = tr("Select a version.");
+        else if (m_controller->freshness().live)
+            text = tr("Loading the versions of %1…").arg(prompt.toHtmlEscaped());
+        else
+            text = tr("The versions of <b>%1</b> are not in the cache: it was not opened while "
+                      "connected. They load when the service is back.")
+                       .arg(prompt.toHtmlEscaped());
+        m_versionHeader->setText(text);
         m_template->clear();
         return;
     }
-    QStringList params;
-    if (v->params.temperature)
-        params << tr("temperature %1").arg(*v->params.temperature);
-    if (v->params.topP)
-        params << tr("top_p %1").arg(*v->params.topP);
-    if (v->params.maxOutputTokens)
-        params << tr("max %1 tokens").arg(*v->params.maxOutputTokens);
     QStringList vars;
-    for (const auto &var : v->variables)
-        vars << (var.required ? var.name : var.name + QStringLiteral("?"));
+    for (const auto &var : v->variables) {
+        QString s = QStringLiteral("<b>%1</b>").arg(var.name.toHtmlEscaped());
+        if (var.required)
+            s += tr(" (required)");
+        else if (!var.defaultValue.isEmpty())
+            s += QStringLiteral(" = “%1”").arg(var.defaultValue.toHtmlEscaped());
+        vars << s;
+    }
+    const QStringList labels = labelsAt(m_controller->versions()->prompt(), v->version);
+    QString chips;
+    for (const QString &l : labels)
+        chips += QStringLiteral(" <span style='background-color:%1; color:white;'>&nbsp;%2&nbsp;"
+                                "</span>")
+                     .arg(labelColour(l).name(), l.toHtmlEscaped());
     m_versionHeader->setText(
-        tr("<b>%1 v%2</b> · %3%4 · variables: %5")
-            .arg(v->promptName.toHtmlEscaped())
+        tr("<b>v%1</b>%2 &nbsp;·&nbsp; %3 &nbsp;·&nbsp; %4 &nbsp;·&nbsp; <b>%5</b> (%6)<br>"
+           "“%7”<br>Variables: %8")
             .arg(v->version)
-            .arg(v->model.toHtmlEscaped(),
-                 params.isEmpty() ? QString()
-                                  : QStringLiteral(" (") + params.join(QStringLiteral(", ")) +
-                                        QStringLiteral(")"),
-                 vars.isEmpty() ? tr("none") : vars.join(QStringLiteral(", ")).toHtmlEscaped()));
-    m_template->setPlainText(v->templateText);
+            .arg(chips, v->author.toHtmlEscaped(), formatTime(v->createdMs).toHtmlEscaped(),
+                 v->model.toHtmlEscaped(), describeParams(v->params).toHtmlEscaped(),
+                 v->message.toHtmlEscaped(),
+                 vars.isEmpty() ? tr("none") : vars.join(QStringLiteral(", "))));
+    QStringList declared;
+    for (const auto &var : v->variables)
+        declared << var.name;
+    const TemplateAnalysis a = analyzeTemplate(v->templateText);
+    QStringList fields;
+    for (const auto &f : a.fields)
+        fields << f;
+    m_templateHighlighter->setNames(declared, fields, a.ok());
+    if (m_template->toPlainText() != v->templateText)
+        m_template->setPlainText(v->templateText);
+}
+
+void PromptsPage::fillCompareCombo()
+{
+    const QString was = m_compare->currentData().toString();
+    m_compare->clear();
+    m_compare->addItem(tr("its parent"), QStringLiteral("parent"));
+    const Prompt &p = m_controller->versions()->prompt();
+    std::vector<PromptLabel> labels = p.labels;
+    std::stable_sort(labels.begin(), labels.end(), [](const auto &a, const auto &b) {
+        const bool pa = a.name == kProduction, pb = b.name == kProduction;
+        return pa != pb ? pa : a.name < b.name;
+    });
+    for (const auto &l : labels)
+        m_compare->addItem(tr("%1 (v%2)").arg(l.name).arg(l.version),
+                           QStringLiteral("label:") + l.name);
+    if (p.latestVersion)
+        m_compare->addItem(tr("the latest (v%1)").arg(p.latestVersion), QStringLiteral("latest"));
+    const int i = m_compare->findData(was);
+    m_compare->setCurrentIndex(i >= 0 ? i : 0);
+}
+
+void PromptsPage::updateDiff()
+{
+    const auto sel = selectedVersions();
+    const Prompt &p = m_controller->versions()->prompt();
+    if (sel.empty()) {
+        m_diff->showMessage(m_controller->versions()->rowCount() > 0
+                                ? tr("Select a version to compare.")
+                                : tr("No versions to compare."));
+        return;
+    }
+    auto title = [&](quint32 v) {
+        const QStringList labels = labelsAt(p, v);
+        return labels.isEmpty()
+                   ? QStringLiteral("v%1").arg(v)
+                   : QStringLiteral("v%1 (%2)").arg(v).arg(labels.join(QStringLiteral(", ")));
+    };
+    quint32 right = sel.front();
+    quint32 left = 0;
+    if (sel.size() >= 2) {
+        left = sel[1];
+    } else {
+        const QString base = m_compare->currentData().toString();
+        if (base == QLatin1String("parent")) {
+            const PromptVersion *v = m_controller->version(p.name, right);
+            left = v ? v->parentVersion : 0;
+            if (!left) {
+                m_diff->showMessage(tr("v%1 is the first version: nothing before it to compare "
+                                       "with. Pick a label or select two versions.")
+                                        .arg(right));
+                return;
+            }
+        } else if (base.startsWith(QLatin1String("label:"))) {
+            // The label's version on the left: "what changes if this one goes there".
+            left = labelVersion(p, base.mid(6));
+        } else if (base == QLatin1String("latest")) {
+            left = p.latestVersion;
+        }
+        if (left == right) {
+            m_diff->showMessage(tr("v%1 is %2 itself. Select another version, or two.")
+                                    .arg(right)
+                                    .arg(m_compare->currentText()));
+            return;
+        }
+    }
+    const PromptVersion *a = m_controller->version(p.name, left);
+    const PromptVersion *b = m_controller->version(p.name, right);
+    if (!a || !b) {
+        m_diff->showMessage(
+            tr("v%1 is not loaded (not in the cache, and not connected).").arg(a ? right : left));
+        return;
+    }
+    if (a->version > b->version && sel.size() >= 2)
+        std::swap(a, b);
+    m_diff->setVersions(*a, *b, title(a->version), title(b->version));
+}
+
+void PromptsPage::updateHeader()
+{
+    const Prompt *p = m_controller->prompt(m_controller->selectedPrompt());
+    if (!p) {
+        m_title->setText(tr("<i>No prompt selected.</i>"));
+        return;
+    }
+    QStringList labels;
+    std::vector<PromptLabel> sorted = p->labels;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+        const bool pa = a.name == kProduction, pb = b.name == kProduction;
+        return pa != pb ? pa : a.name < b.name;
+    });
+    for (const auto &l : sorted)
+        labels << QStringLiteral("<span style='color:%1'><b>%2</b></span> → v%3")
+                      .arg(labelColour(l.name).name(), l.name.toHtmlEscaped())
+                      .arg(l.version);
+    QFont f = m_title->font();
+    m_title->setText(
+        tr("<span style='font-size:%1pt'><b>%2</b></span> &nbsp; %3<br>%4 "
+           "&nbsp;·&nbsp; %5 version(s), updated %6")
+            .arg(f.pointSizeF() * 1.35)
+            .arg(p->name.toHtmlEscaped(), p->description.toHtmlEscaped(),
+                 labels.isEmpty() ? tr("no labels") : labels.join(QStringLiteral(" &nbsp; ")))
+            .arg(p->latestVersion)
+            .arg(formatTime(p->updatedMs).toHtmlEscaped()));
+}
+
+void PromptsPage::updateDraftBar()
+{
+    const QString prompt = m_controller->selectedPrompt();
+    const auto d = prompt.isEmpty() ? std::nullopt : m_controller->draft(prompt);
+    if (!d || (m_editor && m_editor->isVisible())) {
+        m_draftBar->hide();
+        return;
+    }
+    m_draftBar->setText(
+        tr("✎ An unsaved draft of %1 (from v%2), kept %3. <a href='resume'>Resume</a> "
+           "(Ctrl+N) &nbsp;·&nbsp; <a href='discard'>Discard</a>")
+            .arg(prompt.toHtmlEscaped())
+            .arg(d->parentVersion)
+            .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - d->savedMs)));
+    m_draftBar->show();
+}
+
+// --- Actions ---
+
+void PromptsPage::updateActions()
+{
+    const QString prompt = m_controller->selectedPrompt();
+    const auto sel = selectedVersions();
+    const QString blocked = m_controller->writeBlockedReason();
+    const bool one = sel.size() == 1;
+
+    m_newAction->setEnabled(blocked.isEmpty() && !prompt.isEmpty());
+    m_newAction->setToolTip(
+        !blocked.isEmpty() ? blocked : tr("Write a new version from the selected one (Ctrl+N)"));
+    m_moveAction->setEnabled(blocked.isEmpty() && one);
+    m_moveAction->setToolTip(!blocked.isEmpty() ? blocked
+                             : one ? tr("Point a label at v%1 (Ctrl+L)").arg(sel.front())
+                                   : tr("Select one version to point a label at"));
+
+    QString why;
+    const auto promote =
+        one ? m_controller->moveLabelChange(prompt, kProduction, sel.front(), &why) : std::nullopt;
+    const QString promoteBlocked = m_controller->labelMoveBlockedReason(kProduction);
+    m_promoteAction->setEnabled(promoteBlocked.isEmpty() && promote.has_value());
+    m_promoteAction->setText(promote ? tr("Promote v%1").arg(sel.front()) : tr("Promote"));
+    m_promoteAction->setToolTip(!promoteBlocked.isEmpty() ? promoteBlocked
+                                : promote ? tr("Move production to v%1").arg(sel.front())
+                                : one     ? why
+                                          : tr("Select one version"));
+    QString rollWhy;
+    const auto rollback = m_controller->rollbackChange(prompt, &rollWhy);
+    m_rollbackAction->setEnabled(promoteBlocked.isEmpty() && rollback.has_value());
+    m_rollbackAction->setText(rollback ? tr("Roll back to v%1").arg(rollback->version)
+                                       : tr("Roll back"));
+    m_rollbackAction->setToolTip(!promoteBlocked.isEmpty() ? promoteBlocked
+                                 : rollback ? tr("Roll production back to v%1, where it pointed "
+                                                 "before its last move")
+                                                  .arg(rollback->version)
+                                            : rollWhy);
+    if (!blocked.isEmpty())
+        m_hint->setText(tr("Writing is disabled: %1.").arg(blocked));
+    else if (!promoteBlocked.isEmpty())
+        m_hint->setText(tr("Production cannot be moved from this console: %1. Other labels "
+                           "and new versions can.")
+                            .arg(promoteBlocked));
+    else
+        m_hint->setText(tr("Ctrl+N writes a new version · Ctrl+L points a label at the "
+                           "selected version · Ctrl+click two versions to compare them"));
+}
+
+void PromptsPage::fillMoveMenu(QMenu *menu)
+{
+    menu->clear();
+    const auto sel = selectedVersions();
+    const QString prompt = m_controller->selectedPrompt();
+    const Prompt *p = m_controller->prompt(prompt);
+    if (!p || sel.size() != 1) {
+        menu->addAction(tr("Select one version first"))->setEnabled(false);
+        return;
+    }
+    const quint32 target = sel.front();
+    QStringList labels{kProduction, QStringLiteral("staging")};
+    for (const auto &l : p->labels) {
+        if (!labels.contains(l.name))
+            labels << l.name;
+    }
+    for (const QString &label : labels) {
+        const quint32 now = labelVersion(*p, label);
+        const QString text = now ? tr("%1: v%2 → v%3").arg(label).arg(now).arg(target)
+                                 : tr("%1 (new) → v%2").arg(label).arg(target);
+        QAction *a = menu->addAction(text, this, [this, label] { moveLabel(label); });
+        a->setObjectName(QStringLiteral("move-") + label);
+        const QString blocked = m_controller->labelMoveBlockedReason(label);
+        QString why;
+        const bool can = m_controller->moveLabelChange(prompt, label, target, &why).has_value();
+        a->setEnabled(blocked.isEmpty() && can);
+        a->setToolTip(!blocked.isEmpty() ? blocked : why);
+    }
+    menu->addSeparator();
+    QAction *other = menu->addAction(tr("Another label…"), this, &PromptsPage::askNewLabel);
+    other->setObjectName(QStringLiteral("move-other"));
+    other->setEnabled(m_controller->writeBlockedReason().isEmpty());
+    menu->setToolTipsVisible(true);
+}
+
+void PromptsPage::askNewLabel()
+{
+    auto *input = new QInputDialog(this);
+    input->setObjectName(QStringLiteral("newLabelDialog"));
+    input->setAttribute(Qt::WA_DeleteOnClose);
+    input->setWindowTitle(tr("Move a label"));
+    input->setLabelText(tr("Label to point at the selected version (lowercase letters, digits "
+                           "and '-'; created if new):"));
+    input->setTextValue(QStringLiteral("canary"));
+    connect(input, &QInputDialog::textValueSelected, this,
+            [this](const QString &label) { moveLabel(label.trimmed()); });
+    input->open();
+}
+
+void PromptsPage::moveLabel(const QString &label)
+{
+    const QString blocked = m_controller->labelMoveBlockedReason(label);
+    if (!blocked.isEmpty()) {
+        emit m_session->message(tr("Cannot move %1: %2").arg(label, blocked));
+        return;
+    }
+    const auto sel = selectedVersions();
+    if (sel.size() != 1) {
+        emit m_session->message(tr("Select one version to point %1 at").arg(label));
+        return;
+    }
+    QString why;
+    const auto change =
+        m_controller->moveLabelChange(m_controller->selectedPrompt(), label, sel.front(), &why);
+    if (!change) {
+        emit m_session->message(why);
+        return;
+    }
+    ask(*change);
+}
+
+void PromptsPage::rollBackProduction()
+{
+    const QString blocked = m_controller->labelMoveBlockedReason(kProduction);
+    if (!blocked.isEmpty()) {
+        emit m_session->message(tr("Cannot roll back production: %1").arg(blocked));
+        return;
+    }
+    QString why;
+    const auto change = m_controller->rollbackChange(m_controller->selectedPrompt(), &why);
+    if (!change) {
+        emit m_session->message(tr("Cannot roll back production: %1").arg(why));
+        return;
+    }
+    ask(*change);
+}
+
+void PromptsPage::ask(const Change &change, const QString &conflict)
+{
+    if (m_dialog)
+        m_dialog->deleteLater();
+    m_dialog = new GuardedChangeDialog(change, m_controller->impactOf(change),
+                                       m_session->isProduction(), this);
+    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The diff from where the label points now to where it will.
+    const Prompt *p = m_controller->prompt(change.object);
+    const quint32 current = p ? labelVersion(*p, change.item) : 0;
+    const PromptVersion *from = current ? m_controller->version(change.object, current) : nullptr;
+    const PromptVersion *to = m_controller->version(change.object, change.version);
+    if (from && to) {
+        auto *diff = new DiffView;
+        diff->setObjectName(QStringLiteral("labelMoveDiff"));
+        diff->setVersions(*from, *to, tr("%1 now: v%2").arg(change.item).arg(current),
+                          tr("after: v%1").arg(change.version));
+        m_dialog->setDetailsWidget(diff);
+    } else if (to) {
+        m_dialog->setDetails(to->templateText);
+    }
+    if (!conflict.isEmpty()) {
+        QString theirs;
+        for (const auto &m : m_controller->labelMoves(change.object)) {
+            if (m.label == change.item) {
+                theirs = m.reason;
+                break;
+            }
+        }
+        m_dialog->setConflict(conflict, theirs);
+    }
+    auto *d = m_dialog;
+    connect(d, &QDialog::accepted, this, [this, d] { m_controller->submit(d->change()); });
+    connect(d, &QDialog::finished, m_versions, [this] { m_versions->setFocus(); });
+    connect(d, &QObject::destroyed, this, [this, d] {
+        if (m_dialog == d)
+            m_dialog = nullptr;
+    });
+    d->open();
+}
+
+void PromptsPage::onConflict(const Change &change, const ConflictInfo &conflict)
+{
+    const auto again = m_controller->rebase(change);
+    if (!again) {
+        auto *box = new QMessageBox(QMessageBox::Information, tr("Already done"),
+                                    tr("Not applied, and no need: %1")
+                                        .arg(m_controller->describeConflict(change, conflict)),
+                                    QMessageBox::Close, this);
+        box->setObjectName(QStringLiteral("alreadyDoneBox"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return;
+    }
+    // Described against what the user saw, before the rebase.
+    ask(*again, m_controller->describeConflict(change, conflict));
+}
+
+void PromptsPage::newVersion()
+{
+    const QString blocked = m_controller->writeBlockedReason();
+    if (!blocked.isEmpty()) {
+        emit m_session->message(tr("Cannot write a version: %1").arg(blocked));
+        return;
+    }
+    const QString prompt = m_controller->selectedPrompt();
+    const Prompt *p = m_controller->prompt(prompt);
+    if (!p) {
+        emit m_session->message(tr("Select a prompt first"));
+        return;
+    }
+    if (m_editor) {
+        m_editor->raise();
+        return;
+    }
+    VersionDraft seed;
+    bool restored = false;
+    if (auto d = m_controller->draft(prompt)) {
+        seed = *d;
+        restored = true;
+    } else {
+        const auto sel = selectedVersions();
+        const quint32 from = sel.empty() ? p->latestVersion : sel.front();
+        const PromptVersion *v = m_controller->version(prompt, from);
+        if (!v) {
+            emit m_session->message(tr("v%1 of %2 is not loaded yet").arg(from).arg(prompt));
+            return;
+        }
+        seed = VersionDraft::from(*v, p->etag);
+    }
+    m_editor = new VersionEditor(m_controller, seed, restored, this);
+    m_editor->setAttribute(Qt::WA_DeleteOnClose);
+    auto *e = m_editor;
+    connect(e, &VersionEditor::saved, this, [this](const PromptVersion &v) {
+        m_selectAfterReset = v.version;
+        if (m_controller->versions()->rowOf(v.version) >= 0) {
+            selectVersions({v.version});
+            m_selectAfterReset = 0;
+        }
+        m_tabs->setCurrentIndex(DiffTab);
+        emit m_session->message(tr("Saved v%1 of %2").arg(v.version).arg(v.promptName));
+    });
+    connect(e, &QDialog::finished, this, [this] {
+        m_versions->setFocus();
+        updateDraftBar();
+    });
+    connect(e, &QObject::destroyed, this, [this, e] {
+        if (m_editor == e)
+            m_editor = nullptr;
+    });
+    m_draftBar->hide();
+    e->open();
 }
 
 void PromptsPage::updateFreshness()
 {
     const Freshness f = m_controller->freshness();
     m_banner->update(f.live, f.fetchedMs, m_session->staleReason(), m_session->cachedFrom());
+    updateActions();
 }
 
 } // namespace sb

@@ -112,5 +112,3 @@ private:
 };
 
 } // namespace sb
-
-Q_DECLARE_METATYPE(sb::ConflictInfo)
