@@ -227,14 +227,18 @@ void LatencyPage::onSelection(const QStringList &ids)
 void LatencyPage::onHistoryChanged(const QString &route)
 {
     m_picker->addRoute(route);
-    if (!m_userChose && m_picker->selectedIds().isEmpty()) {
-        // Until the user picks, chart `chat` (the busiest route in most fleets).
+    if (!m_userChose) {
+        // Until the user picks, chart `chat` (the busiest route in most fleets),
+        // else the first route seen, switching to `chat` once it shows up.
         const QStringList routes = m_controller->history()->routes();
-        const QString pick =
-            routes.contains(QStringLiteral("chat")) ? QStringLiteral("chat") : route;
-        m_picker->addRoute(pick);
-        m_picker->select({SeriesPicker::routeId(pick)});
-        return;
+        const QStringList selected = m_picker->selectedIds();
+        QString pick = routes.contains(QStringLiteral("chat")) ? QStringLiteral("chat") : route;
+        if (!selected.isEmpty() && !routes.contains(QStringLiteral("chat")))
+            pick = routeOfId(selected.front());
+        if (selected != QStringList{SeriesPicker::routeId(pick)}) {
+            m_picker->select({SeriesPicker::routeId(pick)});
+            return;
+        }
     }
     const QString id = SeriesPicker::routeId(route);
     if (!m_chart->hasSeries(id))
