@@ -8,10 +8,13 @@
 namespace sb {
 
 LatencyController::LatencyController(Session *session, QObject *parent)
-    : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this))
+    : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this)),
+      m_store(std::make_unique<SeriesStore>())
 {
     connect(m_stream, &LatencyStream::pointsReady, this, &LatencyController::onPoints);
+    connect(m_stream, &LatencyStream::seriesPointsReady, this, &LatencyController::onSeries);
     connect(m_stream, &LatencyStream::gapDetected, m_session, [this](const QString &why) {
+        m_liveSinceMs = 0; // seconds before the gap are not part of the live stretch
         emit m_session->message(tr("Latency stream gap: %1").arg(why));
     });
     connect(m_stream, &LatencyStream::finished, this, [this](const RpcError &e) {
@@ -19,6 +22,8 @@ LatencyController::LatencyController(Session *session, QObject *parent)
             m_session->reportFailure(tr("Latency stream"), e);
     });
     connect(m_stream, &LatencyStream::stateChanged, this, [this](LatencyStream::State s) {
+        if (s != LatencyStream::State::Streaming)
+            m_liveSinceMs = 0; // what comes after a reconnect starts a new stretch
         if (s != LatencyStream::State::Streaming && m_live) {
             m_live = false;
             emit m_session->freshnessChanged();
@@ -29,6 +34,9 @@ LatencyController::LatencyController(Session *session, QObject *parent)
         flush(); // what was pending belongs to the previous endpoint
         m_pendingEndpoint = m_session->endpointKey();
         m_history.clear();
+        m_store = std::make_unique<SeriesStore>();
+        m_liveSinceMs = 0;
+        emit seriesReset();
         m_live = false;
         m_stream->stop();
         m_stream->start();
@@ -84,6 +92,15 @@ void LatencyController::onSnapshot(const CacheSnapshot &s)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const auto &r : s.routing.routes)
         cache->loadLatency(s.endpoint, r.name, now - LatencyHistory::kKeepMs, now);
+}
+
+void LatencyController::onSeries(const SeriesUpdate &update)
+{
+    if (m_liveSinceMs == 0 && !update.seconds.empty())
+        m_liveSinceMs = update.seconds.front().secondMs;
+    m_store->apply(update);
+    m_store->trim(QDateTime::currentMSecsSinceEpoch());
+    emit seriesUpdated(update);
 }
 
 void LatencyController::onPoints(const std::vector<RoutePoint> &points)
