@@ -281,6 +281,8 @@ int metricCode(Metric metric)
         return 5;
     case Metric::Rating:
         return 6;
+    case Metric::HallucinationRate:
+        return 7;
     }
     return 0;
 }
@@ -300,6 +302,8 @@ Metric metricFromCode(qint64 code)
         return Metric::Preference;
     case 6:
         return Metric::Rating;
+    case 7:
+        return Metric::HallucinationRate;
     default:
         return Metric::Unspecified;
     }
