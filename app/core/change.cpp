@@ -16,6 +16,8 @@ QString Change::target() const
     case ChangeKind::LabelMove:
         return QStringLiteral("prompt/") + object;
     case ChangeKind::ExperimentState:
+    case ChangeKind::ExperimentWeights:
+    case ChangeKind::ExperimentCreate:
         return QStringLiteral("experiment/") + object;
     }
     return object;
@@ -43,7 +45,20 @@ QString Change::title() const
     case ChangeKind::LabelMove:
         return tr("Move label %1 of %2 to v%3").arg(item, object).arg(version);
     case ChangeKind::ExperimentState:
-        return tr("Set experiment %1 to %2").arg(object, toString(experimentState));
+        switch (experimentState) {
+        case ExperimentState::Running:
+            return tr("Start experiment %1").arg(object);
+        case ExperimentState::Paused:
+            return tr("Pause experiment %1").arg(object);
+        case ExperimentState::Stopped:
+            return tr("Stop experiment %1").arg(object);
+        default:
+            return tr("Set experiment %1 to %2").arg(object, toString(experimentState));
+        }
+    case ChangeKind::ExperimentWeights:
+        return tr("Change the traffic split of experiment %1").arg(object);
+    case ChangeKind::ExperimentCreate:
+        return tr("Create experiment %1").arg(object);
     }
     return object;
 }
