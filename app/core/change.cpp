@@ -25,7 +25,13 @@ QString Change::target() const
 
 QString Change::confirmationText() const
 {
-    return kind == ChangeKind::FallbackEnabled ? item : object;
+    if (kind == ChangeKind::FallbackEnabled)
+        return item;
+    // Experiments are known by their name, not their id.
+    if ((kind == ChangeKind::ExperimentState || kind == ChangeKind::ExperimentWeights) &&
+        !experiment.name.isEmpty())
+        return experiment.name;
+    return object;
 }
 
 QString Change::title() const
@@ -44,19 +50,22 @@ QString Change::title() const
             .arg(object);
     case ChangeKind::LabelMove:
         return tr("Move label %1 of %2 to v%3").arg(item, object).arg(version);
-    case ChangeKind::ExperimentState:
+    case ChangeKind::ExperimentState: {
+        const QString name = experiment.name.isEmpty() ? object : experiment.name;
         switch (experimentState) {
         case ExperimentState::Running:
-            return tr("Start experiment %1").arg(object);
+            return tr("Start experiment %1").arg(name);
         case ExperimentState::Paused:
-            return tr("Pause experiment %1").arg(object);
+            return tr("Pause experiment %1").arg(name);
         case ExperimentState::Stopped:
-            return tr("Stop experiment %1").arg(object);
+            return tr("Stop experiment %1").arg(name);
         default:
-            return tr("Set experiment %1 to %2").arg(object, toString(experimentState));
+            return tr("Set experiment %1 to %2").arg(name, toString(experimentState));
         }
+    }
     case ChangeKind::ExperimentWeights:
-        return tr("Change the traffic split of experiment %1").arg(object);
+        return tr("Change the traffic split of %1")
+            .arg(experiment.name.isEmpty() ? object : experiment.name);
     case ChangeKind::ExperimentCreate:
         return tr("Create experiment %1").arg(object);
     }

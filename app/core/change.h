@@ -35,7 +35,8 @@ struct Change
     quint32 version = 0;
     ExperimentState experimentState = ExperimentState::Unspecified;
     // ExperimentWeights: the variants as they should be (only weights may
-    // differ from the current ones); ExperimentCreate: the whole draft.
+    // differ from the current ones); ExperimentCreate: the whole draft;
+    // ExperimentState: only the name (what titles and confirmation show).
     Experiment experiment;
 
     // Human-readable before and after, as the dialog and the audit show them.

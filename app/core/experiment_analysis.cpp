@@ -4,6 +4,7 @@
 #include <QLocale>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace sb {
@@ -346,7 +347,7 @@ double defaultMinimumEffect(Metric metric)
     case Metric::Cost:
         return 0.05;
     case Metric::Preference:
-        return 0.05;
+        return 0.10; // votes are expensive: 5 pp would need thousands per variant
     case Metric::Rating:
         return 0.25;
     case Metric::HallucinationRate:
@@ -545,6 +546,7 @@ Analysis analyzeExperiment(const Experiment &experiment, const ExperimentResults
 
     // Per-arm sample the always-valid test needs for the minimum effect.
     double unitVariance = cm.unitVariance;
+    quint64 smallest = std::numeric_limits<quint64>::max();
     for (std::size_t i = 0; i < k; ++i) {
         if (i == ci)
             continue;
@@ -563,13 +565,18 @@ Analysis analyzeExperiment(const Experiment &experiment, const ExperimentResults
             if (g != m && g != Metric::Unspecified)
                 t.guardrails.push_back(checkGuardrail(g, t, control, s, alpha));
         }
-        a.smallestArm = a.smallestArm ? std::min(a.smallestArm, t.metric(m).n) : t.metric(m).n;
+        smallest = std::min(smallest, t.metric(m).n);
     }
-    a.smallestArm = std::min(a.smallestArm, cm.n);
+    a.smallestArm = std::min(smallest, cm.n);
+    if (unitVariance <= 0 && isProportion(m)) {
+        // Nothing measured yet: plan for the worst case of a proportion
+        // (p = 0.5; for a two-way preference, no ties).
+        unitVariance = m == Metric::Preference && k == 2 ? 0.5 : 0.25;
+    } else if (unitVariance <= 0 && m == Metric::Rating) {
+        unitVariance = 4; // the largest variance a 1..5 score can have
+    }
     if (cm.available || unitVariance > 0) {
         const double scale = effectScale(m, a.minimumEffect, cm);
-        if (unitVariance <= 0)
-            unitVariance = cm.unitVariance;
         if (unitVariance > 0 && scale > 0)
             a.neededPerVariant = std::max<quint64>(
                 minN, stats::sequentialSampleSize(unitVariance, scale, scale * scale, alpha));
@@ -587,6 +594,14 @@ Analysis analyzeExperiment(const Experiment &experiment, const ExperimentResults
                 .arg(mde, noun);
         const quint64 more =
             a.neededPerVariant > a.smallestArm ? a.neededPerVariant - a.smallestArm : 0;
+        if (a.smallestArm == 0)
+            return tr("Needs about %1 %2 per variant to detect a %3 change (80 % power, "
+                      "always-valid test).")
+                .arg(count(a.neededPerVariant), noun, mde);
+        if (more == 0)
+            return tr("With %1 %2 per variant a %3 change would have shown by now (80 % "
+                      "power); any real difference is likely smaller.")
+                .arg(count(a.smallestArm), noun, mde);
         return tr("Needs about %1 more %2 per variant to detect a %3 change (about %4 each in "
                   "all; 80 % power, always-valid test).")
             .arg(count(more), noun, mde, count(a.neededPerVariant));
@@ -676,9 +691,16 @@ Analysis analyzeExperiment(const Experiment &experiment, const ExperimentResults
     if (notEnough > 0) {
         a.decision = Analysis::Decision::NotEnoughData;
         a.headline = tr("Too early to say");
-        a.reason = tr("The smallest variant has %1 %2 of %3; comparisons start at %4 per "
-                      "variant. %5")
-                       .arg(count(a.smallestArm), noun, metricName, count(minN), neededText());
+        if (isJudgement(m) && a.smallestArm == 0)
+            a.reason = tr("%1 is judged by people: every variant needs at least %2 %3 before "
+                          "it can be compared, and at least one has none yet. Vote in the "
+                          "Arena to add some. %4")
+                           .arg(metricName.left(1).toUpper() + metricName.mid(1), count(minN), noun,
+                                neededText());
+        else
+            a.reason = tr("The smallest variant has %1 %2 of %3; comparisons start at %4 per "
+                          "variant. %5")
+                           .arg(count(a.smallestArm), noun, metricName, count(minN), neededText());
         return a;
     }
 

@@ -111,5 +111,3 @@ private:
 };
 
 } // namespace sb
-
-Q_DECLARE_METATYPE(sb::ConflictInfo)
