@@ -36,7 +36,8 @@ ArenaController::ArenaController(Session *session, ExperimentsClient *client, QO
     connect(m_compare, &CompareStream::deltasReceived, this, &ArenaController::onDeltas);
     connect(m_compare, &CompareStream::variantFinished, this, &ArenaController::onVariantFinished);
     connect(m_compare, &CompareStream::finished, this, &ArenaController::onFinished);
-    m_flush.setInterval(kFlushMs);
+    m_flush.setSingleShot(true);
+    m_flush.setTimerType(Qt::PreciseTimer);
     connect(&m_flush, &QTimer::timeout, this, &ArenaController::flush);
 
     connect(m_client, &ExperimentsClient::feedbackSubmitted, this,
@@ -185,10 +186,9 @@ bool ArenaController::run(const QString &input, const QMap<QString, QString> &va
     m_replay = false;
     m_running = true;
     m_dirty = false;
-    m_oldestUntakenUs = 0;
     m_startUs = steadyUs();
+    m_lastFlush.invalidate();
     emit runStarted();
-    m_flush.start();
     m_compare->start(req);
     return true;
 }
@@ -223,12 +223,26 @@ void ArenaController::onDeltas(const std::vector<TokenDelta> &deltas)
         }
         l.lastUs = d.arrivedUs;
         ++l.tokens;
+        if (l.pending.isEmpty())
+            l.oldestPendingUs = d.arrivedUs;
         l.pending += d.text;
         o.text += d.text;
-        if (!m_oldestUntakenUs || d.arrivedUs < m_oldestUntakenUs)
-            m_oldestUntakenUs = d.arrivedUs;
     }
     m_dirty = true;
+    scheduleFlush();
+}
+
+void ArenaController::scheduleFlush()
+{
+    // Leading edge: the first token after a quiet spell shows at once; a
+    // steady stream shows at most every kFlushMs.
+    if (m_flush.isActive())
+        return;
+    const qint64 since = m_lastFlush.isValid() ? m_lastFlush.elapsed() : kFlushMs;
+    if (since >= kFlushMs)
+        flush();
+    else
+        m_flush.start(int(kFlushMs - since));
 }
 
 void ArenaController::onVariantFinished(const VariantSummary &summary)
@@ -241,6 +255,7 @@ void ArenaController::onVariantFinished(const VariantSummary &summary)
     o.finished = true;
     m_live[std::size_t(c)].lastUs = steadyUs();
     m_dirty = true;
+    scheduleFlush();
 }
 
 void ArenaController::onFinished(const RpcError &status)
@@ -269,6 +284,7 @@ void ArenaController::flush()
     if (!m_dirty)
         return;
     m_dirty = false;
+    m_lastFlush.start();
     emit outputsUpdated();
 }
 
@@ -343,10 +359,12 @@ QString ArenaController::takeNewText(int c)
     return out;
 }
 
-qint64 ArenaController::takeOldestArrivalUs()
+qint64 ArenaController::takeOldestArrivalUs(int c)
 {
-    const qint64 t = m_oldestUntakenUs;
-    m_oldestUntakenUs = 0;
+    if (c < 0 || c >= int(m_live.size()))
+        return 0;
+    const qint64 t = m_live[std::size_t(c)].oldestPendingUs;
+    m_live[std::size_t(c)].oldestPendingUs = 0;
     return t;
 }
 
@@ -405,6 +423,15 @@ void ArenaController::replay(const QString &requestId)
         return;
     m_run = *r;
     m_replay = true;
+    // Variables the run used but the prompts (as far as known here, e.g.
+    // offline) do not declare still show, so "run again" uses them.
+    std::vector<PromptVariable> vars = m_variables;
+    for (auto it = m_run.variables.begin(); it != m_run.variables.end(); ++it) {
+        if (std::none_of(vars.begin(), vars.end(),
+                         [&](const PromptVariable &v) { return v.name == it.key(); }))
+            vars.push_back({it.key(), {}, false, {}});
+    }
+    setVariables(vars);
     m_live.assign(m_run.outputs.size(), Live{});
     for (std::size_t i = 0; i < m_run.outputs.size(); ++i) {
         m_live[i].pending = m_run.outputs[i].text;

@@ -10,14 +10,16 @@
 // the cache, which can be shown again offline or run again.
 //
 // Tokens reach the GUI thread already batched by CompareStream; this
-// controller adds a second bound: what it tells the page is coalesced on a
-// 33 ms timer (at most ~30 updates a second), and the page takes only the
-// text added since its last update.
+// controller adds a second bound: what it tells the page is coalesced to at
+// most one update per 33 ms (~30 a second; the first token after a quiet
+// spell shows at once), and the page takes only the text added since its
+// last update.
 
 #include "core/arena_run.h"
 #include "ui/experiments/arena_history_model.h"
 #include "ui/session.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -64,8 +66,9 @@ public:
     QString columnFigures(int column) const;
     // Text added to a column since the last take (the page appends it).
     QString takeNewText(int column);
-    // Steady-clock µs of the oldest token taken since the last call (0 if none).
-    qint64 takeOldestArrivalUs();
+    // Steady-clock µs of the oldest token of a column not yet taken with its
+    // text (0 if none); call before takeNewText.
+    qint64 takeOldestArrivalUs(int column);
 
     QString voteBlockedReason() const;
     void vote(ArenaVote vote, const QString &preferredVariantId, const QStringList &hallucinated);
@@ -89,12 +92,14 @@ private:
         qint64 lastUs = 0;
         int tokens = 0;
         QString pending;
+        qint64 oldestPendingUs = 0;
     };
     void onDeltas(const std::vector<TokenDelta> &deltas);
     void onVariantFinished(const VariantSummary &summary);
     void onFinished(const RpcError &status);
     void feedbackAnswered(const Feedback &feedback);
     void flush();
+    void scheduleFlush();
     void save();
     int column(const QString &variantId) const;
     void loadHistory();
@@ -108,11 +113,11 @@ private:
     ArenaRun m_run;
     std::vector<Live> m_live;
     qint64 m_startUs = 0;
-    qint64 m_oldestUntakenUs = 0;
     bool m_running = false;
     bool m_replay = false;
     bool m_dirty = false;
     QTimer m_flush;
+    QElapsedTimer m_lastFlush;
     ArenaHistoryModel m_history;
     QHash<QString, int> m_feedbackPending; // run request id -> answers still expected
     QHash<QString, QStringList> m_feedbackErrors;

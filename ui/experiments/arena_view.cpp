@@ -15,6 +15,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -38,6 +39,39 @@ qint64 steadyUs()
         .count();
 }
 
+// A column's box: a rounded border in the variant's colour, painted
+// directly. (A style sheet would do it too, but it makes every child of the
+// column paint through the much slower style-sheet style, 30 times a second.)
+class AccentFrame : public QFrame
+{
+public:
+    using QFrame::QFrame;
+    void setAccent(const QColor &color, int width)
+    {
+        if (color == m_color && width == m_width)
+            return;
+        m_color = color;
+        m_width = width;
+        update();
+    }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        QPen pen(m_color, m_width);
+        p.setPen(pen);
+        p.setBrush(palette().base());
+        const qreal half = m_width / 2.0;
+        p.drawRoundedRect(QRectF(rect()).adjusted(half, half, -half, -half), 6, 6);
+    }
+
+private:
+    QColor m_color = Qt::gray;
+    int m_width = 1;
+};
+
 enum VoteKind
 {
     kBest,
@@ -56,8 +90,15 @@ ArenaView::ArenaView(Session *session, ArenaController *controller, QWidget *par
       m_columnsLayout(new QHBoxLayout), m_tie(new QPushButton(tr("&Tie"))),
       m_allBad(new QPushButton(tr("All &bad"))), m_voteHint(new QLabel),
       m_historyTable(new QTableView), m_show(new QPushButton(tr("Show"))),
-      m_again(new QPushButton(tr("Run again"))), m_tick(new QTimer(this))
+      m_again(new QPushButton(tr("Run again"))), m_tick(new QTimer(this)),
+      m_stagger(new QTimer(this))
 {
+    m_stagger->setInterval(0);
+    connect(m_stagger, &QTimer::timeout, this, [this] {
+        appendColumn(m_nextColumn++);
+        if (m_nextColumn >= columnCount())
+            m_stagger->stop();
+    });
     m_input->setObjectName(QStringLiteral("arenaInput"));
     m_input->setPlaceholderText(tr("Type the user's message, e.g. \"I was charged twice for my "
                                    "subscription\""));
@@ -289,18 +330,18 @@ void ArenaView::rebuildColumns()
     for (auto &c : m_columns)
         delete c.frame;
     m_columns.clear();
+    m_stagger->stop();
     delete m_placeholder;
     m_placeholder = nullptr;
-    m_pendingArrivalUs = 0;
     const ArenaRun &r = m_controller->current();
     const int n = int(r.outputs.size());
     for (int i = 0; i < n; ++i) {
         Column c;
-        c.frame = new QFrame;
+        auto *frame = new AccentFrame;
+        c.frame = frame;
         c.frame->setObjectName(QStringLiteral("arenaColumn%1").arg(i));
-        auto *frame = static_cast<QFrame *>(c.frame);
-        frame->setFrameShape(QFrame::StyledPanel);
         auto *l = new QVBoxLayout(frame);
+        l->setContentsMargins(10, 8, 10, 8);
         c.title = new QLabel;
         QFont tf = c.title->font();
         tf.setPointSizeF(tf.pointSizeF() * 1.5);
@@ -309,10 +350,18 @@ void ArenaView::rebuildColumns()
         c.figures = new QLabel;
         c.figures->setObjectName(QStringLiteral("arenaFigures%1").arg(i));
         c.figures->setWordWrap(true);
+        // A fixed box of two lines: the figures change 30 times a second, and
+        // a label that changed its size hint each time would relayout (and
+        // repaint) the whole page each time.
+        c.figures->setFixedHeight(c.figures->fontMetrics().lineSpacing() * 2 + 2);
+        c.figures->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+        c.figures->setAlignment(Qt::AlignLeft | Qt::AlignTop);
         c.text = new QPlainTextEdit;
         c.text->setObjectName(QStringLiteral("arenaText%1").arg(i));
         c.text->setReadOnly(true);
         c.text->setFrameShape(QFrame::NoFrame);
+        // Always there, so its appearance mid-stream never re-wraps the text.
+        c.text->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
         QFont xf = c.text->font();
         xf.setPointSizeF(xf.pointSizeF() * 1.15);
         c.text->setFont(xf);
@@ -322,6 +371,7 @@ void ArenaView::rebuildColumns()
         c.flag = new QCheckBox(tr("Made something up"));
         c.flag->setObjectName(QStringLiteral("arenaFlag%1").arg(i));
         c.flag->setToolTip(tr("Flag a hallucination in this column's answer; sent with the vote."));
+        c.flag->setChecked(r.hallucinated.contains(r.outputs[std::size_t(i)].variantId));
         auto *bottom = new QHBoxLayout;
         bottom->addWidget(c.best);
         bottom->addWidget(c.flag);
@@ -332,6 +382,7 @@ void ArenaView::rebuildColumns()
         l->addLayout(bottom);
         connect(c.best, &QPushButton::clicked, this, [this, i] { vote(i, kBest); });
         m_columnsLayout->addWidget(c.frame, 1);
+        c.frame->show(); // the box is already visible: show now, not at the next event loop
         m_columns.push_back(c);
     }
     if (n == 0) {
@@ -348,6 +399,7 @@ void ArenaView::rebuildColumns()
         pf.setPointSizeF(pf.pointSizeF() * 1.2);
         empty->setFont(pf);
         m_columnsLayout->addWidget(empty, 1);
+        empty->show();
         m_placeholder = empty;
     }
     if (m_controller->isRunning()) {
@@ -361,18 +413,37 @@ void ArenaView::rebuildColumns()
                                   QStringLiteral("yyyy-MM-dd HH:mm"))));
     }
     appendNew();
+    updateFigures();
     updateActions();
 }
 
 void ArenaView::appendNew()
 {
-    const qint64 arrival = m_controller->takeOldestArrivalUs();
-    bool appended = false;
-    for (int i = 0; i < columnCount(); ++i) {
-        const QString text = m_controller->takeNewText(i);
-        if (text.isEmpty())
-            continue;
-        QPlainTextEdit *edit = m_columns[std::size_t(i)].text;
+    if (columnCount() == 0)
+        return;
+    m_stagger->stop();
+    if (!m_controller->isRunning()) {
+        // Done, cancelled or replayed: everything at once, it happens once.
+        for (int i = 0; i < columnCount(); ++i)
+            appendColumn(i);
+        return;
+    }
+    // Streaming: column 0 now, the others one per event (see the header).
+    m_nextColumn = 0;
+    appendColumn(m_nextColumn++);
+    if (m_nextColumn < columnCount())
+        m_stagger->start();
+}
+
+void ArenaView::appendColumn(int i)
+{
+    if (i < 0 || i >= columnCount())
+        return;
+    Column &c = m_columns[std::size_t(i)];
+    const qint64 arrival = m_controller->takeOldestArrivalUs(i);
+    const QString text = m_controller->takeNewText(i);
+    if (!text.isEmpty()) {
+        QPlainTextEdit *edit = c.text;
         QScrollBar *bar = edit->verticalScrollBar();
         const bool atEnd = bar->value() >= bar->maximum() - 4;
         QTextCursor cursor(edit->document());
@@ -380,39 +451,53 @@ void ArenaView::appendNew()
         cursor.insertText(text);
         if (atEnd)
             bar->setValue(bar->maximum());
-        appended = true;
+        if (arrival && !c.pendingArrivalUs)
+            c.pendingArrivalUs = arrival;
+        // While streaming, paint this column now, inside its own slice,
+        // instead of all four together in the next repaint.
+        if (m_controller->isRunning())
+            edit->viewport()->repaint();
     }
-    if (appended && arrival && !m_pendingArrivalUs)
-        m_pendingArrivalUs = arrival;
-    updateFigures();
+    // The figures move with the 4 Hz tick while streaming; here only once done.
+    if (!m_controller->isRunning())
+        updateFigure(i);
 }
 
 void ArenaView::updateFigures()
 {
-    for (int i = 0; i < columnCount(); ++i) {
+    for (int i = 0; i < columnCount(); ++i)
+        updateFigure(i);
+}
+
+void ArenaView::updateFigure(int i)
+{
+    const ArenaRun &r = m_controller->current();
+    const auto &variants = m_controller->experiment().variants;
+    {
         Column &c = m_columns[std::size_t(i)];
-        c.title->setText(m_controller->columnTitle(i));
-        c.figures->setText(m_controller->columnFigures(i));
-        const ArenaRun &r = m_controller->current();
         const ArenaOutput &o = r.outputs[std::size_t(i)];
         const bool winner = r.vote == ArenaVote::Prefer && r.preferredVariantId == o.variantId;
-        const QColor accent =
-            m_controller->namesShown()
-                ? variantColor(int(std::distance(
-                      m_controller->experiment().variants.begin(),
-                      std::find_if(m_controller->experiment().variants.begin(),
-                                   m_controller->experiment().variants.end(),
-                                   [&](const Variant &v) { return v.id == o.variantId; }))))
-                : palette::muted();
-        c.frame->setStyleSheet(
-            QStringLiteral("QFrame#%1 { border: %2px solid %3; border-radius: 6px; }")
-                .arg(c.frame->objectName())
-                .arg(winner ? 3 : 1)
-                .arg(winner ? palette::good().name() : accent.name()));
-        if (o.finished && o.summary.status != RpcCode::Ok)
-            c.figures->setStyleSheet(QStringLiteral("color: %1;").arg(palette::bad().name()));
-        else
-            c.figures->setStyleSheet({});
+        const QString title =
+            m_controller->columnTitle(i) + (winner ? tr("  ★ voted best") : QString());
+        // Only what changed: every setter repaints, 30 times a second.
+        if (c.title->text() != title)
+            c.title->setText(title);
+        const QString figures = m_controller->columnFigures(i);
+        if (c.figures->text() != figures)
+            c.figures->setText(figures);
+        int index = 0;
+        for (std::size_t k = 0; k < variants.size(); ++k) {
+            if (variants[k].id == o.variantId)
+                index = int(k);
+        }
+        const QColor accent = m_controller->namesShown() ? variantColor(index) : palette::muted();
+        static_cast<AccentFrame *>(c.frame)->setAccent(accent, winner ? 3 : 1);
+        const bool failed = o.finished && o.summary.status != RpcCode::Ok;
+        if (failed != c.failed) {
+            c.failed = failed;
+            c.figures->setStyleSheet(
+                failed ? QStringLiteral("color: %1;").arg(palette::bad().name()) : QString());
+        }
     }
 }
 
@@ -493,10 +578,14 @@ void ArenaView::vote(int bestColumn, int kind)
 
 bool ArenaView::eventFilter(QObject *watched, QEvent *event)
 {
-    if (event->type() == QEvent::Paint && m_pendingArrivalUs) {
-        // The first paint after new text: how long the oldest token waited.
-        m_paintDelaysUs.push_back(steadyUs() - m_pendingArrivalUs);
-        m_pendingArrivalUs = 0;
+    if (event->type() == QEvent::Paint) {
+        for (auto &c : m_columns) {
+            if (c.text->viewport() == watched && c.pendingArrivalUs) {
+                // The first paint after new text: how long its oldest token waited.
+                m_paintDelaysUs.push_back(steadyUs() - c.pendingArrivalUs);
+                c.pendingArrivalUs = 0;
+            }
+        }
     }
     return QWidget::eventFilter(watched, event);
 }

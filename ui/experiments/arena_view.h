@@ -10,7 +10,9 @@
 // show again or run again.
 //
 // Text is appended only when the controller's coalesced update says there
-// is some (at most ~30 times a second); the view records how long a token
+// is some (at most ~30 times a second), and then one column per event, so
+// each column's append and repaint is its own short slice of the GUI thread
+// rather than all four in one long one. The view records how long a token
 // waited between arriving and being painted (for the arena benchmark).
 
 #include <QWidget>
@@ -70,11 +72,15 @@ private:
         QPlainTextEdit *text = nullptr;
         QPushButton *best = nullptr;
         QCheckBox *flag = nullptr;
+        bool failed = false;
+        qint64 pendingArrivalUs = 0; // oldest token appended but not yet painted
     };
     void rebuildColumns();
     void rebuildVariables();
     void appendNew();
+    void appendColumn(int column);
     void updateFigures();
+    void updateFigure(int column);
     void updateActions();
     void vote(int bestColumn, int kind);
 
@@ -98,7 +104,8 @@ private:
     QPushButton *m_show;
     QPushButton *m_again;
     QTimer *m_tick;
-    qint64 m_pendingArrivalUs = 0;
+    QTimer *m_stagger;
+    int m_nextColumn = 0;
     std::vector<qint64> m_paintDelaysUs;
 };
 

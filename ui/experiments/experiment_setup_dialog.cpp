@@ -31,15 +31,22 @@ const std::vector<Metric> &allMetrics()
     return m;
 }
 
-QString metricLabel(Metric m)
+// As a guardrail, latency is checked at p95; as the primary metric it is
+// compared by geometric mean (see core/experiment_analysis.h).
+QString metricLabel(Metric m, bool guardrail)
 {
     switch (m) {
     case Metric::Latency:
-        return ExperimentSetupDialog::tr("latency (p95)");
+        return guardrail ? ExperimentSetupDialog::tr("p95 latency")
+                         : ExperimentSetupDialog::tr("latency (typical request)");
     case Metric::TimeToFirstToken:
-        return ExperimentSetupDialog::tr("time to first token (p95)");
+        return guardrail ? ExperimentSetupDialog::tr("p95 time to first token")
+                         : ExperimentSetupDialog::tr("time to first token (typical request)");
     case Metric::Cost:
         return ExperimentSetupDialog::tr("cost per request");
+    case Metric::Preference:
+        return guardrail ? ExperimentSetupDialog::tr("preference")
+                         : ExperimentSetupDialog::tr("preference (arena votes)");
     default:
         return toString(m);
     }
@@ -78,22 +85,22 @@ ExperimentSetupDialog::ExperimentSetupDialog(ExperimentsController *controller, 
     m_route->setEditable(m_route->count() == 0);
     m_metric->setObjectName(QStringLiteral("setupMetric"));
     for (Metric m : allMetrics())
-        m_metric->addItem(metricLabel(m), int(m));
+        m_metric->addItem(metricLabel(m, false), int(m));
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Description:"), m_description);
     form->addRow(tr("&Route:"), m_route);
     form->addRow(tr("&Primary metric (decides the winner):"), m_metric);
-    auto *guards = new QHBoxLayout;
+    auto *guards = new QGridLayout;
     for (Metric m : allMetrics()) {
-        auto *box = new QCheckBox(metricLabel(m));
+        auto *box = new QCheckBox(metricLabel(m, true));
         box->setObjectName(QStringLiteral("guardrail_%1").arg(int(m)));
         box->setChecked(m == Metric::Latency || m == Metric::Cost ||
                         m == Metric::HallucinationRate);
         connect(box, &QCheckBox::toggled, this, &ExperimentSetupDialog::validate);
-        guards->addWidget(box);
+        const int n = int(m_guardrails.size());
+        guards->addWidget(box, n / 4, n % 4);
         m_guardrails.emplace_back(m, box);
     }
-    guards->addStretch(1);
     form->addRow(tr("Guardrails (must not get worse):"), guards);
     layout->addLayout(form);
 
@@ -305,8 +312,9 @@ void ExperimentSetupDialog::relayoutRows()
         }
         r.remove->setEnabled(variantCount() > ExperimentsController::kMinVariants);
     }
-    m_grid->setColumnStretch(1, 1);
-    m_grid->setColumnStretch(2, 1);
+    m_grid->setColumnStretch(1, 3);
+    m_grid->setColumnStretch(2, 2);
+    m_grid->setColumnStretch(4, 2);
     m_add->setEnabled(variantCount() < ExperimentsController::kMaxVariants);
 }
 
@@ -342,12 +350,14 @@ Experiment ExperimentSetupDialog::draft() const
         if (r.temperature->value() >= 0)
             v.params.temperature = r.temperature->value();
         v.weight = quint32(r.weight->value());
-        if (v.name.isEmpty())
-            v.name = QStringLiteral("%1 %2 on %3")
-                         .arg(v.promptName,
-                              v.promptVersion ? QStringLiteral("v%1").arg(v.promptVersion)
-                                              : tr("production"),
-                              v.model);
+        if (v.name.isEmpty()) {
+            // "v3 on atlas-mini"; the prompt's name only when variants differ in it.
+            const QString version =
+                v.promptVersion ? QStringLiteral("v%1").arg(v.promptVersion) : tr("production");
+            const bool samePrompt = m_rows.front().prompt->currentText() == v.promptName;
+            v.name = samePrompt ? tr("%1 on %2").arg(version, v.model)
+                                : tr("%1 %2 on %3").arg(v.promptName, version, v.model);
+        }
         e.variants.push_back(v);
     }
     return e;

@@ -42,7 +42,7 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
     for (int c : {int(ExperimentListModel::Route), int(ExperimentListModel::Variants),
                   int(ExperimentListModel::Metric), int(ExperimentListModel::Started)})
         m_table->setColumnHidden(c, true);
-    m_table->setMinimumWidth(220);
+    m_table->setMinimumWidth(180);
 
     auto *tools = new QToolBar(this);
     tools->setObjectName(QStringLiteral("experimentsTools"));
@@ -93,7 +93,7 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
-    split->setSizes({280, 1000});
+    split->setSizes({230, 1050});
     split->setChildrenCollapsible(false);
 
     setFocusProxy(m_table);

@@ -257,7 +257,7 @@ void ResultsView::refresh()
 void ResultsView::fitTables()
 {
     for (QTableView *t : {m_table, m_comparison}) {
-        fitColumns(t, 60, 320);
+        fitColumns(t, 60, 240);
         int h = t->horizontalHeader()->sizeHint().height() + 2 * t->frameWidth();
         for (int r = 0; r < t->model()->rowCount(); ++r)
             h += t->rowHeight(r);
