@@ -5,6 +5,7 @@
 // winner no more often than alpha.
 
 #include "core/experiment_analysis.h"
+#include "core/experiment_report.h"
 
 #include <cmath>
 #include <cstdio>
@@ -248,4 +249,24 @@ TEST(ExperimentAnalysis, PeekedAADecisionsNameAWinnerAtMostAlphaOfTheTime)
                 rate * 100, experiments);
     EXPECT_LE(rate, 0.05 + 2 * std::sqrt(0.05 * 0.95 / experiments));
     EXPECT_EQ(srmAlarms, 0);
+}
+
+TEST(ExperimentReport, CsvHasOneQuotedRowPerVariantWithTheNumbers)
+{
+    Experiment e = twoArms(Metric::SuccessRate);
+    e.variants[1].name = QStringLiteral("v4, \"short\"");
+    ExperimentResults r;
+    r.variants = {arm("control", 10000, 9000), arm("b", 10000, 9300)};
+    const Analysis a = analyzeExperiment(e, r);
+    const QString csv = resultsCsv(e, r, a);
+    const QStringList lines = csv.split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 3);
+    EXPECT_TRUE(lines[0].startsWith(QStringLiteral("experiment_id,variant_id,variant_name")));
+    EXPECT_TRUE(lines[2].startsWith(QStringLiteral("exp-1,b,\"v4, \"\"short\"\"\",0,0.5,10000")))
+        << lines[2].toStdString();
+    EXPECT_TRUE(lines[2].contains(QStringLiteral(",0.93,"))) << lines[2].toStdString();
+    EXPECT_TRUE(lines[2].contains(QStringLiteral(",better,")));
+    EXPECT_TRUE(lines[2].endsWith(QStringLiteral(",winner")));
+    EXPECT_TRUE(lines[1].contains(QStringLiteral(",control,"))) << lines[1].toStdString();
+    EXPECT_EQ(lines[0].count(QLatin1Char(',')), 35);
 }

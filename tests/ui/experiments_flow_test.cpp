@@ -34,6 +34,8 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -238,6 +240,22 @@ TEST(ExperimentsFlow, CreateOnProductionStartAndWatchAWinnerEmerge)
     EXPECT_TRUE(view->reason()->text().contains(QStringLiteral("always-valid")));
     QTest::qWait(1500); // a few more snapshots for the over-time chart
     shot(&w.window, "results-winner.png");
+
+    // Share: the PDF report and the CSV of the numbers beside it.
+    const QString shots = qEnvironmentVariable("SWITCHBOARD_SHOTS");
+    const QString pdf = (shots.isEmpty() ? dir.path() : shots) + QStringLiteral("/report.pdf");
+    ASSERT_EQ(w.page()->exportReport(pdf), QString());
+    QFile pdfFile(pdf);
+    ASSERT_TRUE(pdfFile.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(pdfFile.read(5).startsWith("%PDF"));
+    EXPECT_GT(pdfFile.size(), 20000) << "with three chart images";
+    QFile csv(QFileInfo(pdf).path() + QStringLiteral("/report.csv"));
+    ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+    const QStringList rows =
+        QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+    ASSERT_EQ(rows.size(), 3);
+    EXPECT_TRUE(rows[2].contains(QStringLiteral(",mini,"))) << rows[2].toStdString();
+    EXPECT_TRUE(rows[2].contains(QStringLiteral(",better,")));
 }
 
 TEST(ExperimentsFlow, ReweighedSplitTriggersTheSampleRatioWarning)

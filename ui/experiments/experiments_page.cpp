@@ -8,10 +8,12 @@
 #include "ui/experiments/experiment_setup_dialog.h"
 #include "ui/experiments/experiments_controller.h"
 #include "ui/experiments/results_controller.h"
+#include "ui/experiments/results_report.h"
 #include "ui/experiments/results_view.h"
 #include "ui/session.h"
 
 #include <QAction>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -65,6 +67,11 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
                                  tr("Edit split…"), this, &ExperimentsPage::editWeights);
     m_weights->setObjectName(QStringLiteral("weightsAction"));
     tools->addSeparator();
+    m_export = tools->addAction(QIcon::fromTheme(QStringLiteral("document-export")),
+                                tr("Export report…"), this, &ExperimentsPage::chooseExportFile);
+    m_export->setObjectName(QStringLiteral("exportAction"));
+    m_export->setToolTip(tr("PDF with the decision, tables, charts and methods; CSV of the "
+                            "numbers beside it"));
     m_refresh = tools->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"),
                                  controller, &ExperimentsController::refresh);
 
@@ -187,6 +194,7 @@ void ExperimentsPage::updateActions()
                           : !e               ? tr("select an experiment")
                           : !canWeigh        ? tr("%1 is stopped; its split is final").arg(e->name)
                                              : tr("Change the traffic split of %1").arg(e->name));
+    m_export->setEnabled(e != nullptr);
     m_new->setEnabled(blocked.isEmpty());
     m_new->setToolTip(blocked.isEmpty() ? tr("Create an experiment (a draft until started)")
                                         : blocked);
@@ -295,6 +303,30 @@ void ExperimentsPage::editWeights()
         ask(*c, nullptr);
     });
     d->open();
+}
+
+QString ExperimentsPage::exportReport(const QString &pdfPath)
+{
+    const QString error = exportResults(pdfPath, *m_controller->results(), m_results->charts());
+    emit m_session->message(
+        error.isEmpty() ? tr("Report written: %1 (and the CSV beside it)").arg(pdfPath) : error);
+    return error;
+}
+
+void ExperimentsPage::chooseExportFile()
+{
+    const Experiment *e = m_controller->selected();
+    if (!e)
+        return;
+    auto *dialog = new QFileDialog(this, tr("Export results of %1").arg(e->name));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilter(tr("PDF report (*.pdf)"));
+    dialog->setDefaultSuffix(QStringLiteral("pdf"));
+    dialog->selectFile(QStringLiteral("%1-results.pdf").arg(e->id));
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this](const QString &path) { exportReport(path); });
+    dialog->open();
 }
 
 void ExperimentsPage::ask(const Change &change, const ConflictInfo *conflict)

@@ -47,6 +47,9 @@ public:
     void newExperiment();
     void changeState(ExperimentState target);
     void editWeights();
+    // Writes the PDF report (and the CSV beside it); "" or why not.
+    QString exportReport(const QString &pdfPath);
+    void chooseExportFile();
 
 private:
     void ask(const Change &change, const ConflictInfo *conflict);
@@ -68,6 +71,7 @@ private:
     QAction *m_pause;
     QAction *m_stop;
     QAction *m_weights;
+    QAction *m_export;
     QAction *m_refresh;
     GuardedChangeDialog *m_dialog = nullptr;
     ExperimentSetupDialog *m_setup = nullptr;
