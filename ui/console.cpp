@@ -8,6 +8,7 @@
 #include "ui/latency/latency_controller.h"
 #include "ui/prompts/prompts_controller.h"
 #include "ui/routing/routing_controller.h"
+#include "ui/routing/routing_model.h"
 #include "ui/session.h"
 
 namespace sb {
@@ -17,11 +18,15 @@ Console::Console(Cache *cache, QObject *parent)
       m_actions(new ActionLog(m_session, this)), m_notifications(new NotificationLog(this)),
       m_latency(new LatencyController(m_session, this)),
       m_prompts(new PromptsController(m_session, m_actions, m_notifications, this)),
-      m_experiments(new ExperimentsController(m_session, this)),
+      m_experiments(new ExperimentsController(m_session, m_actions, this)),
       m_routing(new RoutingController(m_session, m_actions, m_notifications, this)),
       m_audit(new AuditController(m_session, m_actions, this))
 {
     connect(m_routing, &RoutingController::auditEventSeen, m_audit, &AuditController::addEvent);
+    // The experiments room reads routes, models and their prices from the
+    // routing table (the setup dialog, the arena's live cost estimate).
+    auto shareRouting = [this] { m_experiments->setRoutingTable(m_routing->model()->table()); };
+    connect(m_routing->model(), &QAbstractItemModel::modelReset, m_experiments, shareRouting);
     // Any capability turning live or stale updates every banner at once.
     for (QObject *c :
          std::initializer_list<QObject *>{m_prompts, m_experiments, m_routing, m_audit})

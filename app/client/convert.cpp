@@ -1,5 +1,7 @@
 #include "client/convert.h"
 
+#include <cmath>
+
 namespace sb::convert {
 
 namespace v1 = switchboard::v1;
@@ -96,6 +98,8 @@ static Metric toCoreMetric(int m)
         return Metric::Preference;
     case v1::METRIC_RATING:
         return Metric::Rating;
+    case v1::METRIC_HALLUCINATION_RATE:
+        return Metric::HallucinationRate;
     default:
         return Metric::Unspecified;
     }
@@ -121,6 +125,131 @@ Experiment toCore(const v1::Experiment &e)
     out.createdMs = toMs(e.create_time());
     out.updatedMs = toMs(e.update_time());
     out.startedMs = toMs(e.start_time());
+    return out;
+}
+
+v1::ExperimentState toWire(ExperimentState s)
+{
+    switch (s) {
+    case ExperimentState::Draft:
+        return v1::EXPERIMENT_STATE_DRAFT;
+    case ExperimentState::Running:
+        return v1::EXPERIMENT_STATE_RUNNING;
+    case ExperimentState::Paused:
+        return v1::EXPERIMENT_STATE_PAUSED;
+    case ExperimentState::Stopped:
+        return v1::EXPERIMENT_STATE_STOPPED;
+    case ExperimentState::Unspecified:
+        break;
+    }
+    return v1::EXPERIMENT_STATE_UNSPECIFIED;
+}
+
+v1::Metric toWire(Metric m)
+{
+    switch (m) {
+    case Metric::SuccessRate:
+        return v1::METRIC_SUCCESS_RATE;
+    case Metric::Latency:
+        return v1::METRIC_LATENCY;
+    case Metric::TimeToFirstToken:
+        return v1::METRIC_TIME_TO_FIRST_TOKEN;
+    case Metric::Cost:
+        return v1::METRIC_COST;
+    case Metric::Preference:
+        return v1::METRIC_PREFERENCE;
+    case Metric::Rating:
+        return v1::METRIC_RATING;
+    case Metric::HallucinationRate:
+        return v1::METRIC_HALLUCINATION_RATE;
+    case Metric::Unspecified:
+        break;
+    }
+    return v1::METRIC_UNSPECIFIED;
+}
+
+void toWire(const Experiment &e, v1::Experiment *out)
+{
+    out->set_id(e.id.toStdString());
+    out->set_name(e.name.toStdString());
+    out->set_description(e.description.toStdString());
+    out->set_state(toWire(e.state));
+    out->set_route(e.route.toStdString());
+    for (const Variant &v : e.variants) {
+        auto *w = out->add_variants();
+        w->set_id(v.id.toStdString());
+        w->set_name(v.name.toStdString());
+        w->set_prompt_name(v.promptName.toStdString());
+        w->set_prompt_version(v.promptVersion);
+        w->set_model(v.model.toStdString());
+        w->set_weight(v.weight);
+        if (v.params.temperature)
+            w->mutable_parameters()->set_temperature(*v.params.temperature);
+        if (v.params.topP)
+            w->mutable_parameters()->set_top_p(*v.params.topP);
+        if (v.params.maxOutputTokens)
+            w->mutable_parameters()->set_max_output_tokens(*v.params.maxOutputTokens);
+    }
+    out->set_primary_metric(toWire(e.primaryMetric));
+    for (Metric m : e.guardrails)
+        out->add_guardrail_metrics(toWire(m));
+}
+
+LatencySketch toCore(const v1::LatencySketch &s)
+{
+    if (s.count() == 0)
+        return LatencySketch(s.scale() >= LatencySketch::kMinScale &&
+                                     s.scale() <= LatencySketch::kMaxScale
+                                 ? s.scale()
+                                 : LatencySketch::kDefaultScale);
+    const std::vector<uint64_t> counts(s.bucket_counts().begin(), s.bucket_counts().end());
+    auto sketch = LatencySketch::fromParts(s.scale(), s.zero_count(), s.offset(), counts, s.count(),
+                                           s.sum(), s.min(), s.max());
+    return sketch ? std::move(*sketch) : LatencySketch();
+}
+
+ExperimentResults toCore(const v1::ExperimentResults &r)
+{
+    ExperimentResults out;
+    out.experimentId = str(r.experiment_id());
+    out.timeMs = toMs(r.time());
+    out.variants.reserve(std::size_t(r.variants_size()));
+    for (const auto &v : r.variants()) {
+        VariantResults x;
+        x.variantId = str(v.variant_id());
+        x.exposures = v.exposures();
+        x.successes = v.successes();
+        x.errors = v.errors();
+        x.latency = toCore(v.latency());
+        x.ttft = toCore(v.time_to_first_token());
+        x.costUsd = std::isfinite(v.cost_usd()) ? v.cost_usd() : 0.0;
+        x.preferenceWins = v.preference_wins();
+        x.preferenceTotal = v.preference_total();
+        x.ratingCount = v.rating_count();
+        x.ratingSum = v.rating_sum();
+        x.hallucinationFlags = v.hallucination_flags();
+        out.variants.push_back(std::move(x));
+    }
+    return out;
+}
+
+static double durationMs(const google::protobuf::Duration &d)
+{
+    return double(d.seconds()) * 1000.0 + double(d.nanos()) / 1e6;
+}
+
+VariantSummary toCore(const v1::VariantSummary &s)
+{
+    VariantSummary out;
+    out.variantId = str(s.variant_id());
+    out.servedModel = str(s.served_model());
+    out.latencyMs = durationMs(s.latency());
+    out.ttftMs = durationMs(s.time_to_first_token());
+    out.inputTokens = s.input_tokens();
+    out.outputTokens = s.output_tokens();
+    out.costUsd = std::isfinite(s.cost_usd()) ? s.cost_usd() : 0.0;
+    out.status = rpcCodeFromInt(s.status_code());
+    out.error = str(s.error_message());
     return out;
 }
 

@@ -5,9 +5,11 @@
 // malformed or missing fields become empty/zero values, never a crash.
 
 #include "client/rpc_error.h"
+#include "core/experiment_results.h"
 #include "core/types.h"
 #include "switchboard/sim/v1/drill_service.pb.h"
 #include "switchboard/v1/common.pb.h"
+#include "switchboard/v1/experiment_service.pb.h"
 #include "switchboard/v1/prompt_service.pb.h"
 #include "switchboard/v1/routing_service.pb.h"
 
@@ -23,6 +25,15 @@ ModelParams toCore(const switchboard::v1::ModelParameters &p);
 Prompt toCore(const switchboard::v1::Prompt &p);
 PromptVersion toCore(const switchboard::v1::PromptVersion &v);
 Experiment toCore(const switchboard::v1::Experiment &e);
+// The fields a client writes (create, update): ids, names, variants,
+// metrics, route, state. Server-set fields (etag, times) are left empty.
+void toWire(const Experiment &e, switchboard::v1::Experiment *out);
+switchboard::v1::ExperimentState toWire(ExperimentState s);
+switchboard::v1::Metric toWire(Metric m);
+// A malformed sketch becomes an empty one (its counts still stand).
+LatencySketch toCore(const switchboard::v1::LatencySketch &s);
+ExperimentResults toCore(const switchboard::v1::ExperimentResults &r);
+VariantSummary toCore(const switchboard::v1::VariantSummary &s);
 ServedShare toCore(const switchboard::v1::ServedShare &s);
 Route toCore(const switchboard::v1::Route &r);
 Model toCore(const switchboard::v1::Model &m);

@@ -1,11 +1,15 @@
 #pragma once
 
-// ExperimentsClient: typed, asynchronous access to
-// switchboard.v1.ExperimentService (reads and state changes; comparisons and
-// results streaming come with the experiments capability).
+// ExperimentsClient: typed, asynchronous access to the unary calls of
+// switchboard.v1.ExperimentService: list, create, state and weight changes
+// (one Change each, with the etag the user saw and a request id), results
+// and human feedback. The two streams, Compare and WatchResults, are
+// CompareStream and ResultsWatch. Every method returns at once; answers
+// arrive as signals on this object's thread.
 
 #include "client/rpc_error.h"
 #include "core/change.h"
+#include "core/experiment_results.h"
 #include "core/types.h"
 
 #include <QObject>
@@ -25,14 +29,26 @@ public:
     ~ExperimentsClient() override;
 
     void listExperiments(); // follows every page
-    // An ExperimentState change: object = experiment id, experimentState = target.
-    void setState(const Change &change);
+    // Sends a write: ExperimentState (object = experiment id,
+    // experimentState = target), ExperimentWeights (object = experiment id,
+    // experiment.variants = the new list, etag expected) or ExperimentCreate
+    // (experiment = the draft). Answers changeApplied or changeFailed.
+    void apply(const Change &change);
+    // An ExperimentState change (kept for callers of the first version).
+    void setState(const Change &change) { apply(change); }
+    void getResults(const QString &experimentId);
+    void submitFeedback(const Feedback &feedback);
 
 signals:
     void experimentsListed(const std::vector<sb::Experiment> &experiments);
+    // After any successful write: the experiment as the service now has it
+    // (for a create, with its new id).
     void experimentUpdated(const sb::Experiment &experiment);
     void changeApplied(const sb::Change &change);
     void changeFailed(const sb::Change &change, const sb::RpcError &error);
+    void resultsReceived(const sb::ExperimentResults &results);
+    void feedbackSubmitted(const sb::Feedback &feedback, const QString &feedbackId);
+    void feedbackFailed(const sb::Feedback &feedback, const sb::RpcError &error);
     void failed(const QString &operation, const sb::RpcError &error);
 
 private:

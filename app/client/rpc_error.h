@@ -40,5 +40,5 @@ struct RpcError
 
 } // namespace sb
 
-Q_DECLARE_METATYPE(sb::RpcError)
 Q_DECLARE_METATYPE(sb::ConflictInfo)
+Q_DECLARE_METATYPE(sb::RpcError)

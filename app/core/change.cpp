@@ -16,6 +16,8 @@ QString Change::target() const
     case ChangeKind::LabelMove:
         return QStringLiteral("prompt/") + object;
     case ChangeKind::ExperimentState:
+    case ChangeKind::ExperimentWeights:
+    case ChangeKind::ExperimentCreate:
         return QStringLiteral("experiment/") + object;
     }
     return object;
@@ -23,7 +25,13 @@ QString Change::target() const
 
 QString Change::confirmationText() const
 {
-    return kind == ChangeKind::FallbackEnabled ? item : object;
+    if (kind == ChangeKind::FallbackEnabled)
+        return item;
+    // Experiments are known by their name, not their id.
+    if ((kind == ChangeKind::ExperimentState || kind == ChangeKind::ExperimentWeights) &&
+        !experiment.name.isEmpty())
+        return experiment.name;
+    return object;
 }
 
 QString Change::title() const
@@ -42,8 +50,24 @@ QString Change::title() const
             .arg(object);
     case ChangeKind::LabelMove:
         return tr("Move label %1 of %2 to v%3").arg(item, object).arg(version);
-    case ChangeKind::ExperimentState:
-        return tr("Set experiment %1 to %2").arg(object, toString(experimentState));
+    case ChangeKind::ExperimentState: {
+        const QString name = experiment.name.isEmpty() ? object : experiment.name;
+        switch (experimentState) {
+        case ExperimentState::Running:
+            return tr("Start experiment %1").arg(name);
+        case ExperimentState::Paused:
+            return tr("Pause experiment %1").arg(name);
+        case ExperimentState::Stopped:
+            return tr("Stop experiment %1").arg(name);
+        default:
+            return tr("Set experiment %1 to %2").arg(name, toString(experimentState));
+        }
+    }
+    case ChangeKind::ExperimentWeights:
+        return tr("Change the traffic split of %1")
+            .arg(experiment.name.isEmpty() ? object : experiment.name);
+    case ChangeKind::ExperimentCreate:
+        return tr("Create experiment %1").arg(object);
     }
     return object;
 }

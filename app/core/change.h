@@ -17,11 +17,13 @@ namespace sb {
 
 enum class ChangeKind
 {
-    ModelEnabled,    // object = model; enabled = new value
-    FallbackEnabled, // object = route, item = the step's model; enabled = new value
-    ForceFallback,   // object = route; enabled = true forces traffic past the primary
-    LabelMove,       // object = prompt, item = label; version = new version
-    ExperimentState  // object = experiment id; experimentState = new state
+    ModelEnabled,      // object = model; enabled = new value
+    FallbackEnabled,   // object = route, item = the step's model; enabled = new value
+    ForceFallback,     // object = route; enabled = true forces traffic past the primary
+    LabelMove,         // object = prompt, item = label; version = new version
+    ExperimentState,   // object = experiment id; experimentState = new state
+    ExperimentWeights, // object = experiment id; experiment.variants = the new list
+    ExperimentCreate   // object = experiment name; experiment = the draft to create
 };
 
 struct Change
@@ -32,6 +34,10 @@ struct Change
     bool enabled = false;
     quint32 version = 0;
     ExperimentState experimentState = ExperimentState::Unspecified;
+    // ExperimentWeights: the variants as they should be (only weights may
+    // differ from the current ones); ExperimentCreate: the whole draft;
+    // ExperimentState: only the name (what titles and confirmation show).
+    Experiment experiment;
 
     // Human-readable before and after, as the dialog and the audit show them.
     QString oldValue;

@@ -34,6 +34,8 @@ QString toString(Metric m)
         return QStringLiteral("preference");
     case Metric::Rating:
         return QStringLiteral("rating");
+    case Metric::HallucinationRate:
+        return QStringLiteral("hallucination rate");
     case Metric::Unspecified:
         break;
     }

@@ -85,7 +85,8 @@ enum class Metric
     TimeToFirstToken,
     Cost,
     Preference,
-    Rating
+    Rating,
+    HallucinationRate // share of judged outputs flagged as made up (lower is better)
 };
 QString toString(Metric m);
 

@@ -277,6 +277,7 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     qRegisterMetaType<std::vector<sb::AuditEvent>>();
     qRegisterMetaType<sb::LocalAction>();
     qRegisterMetaType<std::vector<sb::LocalAction>>();
+    qRegisterMetaType<std::vector<sb::ArenaRun>>();
 }
 
 Cache::~Cache()
@@ -491,6 +492,34 @@ void Cache::loadActions(const QString &endpoint, qint64 sinceMs, int limit)
                            }
                            w->post([cache = w->owner(), ep, a = std::move(actions)] {
                                emit cache->actionsLoaded(ep, a);
+                           });
+                       }});
+}
+
+void Cache::saveArenaRun(const QString &endpoint, const ArenaRun &run)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = endpoint, run](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("the arena run"),
+                         [&](CacheBackend &db) { db.saveArenaRun(ep, run); });
+    }));
+}
+
+void Cache::loadArenaRuns(const QString &endpoint, const QString &experimentId, int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, experimentId, limit](CacheBackend &b) {
+                           std::vector<ArenaRun> runs;
+                           if (b.isOpen()) {
+                               try {
+                                   runs = b.loadArenaRuns(ep, experimentId, limit);
+                               } catch (const std::exception &e) {
+                                   runs.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), ep, experimentId, r = std::move(runs)] {
+                               emit cache->arenaRunsLoaded(ep, experimentId, r);
                            });
                        }});
 }

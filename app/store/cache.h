@@ -26,6 +26,7 @@
 // route (e.g. two latency ranges) answer with signals a caller cannot tell
 // apart except by order (answers do come in call order).
 
+#include "core/arena_run.h"
 #include "core/local_action.h"
 #include "core/types.h"
 
@@ -61,6 +62,7 @@ public:
     static constexpr int kSnapshotAuditLimit = 500;
     static constexpr int kAuditRetention = 10000;  // per endpoint; older events are pruned
     static constexpr int kActionRetention = 10000; // per endpoint; older entries are pruned
+    static constexpr int kArenaRetention = 2000;   // arena runs per endpoint
     static constexpr qint64 kSecondResolutionMs = 1000;
 
     explicit Cache(QObject *parent = nullptr);
@@ -114,6 +116,15 @@ public:
     // newest first, at most `limit` (<= 0: all kept, up to kActionRetention).
     void loadActions(const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
 
+    // --- The experiments arena's runs (see core/arena_run.h). ---
+    // Upserts by (endpoint, run.requestId) in one transaction: a run is saved
+    // when it ends and again when it is voted on. A failure goes to writeFailed.
+    void saveArenaRun(const QString &endpoint, const ArenaRun &run);
+    // Emits arenaRunsLoaded with the endpoint's runs of one experiment (every
+    // experiment's when experimentId is empty), newest first, at most `limit`
+    // (<= 0: all kept, up to kArenaRetention).
+    void loadArenaRuns(const QString &endpoint, const QString &experimentId, int limit = 200);
+
     // --- Loads. Each result signal says which endpoint it is for. ---
     void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
     // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
@@ -141,6 +152,8 @@ signals:
     void actionRecorded(const QString &endpoint, const QString &requestId, bool ok,
                         const QString &error);
     void actionsLoaded(const QString &endpoint, const std::vector<sb::LocalAction> &actions);
+    void arenaRunsLoaded(const QString &endpoint, const QString &experimentId,
+                         const std::vector<sb::ArenaRun> &runs);
     void writeFailed(const QString &error); // clear message; that save was rolled back whole
     // A load hit an error (e.g. a damaged file); its result signal still
     // follows, empty, so callers waiting for it are never left hanging.

@@ -273,6 +273,67 @@ void CacheBackend::recordAction(const QString &endpoint, const LocalAction &a)
         .exec();
 }
 
+void CacheBackend::saveArenaRun(const QString &endpoint, const ArenaRun &r)
+{
+    m_db.prepare("INSERT OR REPLACE INTO arena_runs (endpoint, request_id, time_ms, experiment_id, "
+                 "experiment_name, input, variables_json, blind, cancelled, outputs_json, vote, "
+                 "preferred_variant, hallucinated_json, voted_ms, feedback_status) VALUES "
+                 "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)")
+        .bind(1, endpoint)
+        .bind(2, r.requestId)
+        .bind(3, r.timeMs)
+        .bind(4, r.experimentId)
+        .bind(5, r.experimentName)
+        .bind(6, r.input)
+        .bind(7, encodeStringMap(r.variables))
+        .bind(8, qint64(r.blind))
+        .bind(9, qint64(r.cancelled))
+        .bind(10, encodeArenaOutputs(r.outputs))
+        .bind(11, qint64(arenaVoteCode(r.vote)))
+        .bind(12, r.preferredVariantId)
+        .bind(13, encodeStringList(r.hallucinated))
+        .bind(14, r.votedMs)
+        .bind(15, r.feedbackStatus)
+        .exec();
+    m_db.prepare("DELETE FROM arena_runs WHERE rowid IN (SELECT rowid FROM arena_runs "
+                 "WHERE endpoint=?1 ORDER BY time_ms DESC LIMIT -1 OFFSET ?2)")
+        .bind(1, endpoint)
+        .bind(2, qint64(Cache::kArenaRetention))
+        .exec();
+}
+
+std::vector<ArenaRun> CacheBackend::loadArenaRuns(const QString &endpoint,
+                                                  const QString &experimentId, int limit)
+{
+    std::vector<ArenaRun> out;
+    Statement &q = m_db.prepare(
+        "SELECT request_id, time_ms, experiment_id, experiment_name, input, variables_json, blind, "
+        "cancelled, outputs_json, vote, preferred_variant, hallucinated_json, voted_ms, "
+        "feedback_status FROM arena_runs WHERE endpoint=?1 AND (?2 = '' OR experiment_id=?2) "
+        "ORDER BY time_ms DESC LIMIT ?3");
+    q.bind(1, endpoint).bind(2, experimentId).bind(3, qint64(limit > 0 ? limit : -1));
+    while (q.step()) {
+        ArenaRun r;
+        r.requestId = q.text(0);
+        r.timeMs = q.int64(1);
+        r.experimentId = q.text(2);
+        r.experimentName = q.text(3);
+        r.input = q.text(4);
+        r.variables = decodeStringMap(q.text(5));
+        r.blind = q.int64(6) != 0;
+        r.cancelled = q.int64(7) != 0;
+        r.outputs = decodeArenaOutputs(q.text(8));
+        r.vote = arenaVoteFromCode(q.int64(9));
+        r.preferredVariantId = q.text(10);
+        r.hallucinated = decodeStringList(q.text(11));
+        r.votedMs = q.int64(12);
+        r.feedbackStatus = q.text(13);
+        out.push_back(std::move(r));
+    }
+    q.reset();
+    return out;
+}
+
 void CacheBackend::appendLatency(const QString &endpoint, const QString &route,
                                  const std::vector<LatencyPoint> &points)
 {

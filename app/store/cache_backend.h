@@ -31,6 +31,9 @@ public:
     // Upserts by (endpoint, requestId), then trims the endpoint's log to
     // Cache::kActionRetention newest entries.
     void recordAction(const QString &endpoint, const LocalAction &action);
+    // Upserts by (endpoint, requestId), then trims the endpoint's arena
+    // history to Cache::kArenaRetention newest runs.
+    void saveArenaRun(const QString &endpoint, const ArenaRun &run);
 
     CacheSnapshot loadSnapshot(const QString &endpoint);
     // The endpoint other than `except` with the most recent fetch, or empty.
@@ -39,6 +42,9 @@ public:
     std::vector<AuditEvent> loadAudit(const QString &endpoint, qint64 sinceMs, int limit);
     // Newest first; time_ms >= sinceMs; limit <= 0 means no limit.
     std::vector<LocalAction> loadActions(const QString &endpoint, qint64 sinceMs, int limit);
+    // Newest first; one experiment's runs, or every experiment's when empty.
+    std::vector<ArenaRun> loadArenaRuns(const QString &endpoint, const QString &experimentId,
+                                        int limit);
     std::vector<LatencyPoint> loadLatency(const QString &endpoint, const QString &route,
                                           qint64 fromMs, qint64 toMs);
 

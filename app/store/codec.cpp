@@ -228,6 +228,115 @@ std::vector<ServedShare> decodeServed(const QString &json)
 
 // Stored codes. Never renumber; add new values at the end.
 
+QString encodeStringMap(const QMap<QString, QString> &map)
+{
+    QJsonObject o;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        o.insert(it.key(), it.value());
+    return toText(o);
+}
+
+QMap<QString, QString> decodeStringMap(const QString &json)
+{
+    QMap<QString, QString> out;
+    const QJsonObject o = objectFrom(json);
+    for (auto it = o.begin(); it != o.end(); ++it)
+        out.insert(it.key(), it.value().toString());
+    return out;
+}
+
+QString encodeStringList(const QStringList &list)
+{
+    return toText(QJsonArray::fromStringList(list));
+}
+
+QStringList decodeStringList(const QString &json)
+{
+    QStringList out;
+    for (const QJsonValue &v : arrayFrom(json))
+        out << v.toString();
+    return out;
+}
+
+QString encodeArenaOutputs(const std::vector<ArenaOutput> &outputs)
+{
+    QJsonArray a;
+    for (const ArenaOutput &o : outputs) {
+        const VariantSummary &s = o.summary;
+        a.append(QJsonObject{{QLatin1String("variant"), o.variantId},
+                             {QLatin1String("name"), o.variantName},
+                             {QLatin1String("label"), o.label},
+                             {QLatin1String("text"), o.text},
+                             {QLatin1String("finished"), o.finished},
+                             {QLatin1String("client_ttft_ms"), o.clientTtftMs},
+                             {QLatin1String("served_model"), s.servedModel},
+                             {QLatin1String("latency_ms"), s.latencyMs},
+                             {QLatin1String("ttft_ms"), s.ttftMs},
+                             {QLatin1String("input_tokens"), qint64(s.inputTokens)},
+                             {QLatin1String("output_tokens"), qint64(s.outputTokens)},
+                             {QLatin1String("cost_usd"), s.costUsd},
+                             {QLatin1String("status"), int(s.status)},
+                             {QLatin1String("error"), s.error}});
+    }
+    return toText(a);
+}
+
+std::vector<ArenaOutput> decodeArenaOutputs(const QString &json)
+{
+    std::vector<ArenaOutput> out;
+    for (const QJsonValue &v : arrayFrom(json)) {
+        const QJsonObject o = v.toObject();
+        ArenaOutput x;
+        x.variantId = o.value(QLatin1String("variant")).toString();
+        x.variantName = o.value(QLatin1String("name")).toString();
+        x.label = o.value(QLatin1String("label")).toString();
+        x.text = o.value(QLatin1String("text")).toString();
+        x.finished = o.value(QLatin1String("finished")).toBool();
+        x.clientTtftMs = o.value(QLatin1String("client_ttft_ms")).toDouble();
+        VariantSummary &s = x.summary;
+        s.variantId = x.variantId;
+        s.servedModel = o.value(QLatin1String("served_model")).toString();
+        s.latencyMs = o.value(QLatin1String("latency_ms")).toDouble();
+        s.ttftMs = o.value(QLatin1String("ttft_ms")).toDouble();
+        s.inputTokens = toU32(o.value(QLatin1String("input_tokens")));
+        s.outputTokens = toU32(o.value(QLatin1String("output_tokens")));
+        s.costUsd = o.value(QLatin1String("cost_usd")).toDouble();
+        s.status = rpcCodeFromInt(o.value(QLatin1String("status")).toInt());
+        s.error = o.value(QLatin1String("error")).toString();
+        out.push_back(std::move(x));
+    }
+    return out;
+}
+
+int arenaVoteCode(ArenaVote vote)
+{
+    switch (vote) {
+    case ArenaVote::None:
+        return 0;
+    case ArenaVote::Prefer:
+        return 1;
+    case ArenaVote::Tie:
+        return 2;
+    case ArenaVote::AllBad:
+        return 3;
+    }
+    return 0;
+}
+
+ArenaVote arenaVoteFromCode(qint64 code)
+{
+    switch (code) {
+    case 1:
+        return ArenaVote::Prefer;
+    case 2:
+        return ArenaVote::Tie;
+    case 3:
+        return ArenaVote::AllBad;
+    default:
+        return ArenaVote::None;
+    }
+}
+
 int experimentStateCode(ExperimentState state)
 {
     switch (state) {
@@ -278,6 +387,8 @@ int metricCode(Metric metric)
         return 5;
     case Metric::Rating:
         return 6;
+    case Metric::HallucinationRate:
+        return 7;
     }
     return 0;
 }
@@ -297,6 +408,8 @@ Metric metricFromCode(qint64 code)
         return Metric::Preference;
     case 6:
         return Metric::Rating;
+    case 7:
+        return Metric::HallucinationRate;
     default:
         return Metric::Unspecified;
     }

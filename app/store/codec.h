@@ -7,6 +7,7 @@
 // the meaning of existing cache files. Unknown codes and malformed JSON decode
 // to defaults instead of failing: the cache is advisory, the server is truth.
 
+#include "core/arena_run.h"
 #include "core/types.h"
 
 #include <QString>
@@ -34,6 +35,15 @@ std::vector<FallbackStep> decodeFallbacks(const QString &json);
 
 QString encodeServed(const std::vector<ServedShare> &shares);
 std::vector<ServedShare> decodeServed(const QString &json);
+
+QString encodeStringMap(const QMap<QString, QString> &map);
+QMap<QString, QString> decodeStringMap(const QString &json);
+QString encodeStringList(const QStringList &list);
+QStringList decodeStringList(const QString &json);
+QString encodeArenaOutputs(const std::vector<ArenaOutput> &outputs);
+std::vector<ArenaOutput> decodeArenaOutputs(const QString &json);
+int arenaVoteCode(ArenaVote vote);
+ArenaVote arenaVoteFromCode(qint64 code);
 
 int experimentStateCode(ExperimentState state);
 ExperimentState experimentStateFromCode(qint64 code);

@@ -178,10 +178,38 @@ ALTER TABLE models ADD COLUMN updated_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE models ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: the experiments arena's runs (core/arena_run.h): the input and
+// variable values, each column's output and figures, blind or not, and the
+// vote with whether its feedback reached the service. Keyed by endpoint and
+// the comparison's request id, so a vote updates its run's row; listed per
+// experiment, newest first. Free text of any size: a rowid table.
+constexpr const char *kSchemaV4 = R"sql(
+CREATE TABLE arena_runs (
+    endpoint TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    experiment_id TEXT NOT NULL,
+    experiment_name TEXT NOT NULL,
+    input TEXT NOT NULL,
+    variables_json TEXT NOT NULL,
+    blind INTEGER NOT NULL,
+    cancelled INTEGER NOT NULL,
+    outputs_json TEXT NOT NULL,
+    vote INTEGER NOT NULL,           -- 0 none, 1 prefer, 2 tie, 3 all bad
+    preferred_variant TEXT NOT NULL,
+    hallucinated_json TEXT NOT NULL,
+    voted_ms INTEGER NOT NULL,
+    feedback_status TEXT NOT NULL,
+    PRIMARY KEY (endpoint, request_id)
+);
+CREATE INDEX arena_runs_by_time ON arena_runs (endpoint, experiment_id, time_ms DESC);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 } // namespace

@@ -182,6 +182,34 @@ TEST_F(SimExperiments, CreateAndWalkTheLifecycle)
     EXPECT_EQ(audit.events_size(), 4); // create, run, weights, stop
 }
 
+// METRIC_HALLUCINATION_RATE (added in v1) is a metric like the others: a
+// guardrail or even the primary metric.
+TEST_F(SimExperiments, HallucinationRateIsAcceptedAsGuardrailAndPrimary)
+{
+    pb::CreateExperimentRequest req;
+    req.set_request_id(requestId());
+    auto *e = req.mutable_experiment();
+    e->set_name("Fewer made-up answers");
+    e->set_route("chat");
+    e->set_primary_metric(pb::METRIC_HALLUCINATION_RATE);
+    e->add_guardrail_metrics(pb::METRIC_HALLUCINATION_RATE);
+    e->add_guardrail_metrics(pb::METRIC_LATENCY);
+    for (const char *id : {"control", "careful"}) {
+        auto *v = e->add_variants();
+        v->set_id(id);
+        v->set_prompt_name("support-reply");
+        v->set_prompt_version(3);
+        v->set_model("atlas-xl");
+        v->set_weight(50);
+    }
+    pb::CreateExperimentResponse resp;
+    auto c = ctx(kOperator);
+    ASSERT_TRUE(m_experiments->CreateExperiment(c.get(), req, &resp).ok());
+    EXPECT_EQ(resp.experiment().primary_metric(), pb::METRIC_HALLUCINATION_RATE);
+    ASSERT_EQ(resp.experiment().guardrail_metrics_size(), 2);
+    EXPECT_EQ(resp.experiment().guardrail_metrics(0), pb::METRIC_HALLUCINATION_RATE);
+}
+
 TEST_F(SimExperiments, CreateValidatesVariants)
 {
     pb::CreateExperimentRequest req;

@@ -1,0 +1,840 @@
+#include "core/experiment_analysis.h"
+
+#include <QCoreApplication>
+#include <QLocale>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace sb {
+
+namespace {
+
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("sb::Analysis", s);
+}
+
+bool isProportion(Metric m)
+{
+    return m == Metric::SuccessRate || m == Metric::Preference || m == Metric::HallucinationRate;
+}
+
+bool isRatio(Metric m)
+{
+    return m == Metric::Latency || m == Metric::TimeToFirstToken;
+}
+
+bool isJudgement(Metric m)
+{
+    return m == Metric::Preference || m == Metric::Rating || m == Metric::HallucinationRate;
+}
+
+QString signedNumber(double x, int digits)
+{
+    const QString s = QString::number(std::abs(x), 'f', digits);
+    if (s.toDouble() == 0)
+        return s;
+    return (x < 0 ? QStringLiteral("−") : QStringLiteral("+")) + s;
+}
+
+QString count(quint64 n)
+{
+    return QLocale(QLocale::English).toString(qulonglong(n));
+}
+
+QString percent(double fraction, int digits = 1)
+{
+    return QStringLiteral("%1 %").arg(fraction * 100, 0, 'f', digits);
+}
+
+// Digits enough to tell values apart near 100 % (99.2 % vs 99.5 %).
+int proportionDigits(double p)
+{
+    return (p > 0.98 || p < 0.02) ? 2 : 1;
+}
+
+QString ms(double v)
+{
+    if (v >= 1000)
+        return QStringLiteral("%1 s").arg(v / 1000, 0, 'f', v >= 10000 ? 1 : 2);
+    return QStringLiteral("%1 ms").arg(v, 0, 'f', 0);
+}
+
+QString usd(double v)
+{
+    if (v >= 1)
+        return QStringLiteral("$%1").arg(v, 0, 'f', 2);
+    if (v >= 0.01)
+        return QStringLiteral("$%1").arg(v, 0, 'f', 4);
+    return QStringLiteral("$%1").arg(v, 0, 'f', 6);
+}
+
+MetricValue proportion(quint64 hits, quint64 n, double confidence)
+{
+    MetricValue v;
+    v.n = n;
+    v.hits = std::min(hits, n);
+    if (n == 0)
+        return v;
+    v.available = true;
+    v.value = double(v.hits) / double(n);
+    v.estimate = v.value;
+    v.ci = stats::wilson(v.hits, n, confidence);
+    // A small-sample floor (as if half a success and half a failure more),
+    // so 0 % or 100 % does not claim zero variance.
+    const double pt = (double(v.hits) + 0.5) / (double(n) + 1);
+    v.unitVariance = pt * (1 - pt);
+    v.variance = v.unitVariance / double(n);
+    return v;
+}
+
+MetricValue logLatency(const LatencySketch &sketch, double confidence)
+{
+    MetricValue v;
+    const stats::Moments m = stats::logMoments(sketch);
+    v.n = m.n;
+    if (m.n == 0)
+        return v;
+    v.available = true;
+    v.estimate = m.mean;
+    v.value = std::exp(m.mean);
+    v.unitVariance = std::max(m.variance, 1e-6);
+    v.variance = v.unitVariance / double(m.n);
+    const double half = stats::zFor(confidence) * std::sqrt(v.variance);
+    v.ci = {std::exp(m.mean - half), std::exp(m.mean + half)};
+    return v;
+}
+
+MetricValue costPerRequest(double total, quint64 exposures, double confidence)
+{
+    MetricValue v;
+    v.n = exposures;
+    if (exposures == 0)
+        return v;
+    v.available = true;
+    v.value = total / double(exposures);
+    v.estimate = v.value;
+    // Totals only: assume a coefficient of variation of at most 1.
+    v.unitVariance = std::max(v.value * v.value, 1e-18);
+    v.variance = v.unitVariance / double(exposures);
+    const double half = stats::zFor(confidence) * std::sqrt(v.variance);
+    v.ci = {std::max(0.0, v.value - half), v.value + half};
+    return v;
+}
+
+MetricValue meanRating(quint64 sum, quint64 n, double confidence)
+{
+    MetricValue v;
+    v.n = n;
+    if (n == 0)
+        return v;
+    v.available = true;
+    v.value = std::clamp(double(sum) / double(n), 1.0, 5.0);
+    v.estimate = v.value;
+    // The largest variance a score in [1, 5] with this mean can have.
+    v.unitVariance = std::max((v.value - 1) * (5 - v.value), 0.25);
+    v.variance = v.unitVariance / double(n);
+    const double half = stats::zFor(confidence) * std::sqrt(v.variance);
+    v.ci = {std::max(1.0, v.value - half), std::min(5.0, v.value + half)};
+    return v;
+}
+
+// The comparison scale's effect: what the mSPRT's mixing spread and the
+// sample size are computed for.
+double effectScale(Metric m, double effect, const MetricValue &control)
+{
+    if (isRatio(m))
+        return std::log1p(effect);
+    if (m == Metric::Cost)
+        return effect * control.value;
+    return effect;
+}
+
+struct DifferenceText
+{
+    QString change;   // "+0.6 pp"
+    QString interval; // "+0.2 to +1.0 pp"
+    QString both() const { return change + QStringLiteral(" (") + interval + QLatin1Char(')'); }
+};
+
+DifferenceText differenceText(Metric m, double d, const stats::Interval &ci,
+                              const MetricValue &control)
+{
+    auto make = [](double x, double lo, double hi, int digits, const QString &unit) {
+        return DifferenceText{signedNumber(x, digits) + unit, signedNumber(lo, digits) +
+                                                                  QStringLiteral(" to ") +
+                                                                  signedNumber(hi, digits) + unit};
+    };
+    if (isProportion(m))
+        return make(d * 100, ci.lo * 100, ci.hi * 100, 2, QStringLiteral(" pp"));
+    if (isRatio(m))
+        return make(std::expm1(d) * 100, std::expm1(ci.lo) * 100, std::expm1(ci.hi) * 100, 1,
+                    QStringLiteral(" %"));
+    if (m == Metric::Cost && control.value > 0)
+        return make(d / control.value * 100, ci.lo / control.value * 100,
+                    ci.hi / control.value * 100, 1, QStringLiteral(" %"));
+    return make(d, ci.lo, ci.hi, 2, QString());
+}
+
+Comparison compare(Metric m, const MetricValue &t, const MetricValue &c, double effect,
+                   double alpha, quint64 minN, std::optional<double> varianceOverride = {})
+{
+    Comparison out;
+    if (!t.available || !c.available) {
+        out.verdict = Comparison::Verdict::NotEnoughData;
+        out.text = tr("no data yet");
+        return out;
+    }
+    const double d = t.estimate - c.estimate;
+    const double v = varianceOverride ? *varianceOverride : t.variance + c.variance;
+    const double scale = effectScale(m, effect, c);
+    const stats::Sequential seq = stats::mixtureSequentialTest(d, v, scale * scale, alpha);
+    out.difference = d;
+    out.ci = seq.ci;
+    out.pAlwaysValid = seq.pValue;
+    out.pFixedHorizon = stats::differenceZTest(d, v).pValue;
+    out.relative = isRatio(m) ? std::expm1(d) : (c.estimate != 0 ? d / c.estimate : 0);
+    const bool higher = higherIsBetter(m);
+    if (isProportion(m) && !varianceOverride) {
+        const double pHigher = stats::probabilityBBeatsA(c.hits, c.n, t.hits, t.n);
+        out.chanceToBeat = higher ? pHigher : 1 - pHigher;
+    } else {
+        out.chanceToBeat = stats::probabilityPositive(higher ? d : -d, v);
+    }
+    const DifferenceText dt = differenceText(m, d, seq.ci, c);
+    out.change = dt.change;
+    out.interval = dt.interval;
+    out.text = dt.both();
+    if (t.n < minN || c.n < minN) {
+        out.verdict = Comparison::Verdict::NotEnoughData;
+        return out;
+    }
+    if (seq.significant)
+        out.verdict = (d > 0) == higher ? Comparison::Verdict::Better : Comparison::Verdict::Worse;
+    else if (seq.ci.lo > -scale && seq.ci.hi < scale)
+        out.verdict = Comparison::Verdict::Equivalent;
+    else
+        out.verdict = Comparison::Verdict::Inconclusive;
+    return out;
+}
+
+// Preference of exactly two variants: each vote is +1 (treatment won), -1
+// (control won) or 0 (tie), and the shares are not independent, so the
+// variance comes from the votes themselves.
+std::optional<double> twoWayPreferenceVariance(const VariantResults &t, const VariantResults &c,
+                                               double *unitVariance)
+{
+    const quint64 n = std::max(t.preferenceTotal, c.preferenceTotal);
+    if (n == 0)
+        return std::nullopt;
+    const double wt = double(t.preferenceWins) / double(n);
+    const double wc = double(c.preferenceWins) / double(n);
+    const double d = wt - wc;
+    // With the same small-sample floor as proportions.
+    const double var = std::max(wt + wc - d * d, 1.0 / (double(n) + 1));
+    if (unitVariance)
+        *unitVariance = var / 2; // per arm, as sequentialSampleSize counts
+    return var / double(n);
+}
+
+GuardrailCheck checkGuardrail(Metric g, const VariantAnalysis &t, const VariantAnalysis &c,
+                              const AnalysisSettings &s, double alpha)
+{
+    GuardrailCheck out;
+    out.metric = g;
+    auto judge = [&](double change, const stats::Interval &ci, double tolerance, bool higherWorse) {
+        out.change = change;
+        out.ci = ci;
+        if (higherWorse) {
+            out.status = ci.lo > tolerance    ? GuardrailStatus::Breached
+                         : ci.hi <= tolerance ? GuardrailStatus::Ok
+                                              : GuardrailStatus::Unclear;
+        } else {
+            out.status = ci.hi < -tolerance    ? GuardrailStatus::Breached
+                         : ci.lo >= -tolerance ? GuardrailStatus::Ok
+                                               : GuardrailStatus::Unclear;
+        }
+    };
+    switch (g) {
+    case Metric::Latency:
+    case Metric::TimeToFirstToken: {
+        // p95 against p95, each with its order-statistic interval widened by
+        // the sketch error; the ratio's interval joins both ends.
+        const stats::QuantileEstimate &a = g == Metric::Latency ? t.p95 : t.ttftP95;
+        const stats::QuantileEstimate &b = g == Metric::Latency ? c.p95 : c.ttftP95;
+        const double tol = g == Metric::Latency ? s.latencyTolerance : s.ttftTolerance;
+        const QString what =
+            g == Metric::Latency ? tr("p95 latency") : tr("p95 time to first token");
+        if (a.n < s.minExposures || b.n < s.minExposures || b.value <= 0 || b.ci.lo <= 0) {
+            out.text = tr("%1: not enough data").arg(what);
+            return out;
+        }
+        judge(a.value / b.value - 1, {a.ci.lo / b.ci.hi - 1, a.ci.hi / b.ci.lo - 1}, tol, true);
+        out.text =
+            tr("%1 %2 (%3 → %4); at most %5 allowed")
+                .arg(what,
+                     QStringLiteral("%1 % (%2 to %3 %)")
+                         .arg(signedNumber(out.change * 100, 1), signedNumber(out.ci.lo * 100, 1),
+                              signedNumber(out.ci.hi * 100, 1)),
+                     ms(b.value), ms(a.value), QStringLiteral("+%1 %").arg(tol * 100));
+        return out;
+    }
+    case Metric::SuccessRate:
+    case Metric::HallucinationRate:
+    case Metric::Preference:
+    case Metric::Rating:
+    case Metric::Cost: {
+        const MetricValue &a = t.metric(g);
+        const MetricValue &b = c.metric(g);
+        const quint64 min = isJudgement(g) ? s.minJudgements : s.minExposures;
+        if (!a.available || !b.available || a.n < min || b.n < min) {
+            out.text = tr("%1: not enough data").arg(toString(g));
+            return out;
+        }
+        const double d = a.estimate - b.estimate;
+        const double v = a.variance + b.variance;
+        const double tol = g == Metric::SuccessRate         ? s.successTolerance
+                           : g == Metric::HallucinationRate ? s.hallucinationTolerance
+                           : g == Metric::Preference        ? s.preferenceTolerance
+                           : g == Metric::Rating            ? s.ratingTolerance
+                                                            : s.costTolerance;
+        const double scale = effectScale(g, tol, b);
+        const stats::Sequential seq = stats::mixtureSequentialTest(d, v, scale * scale, alpha);
+        if (g == Metric::Cost) {
+            judge(d / b.value, {seq.ci.lo / b.value, seq.ci.hi / b.value}, tol, true);
+            out.text = tr("cost per request %1 (%2 → %3); at most +%4 % allowed")
+                           .arg(differenceText(g, d, seq.ci, b).both(), usd(b.value), usd(a.value))
+                           .arg(tol * 100);
+            return out;
+        }
+        judge(d, seq.ci, tol, g == Metric::HallucinationRate);
+        const QString allowed = isProportion(g)
+                                    ? QStringLiteral("%1%2 pp")
+                                          .arg(g == Metric::HallucinationRate ? QStringLiteral("+")
+                                                                              : QStringLiteral("−"))
+                                          .arg(tol * 100)
+                                    : QStringLiteral("−%1").arg(tol);
+        out.text = tr("%1 %2; at most %3 allowed")
+                       .arg(toString(g), differenceText(g, d, seq.ci, b).both(), allowed);
+        return out;
+    }
+    case Metric::Unspecified:
+        break;
+    }
+    return out;
+}
+
+} // namespace
+
+QString chanceText(double p)
+{
+    if (p > 0.999)
+        return QStringLiteral("> 99.9 %");
+    if (p < 0.001)
+        return QStringLiteral("< 0.1 %");
+    return percent(p, 1);
+}
+
+double defaultMinimumEffect(Metric metric)
+{
+    switch (metric) {
+    case Metric::SuccessRate:
+        return 0.005;
+    case Metric::Latency:
+    case Metric::TimeToFirstToken:
+    case Metric::Cost:
+        return 0.05;
+    case Metric::Preference:
+        return 0.10; // votes are expensive: 5 pp would need thousands per variant
+    case Metric::Rating:
+        return 0.25;
+    case Metric::HallucinationRate:
+        return 0.02;
+    case Metric::Unspecified:
+        break;
+    }
+    return 0.01;
+}
+
+QString formatEffect(Metric metric, double effect)
+{
+    if (isProportion(metric))
+        return QStringLiteral("%1 pp").arg(effect * 100, 0, 'g', 3);
+    if (metric == Metric::Rating)
+        return tr("%1 points").arg(effect, 0, 'g', 3);
+    return QStringLiteral("%1 %").arg(effect * 100, 0, 'g', 3);
+}
+
+bool higherIsBetter(Metric metric)
+{
+    return metric == Metric::SuccessRate || metric == Metric::Preference ||
+           metric == Metric::Rating;
+}
+
+QString toString(GuardrailStatus s)
+{
+    switch (s) {
+    case GuardrailStatus::Ok:
+        return tr("ok");
+    case GuardrailStatus::Unclear:
+        return tr("unclear");
+    case GuardrailStatus::Breached:
+        return tr("breached");
+    case GuardrailStatus::NotEnoughData:
+        break;
+    }
+    return tr("not enough data");
+}
+
+QString toString(Analysis::Decision d)
+{
+    using D = Analysis::Decision;
+    switch (d) {
+    case D::NoData:
+        return QStringLiteral("no data");
+    case D::SplitBroken:
+        return QStringLiteral("split broken");
+    case D::NotEnoughData:
+        return QStringLiteral("not enough data");
+    case D::NoWinnerYet:
+        return QStringLiteral("no winner yet");
+    case D::NoDifference:
+        return QStringLiteral("no difference");
+    case D::Winner:
+        return QStringLiteral("winner");
+    case D::WinnerBreaksGuardrail:
+        return QStringLiteral("winner breaks guardrail");
+    case D::ControlBest:
+        return QStringLiteral("control best");
+    }
+    return {};
+}
+
+bool VariantAnalysis::breachesGuardrail() const
+{
+    return std::any_of(guardrails.begin(), guardrails.end(), [](const GuardrailCheck &g) {
+        return g.status == GuardrailStatus::Breached;
+    });
+}
+
+const MetricValue &VariantAnalysis::metric(Metric m) const
+{
+    switch (m) {
+    case Metric::Latency:
+        return latency;
+    case Metric::TimeToFirstToken:
+        return ttft;
+    case Metric::Cost:
+        return cost;
+    case Metric::Preference:
+        return preference;
+    case Metric::Rating:
+        return rating;
+    case Metric::HallucinationRate:
+        return hallucination;
+    case Metric::SuccessRate:
+    case Metric::Unspecified:
+        break;
+    }
+    return successRate;
+}
+
+const VariantAnalysis *Analysis::variant(const QString &id) const
+{
+    for (const auto &v : variants) {
+        if (v.variantId == id)
+            return &v;
+    }
+    return nullptr;
+}
+
+static QString valueText(Metric m, const MetricValue &v)
+{
+    if (!v.available)
+        return QStringLiteral("—");
+    if (isProportion(m))
+        return percent(v.value, proportionDigits(v.value));
+    if (isRatio(m))
+        return ms(v.value);
+    if (m == Metric::Cost)
+        return usd(v.value);
+    return QString::number(v.value, 'f', 2);
+}
+
+static QString unitNoun(Metric m)
+{
+    switch (m) {
+    case Metric::Preference:
+        return QStringLiteral("votes");
+    case Metric::Rating:
+        return QStringLiteral("ratings");
+    case Metric::HallucinationRate:
+        return QStringLiteral("judged outputs");
+    default:
+        return QStringLiteral("exposures");
+    }
+}
+
+Analysis analyzeExperiment(const Experiment &experiment, const ExperimentResults &results,
+                           const AnalysisSettings &s)
+{
+    Analysis a;
+    a.primary = experiment.primaryMetric == Metric::Unspecified ? Metric::SuccessRate
+                                                                : experiment.primaryMetric;
+    a.minimumEffect = s.minimumEffect > 0 ? s.minimumEffect : defaultMinimumEffect(a.primary);
+    const std::size_t k = experiment.variants.size();
+    if (k == 0)
+        return a;
+
+    // The control: id "control" if there is one, else the first variant.
+    std::size_t ci = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+        if (experiment.variants[i].id == QLatin1String("control"))
+            ci = i;
+    }
+    a.controlId = experiment.variants[ci].id;
+
+    double weightSum = 0;
+    for (const auto &v : experiment.variants)
+        weightSum += v.weight;
+    std::vector<VariantResults> raw(k);
+    quint64 totalExposures = 0;
+    quint64 totalJudged = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+        const Variant &v = experiment.variants[i];
+        if (const VariantResults *r = results.variant(v.id))
+            raw[i] = *r;
+        raw[i].variantId = v.id;
+        totalExposures += raw[i].exposures;
+        totalJudged += raw[i].preferenceTotal + raw[i].ratingCount + raw[i].hallucinationFlags;
+    }
+
+    const double conf = s.confidence;
+    for (std::size_t i = 0; i < k; ++i) {
+        const Variant &v = experiment.variants[i];
+        const VariantResults &r = raw[i];
+        VariantAnalysis va;
+        va.variantId = v.id;
+        va.name = v.name.isEmpty() ? v.id : v.name;
+        va.control = i == ci;
+        va.weightShare = weightSum > 0 ? v.weight / weightSum : 0;
+        va.exposures = r.exposures;
+        va.exposureShare = totalExposures ? double(r.exposures) / double(totalExposures) : 0;
+        va.successRate = proportion(r.successes, r.exposures, conf);
+        va.latency = logLatency(r.latency, conf);
+        va.ttft = logLatency(r.ttft, conf);
+        va.cost = costPerRequest(r.costUsd, r.exposures, conf);
+        va.preference = proportion(r.preferenceWins, r.preferenceTotal, conf);
+        va.rating = meanRating(r.ratingSum, r.ratingCount, conf);
+        const quint64 judged = std::max(r.hallucinationFlags, r.preferenceTotal + r.ratingCount);
+        va.hallucination = proportion(r.hallucinationFlags, judged, conf);
+        va.p50 = stats::quantileInterval(r.latency, 0.50, conf);
+        va.p95 = stats::quantileInterval(r.latency, 0.95, conf);
+        va.p99 = stats::quantileInterval(r.latency, 0.99, conf);
+        va.ttftP95 = stats::quantileInterval(r.ttft, 0.95, conf);
+        a.variants.push_back(std::move(va));
+    }
+
+    const Metric m = a.primary;
+    const int treatments = std::max<int>(1, int(k) - 1);
+    const double alpha = s.alpha / treatments; // Bonferroni over the treatments
+    const quint64 minN = isJudgement(m) ? s.minJudgements : s.minExposures;
+    const VariantAnalysis &control = a.variants[ci];
+    const MetricValue &cm = control.metric(m);
+
+    // Per-arm sample the always-valid test needs for the minimum effect.
+    double unitVariance = cm.unitVariance;
+    quint64 smallest = std::numeric_limits<quint64>::max();
+    for (std::size_t i = 0; i < k; ++i) {
+        if (i == ci)
+            continue;
+        VariantAnalysis &t = a.variants[i];
+        std::optional<double> override;
+        if (m == Metric::Preference && k == 2) {
+            override = twoWayPreferenceVariance(raw[i], raw[ci], &unitVariance);
+        } else if (m == Metric::Preference) {
+            // Shares of 3+ variants share votes in ways the contract does not
+            // report: bound the variance (Cauchy-Schwarz), which is conservative.
+            const double sd = std::sqrt(t.preference.variance) + std::sqrt(cm.variance);
+            override = sd * sd;
+        }
+        t.primary = compare(m, t.metric(m), cm, a.minimumEffect, alpha, minN, override);
+        for (Metric g : experiment.guardrails) {
+            if (g != m && g != Metric::Unspecified)
+                t.guardrails.push_back(checkGuardrail(g, t, control, s, alpha));
+        }
+        smallest = std::min(smallest, t.metric(m).n);
+    }
+    a.smallestArm = std::min(smallest, cm.n);
+    if (unitVariance <= 0 && isProportion(m)) {
+        // Nothing measured yet: plan for the worst case of a proportion
+        // (p = 0.5; for a two-way preference, no ties).
+        unitVariance = m == Metric::Preference && k == 2 ? 0.5 : 0.25;
+    } else if (unitVariance <= 0 && m == Metric::Rating) {
+        unitVariance = 4; // the largest variance a 1..5 score can have
+    }
+    if (cm.available || unitVariance > 0) {
+        const double scale = effectScale(m, a.minimumEffect, cm);
+        if (unitVariance > 0 && scale > 0)
+            a.neededPerVariant = std::max<quint64>(
+                minN, stats::sequentialSampleSize(unitVariance, scale, scale * scale, alpha));
+    }
+
+    const QString metricName = toString(m);
+    const QString mde = formatEffect(m, a.minimumEffect);
+    const QString noun = unitNoun(m);
+    auto neededText = [&] {
+        if (a.neededPerVariant == 0)
+            return QString();
+        if (a.neededPerVariant > 1000000000ull)
+            return tr("Detecting %1 would take more than a billion %2 per variant; consider a "
+                      "larger minimum effect.")
+                .arg(mde, noun);
+        const quint64 more =
+            a.neededPerVariant > a.smallestArm ? a.neededPerVariant - a.smallestArm : 0;
+        if (a.smallestArm == 0)
+            return tr("Needs about %1 %2 per variant to detect a %3 change (80 % power, "
+                      "always-valid test).")
+                .arg(count(a.neededPerVariant), noun, mde);
+        if (more == 0)
+            return tr("With %1 %2 per variant a %3 change would have shown by now (80 % "
+                      "power); any real difference is likely smaller.")
+                .arg(count(a.smallestArm), noun, mde);
+        return tr("Needs about %1 more %2 per variant to detect a %3 change (about %4 each in "
+                  "all; 80 % power, always-valid test).")
+            .arg(count(more), noun, mde, count(a.neededPerVariant));
+    };
+
+    // 1. Anything at all?
+    if (totalExposures == 0 && totalJudged == 0) {
+        a.decision = Analysis::Decision::NoData;
+        a.headline = tr("No results yet");
+        switch (experiment.state) {
+        case ExperimentState::Draft:
+            a.reason = tr("This experiment is a draft and takes no traffic. Start it to split "
+                          "route %1's requests between its variants.")
+                           .arg(experiment.route);
+            break;
+        case ExperimentState::Running:
+            a.reason = tr("Waiting for the first requests on route %1.").arg(experiment.route);
+            break;
+        default:
+            a.reason = tr("The experiment recorded no requests.");
+        }
+        return a;
+    }
+
+    // 2. The split must hold before anything else can be read.
+    if (totalExposures >= s.srmMinTotal) {
+        std::vector<uint64_t> exp;
+        std::vector<double> w;
+        for (std::size_t i = 0; i < k; ++i) {
+            exp.push_back(raw[i].exposures);
+            w.push_back(experiment.variants[i].weight);
+        }
+        a.srm = stats::sampleRatioMismatch(exp, w);
+        a.srmChecked = true;
+        a.srmMismatch = a.srm.pValue < s.srmAlpha;
+    }
+    if (a.srmMismatch) {
+        a.decision = Analysis::Decision::SplitBroken;
+        a.headline = tr("Traffic split is broken: do not trust these results");
+        QStringList observed;
+        QStringList expected;
+        for (std::size_t i = 0; i < k; ++i) {
+            observed << QString::number(a.srm.observedShare[i] * 100, 'f', 1);
+            expected << QString::number(a.srm.expectedShare[i] * 100, 'f', 1);
+        }
+        const QString p = a.srm.pValue < 0.0001
+                              ? QStringLiteral("p < 0.0001")
+                              : QStringLiteral("p = %1").arg(a.srm.pValue, 0, 'g', 2);
+        a.reason =
+            tr("Exposures split %1 % against weights of %2 % (sample ratio mismatch: "
+               "χ² = %3, %4). Something assigns or drops requests unevenly (a crash or "
+               "redirect in one variant, bots, weights changed mid-experiment); find it "
+               "before reading any comparison.")
+                .arg(observed.join(QStringLiteral(" / ")), expected.join(QStringLiteral(" / ")))
+                .arg(a.srm.chiSquare, 0, 'f', 1)
+                .arg(p);
+        return a;
+    }
+
+    // 3. Enough data for the primary metric?
+    std::vector<std::size_t> better;
+    std::vector<std::size_t> breachers;
+    int worse = 0;
+    int equivalent = 0;
+    int notEnough = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+        if (i == ci)
+            continue;
+        switch (a.variants[i].primary.verdict) {
+        case Comparison::Verdict::Better:
+            (a.variants[i].breachesGuardrail() ? breachers : better).push_back(i);
+            break;
+        case Comparison::Verdict::Worse:
+            ++worse;
+            break;
+        case Comparison::Verdict::Equivalent:
+            ++equivalent;
+            break;
+        case Comparison::Verdict::NotEnoughData:
+        case Comparison::Verdict::NotAvailable:
+            ++notEnough;
+            break;
+        case Comparison::Verdict::Inconclusive:
+            break;
+        }
+    }
+    if (notEnough > 0) {
+        a.decision = Analysis::Decision::NotEnoughData;
+        a.headline = tr("Too early to say");
+        if (isJudgement(m) && a.smallestArm == 0)
+            a.reason = tr("%1 is judged by people: every variant needs at least %2 %3 before "
+                          "it can be compared, and at least one has none yet. Vote in the "
+                          "Arena to add some. %4")
+                           .arg(metricName.left(1).toUpper() + metricName.mid(1), count(minN), noun,
+                                neededText());
+        else
+            a.reason = tr("The smallest variant has %1 %2 of %3; comparisons start at %4 per "
+                          "variant. %5")
+                           .arg(count(a.smallestArm), noun, metricName, count(minN), neededText());
+        return a;
+    }
+
+    auto bestOf = [&](const std::vector<std::size_t> &idx) {
+        std::size_t best = idx.front();
+        for (std::size_t i : idx) {
+            const double e = a.variants[i].metric(m).estimate;
+            const double b = a.variants[best].metric(m).estimate;
+            if (higherIsBetter(m) ? e > b : e < b)
+                best = i;
+        }
+        return best;
+    };
+    auto winnerSentence = [&](const VariantAnalysis &w) {
+        return tr("%1: %2 against %3 for %4, a change of %5 (always-valid %6 % interval %7); "
+                  "chance to beat control %8.")
+            .arg(w.name, valueText(m, w.metric(m)), valueText(m, cm), control.name,
+                 w.primary.change)
+            .arg(100 * (1 - s.alpha), 0, 'g', 3)
+            .arg(w.primary.interval, chanceText(w.primary.chanceToBeat));
+    };
+
+    if (!better.empty()) {
+        const std::size_t w = bestOf(better);
+        const VariantAnalysis &win = a.variants[w];
+        a.decision = Analysis::Decision::Winner;
+        a.winnerId = win.variantId;
+        a.headline = tr("%1 wins on %2").arg(win.name, metricName);
+        a.reason = winnerSentence(win);
+        // Others that also beat control but are not separated from the winner.
+        for (std::size_t i : better) {
+            if (i == w)
+                continue;
+            const MetricValue &x = a.variants[i].metric(m);
+            const MetricValue &y = win.metric(m);
+            const double scale = effectScale(m, a.minimumEffect, cm);
+            const stats::Sequential seq = stats::mixtureSequentialTest(
+                y.estimate - x.estimate, x.variance + y.variance, scale * scale, alpha);
+            if (!seq.significant)
+                a.alsoBetter << a.variants[i].name;
+        }
+        if (!a.alsoBetter.isEmpty()) {
+            a.headline = tr("%1 and %2 beat control on %3")
+                             .arg(win.name, a.alsoBetter.join(QStringLiteral(", ")), metricName);
+            a.reason += tr(" Between them it is too early to say; %1 leads.").arg(win.name);
+        }
+        QStringList unclear;
+        for (const auto &g : win.guardrails) {
+            if (g.status == GuardrailStatus::Unclear || g.status == GuardrailStatus::NotEnoughData)
+                unclear << toString(g.metric);
+        }
+        if (!unclear.isEmpty())
+            a.reason +=
+                tr(" Guardrails not yet cleared: %1.").arg(unclear.join(QStringLiteral(", ")));
+        return a;
+    }
+    if (!breachers.empty()) {
+        const std::size_t w = bestOf(breachers);
+        const VariantAnalysis &win = a.variants[w];
+        a.decision = Analysis::Decision::WinnerBreaksGuardrail;
+        a.winnerId = win.variantId;
+        a.headline = tr("%1 is better on %2 but breaks a guardrail").arg(win.name, metricName);
+        QStringList broken;
+        for (const auto &g : win.guardrails) {
+            if (g.status == GuardrailStatus::Breached)
+                broken << g.text;
+        }
+        a.reason = winnerSentence(win) + QLatin1Char(' ') +
+                   tr("Breached: %1. Do not ship it as is.").arg(broken.join(QStringLiteral("; ")));
+        return a;
+    }
+    if (worse == int(k) - 1) {
+        a.decision = Analysis::Decision::ControlBest;
+        a.headline = tr("Control stays best");
+        a.reason = tr("Every variant is worse than %1 on %2 (always-valid test).")
+                       .arg(control.name, metricName);
+        return a;
+    }
+    if (equivalent == int(k) - 1) {
+        a.decision = Analysis::Decision::NoDifference;
+        a.headline = tr("No meaningful difference");
+        a.reason = tr("Every variant is within ±%1 of %2 on %3 (always-valid %4 % interval): "
+                      "decide on cost, latency or other grounds.")
+                       .arg(mde, control.name, metricName)
+                       .arg(100 * (1 - s.alpha), 0, 'g', 3);
+        return a;
+    }
+    a.decision = Analysis::Decision::NoWinnerYet;
+    a.headline = tr("No winner yet");
+    QStringList worseNames;
+    for (std::size_t i = 0; i < k; ++i) {
+        if (i != ci && a.variants[i].primary.verdict == Comparison::Verdict::Worse)
+            worseNames << a.variants[i].name;
+    }
+    a.reason = tr("Differences on %1 are still within noise.").arg(metricName);
+    if (!worseNames.isEmpty())
+        a.reason += tr(" %1 is worse than control.").arg(worseNames.join(QStringLiteral(", ")));
+    a.reason += QLatin1Char(' ') + neededText();
+    return a;
+}
+
+QString methodsText(const Analysis &a, const AnalysisSettings &s)
+{
+    QStringList p;
+    p << tr("Control is %1; every other variant is compared with it on the primary metric, %2, "
+            "for a minimum effect of %3.")
+             .arg(a.controlId, toString(a.primary), formatEffect(a.primary, a.minimumEffect));
+    p << tr("The decision uses a mixture sequential probability ratio test (mSPRT, normal "
+            "mixture with spread equal to the minimum effect) whose always-valid %1 % "
+            "confidence sequences hold at every look, so refreshing the results does not raise "
+            "the false-positive rate; α = %2 is split evenly (Bonferroni) over the %3 "
+            "comparison(s). The fixed-horizon p-value (two-sided z-test) is shown for "
+            "reference only: it is valid for one planned look.")
+             .arg(100 * (1 - s.alpha), 0, 'g', 3)
+             .arg(s.alpha)
+             .arg(std::max<std::size_t>(1, a.variants.size() - 1));
+    p << tr("Success rates have Wilson %1 % intervals; chance to beat control is P(B > A) under "
+            "Beta(1 + successes, 1 + failures) posteriors. Latency and time to first token "
+            "compare as ratios of geometric means (log scale; their tails are too heavy for "
+            "means), read from the merged exponential-histogram sketches; p95/p99 intervals come "
+            "from order-statistic ranks widened by the sketch's %2 % relative error.")
+             .arg(100 * s.confidence, 0, 'g', 3)
+             .arg(stats::sketchRelativeError(LatencySketch::kDefaultScale) * 100, 0, 'f', 2);
+    p << tr("The split is checked first: a chi-square test of exposures against weights at "
+            "p < %1 (sample ratio mismatch) blocks every verdict. Guardrails must not be shown "
+            "worse than their tolerance; a variant that breaks one is never called the "
+            "winner.")
+             .arg(s.srmAlpha);
+    p << tr("Limits: the service reports cost as a total and ratings as a sum, so their "
+            "variances are bounded, not measured (cost: coefficient of variation at most 1; "
+            "rating: the largest variance a 1–5 score can have). Preference shares of three or "
+            "more variants use a conservative variance. p95 guardrail intervals hold per look, "
+            "not across looks.");
+    return p.join(QLatin1Char(' '));
+}
+
+} // namespace sb
