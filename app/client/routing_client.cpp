@@ -36,11 +36,27 @@ void RoutingClient::fetchTable()
         });
 }
 
+// The guarded-write fields every routing write carries the same way.
+template <class Req> static void fillGuarded(Req &req, const Change &change)
+{
+    req.set_reason(change.reason.toStdString());
+    req.set_expected_etag(change.expectedEtag.toStdString());
+    if (change.revertAfter.count() > 0)
+        req.mutable_revert_after()->set_seconds(change.revertAfter.count());
+    req.set_request_id(change.requestId.toStdString());
+}
+
 void RoutingClient::apply(const Change &change)
 {
-    const auto revert = [&](auto *req) {
-        if (change.revertAfter.count() > 0)
-            req->mutable_revert_after()->set_seconds(change.revertAfter.count());
+    // SetFallbackEnabled and SetPrimaryBypassed both answer with the route
+    // and its audit event.
+    const auto routeAnswer = [this, guard = m_guard, change](auto &resp) {
+        auto r = convert::toCore(resp.route());
+        auto a = convert::toCore(resp.audit_event());
+        guard->post([this, change, r, a] {
+            emit routeChanged(r, a);
+            emit changeApplied(change, a);
+        });
     };
     switch (change.kind) {
     case ChangeKind::FallbackEnabled: {
@@ -48,56 +64,33 @@ void RoutingClient::apply(const Change &change)
         req.set_route(change.object.toStdString());
         req.set_model(change.item.toStdString());
         req.set_enabled(change.enabled);
-        req.set_reason(change.reason.toStdString());
-        req.set_expected_etag(change.expectedEtag.toStdString());
-        revert(&req);
-        req.set_request_id(change.requestId.toStdString());
+        fillGuarded(req, change);
         detail::unaryWrite<v1::RoutingService, v1::SetFallbackEnabledResponse>(
             this, m_guard, *m_connection, change, std::move(req),
             [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
                 async->SetFallbackEnabled(ctx, rq, rs, std::move(cb));
             },
-            [this, guard = m_guard, change](auto &resp) {
-                auto r = convert::toCore(resp.route());
-                auto a = convert::toCore(resp.audit_event());
-                guard->post([this, change, r, a] {
-                    emit routeChanged(r, a);
-                    emit changeApplied(change, a);
-                });
-            });
+            routeAnswer);
         return;
     }
     case ChangeKind::ForceFallback: {
         v1::SetPrimaryBypassedRequest req;
         req.set_route(change.object.toStdString());
         req.set_bypassed(change.enabled);
-        req.set_reason(change.reason.toStdString());
-        req.set_expected_etag(change.expectedEtag.toStdString());
-        revert(&req);
-        req.set_request_id(change.requestId.toStdString());
+        fillGuarded(req, change);
         detail::unaryWrite<v1::RoutingService, v1::SetPrimaryBypassedResponse>(
             this, m_guard, *m_connection, change, std::move(req),
             [](auto *async, auto *ctx, auto *rq, auto *rs, auto cb) {
                 async->SetPrimaryBypassed(ctx, rq, rs, std::move(cb));
             },
-            [this, guard = m_guard, change](auto &resp) {
-                auto r = convert::toCore(resp.route());
-                auto a = convert::toCore(resp.audit_event());
-                guard->post([this, change, r, a] {
-                    emit routeChanged(r, a);
-                    emit changeApplied(change, a);
-                });
-            });
+            routeAnswer);
         return;
     }
     case ChangeKind::ModelEnabled: {
         v1::SetModelEnabledRequest req;
         req.set_model(change.object.toStdString());
         req.set_enabled(change.enabled);
-        req.set_reason(change.reason.toStdString());
-        req.set_expected_etag(change.expectedEtag.toStdString());
-        revert(&req);
-        req.set_request_id(change.requestId.toStdString());
+        fillGuarded(req, change);
         req.set_allow_route_outage(change.allowRouteOutage);
         detail::unaryWrite<v1::RoutingService, v1::SetModelEnabledResponse>(
             this, m_guard, *m_connection, change, std::move(req),

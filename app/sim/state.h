@@ -217,6 +217,9 @@ const char *stateName(pb::ExperimentState s);
 void prepareVariantStats(SimState &state, ExperimentRec &rec);
 // Seeds fleet, prompts, experiments and audit history from options.seed.
 void seedState(SimState &state, int64_t nowUs);
+// Serves `requests` simulated requests of experiment `rec` along `route`'s
+// chain into its variants' stats (the seed's frozen results), drawing from rng.
+void simulateResults(SimState &state, ExperimentRec &rec, RouteRec &route, int requests, Rng &rng);
 // Generates n samples spread over [startUs, endUs), honouring routing,
 // breakers, drills and running experiments. Call with state.mutex held.
 std::shared_ptr<Batch> generateBatch(SimState &state, size_t n, int64_t startUs, int64_t endUs);
