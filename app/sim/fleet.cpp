@@ -216,10 +216,10 @@ void countServed(RouteRec &route, const Outcome &o, const VariantView *variant,
     route.served.push_back(std::move(slot));
 }
 
-void record(VariantStats &s, const Outcome &o)
+void record(VariantStats &s, const Outcome &o, Rng &rng)
 {
     ++s.exposures;
-    if (o.status == 0) {
+    if (o.status == 0 && !(s.failRate > 0 && rng.chance(s.failRate))) {
         ++s.successes;
         s.latency.record(o.latency);
         if (o.ttft > 0)
@@ -246,7 +246,8 @@ void prepareVariantStats(SimState &state, ExperimentRec &rec)
     }
 }
 
-void simulateResults(SimState &state, ExperimentRec &rec, RouteRec &route, int requests, Rng &rng)
+void simulateResults(SimState &state, ExperimentRec &rec, RouteRec &route, int requests, Rng &rng,
+                     double splitSkew)
 {
     const Chain chain = chainOf(state, route);
     const ExperimentView view = experimentView(state, rec);
@@ -254,9 +255,11 @@ void simulateResults(SimState &state, ExperimentRec &rec, RouteRec &route, int r
         const VariantView *v = pickVariant(view, rng.below(50000));
         if (!v || !v->model)
             break;
+        if (splitSkew > 0 && v != &view.variants.front() && rng.chance(splitSkew))
+            v = &view.variants.front();
         VariantStats &s = *v->stats;
         Outcome o = serve(rng, chain, v->model, s.latencyFactor, s.errorFactor, 0);
-        record(s, o);
+        record(s, o, rng);
         s.preferenceTotal += rng.chance(0.05);
         if (rng.chance(0.03)) {
             ++s.ratingCount;
@@ -340,7 +343,7 @@ std::shared_ptr<Batch> generateBatch(SimState &state, size_t n, int64_t startUs,
         const Outcome o = serve(rng, c->chain, first, stats ? stats->latencyFactor : 1.0,
                                 stats ? stats->errorFactor : 1.0, sec);
         if (stats)
-            record(*stats, o);
+            record(*stats, o, rng);
         RouteRec &route = *c->chain.route;
         route.requests.add(sec);
         if (o.served)

@@ -450,9 +450,42 @@ void seedState(SimState &state, int64_t nowUs)
          variant("orion-8b", "v3 on orion-8b", "invoice-extract", 3, "orion-8b", 33)},
         pb::METRIC_SUCCESS_RATE, nowUs - 12 * kDay);
 
-    // The stopped experiment's frozen results, as if it had run for a while.
+    // A real winner: line items fail the service's schema check far less
+    // often than v2 (1.5 % against 4 %), orion-8b a little more (5 %).
+    stopped.stats["control"].failRate = 0.04;
+    stopped.stats["line-items"].failRate = 0.015;
+    stopped.stats["orion-8b"].failRate = 0.05;
+
+    // An A/A check: both arms are the same prompt on the same model with the
+    // same knobs, so any "winner" would be a false positive.
+    auto &aa = addExperiment(
+        "Extraction A/A check",
+        "Same variant twice: the split and the statistics should find nothing", "extract",
+        pb::EXPERIMENT_STATE_RUNNING,
+        {variant("a", "v3 on atlas-mini (A)", "invoice-extract", 3, "atlas-mini", 50),
+         variant("b", "v3 on atlas-mini (B)", "invoice-extract", 3, "atlas-mini", 50)},
+        pb::METRIC_SUCCESS_RATE, nowUs - 3 * kHour);
+    for (auto &[id, st] : aa.stats) {
+        st.latencyFactor = 1;
+        st.errorFactor = 1;
+        st.failRate = 0.02;
+    }
+
+    // A broken split: weights 50/50, but an assignment bug sent about one in
+    // twelve of the v2 users to control. Stopped when the split alarm fired.
+    auto &skewed = addExperiment(
+        "Ticket summary v2 rollout", "Shorter summaries from v2, before the mini test", "summarize",
+        pb::EXPERIMENT_STATE_STOPPED,
+        {variant("control", "v1 on orion-70b", "ticket-summary", 1, "orion-70b", 50),
+         variant("v2", "v2 on orion-70b", "ticket-summary", 2, "orion-70b", 50)},
+        pb::METRIC_SUCCESS_RATE, nowUs - 20 * kDay);
+    for (auto &[id, st] : skewed.stats)
+        st.failRate = 0.03;
+
+    // The stopped experiments' frozen results, as if they had run for a while.
     {
         simulateResults(state, stopped, state.routes["extract"], 6000, rng);
+        simulateResults(state, skewed, state.routes["summarize"], 8000, rng, 0.08);
         // Those samples were not real traffic: forget them in the breakers.
         for (auto &[name, m] : state.models) {
             m.requests = Window60{};
@@ -471,6 +504,14 @@ void seedState(SimState &state, int64_t nowUs)
                        "model/orion-8b", "disabled", "enabled", "Provider recovered"});
     history.push_back({nowUs - 2 * kDay, "maria.lopez", "operator", "experiment.update",
                        "experiment/exp-1", "state DRAFT", "state RUNNING", "Start the v4 test"});
+    history.push_back({nowUs - 20 * kDay, "priya.n", "operator", "experiment.create",
+                       "experiment/exp-5", "", "DRAFT", "Roll out the shorter summaries"});
+    history.push_back({nowUs - 17 * kDay, "priya.n", "operator", "experiment.update",
+                       "experiment/exp-5", "state RUNNING", "state STOPPED",
+                       "Split alarm: assignment bug INC-2190, results unusable"});
+    history.push_back({nowUs - 3 * kHour, "maria.lopez", "operator", "experiment.update",
+                       "experiment/exp-4", "state DRAFT", "state RUNNING",
+                       "A/A before the next extraction test"});
     std::stable_sort(history.begin(), history.end(),
                      [](const AuditSeed &a, const AuditSeed &b) { return a.at < b.at; });
     for (const auto &h : history)

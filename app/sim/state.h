@@ -123,6 +123,10 @@ struct VariantStats
     // Per-variant quality knobs so that experiments have a winner.
     double latencyFactor = 1;
     double errorFactor = 1;
+    // Chance that a served answer still fails the service's own check (a
+    // malformed extraction, a refused summary): the variant's true failure
+    // rate on top of model errors, which fallbacks hide.
+    double failRate = 0;
 };
 
 struct ExperimentRec
@@ -219,7 +223,10 @@ void prepareVariantStats(SimState &state, ExperimentRec &rec);
 void seedState(SimState &state, int64_t nowUs);
 // Serves `requests` simulated requests of experiment `rec` along `route`'s
 // chain into its variants' stats (the seed's frozen results), drawing from rng.
-void simulateResults(SimState &state, ExperimentRec &rec, RouteRec &route, int requests, Rng &rng);
+// `splitSkew` moves that share of the users assigned to a variant other than
+// the first onto the first, a broken assignment for the split check to find.
+void simulateResults(SimState &state, ExperimentRec &rec, RouteRec &route, int requests, Rng &rng,
+                     double splitSkew = 0);
 // Generates n samples spread over [startUs, endUs), honouring routing,
 // breakers, drills and running experiments. Call with state.mutex held.
 std::shared_ptr<Batch> generateBatch(SimState &state, size_t n, int64_t startUs, int64_t endUs);

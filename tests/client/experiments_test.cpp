@@ -11,6 +11,7 @@
 #include "client/experiments_client.h"
 #include "client/grpc_runtime.h"
 #include "client/results_watch.h"
+#include "core/experiment_analysis.h"
 #include "sim/sim_server.h"
 
 #include <QCoreApplication>
@@ -177,6 +178,48 @@ TEST(ExperimentsClient, CreatesStartsAndReweighsWithTheEtagFlow)
     pause.expectedEtag = reweighed.etag;
     pause.requestId = Change::newRequestId();
     EXPECT_EQ(apply(viewer.client, pause).code, RpcCode::PermissionDenied);
+}
+
+// The sim's seeded experiments give the statistics something real to find:
+// a bake-off with a true winner, an A/A check whose split holds, and a
+// rollout stopped on a broken split.
+TEST(ExperimentsClient, SeededExperimentsHaveAWinnerAnAACheckAndABrokenSplit)
+{
+    auto sim = startSim();
+    Client viewer(*sim, "viewer-token");
+    const auto all = list(viewer.client);
+    auto analyse = [&](const QString &name) {
+        const Experiment e = byName(all, name);
+        EXPECT_FALSE(e.id.isEmpty()) << name.toStdString();
+        QSignalSpy got(&viewer.client, &ExperimentsClient::resultsReceived);
+        viewer.client.getResults(e.id);
+        EXPECT_TRUE(got.wait(8000));
+        return got.isEmpty() ? Analysis{}
+                             : analyzeExperiment(e, got.at(0).at(0).value<ExperimentResults>());
+    };
+
+    const Analysis bakeOff = analyse(QStringLiteral("Invoice extraction bake-off"));
+    EXPECT_FALSE(bakeOff.srmMismatch);
+    EXPECT_EQ(bakeOff.decision, Analysis::Decision::Winner) << bakeOff.reason.toStdString();
+    EXPECT_EQ(bakeOff.winnerId, QStringLiteral("line-items")) << bakeOff.headline.toStdString();
+
+    const Analysis skewed = analyse(QStringLiteral("Ticket summary v2 rollout"));
+    EXPECT_TRUE(skewed.srmChecked);
+    EXPECT_TRUE(skewed.srmMismatch);
+    EXPECT_EQ(skewed.decision, Analysis::Decision::SplitBroken) << skewed.reason.toStdString();
+
+    // The A/A check runs live: once it has traffic its split holds.
+    const Experiment aa = byName(all, QStringLiteral("Extraction A/A check"));
+    EXPECT_EQ(aa.state, ExperimentState::Running);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            const Analysis a = analyse(aa.name);
+            return a.srmChecked && a.smallestArm > 200;
+        },
+        15000));
+    const Analysis aaNow = analyse(aa.name);
+    EXPECT_FALSE(aaNow.srmMismatch) << aaNow.reason.toStdString();
+    EXPECT_NE(aaNow.decision, Analysis::Decision::SplitBroken);
 }
 
 TEST(ExperimentsClient, ResultsGrowByCallAndByWatch)

@@ -56,24 +56,25 @@ TEST_F(SimExperiments, SeededExperimentsListNewestFirstAndFilter)
     pb::ListExperimentsResponse resp;
     auto c = ctx(kViewer);
     ASSERT_TRUE(m_experiments->ListExperiments(c.get(), {}, &resp).ok());
-    ASSERT_EQ(resp.experiments_size(), 3);
-    EXPECT_EQ(resp.experiments(0).id(), "exp-3");
+    ASSERT_EQ(resp.experiments_size(), 5);
+    EXPECT_EQ(resp.experiments(0).id(), "exp-5");
     std::map<pb::ExperimentState, int> states;
     for (const auto &e : resp.experiments()) {
         ++states[e.state()];
         EXPECT_GE(e.variants_size(), 2);
         EXPECT_FALSE(e.etag().empty());
     }
-    EXPECT_EQ(states[pb::EXPERIMENT_STATE_RUNNING], 1);
+    EXPECT_EQ(states[pb::EXPERIMENT_STATE_RUNNING], 2);
     EXPECT_EQ(states[pb::EXPERIMENT_STATE_DRAFT], 1);
-    EXPECT_EQ(states[pb::EXPERIMENT_STATE_STOPPED], 1);
+    EXPECT_EQ(states[pb::EXPERIMENT_STATE_STOPPED], 2);
 
     pb::ListExperimentsRequest req;
     req.add_states(pb::EXPERIMENT_STATE_RUNNING);
     auto c2 = ctx(kViewer);
     ASSERT_TRUE(m_experiments->ListExperiments(c2.get(), req, &resp).ok());
-    ASSERT_EQ(resp.experiments_size(), 1);
-    EXPECT_EQ(resp.experiments(0).id(), "exp-1");
+    ASSERT_EQ(resp.experiments_size(), 2);
+    EXPECT_EQ(resp.experiments(0).id(), "exp-4");
+    EXPECT_EQ(resp.experiments(1).id(), "exp-1");
 
     pb::GetExperimentRequest g;
     g.set_id("exp-404");
@@ -105,13 +106,13 @@ TEST_F(SimExperiments, CreateAndWalkTheLifecycle)
     ASSERT_TRUE(m_experiments->CreateExperiment(c.get(), req, &created).ok());
     const pb::Experiment draft = created.experiment();
     EXPECT_EQ(draft.state(), pb::EXPERIMENT_STATE_DRAFT);
-    EXPECT_EQ(draft.id(), "exp-4");
+    EXPECT_EQ(draft.id(), "exp-6");
 
     // Retry answers the same; a viewer may not create.
     pb::CreateExperimentResponse again;
     auto c2 = ctx(kOperator);
     ASSERT_TRUE(m_experiments->CreateExperiment(c2.get(), req, &again).ok());
-    EXPECT_EQ(again.experiment().id(), "exp-4");
+    EXPECT_EQ(again.experiment().id(), "exp-6");
     auto cv = ctx(kViewer);
     req.set_request_id(requestId());
     EXPECT_EQ(m_experiments->CreateExperiment(cv.get(), req, &again).error_code(),
@@ -157,7 +158,7 @@ TEST_F(SimExperiments, CreateAndWalkTheLifecycle)
 
     // State changes need a reason.
     pb::UpdateExperimentRequest noReason;
-    noReason.mutable_experiment()->set_id("exp-4");
+    noReason.mutable_experiment()->set_id("exp-6");
     noReason.mutable_experiment()->set_state(pb::EXPERIMENT_STATE_STOPPED);
     noReason.mutable_update_mask()->add_paths("state");
     noReason.set_request_id(requestId());
@@ -166,7 +167,7 @@ TEST_F(SimExperiments, CreateAndWalkTheLifecycle)
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(st.error_message().rfind("reason:", 0), 0u);
 
-    const pb::Experiment running = get("exp-4");
+    const pb::Experiment running = get("exp-6");
     auto c9 = ctx(kOperator);
     ASSERT_TRUE(setState(running, pb::EXPERIMENT_STATE_STOPPED, &out, c9.get()).ok());
     auto c10 = ctx(kOperator);
@@ -175,7 +176,7 @@ TEST_F(SimExperiments, CreateAndWalkTheLifecycle)
 
     // Every write is audited.
     pb::ListAuditEventsRequest ar;
-    ar.set_target("experiment/exp-4");
+    ar.set_target("experiment/exp-6");
     pb::ListAuditEventsResponse audit;
     auto c11 = ctx(kViewer);
     ASSERT_TRUE(m_routing->ListAuditEvents(c11.get(), ar, &audit).ok());

@@ -164,28 +164,29 @@ protected:
 
 TEST_F(SimServing, OutagedPrimaryIsServedByItsFallbackAsFallbackAfterThePrimary)
 {
-    // extract: atlas-mini, then orion-8b, then orion-70b; no running experiment.
+    // summarize: orion-70b, then atlas-mini; no running experiment (a draft
+    // and a stopped one).
     ASSERT_TRUE(eventually([&] {
-        const auto *p = share(route("extract"), "atlas-mini", pb::SERVED_REASON_PRIMARY);
+        const auto *p = share(route("summarize"), "orion-70b", pb::SERVED_REASON_PRIMARY);
         return p && p->fraction_10s() > 0.9;
     }));
-    const int64_t from = startDrill("atlas-mini", dpb::DRILL_KIND_OUTAGE, 0);
+    const int64_t from = startDrill("orion-70b", dpb::DRILL_KIND_OUTAGE, 0);
 
-    // In the stream: the route's requests succeed on orion-8b as a fallback,
+    // In the stream: the route's requests succeed on atlas-mini as a fallback,
     // never on the primary.
-    EXPECT_TRUE(streamUntil("extract", from, [](const Sample &s) {
-        return s.model == "orion-8b" && s.status == 0 && s.fallback;
+    EXPECT_TRUE(streamUntil("summarize", from, [](const Sample &s) {
+        return s.model == "atlas-mini" && s.status == 0 && s.fallback;
     }));
     EXPECT_FALSE(streamUntil(
-        "extract", from, [](const Sample &s) { return s.model == "atlas-mini" && s.status == 0; },
+        "summarize", from, [](const Sample &s) { return s.model == "orion-70b" && s.status == 0; },
         1500));
 
-    // In the table: orion-8b serves most of the last 10 s as FALLBACK after
-    // atlas-mini.
+    // In the table: atlas-mini serves most of the last 10 s as FALLBACK after
+    // orion-70b.
     pb::Route r;
     ASSERT_TRUE(eventually([&] {
-        r = route("extract");
-        const auto *f = share(r, "orion-8b", pb::SERVED_REASON_FALLBACK, "atlas-mini");
+        r = route("summarize");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.6;
     }));
     EXPECT_LE(sum(r, true), 1.0 + 1e-9);
@@ -201,14 +202,14 @@ TEST_F(SimServing, OutagedPrimaryIsServedByItsFallbackAsFallbackAfterThePrimary)
     // has not.
     ASSERT_TRUE(eventually(
         [&] {
-            r = route("extract");
-            const auto *p = share(r, "atlas-mini", pb::SERVED_REASON_PRIMARY);
+            r = route("summarize");
+            const auto *p = share(r, "orion-70b", pb::SERVED_REASON_PRIMARY);
             return p && p->fraction_10s() == 0;
         },
         20000));
-    const auto *primary = share(r, "atlas-mini", pb::SERVED_REASON_PRIMARY);
+    const auto *primary = share(r, "orion-70b", pb::SERVED_REASON_PRIMARY);
     EXPECT_GT(primary->fraction(), 0);
-    const auto *f = share(r, "orion-8b", pb::SERVED_REASON_FALLBACK, "atlas-mini");
+    const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
     ASSERT_NE(f, nullptr);
     EXPECT_GT(f->fraction_10s(), 0.9);
     EXPECT_GT(f->fraction_10s(), f->fraction());

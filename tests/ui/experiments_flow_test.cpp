@@ -96,14 +96,20 @@ struct Window
     }
 };
 
+// Waits for the list, then opens "Support reply: v3 vs shorter v4" (exp-1,
+// running on chat, judged by preference), which these flows are about; the
+// page itself opens on the newest running experiment, the A/A check.
 bool waitLive(Window &w)
 {
-    return QTest::qWaitFor(
+    const bool live = QTest::qWaitFor(
         [&] {
             return w.controller()->writeBlockedReason().isEmpty() &&
-                   w.controller()->experiments()->rowCount() >= 3;
+                   w.controller()->experiments()->rowCount() >= 5;
         },
         15000);
+    if (live)
+        w.controller()->select(QStringLiteral("exp-1"));
+    return live;
 }
 
 // Fills in the guarded-change dialog and applies it.
@@ -154,8 +160,8 @@ TEST(ExperimentsFlow, CreateOnProductionStartAndWatchAWinnerEmerge)
     w.connect(*sim, "alice-token", Environment::Prod);
     ASSERT_TRUE(waitLive(w)) << w.controller()->writeBlockedReason().toStdString();
 
-    // The running experiment is selected first; its primary metric is
-    // human preference and nobody voted yet: too early, and it says why.
+    // The support-reply experiment's primary metric is human preference and nobody voted yet: too
+    // early, and it says why.
     ASSERT_TRUE(QTest::qWaitFor([&] { return exposures(w.results()) > 300; }, 10000));
     ResultsView *view = w.page()->resultsView();
     EXPECT_EQ(w.results()->analysis().decision, Analysis::Decision::NotEnoughData);
@@ -450,6 +456,7 @@ TEST(ExperimentsFlow, ArenaBlindRunVoteCancelAndOfflineReplay)
     auto *page = window.page<ExperimentsPage>();
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return console.experiments()->selected() != nullptr; }, 8000));
+    console.experiments()->select(QStringLiteral("exp-1"));
     ArenaController *arena = console.experiments()->arena();
     ASSERT_TRUE(QTest::qWaitFor([&] { return arena->history()->rowCount() == 2; }, 8000));
     page->tabs()->setCurrentWidget(page->arenaView());

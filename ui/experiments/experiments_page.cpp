@@ -100,7 +100,7 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
-    split->setSizes({230, 1050});
+    split->setSizes({300, 980});
     split->setChildrenCollapsible(false);
 
     setFocusProxy(m_table);
@@ -116,6 +116,10 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
             });
     connect(controller->experiments(), &QAbstractItemModel::modelReset, this, [this] {
         fitColumns(m_table, 60, 220);
+        // Keep what the controller has selected (the user's pick, or one made
+        // from elsewhere) across a refresh of the list.
+        if (const Experiment *e = m_controller->selected())
+            selectExperiment(e->id);
         if (!m_table->currentIndex().isValid() && m_proxy->rowCount() > 0) {
             // Start where there is something to see: a running experiment.
             int row = 0;
@@ -136,6 +140,8 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
         updateActions();
     });
     connect(controller, &ExperimentsController::selectionChanged, this, [this] {
+        if (const Experiment *e = m_controller->selected())
+            selectExperiment(e->id);
         showDetails();
         updateActions();
     });

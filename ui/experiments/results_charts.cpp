@@ -252,9 +252,11 @@ void ResultsCharts::updateSplit(const Analysis &a)
         keys << double(i + 1);
         w << 100 * a.variants[i].weightShare;
         o << 100 * a.variants[i].exposureShare;
-        QString label = a.variants[i].name;
-        label.replace(QStringLiteral(" on "), QStringLiteral("\non "));
-        labels << label;
+        // The name when it fits under its pair of bars, else the short id.
+        const QString &name = a.variants[i].name;
+        const QFontMetrics fm(p->xAxis->tickLabelFont());
+        const int room = p->axisRect()->width() / int(std::max<std::size_t>(1, a.variants.size()));
+        labels << (fm.horizontalAdvance(name) + 8 <= room ? name : a.variants[i].variantId);
         top = std::max({top, w.back(), o.back()});
     }
     weight->setData(keys, w);

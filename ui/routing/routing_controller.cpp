@@ -46,8 +46,11 @@ RoutingController::RoutingController(Session *session, ActionLog *actions,
     });
     connect(m_drillClient, &DrillClient::failed, this,
             [this](const QString &op, const RpcError &e) {
-                if (e.code == RpcCode::Unimplemented) {
-                    // A real service: no drills. The panel hides.
+                // A real service has no drills, and only admins may list
+                // them: either way the panel hides, without an error on
+                // every page's status bar.
+                if (e.code == RpcCode::Unimplemented ||
+                    (e.code == RpcCode::PermissionDenied && op == QLatin1String("list drills"))) {
                     if (m_drillsAvailable || !m_drills.empty()) {
                         m_drillsAvailable = false;
                         m_drills.clear();
