@@ -276,7 +276,7 @@ TEST(CompareStream, StreamsEveryVariantToCompletionThenFinishesOnce)
 {
     auto sim = startSim();
     Client op(*sim, "operator-token");
-    const Experiment e = running(list(op.client));
+    const Experiment e = byName(list(op.client), QStringLiteral("Support reply: v3 vs shorter v4"));
     ASSERT_GE(e.variants.size(), 2u);
 
     CompareStream compare(&op.connection);
@@ -329,7 +329,7 @@ TEST(CompareStream, CancelMidwayFinishesOnceAndLeavesNoCall)
 {
     auto sim = startSim(1.0); // real time: several seconds of streaming
     Client op(*sim, "operator-token");
-    const Experiment e = running(list(op.client));
+    const Experiment e = byName(list(op.client), QStringLiteral("Support reply: v3 vs shorter v4"));
     const int before = CallTracker::inFlight();
 
     CompareStream compare(&op.connection);
@@ -369,7 +369,7 @@ TEST(ExperimentsClient, FeedbackMovesTheResults)
 {
     auto sim = startSim();
     Client op(*sim, "operator-token");
-    const Experiment e = running(list(op.client));
+    const Experiment e = byName(list(op.client), QStringLiteral("Support reply: v3 vs shorter v4"));
     const QString a = e.variants[0].id;
     const QString b = e.variants[1].id;
 
