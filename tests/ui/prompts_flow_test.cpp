@@ -355,6 +355,78 @@ TEST(PromptsFlow, EditorWarnsAboutVariablesPreviewsAndSavesAVersionThatAppearsAt
     EXPECT_TRUE(QTest::qWaitFor([&] { return !w.prompts()->draft("support-reply"); }, 3000));
 }
 
+TEST(PromptsFlow, NewPromptIsNamedWrittenSavedAndOpened)
+{
+    clearSettings();
+    auto sim = startSim();
+    Window w(nullptr);
+    w.connect(*sim, "ada-token");
+    ASSERT_TRUE(w.open(QStringLiteral("support-reply")));
+    const int before = w.prompts()->prompts()->rowCount();
+    w.page()->promptTable()->setFocus();
+    QTest::keyClick(w.page()->promptTable(), Qt::Key_N, Qt::ControlModifier | Qt::AltModifier);
+    VersionEditor *e = w.page()->openEditor();
+    ASSERT_NE(e, nullptr);
+    QLineEdit *name = child<QLineEdit>(e, "promptNameEdit");
+    EXPECT_EQ(e->focusWidget(), name) << "a new prompt starts with its name";
+    EXPECT_TRUE(child<QPlainTextEdit>(e, "templateEdit")->toPlainText().isEmpty());
+
+    // Closed half-written, the new prompt is kept and comes back.
+    QTest::keyClicks(name, QStringLiteral("support-reply"));
+    child<QPlainTextEdit>(e, "templateEdit")->setPlainText(QStringLiteral("Hello {{who}}"));
+    e->reject();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.page()->openEditor() == nullptr; }, 5000));
+    w.page()->newPrompt();
+    e = w.page()->openEditor();
+    ASSERT_NE(e, nullptr);
+    name = child<QLineEdit>(e, "promptNameEdit");
+    EXPECT_EQ(name->text(), QStringLiteral("support-reply"));
+    EXPECT_EQ(child<QPlainTextEdit>(e, "templateEdit")->toPlainText(),
+              QStringLiteral("Hello {{who}}"));
+    EXPECT_TRUE(child<QLabel>(e, "editorBanner")->isVisible());
+    EXPECT_TRUE(child<QLabel>(e, "editorBanner")->text().contains(QStringLiteral("new prompt")));
+
+    // A name that exists is refused here, before anything is sent.
+    emit child<QLabel>(e, "variableWarnings")->linkActivated(QStringLiteral("declare:who"));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return e->previewCurrent() && e->undeclared().isEmpty(); }, 5000));
+    EXPECT_TRUE(e->unused().isEmpty());
+    QTest::keyClicks(child<QLineEdit>(e, "messageEdit"), QStringLiteral("First cut"));
+    child<QPushButton>(e, "saveButton")->click();
+    auto *nameError = child<QLabel>(e, "nameError");
+    EXPECT_TRUE(nameError->isVisible());
+    EXPECT_TRUE(nameError->text().contains(QStringLiteral("exists already")));
+
+    // The service's own rule on names is shown under the name.
+    name->setText(QStringLiteral("Refund Reply"));
+    QSignalSpy failed(w.prompts(), &PromptsController::versionSaveFailed);
+    child<QPushButton>(e, "saveButton")->click();
+    ASSERT_TRUE(failed.wait(10000));
+    EXPECT_TRUE(nameError->isVisible());
+    EXPECT_TRUE(nameError->text().startsWith(QStringLiteral("prompt_name:")))
+        << nameError->text().toStdString();
+    shot(e, "prompts-new-prompt-name-error.png");
+
+    // A good name saves; the prompt appears in the list and opens on v1.
+    name->setText(QStringLiteral("refund-reply"));
+    child<QLineEdit>(e, "promptDescriptionEdit")->setText(QStringLiteral("Replies to refunds"));
+    EXPECT_EQ(e->draft().description, QStringLiteral("Replies to refunds"));
+    QSignalSpy saved(w.prompts(), &PromptsController::versionSaved);
+    child<QPushButton>(e, "saveButton")->click();
+    ASSERT_TRUE(saved.wait(10000));
+    const auto v = saved.at(0).at(1).value<PromptVersion>();
+    EXPECT_EQ(v.promptName, QStringLiteral("refund-reply"));
+    EXPECT_EQ(v.version, 1u);
+    EXPECT_TRUE(QTest::qWaitFor([&] { return w.page()->openEditor() == nullptr; }, 5000));
+    EXPECT_EQ(w.prompts()->prompts()->rowCount(), before + 1);
+    EXPECT_EQ(w.prompts()->selectedPrompt(), QStringLiteral("refund-reply"));
+    const Prompt *p = w.prompts()->prompt(QStringLiteral("refund-reply"));
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->description, QStringLiteral("Replies to refunds"));
+    EXPECT_FALSE(w.prompts()->local()->newPromptDraft()) << "saved: nothing kept locally";
+    EXPECT_TRUE(QTest::qWaitFor([&] { return w.prompts()->versions()->rowCount() == 1; }, 5000));
+}
+
 TEST(PromptsFlow, TheServicesValidationErrorIsShownNextToTheFieldItNames)
 {
     clearSettings();

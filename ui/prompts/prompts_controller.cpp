@@ -9,9 +9,6 @@
 #include "ui/common/notification_log.h"
 
 #include <QDateTime>
-#include <QSettings>
-#include <QThreadPool>
-#include <QUrl>
 #include <algorithm>
 
 namespace sb {
@@ -30,7 +27,6 @@ PromptsController::PromptsController(Session *session, ActionLog *actions,
       m_watch(new PromptsWatch(session->connection(), this))
 {
     // One thread, so writes land in the order they were made.
-    m_settingsPool.setMaxThreadCount(1);
     connect(m_client, &PromptsClient::promptsListed, this,
             [this](const std::vector<Prompt> &prompts) {
                 const qint64 now = nowMs();
@@ -171,7 +167,7 @@ PromptsController::PromptsController(Session *session, ActionLog *actions,
 
 PromptsController::~PromptsController()
 {
-    m_settingsPool.waitForDone(); // a draft being written is not cut short
+    m_local.flush(); // a draft being written is not cut short
 }
 
 Freshness PromptsController::freshness() const
@@ -192,7 +188,7 @@ void PromptsController::refresh()
 QString PromptsController::rememberedPrompt(const std::vector<Prompt> &prompts) const
 {
     // The prompt open last time on this endpoint, if it is still there.
-    const QString last = QSettings().value(settingsKey(QStringLiteral("selected"))).toString();
+    const QString last = m_local.lastSelected();
     for (const auto &p : prompts) {
         if (p.name == last)
             return last;
@@ -203,7 +199,7 @@ QString PromptsController::rememberedPrompt(const std::vector<Prompt> &prompts) 
 void PromptsController::selectPrompt(const QString &name)
 {
     if (name != m_selected && !name.isEmpty())
-        writeSetting(settingsKey(QStringLiteral("selected")), name);
+        m_local.setLastSelected(name);
     m_selected = name;
     showVersions(name);
     showLabelHistory(name);
@@ -580,6 +576,7 @@ QString PromptsController::saveVersion(const VersionDraft &draft)
     NewVersion n;
     n.version = draft.toVersion();
     n.expectedEtag = draft.expectedEtag;
+    n.description = draft.description;
     n.requestId = Change::newRequestId();
     m_creates.insert(n.requestId, n);
     const QString blocked = writeBlockedReason();
@@ -694,74 +691,34 @@ void PromptsController::onEvent(const PromptEvent &e)
 
 // --- Kept locally ---
 
-QString PromptsController::settingsKey(const QString &kind, const QString &prompt) const
-{
-    // Endpoints hold ':' and '/'; keep each one a single settings group.
-    const QString endpoint =
-        QString::fromLatin1(QUrl::toPercentEncoding(m_session->endpointKey(), {}, "/:"));
-    QString key = QStringLiteral("prompts/%1/%2").arg(kind, endpoint);
-    if (!prompt.isEmpty())
-        key += QLatin1Char('/') + prompt;
-    return key;
-}
-
 QMap<QString, QString> PromptsController::sampleValues(const QString &prompt) const
 {
-    QMap<QString, QString> out;
-    const QVariantMap m = QSettings().value(settingsKey(QStringLiteral("samples"), prompt)).toMap();
-    for (auto it = m.begin(); it != m.end(); ++it)
-        out.insert(it.key(), it.value().toString());
-    return out;
+    return m_local.sampleValues(prompt);
 }
 
 void PromptsController::setSampleValues(const QString &prompt, const QMap<QString, QString> &values)
 {
-    QVariantMap m;
-    for (auto it = values.begin(); it != values.end(); ++it)
-        m.insert(it.key(), it.value());
-    writeSetting(settingsKey(QStringLiteral("samples"), prompt), m);
-}
-
-void PromptsController::writeSetting(const QString &key, const QVariant &value)
-{
-    // QSettings syncs to disk, which the GUI thread must not wait for; a
-    // QSettings per thread is safe, and reads here see the shared cache.
-    m_settingsPool.start([key, value] {
-        QSettings s;
-        if (value.isValid())
-            s.setValue(key, value);
-        else
-            s.remove(key);
-        s.sync();
-    });
+    m_local.setSampleValues(prompt, values);
 }
 
 std::optional<VersionDraft> PromptsController::draft(const QString &prompt) const
 {
-    const QByteArray json =
-        QSettings().value(settingsKey(QStringLiteral("drafts"), prompt)).toByteArray();
-    if (json.isEmpty())
-        return std::nullopt;
-    return VersionDraft::fromJson(json);
+    return m_local.draft(prompt);
 }
 
 QStringList PromptsController::promptsWithDrafts() const
 {
-    QSettings s;
-    s.beginGroup(settingsKey(QStringLiteral("drafts")));
-    return s.childKeys();
+    return m_local.promptsWithDrafts();
 }
 
 void PromptsController::saveDraft(const VersionDraft &draft)
 {
-    VersionDraft d = draft;
-    d.savedMs = nowMs();
-    writeSetting(settingsKey(QStringLiteral("drafts"), d.prompt), d.toJson());
+    m_local.saveDraft(draft);
 }
 
 void PromptsController::discardDraft(const QString &prompt)
 {
-    writeSetting(settingsKey(QStringLiteral("drafts"), prompt), {});
+    m_local.discardDraft(prompt);
 }
 
 } // namespace sb

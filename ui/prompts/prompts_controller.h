@@ -21,8 +21,9 @@
 // admin): only production moves are disabled then. A refused create or other
 // move means viewer: every write is disabled (Session::noteRoleTooLow).
 //
-// Sample variable values (per prompt) and drafts live in QSettings, keyed by
-// endpoint: prompt text, never credentials.
+// Sample variable values (per prompt) and drafts are kept on this machine
+// by PromptLocalStore (QSettings, per endpoint: prompt text, never
+// credentials).
 //
 // Known gaps: one draft per prompt (a second editor on the same prompt
 // resumes it); no way yet to create a new prompt (only new versions of an
@@ -37,6 +38,7 @@
 #include "client/rpc_error.h"
 #include "core/change.h"
 #include "core/label_history.h"
+#include "ui/prompts/prompt_local_store.h"
 #include "ui/prompts/prompt_models.h"
 #include "ui/prompts/version_draft.h"
 #include "ui/session.h"
@@ -45,7 +47,6 @@
 #include <QMap>
 #include <QObject>
 #include <QSet>
-#include <QThreadPool>
 #include <QTimer>
 #include <optional>
 
@@ -114,6 +115,8 @@ public:
     QStringList promptsWithDrafts() const;
     void saveDraft(const VersionDraft &draft);
     void discardDraft(const QString &prompt);
+    // What is kept on this machine (drafts, sample values), for the editor.
+    PromptLocalStore *local() { return &m_local; }
 
 signals:
     void versionsShown(const QString &prompt);
@@ -137,8 +140,6 @@ private:
     void onFailed(const Change &change, const RpcError &error);
     void onCreated(const QString &requestId, const PromptVersion &v, const Prompt &p);
     void onCreateFailed(const QString &requestId, const RpcError &error);
-    QString settingsKey(const QString &kind, const QString &prompt = {}) const;
-    void writeSetting(const QString &key, const QVariant &value);
     QString rememberedPrompt(const std::vector<Prompt> &prompts) const;
 
     Session *m_session;
@@ -160,7 +161,7 @@ private:
     QHash<QString, PromptVersion> m_created; // created, until the local log has it
     QSet<QString> m_ours;                    // "prompt|label|v" and "prompt|vN" we made
     QTimer m_pollTimer;
-    QThreadPool m_settingsPool; // drafts and samples, written in order
+    PromptLocalStore m_local{[this] { return m_session->endpointKey(); }};
 };
 
 } // namespace sb

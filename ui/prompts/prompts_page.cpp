@@ -115,6 +115,12 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
     m_newAction->setShortcut(QKeySequence::New);
     m_newAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(m_newAction);
+    m_newPromptAction = tools->addAction(QIcon::fromTheme(QStringLiteral("document-new")),
+                                         tr("New prompt…"), this, &PromptsPage::newPrompt);
+    m_newPromptAction->setObjectName(QStringLiteral("newPromptAction"));
+    m_newPromptAction->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_N));
+    m_newPromptAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_newPromptAction);
     m_moveMenu = new QMenu(this);
     m_moveMenu->setObjectName(QStringLiteral("moveLabelMenu"));
     connect(m_moveMenu, &QMenu::aboutToShow, this, [this] { fillMoveMenu(m_moveMenu); });
@@ -131,8 +137,11 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
     });
     tools->addAction(m_moveAction);
     m_moveButton = qobject_cast<QToolButton *>(tools->widgetForAction(m_moveAction));
-    if (m_moveButton)
+    if (m_moveButton) {
         m_moveButton->setPopupMode(QToolButton::InstantPopup);
+        // Room for the menu arrow, which otherwise touches the text.
+        m_moveButton->setStyleSheet(QStringLiteral("QToolButton { padding-right: 14px; }"));
+    }
     m_promoteAction =
         tools->addAction(QIcon::fromTheme(QStringLiteral("go-up")), tr("Promote to production"),
                          this, [this] { moveLabel(kProduction); });
@@ -616,6 +625,11 @@ void PromptsPage::updateActions()
     const QString blocked = m_controller->writeBlockedReason();
     const bool one = sel.size() == 1;
 
+    m_newPromptAction->setEnabled(blocked.isEmpty());
+    m_newPromptAction->setToolTip(!blocked.isEmpty()
+                                      ? blocked
+                                      : tr("Start a prompt of your own: name, template, "
+                                           "model and its first version (Ctrl+Alt+N)"));
     m_newAction->setEnabled(blocked.isEmpty() && !prompt.isEmpty());
     m_newAction->setToolTip(
         !blocked.isEmpty() ? blocked : tr("Write a new version from the selected one (Ctrl+N)"));
@@ -651,8 +665,9 @@ void PromptsPage::updateActions()
                            "and new versions can.")
                             .arg(promoteBlocked));
     else
-        m_hint->setText(tr("Ctrl+N writes a new version · Ctrl+L points a label at the "
-                           "selected version · Ctrl+click two versions to compare them"));
+        m_hint->setText(tr("Ctrl+N writes a new version · Ctrl+Alt+N a new prompt · Ctrl+L "
+                           "points a label at the selected version · Ctrl+click two versions to "
+                           "compare them"));
 }
 
 void PromptsPage::fillMoveMenu(QMenu *menu)
@@ -800,6 +815,29 @@ void PromptsPage::onConflict(const Change &change, const ConflictInfo &conflict)
     ask(*again, m_controller->describeConflict(change, conflict));
 }
 
+void PromptsPage::newPrompt()
+{
+    const QString blocked = m_controller->writeBlockedReason();
+    if (!blocked.isEmpty()) {
+        emit m_session->message(tr("Cannot create a prompt: %1").arg(blocked));
+        return;
+    }
+    if (m_editor) {
+        m_editor->raise();
+        return;
+    }
+    if (auto kept = m_controller->local()->newPromptDraft()) {
+        showEditor(*kept, true); // the new prompt written last time, not lost
+        return;
+    }
+    VersionDraft seed; // no name: the editor asks for one
+    seed.newPrompt = true;
+    const QStringList models = m_controller->knownModels();
+    if (!models.isEmpty())
+        seed.model = models.front();
+    showEditor(seed, false);
+}
+
 void PromptsPage::newVersion()
 {
     const QString blocked = m_controller->writeBlockedReason();
@@ -832,10 +870,23 @@ void PromptsPage::newVersion()
         }
         seed = VersionDraft::from(*v, p->etag);
     }
+    showEditor(seed, restored);
+}
+
+void PromptsPage::showEditor(const VersionDraft &seed, bool restored)
+{
     m_editor = new VersionEditor(m_controller, seed, restored, this);
     m_editor->setAttribute(Qt::WA_DeleteOnClose);
     auto *e = m_editor;
     connect(e, &VersionEditor::saved, this, [this](const PromptVersion &v) {
+        if (v.promptName != m_controller->selectedPrompt()) {
+            // A new prompt: open it (the list has it already).
+            m_controller->selectPrompt(v.promptName);
+            const int row = m_controller->prompts()->rowOf(v.promptName);
+            if (row >= 0)
+                m_prompts->setCurrentIndex(
+                    m_promptProxy->mapFromSource(m_controller->prompts()->index(row, 0)));
+        }
         m_selectAfterReset = v.version;
         if (m_controller->versions()->rowOf(v.version) >= 0) {
             selectVersions({v.version});

@@ -29,6 +29,7 @@ class StaleBanner;
 class DiffView;
 class GuardedChangeDialog;
 class VersionEditor;
+struct VersionDraft;
 class TemplateHighlighter;
 struct ConflictInfo;
 struct PromptVersion;
@@ -60,6 +61,7 @@ public:
     void selectVersions(const std::vector<quint32> &versions);
 
     void newVersion();
+    void newPrompt(); // Ctrl+Alt+N
     void moveLabel(const QString &label);
     void rollBackProduction();
     void askNewLabel();
@@ -68,6 +70,7 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    void showEditor(const VersionDraft &seed, bool restored);
     void applySearch(const QString &text);
     void updateSearchCount();
     void showSelection();
@@ -94,6 +97,7 @@ private:
     QLabel *m_title;
     QLabel *m_draftBar;
     QAction *m_newAction = nullptr;
+    QAction *m_newPromptAction = nullptr;
     QAction *m_moveAction = nullptr;
     QToolButton *m_moveButton = nullptr;
     QMenu *m_moveMenu = nullptr;

@@ -57,11 +57,15 @@ QByteArray VersionDraft::toJson() const
     }
     o[QStringLiteral("variables")] = vars;
     o[QStringLiteral("message")] = message;
+    if (newPrompt)
+        o[QStringLiteral("new_prompt")] = true;
+    if (!description.isEmpty())
+        o[QStringLiteral("prompt_description")] = description;
     o[QStringLiteral("saved")] = double(savedMs);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json)
+std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json, bool requireName)
 {
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
@@ -70,7 +74,7 @@ std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json)
     const QJsonObject o = doc.object();
     VersionDraft d;
     d.prompt = o.value(QStringLiteral("prompt")).toString();
-    if (d.prompt.isEmpty())
+    if (d.prompt.isEmpty() && requireName)
         return std::nullopt;
     d.parentVersion = quint32(o.value(QStringLiteral("parent")).toDouble());
     d.expectedEtag = o.value(QStringLiteral("etag")).toString();
@@ -90,6 +94,8 @@ std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json)
                                j.value(QStringLiteral("default")).toString()});
     }
     d.message = o.value(QStringLiteral("message")).toString();
+    d.newPrompt = o.value(QStringLiteral("new_prompt")).toBool();
+    d.description = o.value(QStringLiteral("prompt_description")).toString();
     d.savedMs = qint64(o.value(QStringLiteral("saved")).toDouble());
     return d;
 }

@@ -23,7 +23,9 @@ struct VersionDraft
     ModelParams params;
     std::vector<PromptVariable> variables;
     QString message;
-    qint64 savedMs = 0; // when it was last kept locally
+    bool newPrompt = false; // the first version of a prompt named in the editor
+    QString description;    // a new prompt's description
+    qint64 savedMs = 0;     // when it was last kept locally
 
     // The version this draft would create.
     PromptVersion toVersion() const;
@@ -31,7 +33,8 @@ struct VersionDraft
     static VersionDraft from(const PromptVersion &v, const QString &etag);
 
     QByteArray toJson() const;
-    static std::optional<VersionDraft> fromJson(const QByteArray &json);
+    // requireName: refuse a draft with no prompt name (all but a new prompt's).
+    static std::optional<VersionDraft> fromJson(const QByteArray &json, bool requireName = true);
 
     bool operator==(const VersionDraft &) const = default;
 };

@@ -61,15 +61,21 @@ QFont monospace()
 
 VersionEditor::VersionEditor(PromptsController *controller, const VersionDraft &seed, bool restored,
                              QWidget *parent)
-    : QDialog(parent), m_controller(controller), m_prompt(seed.prompt),
+    : QDialog(parent), m_controller(controller), m_prompt(seed.prompt), m_newPrompt(seed.newPrompt),
       m_parent(seed.parentVersion), m_etag(seed.expectedEtag)
 {
     setObjectName(QStringLiteral("versionEditor"));
-    setWindowTitle(tr("New version of %1").arg(seed.prompt));
+    setWindowTitle(m_newPrompt ? tr("New prompt") : tr("New version of %1").arg(seed.prompt));
     setModal(true);
     resize(1180, 760);
     buildUi(seed);
-    if (restored) {
+    if (restored && m_newPrompt) {
+        m_banner->setText(tr("Restored the new prompt you were writing %1 (%2). Nothing of it is "
+                             "on the service yet.")
+                              .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - seed.savedMs),
+                                   formatTime(seed.savedMs)));
+        m_banner->show();
+    } else if (restored) {
         m_banner->setText(tr("Restored the draft you were writing %1 (%2), from v%3. Nothing "
                              "of it is saved on the service yet.")
                               .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - seed.savedMs),
@@ -84,7 +90,7 @@ VersionEditor::VersionEditor(PromptsController *controller, const VersionDraft &
     m_draftTimer.setSingleShot(true);
     m_draftTimer.setInterval(600);
     connect(&m_draftTimer, &QTimer::timeout, this, [this] {
-        m_controller->saveDraft(draft());
+        keepDraft();
         m_controller->setSampleValues(m_prompt, samples());
     });
     connect(m_controller, &PromptsController::versionSaved, this,
@@ -93,7 +99,10 @@ VersionEditor::VersionEditor(PromptsController *controller, const VersionDraft &
                     return;
                 m_pendingId.clear();
                 m_draftTimer.stop();
-                m_controller->discardDraft(m_prompt);
+                if (m_newPrompt)
+                    m_controller->local()->discardNewPromptDraft();
+                else
+                    m_controller->discardDraft(m_prompt);
                 emit saved(v);
                 accept();
             });
@@ -101,7 +110,10 @@ VersionEditor::VersionEditor(PromptsController *controller, const VersionDraft &
             &VersionEditor::onSaveFailed);
     m_loading = false;
     startAnalysis();
-    m_template->setFocus();
+    if (m_name)
+        m_name->setFocus();
+    else
+        m_template->setFocus();
 }
 
 void VersionEditor::buildUi(const VersionDraft &seed)
@@ -109,7 +121,8 @@ void VersionEditor::buildUi(const VersionDraft &seed)
     auto *layout = new QVBoxLayout(this);
     layout->setSpacing(8);
 
-    auto *title = new QLabel(seed.parentVersion
+    auto *title = new QLabel(m_newPrompt ? tr("<b>New prompt</b> · its first version")
+                             : seed.parentVersion
                                  ? tr("<b>%1</b> · new version written from v%2")
                                        .arg(seed.prompt.toHtmlEscaped())
                                        .arg(seed.parentVersion)
@@ -129,6 +142,35 @@ void VersionEditor::buildUi(const VersionDraft &seed)
                                            "3px; padding: 6px; }"));
     m_banner->hide();
     layout->addWidget(m_banner);
+
+    if (m_newPrompt) {
+        auto *form = new QFormLayout;
+        m_name = new QLineEdit(this);
+        m_name->setObjectName(QStringLiteral("promptNameEdit"));
+        m_name->setPlaceholderText(tr("e.g. refund-reply (letters, digits and dashes)"));
+        m_name->setText(seed.prompt);
+        m_nameError = errorLabel(this, QStringLiteral("nameError"));
+        auto *nameCol = new QVBoxLayout;
+        nameCol->addWidget(m_name);
+        nameCol->addWidget(m_nameError);
+        auto *nameLabel = new QLabel(tr("&Name:"), this);
+        nameLabel->setBuddy(m_name);
+        form->addRow(nameLabel, nameCol);
+        m_description = new QLineEdit(this);
+        m_description->setObjectName(QStringLiteral("promptDescriptionEdit"));
+        m_description->setPlaceholderText(tr("What the prompt is for (shown in the list)"));
+        m_description->setText(seed.description);
+        auto *descLabel = new QLabel(tr("&Description:"), this);
+        descLabel->setBuddy(m_description);
+        form->addRow(descLabel, m_description);
+        layout->addLayout(form);
+        connect(m_name, &QLineEdit::textChanged, this, [this](const QString &text) {
+            m_prompt = text.trimmed();
+            m_nameError->hide();
+            edited();
+        });
+        connect(m_description, &QLineEdit::textChanged, this, &VersionEditor::edited);
+    }
 
     auto *split = new QSplitter(Qt::Horizontal, this);
 
@@ -317,7 +359,10 @@ void VersionEditor::buildUi(const VersionDraft &seed)
     connect(discard, &QPushButton::clicked, this, [this] {
         m_discarded = true;
         m_draftTimer.stop();
-        m_controller->discardDraft(m_prompt);
+        if (m_newPrompt)
+            m_controller->local()->discardNewPromptDraft();
+        else
+            m_controller->discardDraft(m_prompt);
         reject();
     });
     auto *saveKey = new QShortcut(QKeySequence::Save, this);
@@ -409,17 +454,26 @@ void VersionEditor::reject()
     // Esc, Close or the window's close button: the draft is kept, at once
     // (not a moment later, when the dialog is gone).
     m_draftTimer.stop();
-    if (!m_discarded) {
-        m_controller->saveDraft(draft());
-        m_controller->setSampleValues(m_prompt, samples());
-    }
+    if (!m_discarded)
+        keepDraft();
     QDialog::reject();
+}
+
+void VersionEditor::keepDraft()
+{
+    if (m_newPrompt) {
+        m_controller->local()->saveNewPromptDraft(draft());
+        return; // sample values are kept once the prompt has its name
+    }
+    m_controller->saveDraft(draft());
+    m_controller->setSampleValues(m_prompt, samples());
 }
 
 VersionDraft VersionEditor::draft() const
 {
     VersionDraft d;
     d.prompt = m_prompt;
+    d.newPrompt = m_newPrompt;
     d.parentVersion = m_parent;
     d.expectedEtag = m_etag;
     d.templateText = m_template->toPlainText();
@@ -432,6 +486,8 @@ VersionDraft VersionEditor::draft() const
         d.params.maxOutputTokens = quint32(m_maxTokens->value());
     d.variables = variables();
     d.message = m_message->text().trimmed();
+    if (m_description)
+        d.description = m_description->text().trimmed();
     return d;
 }
 
@@ -602,13 +658,28 @@ void VersionEditor::save()
         return; // one save at a time
     clearFieldErrors();
     const VersionDraft d = draft();
+    if (m_newPrompt) {
+        if (d.prompt.isEmpty()) {
+            showFieldError(QStringLiteral("prompt_name"), tr("Name the prompt."));
+            return;
+        }
+        if (m_controller->prompt(d.prompt)) {
+            showFieldError(
+                QStringLiteral("prompt_name"),
+                tr("%1 exists already: select it and write a new version (Ctrl+N).").arg(d.prompt));
+            return;
+        }
+    }
     if (d.message.isEmpty()) {
         showFieldError(QStringLiteral("message"), tr("Say what changed and why; it is the "
                                                      "version's history."));
         return;
     }
     m_draftTimer.stop();
-    m_controller->saveDraft(d);
+    if (m_newPrompt)
+        m_controller->local()->saveNewPromptDraft(d);
+    else
+        m_controller->saveDraft(d);
     m_controller->setSampleValues(m_prompt, samples());
     m_save->setEnabled(false);
     m_save->setText(tr("Saving…"));
@@ -617,8 +688,10 @@ void VersionEditor::save()
 
 void VersionEditor::clearFieldErrors()
 {
-    for (QLabel *l :
-         {m_templateError, m_varsError, m_modelError, m_paramsError, m_messageError, m_saveError}) {
+    for (QLabel *l : {m_nameError, m_templateError, m_varsError, m_modelError, m_paramsError,
+                      m_messageError, m_saveError}) {
+        if (!l)
+            continue;
         l->hide();
         l->setProperty("fromService", false);
     }
@@ -628,7 +701,12 @@ void VersionEditor::showFieldError(const QString &field, const QString &message)
 {
     QLabel *label = m_saveError;
     QWidget *focus = nullptr;
-    if (field == QLatin1String("template")) {
+    if ((field == QLatin1String("prompt_name") || field == QLatin1String("description")) &&
+        m_nameError) {
+        label = m_nameError;
+        focus =
+            field == QLatin1String("prompt_name") ? static_cast<QWidget *>(m_name) : m_description;
+    } else if (field == QLatin1String("template")) {
         label = m_templateError;
         focus = m_template;
     } else if (field.startsWith(QLatin1String("variables"))) {

@@ -70,12 +70,14 @@ private:
     void syncSampleRows();
     void declare(const QString &name);
     void save();
+    void keepDraft(); // locally, as typed and on close
     void onSaveFailed(const QString &requestId, const RpcError &error);
     void clearFieldErrors();
     void showFieldError(const QString &field, const QString &message);
 
     PromptsController *m_controller;
     QString m_prompt;
+    bool m_newPrompt = false; // the first version of a prompt named here
     quint32 m_parent = 0;
     QString m_etag;
     QString m_pendingId;
@@ -83,6 +85,9 @@ private:
     bool m_discarded = false;
 
     QLabel *m_banner = nullptr;
+    QLineEdit *m_name = nullptr;        // new prompt only
+    QLineEdit *m_description = nullptr; // new prompt only
+    QLabel *m_nameError = nullptr;
     QPlainTextEdit *m_template = nullptr;
     TemplateHighlighter *m_highlighter = nullptr;
     QLabel *m_templateError = nullptr;
