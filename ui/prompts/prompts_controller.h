@@ -26,8 +26,7 @@
 // credentials).
 //
 // Known gaps: one draft per prompt (a second editor on the same prompt
-// resumes it); no way yet to create a new prompt (only new versions of an
-// existing one), although the client and the sim support it; the editor's
+// resumes it; one new prompt at a time is kept); the editor's
 // model list holds the models seen in versions, not the routing table's;
 // label history is only as good as the service's audit log (events it has
 // pruned, or writes in a format the parser cannot read, are missing, and a
