@@ -372,6 +372,30 @@ std::vector<SeriesPoint> SeriesStore::range(SeriesId id, qint64 fromMs, qint64 t
     return out;
 }
 
+std::vector<std::pair<qint64, LatencySketch>>
+SeriesStore::latencySketches(SeriesId id, qint64 fromMs, qint64 toMs, Resolution resolution) const
+{
+    std::vector<std::pair<qint64, LatencySketch>> out;
+    const Series *s = series(id);
+    if (!s || fromMs >= toMs)
+        return out;
+    if (resolution == Resolution::Second) {
+        auto lo =
+            std::lower_bound(s->seconds.begin(), s->seconds.end(), fromMs,
+                             [](const Series::Second &e, qint64 v) { return e.point.timeMs < v; });
+        for (auto it = lo; it != s->seconds.end() && it->point.timeMs < toMs; ++it) {
+            if (it->hasSketches)
+                out.emplace_back(it->point.timeMs, it->latency.expand());
+        }
+        return out;
+    }
+    auto lo = std::lower_bound(s->minutes.begin(), s->minutes.end(), fromMs,
+                               [](const Series::Minute &e, qint64 v) { return e.timeMs < v; });
+    for (auto it = lo; it != s->minutes.end() && it->timeMs < toMs; ++it)
+        out.emplace_back(it->timeMs, it->aggregate.latency);
+    return out;
+}
+
 std::optional<SeriesWindow> SeriesStore::window(SeriesId id, qint64 fromMs, qint64 toMs) const
 {
     const Series *s = series(id);
