@@ -22,6 +22,7 @@ Console::Console(Cache *cache, QObject *parent)
       m_audit(new AuditController(m_session, m_actions, this))
 {
     connect(m_routing, &RoutingController::auditEventSeen, m_audit, &AuditController::addEvent);
+    m_latency->setAuditModel(m_audit->model()); // markers on the latency charts
     // Any capability turning live or stale updates every banner at once.
     for (QObject *c :
          std::initializer_list<QObject *>{m_prompts, m_experiments, m_routing, m_audit})
