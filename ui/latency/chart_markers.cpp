@@ -86,6 +86,9 @@ void ChartMarkers::layout(const QCPRange &keys)
         const bool room = px - lastLabelPx >= kLabelGapPx;
         items.label->position->setCoords(key, 0.0);
         items.label->setText(it->title);
+        // Near the right edge the label goes left of its line, so it is not cut off.
+        const bool flip = px > m_panels.front()->right() - kLabelGapPx;
+        items.label->setPositionAlignment((flip ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
         items.label->setVisible(room);
         if (room)
             lastLabelPx = px;

@@ -513,6 +513,14 @@ void LatencyChart::replotIfDirty()
             m_viewTimer.start();
     }
     m_markers->layout(m_panels[0]->axis(QCPAxis::atBottom)->range());
+    // As many value ticks as the panel has room for (short panels overlap otherwise).
+    for (int p = 0; p < NB_PANELS; ++p) {
+        const int room = std::max(2, m_panels[p]->height() / 28);
+        m_panels[p]
+            ->axis(QCPAxis::atLeft)
+            ->ticker()
+            ->setTickCount(std::min(p == LatencyPanel ? 5 : 3, room));
+    }
     rescaleValues();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

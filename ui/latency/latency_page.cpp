@@ -98,6 +98,9 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     m_window->setCurrentIndex(0);
     m_chart->setWindowSeconds(300);
     m_hint->setForegroundRole(QPalette::PlaceholderText);
+    // A hint, not a layout constraint: at 1024 px it is cut, never widens the window.
+    m_hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_hint->setMinimumWidth(0);
     m_picker->setMinimumWidth(180);
     m_export->setObjectName(QStringLiteral("exportButton"));
     m_export->setText(tr("Export"));
@@ -134,8 +137,9 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     charts->setObjectName(QStringLiteral("chartSplit"));
     charts->addWidget(m_chart);
     charts->addWidget(m_heatmap);
-    charts->setStretchFactor(0, 3);
+    charts->setStretchFactor(0, 4);
     charts->setStretchFactor(1, 1);
+    m_heatmap->setMinimumHeight(80);
     charts->setChildrenCollapsible(true);
 
     auto *right = new QWidget(this);
@@ -339,7 +343,17 @@ void LatencyPage::refreshHeatmap()
     // The same left and right margins as the charts, so times line up.
     const QMargins m = m_chart->plotMargins();
     m_heatmap->setHorizontalMargins(m.left(), m.right());
-    m_heatmap->setHeatmap(m_chart->label(id), grid, from, to);
+    // The store holds this session's sketches only; say so rather than let
+    // an empty stretch read as "no traffic".
+    qint64 oldestSketch = std::numeric_limits<qint64>::max();
+    for (const auto &part : parts) {
+        if (!part.empty())
+            oldestSketch = std::min(oldestSketch, part.front().first);
+    }
+    QString title = m_chart->label(id);
+    if (oldestSketch > from + 2 * step)
+        title += tr(" · distribution of this session's data only");
+    m_heatmap->setHeatmap(title, grid, from, to);
 }
 
 void LatencyPage::exportTo(const QString &path)
