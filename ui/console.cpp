@@ -27,6 +27,7 @@ Console::Console(Cache *cache, QObject *parent)
     // routing table (the setup dialog, the arena's live cost estimate).
     auto shareRouting = [this] { m_experiments->setRoutingTable(m_routing->model()->table()); };
     connect(m_routing->model(), &QAbstractItemModel::modelReset, m_experiments, shareRouting);
+    m_latency->setAuditModel(m_audit->model()); // markers on the latency charts
     // Any capability turning live or stale updates every banner at once.
     for (QObject *c :
          std::initializer_list<QObject *>{m_prompts, m_experiments, m_routing, m_audit})

@@ -105,12 +105,50 @@ struct SeriesStore::Series
         CompactSketch ttft;
         bool hasSketches = false;
     };
+    // A closed minute keeps its sketches packed (CompactSketch, about a
+    // quarter of the size): a day of minutes is most of a store's memory.
     struct Minute
     {
         qint64 timeMs = 0;
-        SeriesAggregate aggregate;
+        SeriesAggregate aggregate; // sketches empty while packed
+        CompactSketch packedLatency;
+        CompactSketch packedTtft;
+        bool packed = false;
         mutable SeriesPoint point;
         mutable bool dirty = true;
+
+        SeriesAggregate full() const
+        {
+            SeriesAggregate a = aggregate;
+            if (packed) {
+                a.latency = packedLatency.expand();
+                a.ttft = packedTtft.expand();
+            }
+            return a;
+        }
+        void pack()
+        {
+            if (packed)
+                return;
+            if (dirty) {
+                point = summarize(timeMs, kMinuteMs, aggregate);
+                dirty = false;
+            }
+            packedLatency = CompactSketch(aggregate.latency);
+            packedTtft = CompactSketch(aggregate.ttft);
+            aggregate.latency = LatencySketch();
+            aggregate.ttft = LatencySketch();
+            packed = true;
+        }
+        void unpack()
+        {
+            if (!packed)
+                return;
+            aggregate = full();
+            packedLatency = CompactSketch();
+            packedTtft = CompactSketch();
+            packed = false;
+        }
     };
 
     std::optional<SeriesKey> key;
@@ -292,11 +330,25 @@ void SeriesStore::append(const SeriesSecond &in)
         fresh.timeMs = m;
         mit = mins.insert(mit, std::move(fresh));
     }
+    mit->unpack();
     mit->aggregate.merge(in.aggregate);
     mit->dirty = true;
 
     s.newestMs = std::max(s.newestMs, t);
     m_newestMs = std::max(m_newestMs, t);
+
+    // Minutes two or more behind the newest second are closed: pack them
+    // (the tail up to the first packed one, and a late second's minute).
+    const qint64 closed = s.newestMs - 2 * kMinuteMs;
+    if (mit->timeMs < closed)
+        mit->pack();
+    for (auto rit = mins.rbegin(); rit != mins.rend(); ++rit) {
+        if (rit->timeMs >= closed)
+            continue;
+        if (rit->packed)
+            break;
+        rit->pack();
+    }
 
     // Seconds past the sketch horizon keep their summary only.
     const qint64 horizon = s.newestMs - m_options.secondSketchMs;
@@ -364,11 +416,36 @@ std::vector<SeriesPoint> SeriesStore::range(SeriesId id, qint64 fromMs, qint64 t
                                [](const Series::Minute &e, qint64 v) { return e.timeMs < v; });
     for (auto it = lo; it != s->minutes.end() && it->timeMs < toMs; ++it) {
         if (it->dirty) {
-            it->point = summarize(it->timeMs, kMinuteMs, it->aggregate);
+            it->point = summarize(it->timeMs, kMinuteMs, it->full());
             it->dirty = false;
         }
         out.push_back(it->point);
     }
+    return out;
+}
+
+std::vector<std::pair<qint64, LatencySketch>>
+SeriesStore::latencySketches(SeriesId id, qint64 fromMs, qint64 toMs, Resolution resolution) const
+{
+    std::vector<std::pair<qint64, LatencySketch>> out;
+    const Series *s = series(id);
+    if (!s || fromMs >= toMs)
+        return out;
+    if (resolution == Resolution::Second) {
+        auto lo =
+            std::lower_bound(s->seconds.begin(), s->seconds.end(), fromMs,
+                             [](const Series::Second &e, qint64 v) { return e.point.timeMs < v; });
+        for (auto it = lo; it != s->seconds.end() && it->point.timeMs < toMs; ++it) {
+            if (it->hasSketches)
+                out.emplace_back(it->point.timeMs, it->latency.expand());
+        }
+        return out;
+    }
+    auto lo = std::lower_bound(s->minutes.begin(), s->minutes.end(), fromMs,
+                               [](const Series::Minute &e, qint64 v) { return e.timeMs < v; });
+    for (auto it = lo; it != s->minutes.end() && it->timeMs < toMs; ++it)
+        out.emplace_back(it->timeMs,
+                         it->packed ? it->packedLatency.expand() : it->aggregate.latency);
     return out;
 }
 
@@ -409,7 +486,7 @@ std::optional<SeriesWindow> SeriesStore::window(SeriesId id, qint64 fromMs, qint
         auto lo = std::lower_bound(s->minutes.begin(), s->minutes.end(), w.fromMs,
                                    [](const Series::Minute &e, qint64 v) { return e.timeMs < v; });
         for (auto it = lo; it != s->minutes.end() && it->timeMs < w.toMs; ++it) {
-            w.aggregate.merge(it->aggregate);
+            w.aggregate.merge(it->full());
             any = true;
         }
     }
@@ -440,7 +517,8 @@ std::size_t SeriesStore::memoryBytes() const
         for (const auto &e : sp->seconds)
             n += sizeof(e) + e.latency.bytes() + e.ttft.bytes();
         for (const auto &m : sp->minutes)
-            n += sizeof(m) + m.aggregate.latency.memoryBytes() + m.aggregate.ttft.memoryBytes();
+            n += sizeof(m) + m.aggregate.latency.memoryBytes() + m.aggregate.ttft.memoryBytes() +
+                 m.packedLatency.bytes() + m.packedTtft.bytes();
     }
     return n;
 }

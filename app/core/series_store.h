@@ -112,6 +112,11 @@ public:
     // Points with timeMs in [fromMs, toMs), ascending.
     std::vector<SeriesPoint> range(SeriesId id, qint64 fromMs, qint64 toMs,
                                    Resolution resolution) const;
+    // The latency sketches of the intervals starting in [fromMs, toMs),
+    // ascending: seconds only while they still hold theirs (the newest
+    // secondSketchMs), minutes always. For heatmaps.
+    std::vector<std::pair<qint64, LatencySketch>>
+    latencySketches(SeriesId id, qint64 fromMs, qint64 toMs, Resolution resolution) const;
     // All of [fromMs, toMs) merged (nullopt when the series has no data there).
     std::optional<SeriesWindow> window(SeriesId id, qint64 fromMs, qint64 toMs) const;
 

@@ -278,6 +278,9 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     qRegisterMetaType<sb::LocalAction>();
     qRegisterMetaType<std::vector<sb::LocalAction>>();
     qRegisterMetaType<std::vector<sb::ArenaRun>>();
+    qRegisterMetaType<sb::SeriesQuery>();
+    qRegisterMetaType<std::vector<sb::SeriesPoint>>();
+    qRegisterMetaType<sb::SeriesPruneResult>();
 }
 
 Cache::~Cache()
@@ -390,6 +393,50 @@ void Cache::pruneLatency(const QString &endpoint, qint64 beforeMs)
     m_worker->enqueue(writeJob([w, ep = endpoint, beforeMs](CacheBackend &b) {
         Worker::runWrite(b, w, QStringLiteral("latency retention"),
                          [&](CacheBackend &db) { db.pruneLatency(ep, beforeMs); });
+    }));
+}
+
+void Cache::appendSeriesSeconds(const QString &endpoint, const std::vector<SeriesRollup> &seconds)
+{
+    if (seconds.empty())
+        return;
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = endpoint, seconds](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("latency series"),
+                         [&](CacheBackend &db) { db.series().appendSeconds(ep, seconds); });
+        // Ids live one job: one of a rolled-back insert must not linger, and
+        // looking a few dozen series up again per batch costs nothing.
+        b.series().forget();
+    }));
+}
+
+void Cache::loadSeries(const SeriesQuery &query)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, query](CacheBackend &b) {
+                           std::vector<SeriesPoint> points;
+                           if (b.isOpen()) {
+                               try {
+                                   points = b.series().load(query);
+                               } catch (const std::exception &e) {
+                                   points.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), query, p = std::move(points)] {
+                               emit cache->seriesLoaded(query, p);
+                           });
+                       }});
+}
+
+void Cache::pruneSeries(const SeriesRetention &retention, qint64 nowMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, retention, nowMs](CacheBackend &b) {
+        SeriesPruneResult result;
+        Worker::runWrite(b, w, QStringLiteral("latency retention"),
+                         [&](CacheBackend &db) { result = db.series().prune(retention, nowMs); });
+        w->post([cache = w->owner(), result] { emit cache->seriesPruned(result); });
     }));
 }
 

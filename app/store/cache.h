@@ -28,6 +28,7 @@
 
 #include "core/arena_run.h"
 #include "core/local_action.h"
+#include "core/series_rollup.h"
 #include "core/types.h"
 
 #include <QHash>
@@ -101,6 +102,17 @@ public:
     // Drops the endpoint's latency rows older than beforeMs (retention).
     void pruneLatency(const QString &endpoint, qint64 beforeMs);
 
+    // --- Series rollups (core/series_rollup.h): per second and per minute,
+    // counts and sketches, for every (route, model, variant). ---
+    // One transaction per call; a second already stored is left as it is
+    // (and not merged into its minute again).
+    void appendSeriesSeconds(const QString &endpoint, const std::vector<SeriesRollup> &seconds);
+    // Emits seriesLoaded with the query and its points (summarised on the
+    // worker thread), ascending.
+    void loadSeries(const SeriesQuery &query);
+    // Enforces retention (every endpoint); emits seriesPruned.
+    void pruneSeries(const SeriesRetention &retention, qint64 nowMs);
+
     // --- The console's own action log (see core/local_action.h). ---
     // Upserts by (endpoint, action.requestId) in its own transaction, synced
     // to disk (synchronous=FULL for this one commit, so it survives a power
@@ -148,6 +160,8 @@ signals:
     void latencyLoadedFor(const QString &endpoint, const QString &route,
                           const std::vector<sb::LatencyPoint> &points);
     void auditLoaded(const QString &endpoint, const std::vector<sb::AuditEvent> &events);
+    void seriesLoaded(const sb::SeriesQuery &query, const std::vector<sb::SeriesPoint> &points);
+    void seriesPruned(const sb::SeriesPruneResult &result);
     // The answer to recordAction, once its row is committed (ok) or known not to be.
     void actionRecorded(const QString &endpoint, const QString &requestId, bool ok,
                         const QString &error);

@@ -41,6 +41,7 @@ QString CacheBackend::mostRecentEndpoint(const QString &except)
 void CacheBackend::open(const QString &path)
 {
     m_db.close();
+    m_series.forget();
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath())) {
         throw SchemaError(QStringLiteral("Cannot create the folder %1.").arg(info.absolutePath()));

@@ -5,6 +5,7 @@
 // several queued latency appends can share one. Throws SqliteError.
 
 #include "store/cache.h"
+#include "store/series_rollups.h"
 #include "store/sqlite_db.h"
 
 namespace sb::store {
@@ -16,6 +17,7 @@ public:
     void open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
     Database &db() { return m_db; }
+    SeriesRollups &series() { return m_series; }
     void setSizeLimit(qint64 bytes);
 
     void savePrompts(const QString &endpoint, const std::vector<Prompt> &prompts, qint64 fetchedMs);
@@ -53,6 +55,7 @@ private:
     void setFetched(const QString &endpoint, const QString &kind, qint64 fetchedMs);
 
     Database m_db;
+    SeriesRollups m_series{m_db};
     qint64 m_sizeLimit = 0;
 };
 

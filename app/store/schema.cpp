@@ -205,11 +205,45 @@ CREATE TABLE arena_runs (
 CREATE INDEX arena_runs_by_time ON arena_runs (endpoint, experiment_id, time_ms DESC);
 )sql";
 
+// Version 5 (4 is the experiment arena's): series rollups with mergeable
+// sketches. A series (endpoint, route, model, variant) is named once and
+// referred to by its integer id; each rollup row is one series over one
+// second (resolution 1000) or one minute (60000), holding counts and the
+// serialized latency and TTFT sketches (NULL when empty), never quantiles, so
+// minutes are merges of seconds and a route is the merge of its series.
+// Keyed series first, so one series' range is one contiguous index range. A
+// rowid table: sketches make rows of a few hundred bytes, more than WITHOUT
+// ROWID suits.
+constexpr const char *kSchemaV5 = R"sql(
+CREATE TABLE series (
+    id INTEGER PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    route TEXT NOT NULL,
+    model TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    UNIQUE (endpoint, route, model, variant)
+);
+CREATE TABLE series_rollups (
+    series INTEGER NOT NULL,
+    resolution INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    fallbacks INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    token_samples INTEGER NOT NULL,
+    latency BLOB,
+    ttft BLOB,
+    PRIMARY KEY (series, resolution, start_ms)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 };
 
 } // namespace

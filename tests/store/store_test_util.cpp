@@ -226,6 +226,29 @@ std::optional<LatencyResult> loadLatency(Cache &cache, const QString &endpoint,
     return result;
 }
 
+std::optional<std::vector<SeriesPoint>> loadSeries(Cache &cache, const SeriesQuery &query)
+{
+    std::optional<std::vector<SeriesPoint>> result;
+    waitFor(
+        cache, &Cache::seriesLoaded,
+        [&](const SeriesQuery &q, const std::vector<SeriesPoint> &points) {
+            if (q.tag == query.tag)
+                result = points;
+        },
+        [&] { cache.loadSeries(query); });
+    return result;
+}
+
+std::optional<SeriesPruneResult> pruneSeries(Cache &cache, const SeriesRetention &retention,
+                                             qint64 nowMs)
+{
+    std::optional<SeriesPruneResult> result;
+    waitFor(
+        cache, &Cache::seriesPruned, [&](const SeriesPruneResult &r) { result = r; },
+        [&] { cache.pruneSeries(retention, nowMs); });
+    return result;
+}
+
 std::optional<std::pair<QString, std::vector<AuditEvent>>>
 loadAudit(Cache &cache, const QString &endpoint, qint64 sinceMs, int limit)
 {

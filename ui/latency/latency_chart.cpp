@@ -1,7 +1,10 @@
 #include "ui/latency/latency_chart.h"
 
 #include "ui/common/format.h"
+#include "ui/latency/chart_markers.h"
+#include "ui/latency/chart_style.h"
 #include "ui/latency/decimated_graph.h"
+#include "ui/latency/latency_chart_series.h"
 
 #include <QDateTime>
 #include <QEvent>
@@ -10,143 +13,26 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QStackedLayout>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <qcustomplot.h>
 
 namespace sb {
 
+using namespace chart;
+
 namespace {
 
-constexpr qint64 kKeepMs = 3600 * 1000;
 // A series' newest second older than this (wall clock) is not "current".
 constexpr qint64 kStaleMs = 5000;
 
-class LatencyTicker : public QCPAxisTicker
-{
-protected:
-    QString getTickLabel(double tick, const QLocale &, QChar, int) override
-    {
-        return tick <= 0 ? QStringLiteral("0") : formatLatency(tick);
-    }
-};
-
-class SuffixTicker : public QCPAxisTicker
-{
-public:
-    explicit SuffixTicker(QString suffix) : m_suffix(std::move(suffix)) {}
-
-protected:
-    QString getTickLabel(double tick, const QLocale &locale, QChar f, int precision) override
-    {
-        return QCPAxisTicker::getTickLabel(tick, locale, f, precision) + m_suffix;
-    }
-
-private:
-    QString m_suffix;
-};
-
-// Deterministic across runs (qHash is seeded per process).
-quint32 stableHash(const QString &s)
-{
-    quint32 h = 2166136261u;
-    for (QChar c : s) {
-        h ^= c.unicode();
-        h *= 16777619u;
-    }
-    return h;
-}
-
-const QColor kColors[] = {{0x1f, 0x77, 0xb4}, {0xd6, 0x27, 0x28}, {0x2c, 0xa0, 0x2c},
-                          {0xff, 0x7f, 0x0e}, {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b},
-                          {0xe3, 0x77, 0xc2}, {0x17, 0xbe, 0xcf}, {0xbc, 0xbd, 0x22},
-                          {0x4e, 0x4e, 0xd0}};
-constexpr int kColorCount = int(sizeof(kColors) / sizeof(kColors[0]));
-
-QColor mix(const QColor &a, const QColor &b, double t)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
-                            float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
-
-LatencyChart::Panel panelOf(int line)
-{
-    switch (line) {
-    case LatencyChart::P99:
-    case LatencyChart::P95:
-    case LatencyChart::P50:
-        return LatencyChart::LatencyPanel;
-    case LatencyChart::TtftP50:
-        return LatencyChart::TtftPanel;
-    case LatencyChart::Throughput:
-        return LatencyChart::ThroughputPanel;
-    default:
-        return LatencyChart::RatesPanel;
-    }
-}
-
-double lineValue(int line, const SeriesPoint &p)
-{
-    switch (line) {
-    case LatencyChart::P99:
-        return p.value(SeriesMetric::P99);
-    case LatencyChart::P95:
-        return p.value(SeriesMetric::P95);
-    case LatencyChart::P50:
-        return p.value(SeriesMetric::P50);
-    case LatencyChart::TtftP50:
-        return p.value(SeriesMetric::TtftP50);
-    case LatencyChart::Throughput:
-        return p.value(SeriesMetric::Throughput);
-    case LatencyChart::ErrorRate:
-        return 100.0 * p.value(SeriesMetric::ErrorRate);
-    default:
-        return 100.0 * p.value(SeriesMetric::FallbackShare);
-    }
-}
-
-// How much lighter than the series' colour a line is drawn (0 = the colour).
-double shadeOf(int line)
-{
-    switch (line) {
-    case LatencyChart::P95:
-        return 0.35;
-    case LatencyChart::P50:
-        return 0.6;
-    case LatencyChart::FallbackShare:
-        return 0.55;
-    default:
-        return 0.0;
-    }
-}
-
-QString num(double v, int digits = 1)
-{
-    return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', digits);
-}
-
-QString lat(double v)
-{
-    return std::isnan(v) ? QStringLiteral("—") : formatLatency(v);
-}
-
-QString pct(double fraction)
-{
-    return std::isnan(fraction) ? QStringLiteral("—") : formatPercent(fraction);
-}
+static_assert(int(LatencyChart::NB_LINES) == int(chart::NB_LINES));
+static_assert(int(LatencyChart::NB_PANELS) == int(chart::NB_PANELS));
 
 } // namespace
-
-struct LatencyChart::Series
-{
-    QString id;
-    QString label;
-    QColor color;
-    DecimatedGraph *graphs[NB_LINES] = {};
-    std::deque<SeriesPoint> points;
-};
 
 LatencyChart::LatencyChart(QWidget *parent)
     : QWidget(parent), m_plot(new QCustomPlot), m_stack(new QStackedLayout),
@@ -164,9 +50,15 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_empty->setFont(big);
     m_legend->setTextFormat(Qt::RichText);
     m_legend->setWordWrap(true);
+    m_legend->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
     m_legend->setToolTip(
-        tr("Latency: p99 in the series' colour, p95 and p50 lighter.\n"
+        tr("Click a series to hide or show it.\n"
+           "Latency: p99 in the series' colour, p95 and p50 lighter.\n"
            "Errors and fallbacks: error rate in the series' colour, fallback share lighter."));
+    connect(m_legend, &QLabel::linkActivated, this, [this](const QString &link) {
+        const QString id = QUrl::fromPercentEncoding(link.mid(7).toUtf8());
+        setSeriesVisible(id, !isSeriesVisible(id));
+    });
     m_live->setToolTip(tr("Follow the newest data (Space pauses and resumes)"));
     m_live->setFocusPolicy(Qt::NoFocus);
     connect(m_live, &QPushButton::clicked, this, &LatencyChart::goLive);
@@ -199,8 +91,8 @@ LatencyChart::LatencyChart(QWidget *parent)
 
     // Panels stacked under one time axis.
     auto *group = new QCPMarginGroup(m_plot);
-    auto timeTicker = QSharedPointer<QCPAxisTickerDateTime>::create();
-    timeTicker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
+    auto timeTicker = QSharedPointer<TimeTicker>::create();
+    timeTicker->setDateTimeSpec(Qt::LocalTime);
     timeTicker->setTickCount(6);
     const QString labels[NB_PANELS] = {tr("latency"), tr("TTFT p50"), tr("traffic"),
                                        tr("err · fallb.")};
@@ -215,6 +107,8 @@ LatencyChart::LatencyChart(QWidget *parent)
         QCPAxis *y = rect->axis(QCPAxis::atLeft);
         x->setTicker(timeTicker);
         x->setTickLabels(p == NB_PANELS - 1);
+        if (p == NB_PANELS - 1)
+            x->setLabel(timeAxisLabel());
         y->setLabel(labels[p]);
         if (p == LatencyPanel || p == TtftPanel)
             y->setTicker(QSharedPointer<LatencyTicker>::create());
@@ -236,6 +130,8 @@ LatencyChart::LatencyChart(QWidget *parent)
                     }
                     m_syncing = false;
                     m_dirty = true;
+                    if (!m_viewTimer.isActive())
+                        m_viewTimer.start();
                 });
         auto *cross = new QCPItemStraightLine(m_plot);
         cross->setClipAxisRect(rect);
@@ -245,6 +141,8 @@ LatencyChart::LatencyChart(QWidget *parent)
         m_cross[p] = cross;
     }
     m_plot->plotLayout()->setRowStretchFactors({3.0, 1.2, 1.2, 1.2});
+    m_markers = std::make_unique<ChartMarkers>(
+        m_plot, std::vector<QCPAxisRect *>(std::begin(m_panels), std::end(m_panels)));
     m_plot->legend->setVisible(false);
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -259,6 +157,12 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_legendTimer.setInterval(1000);
     connect(&m_legendTimer, &QTimer::timeout, this, &LatencyChart::updateLegend);
     m_legendTimer.start();
+    m_viewTimer.setSingleShot(true);
+    m_viewTimer.setInterval(250);
+    connect(&m_viewTimer, &QTimer::timeout, this, [this] {
+        const auto [from, to] = visibleRangeMs();
+        emit viewChanged(from, to);
+    });
     setFollowing(true);
     updateEmpty();
     updateLegend();
@@ -284,6 +188,8 @@ void LatencyChart::applyPalette()
     }
     for (auto *c : m_cross)
         c->setPen(QPen(mix(text, base, 0.4), 1, Qt::DashLine));
+    // Markers in an amber that reads on dark and light bases alike.
+    m_markers->setColor(mix(QColor(0xe0, 0x9a, 0x00), base, 0.2), mix(text, base, 0.2));
     for (auto &s : m_series) {
         for (int l = 0; l < NB_LINES; ++l)
             s->graphs[l]->setPen(QPen(mix(s->color, base, shadeOf(l)), 1));
@@ -300,7 +206,7 @@ void LatencyChart::changeEvent(QEvent *event)
 
 QColor LatencyChart::colorFor(const QString &label)
 {
-    return kColors[stableHash(label) % kColorCount];
+    return paletteColor(int(stableHash(label) % quint32(paletteSize())));
 }
 
 QColor LatencyChart::colorOf(const QString &id) const
@@ -357,30 +263,34 @@ void LatencyChart::setSeries(const QString &id, const QString &label,
         fresh->id = id;
         fresh->label = label;
         // The label's own colour, unless a series on screen already has it.
-        const int preferred = int(stableHash(label) % kColorCount);
-        for (int i = 0; i < kColorCount; ++i) {
-            const QColor c = kColors[(preferred + i) % kColorCount];
+        const int preferred = int(stableHash(label) % quint32(paletteSize()));
+        for (int i = 0; i < paletteSize(); ++i) {
+            const QColor c = paletteColor(preferred + i);
             const bool taken = std::any_of(m_series.begin(), m_series.end(),
                                            [&](const auto &o) { return o->color == c; });
-            if (!taken || i == kColorCount - 1) {
+            if (!taken || i == paletteSize() - 1) {
                 fresh->color = c;
                 break;
             }
         }
-        const QColor base = palette().color(QPalette::Base);
-        for (int l = 0; l < NB_LINES; ++l) {
-            QCPAxisRect *rect = m_panels[panelOf(l)];
-            auto *g =
-                new DecimatedGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-            g->setName(label);
-            g->setPen(QPen(mix(fresh->color, base, shadeOf(l)), 1));
-            fresh->graphs[l] = g;
-        }
+        createGraphs(*fresh);
         m_series.push_back(std::move(fresh));
         s = m_series.back().get();
     }
     s->label = label;
     addPoints(*s, points, true);
+}
+
+void LatencyChart::createGraphs(Series &s)
+{
+    const QColor base = palette().color(QPalette::Base);
+    for (int l = 0; l < NB_LINES; ++l) {
+        QCPAxisRect *rect = m_panels[panelOf(l)];
+        auto *g = new DecimatedGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        g->setName(s.label);
+        g->setPen(QPen(mix(s.color, base, shadeOf(l)), 1));
+        s.graphs[l] = g;
+    }
 }
 
 void LatencyChart::appendPoints(const QString &id, const std::vector<SeriesPoint> &points)
@@ -393,6 +303,7 @@ void LatencyChart::addPoints(Series &s, const std::vector<SeriesPoint> &points, 
 {
     if (replace) {
         s.points.clear();
+        s.minutes.clear();
         for (auto *g : s.graphs)
             g->clear();
     }
@@ -411,15 +322,8 @@ void LatencyChart::addPoints(Series &s, const std::vector<SeriesPoint> &points, 
         return;
     for (int l = 0; l < NB_LINES; ++l)
         s.graphs[l]->addData(DecimatedGraph::Resolution::Fine, keys, values[l]);
-    if (!s.points.empty()) {
-        const qint64 cut = s.points.back().timeMs - kKeepMs;
-        if (s.points.front().timeMs < cut) {
-            while (!s.points.empty() && s.points.front().timeMs < cut)
-                s.points.pop_front();
-            for (auto *g : s.graphs)
-                g->removeBefore(double(cut) / 1000.0);
-        }
-    }
+    if (m_following)
+        trimToLive(s);
     m_dirty = true;
     updateEmpty();
     updateLegend();
@@ -499,14 +403,6 @@ bool LatencyChart::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void LatencyChart::hideHover()
-{
-    m_hover->hide();
-    for (auto *c : m_cross)
-        c->setVisible(false);
-    m_dirty = true;
-}
-
 QString LatencyChart::emptyText() const
 {
     return m_empty->text();
@@ -519,8 +415,9 @@ bool LatencyChart::isShowingEmpty() const
 
 void LatencyChart::updateEmpty()
 {
-    const bool any = std::any_of(m_series.begin(), m_series.end(),
-                                 [](const auto &s) { return !s->points.empty(); });
+    const bool any = std::any_of(m_series.begin(), m_series.end(), [](const auto &s) {
+        return !s->points.empty() || !s->minutes.empty();
+    });
     if (m_series.empty())
         m_empty->setText(tr("Waiting for data — pick a route, model or variant on the left"));
     else {
@@ -550,8 +447,17 @@ void LatencyChart::updateLegend()
                          num(lineValue(Throughput, p), 0), pct(p.value(SeriesMetric::ErrorRate)),
                          pct(p.value(SeriesMetric::FallbackShare)), lat(lineValue(TtftP50, p)));
         }
-        rows << QStringLiteral("<span style='color:%1'>&#9632;</span> <b>%2</b>&nbsp; %3")
-                    .arg(s->color.name(), s->label.toHtmlEscaped(), values.toHtmlEscaped());
+        // The name is a link that toggles the series; a hidden one is greyed.
+        const QString link =
+            QStringLiteral("toggle:") + QString::fromUtf8(QUrl::toPercentEncoding(s->id));
+        const QString text =
+            palette().color(s->visible ? QPalette::Text : QPalette::PlaceholderText).name();
+        rows << QStringLiteral("<a href='%1' style='text-decoration:none; color:%2'>"
+                               "<span style='color:%3'>%4</span> <b>%5</b></a>&nbsp; %6")
+                    .arg(link, text, s->visible ? s->color.name() : text,
+                         s->visible ? QStringLiteral("&#9632;") : QStringLiteral("&#9633;"),
+                         s->label.toHtmlEscaped(),
+                         s->visible ? values.toHtmlEscaped() : tr("hidden — click to show"));
     }
     m_legend->setText(rows.join(QStringLiteral("<br>")));
 }
@@ -572,6 +478,8 @@ void LatencyChart::rescaleValues()
     const double floorOf[NB_PANELS] = {10.0, 10.0, 1.0, 1.0};
     double top[NB_PANELS] = {0, 0, 0, 0};
     for (const auto &s : m_series) {
+        if (!s->visible)
+            continue;
         for (int l = 0; l < NB_LINES; ++l) {
             bool found = false;
             const QCPRange r = s->graphs[l]->valueRangeIn(keys, found);
@@ -594,19 +502,24 @@ void LatencyChart::replotIfDirty()
     m_dirty = false;
     const double newest = newestKey();
     if (m_following && newest > 0) {
-        // The chosen window, but no more than the data spans (at least a
-        // minute), so a fresh session is not a sliver at the right edge.
-        double oldest = newest;
-        for (const auto &s : m_series) {
-            if (!s->points.empty())
-                oldest = std::min(oldest, double(s->points.front().timeMs) / 1000.0);
-        }
-        const double start =
-            std::min(std::max(oldest, newest - m_windowSeconds + 1), newest - 59.0);
+        // Always the whole chosen window: "Last 15 minutes" shows 15 minutes,
+        // with a fresh session's data at the right edge rather than stretched.
+        const double start = newest + 1 - m_windowSeconds;
         m_syncing = true;
         for (auto *rect : m_panels)
             rect->axis(QCPAxis::atBottom)->setRange(start, newest + 1);
         m_syncing = false;
+        if (!m_viewTimer.isActive())
+            m_viewTimer.start();
+    }
+    m_markers->layout(m_panels[0]->axis(QCPAxis::atBottom)->range());
+    // As many value ticks as the panel has room for (short panels overlap otherwise).
+    for (int p = 0; p < NB_PANELS; ++p) {
+        const int room = std::max(2, m_panels[p]->height() / 28);
+        m_panels[p]
+            ->axis(QCPAxis::atLeft)
+            ->ticker()
+            ->setTickCount(std::min(p == LatencyPanel ? 5 : 3, room));
     }
     rescaleValues();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -617,63 +530,6 @@ void LatencyChart::replotNow()
     m_dirty = true;
     replotIfDirty();
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
-}
-
-QString LatencyChart::valuesAt(double key) const
-{
-    const qint64 ms = qint64(std::floor(key)) * 1000;
-    QStringList rows{QStringLiteral("<b>%1</b>").arg(formatClock(ms).toHtmlEscaped())};
-    for (const auto &s : m_series) {
-        auto it = std::lower_bound(s->points.begin(), s->points.end(), ms,
-                                   [](const SeriesPoint &p, qint64 t) { return p.timeMs < t; });
-        QString values = tr("no data");
-        if (it != s->points.end() && it->timeMs == ms) {
-            const SeriesPoint &p = *it;
-            values =
-                tr("p99 %1 · p95 %2 · p50 %3<br>&nbsp;&nbsp;%4 req/s · errors %5 · fallbacks "
-                   "%6 · TTFT %7")
-                    .arg(lat(lineValue(P99, p)), lat(lineValue(P95, p)), lat(lineValue(P50, p)),
-                         num(lineValue(Throughput, p), 0), pct(p.value(SeriesMetric::ErrorRate)),
-                         pct(p.value(SeriesMetric::FallbackShare)), lat(lineValue(TtftP50, p)));
-        }
-        rows << QStringLiteral("<span style='color:%1'>&#9632;</span> %2: %3")
-                    .arg(s->color.name(), s->label.toHtmlEscaped(), values);
-    }
-    return rows.join(QStringLiteral("<br>"));
-}
-
-void LatencyChart::hoverAt(const QPoint &pos)
-{
-    QCPAxis *x = m_panels[0]->axis(QCPAxis::atBottom);
-    bool inside = false;
-    for (auto *rect : m_panels)
-        inside = inside || rect->rect().contains(pos);
-    if (!inside || m_series.empty()) {
-        hideHover();
-        return;
-    }
-    const double key = std::floor(x->pixelToCoord(pos.x()));
-    for (auto *c : m_cross) {
-        c->point1->setCoords(key, 0);
-        c->point2->setCoords(key, 1);
-        c->setVisible(true);
-    }
-    m_hover->setText(valuesAt(key));
-    m_hover->adjustSize();
-    int hx = pos.x() + 16;
-    if (hx + m_hover->width() > m_plot->width())
-        hx = pos.x() - 16 - m_hover->width();
-    m_hover->move(std::max(0, hx), std::max(0, pos.y() - m_hover->height() / 2));
-    m_hover->show();
-    m_hover->raise();
-    m_dirty = true;
-}
-
-void LatencyChart::onMouseMove(QMouseEvent *event)
-{
-    if (event->buttons() & Qt::LeftButton)
-        setFollowing(false); // dragging back through time
-    hoverAt(event->pos());
 }
 
 } // namespace sb

@@ -2,8 +2,11 @@
 
 #include "client/latency_stream.h"
 #include "store/cache.h"
+#include "ui/audit/audit_model.h"
 
 #include <QDateTime>
+#include <QSet>
+#include <algorithm>
 
 namespace sb {
 
@@ -33,6 +36,7 @@ LatencyController::LatencyController(Session *session, QObject *parent)
     connect(m_session, &Session::endpointChanged, this, [this] {
         flush(); // what was pending belongs to the previous endpoint
         m_pendingEndpoint = m_session->endpointKey();
+        m_historyRequests.clear();
         m_history.clear();
         m_store = std::make_unique<SeriesStore>();
         m_liveSinceMs = 0;
@@ -50,7 +54,17 @@ LatencyController::LatencyController(Session *session, QObject *parent)
                         return;
                     m_history.add(route, points);
                 });
+        connect(cache, &Cache::seriesLoaded, this,
+                [this](const SeriesQuery &q, const std::vector<SeriesPoint> &points) {
+                    const QString chartId = m_historyRequests.take(q.tag);
+                    if (chartId.isEmpty())
+                        return; // someone else's, or asked before an endpoint switch
+                    emit historyLoaded(chartId, q.resolution, q.fromMs, q.toMs, points);
+                });
     }
+    m_pruneTimer.setInterval(kPruneMs);
+    connect(&m_pruneTimer, &QTimer::timeout, this, &LatencyController::prune);
+    m_pruneTimer.start();
     m_flushTimer.setInterval(kCacheFlushMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &LatencyController::flush);
     m_flushTimer.start();
@@ -78,8 +92,88 @@ void LatencyController::flush()
     if (cache) {
         for (auto it = m_pendingWrites.begin(); it != m_pendingWrites.end(); ++it)
             cache->appendLatencyPoints(m_pendingEndpoint, it.key(), it.value());
+        cache->appendSeriesSeconds(m_pendingEndpoint, m_pendingSeries);
     }
     m_pendingWrites.clear();
+    m_pendingSeries.clear();
+}
+
+void LatencyController::prune()
+{
+    if (auto *cache = m_session->cache())
+        cache->pruneSeries(m_retention, QDateTime::currentMSecsSinceEpoch());
+}
+
+bool LatencyController::loadHistory(const QString &chartId, const QString &route,
+                                    const std::optional<QString> &model,
+                                    const std::optional<QString> &variant, qint64 fromMs,
+                                    qint64 toMs, Resolution resolution)
+{
+    auto *cache = m_session->cache();
+    if (!cache || fromMs >= toMs)
+        return false;
+    SeriesQuery q;
+    // The endpoint the shown data belongs to (offline: the one the snapshot borrowed).
+    q.endpoint =
+        m_session->cachedFrom().isEmpty() ? m_session->endpointKey() : m_session->cachedFrom();
+    q.route = route;
+    q.model = model;
+    q.variant = variant;
+    q.fromMs = fromMs;
+    q.toMs = toMs;
+    q.resolution = resolution;
+    q.tag = m_nextTag++;
+    m_historyRequests.insert(q.tag, chartId);
+    cache->loadSeries(q);
+    return true;
+}
+
+void LatencyController::setAuditModel(AuditModel *model)
+{
+    m_audit = model;
+    connect(model, &QAbstractItemModel::modelReset, this, &LatencyController::rebuildMarkers);
+    connect(model, &QAbstractItemModel::layoutChanged, this, &LatencyController::rebuildMarkers);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &LatencyController::rebuildMarkers);
+    connect(model, &QAbstractItemModel::dataChanged, this, &LatencyController::rebuildMarkers);
+    rebuildMarkers();
+}
+
+void LatencyController::rebuildMarkers()
+{
+    std::vector<ChartMarker> markers;
+    if (m_audit) {
+        QSet<QString> serviceRequests;
+        for (const auto &r : m_audit->rows()) {
+            if (!r.local && !r.requestId.isEmpty())
+                serviceRequests.insert(r.requestId);
+        }
+        for (const auto &r : m_audit->rows()) {
+            // A local action the service's log already holds would be drawn twice.
+            if (r.local && serviceRequests.contains(r.requestId))
+                continue;
+            if (r.local && r.outcome != QStringLiteral("applied"))
+                continue; // refused or conflicting: nothing changed
+            ChartMarker m;
+            m.timeMs = r.timeMs;
+            m.title = QStringLiteral("%1 %2").arg(r.action, r.target);
+            QString change;
+            if (!r.oldValue.isEmpty() || !r.newValue.isEmpty())
+                change = QStringLiteral("%1 → %2").arg(r.oldValue, r.newValue);
+            QStringList parts{tr("by %1").arg(r.actor.isEmpty() ? tr("unknown") : r.actor)};
+            if (!change.isEmpty())
+                parts << change;
+            if (!r.reason.isEmpty())
+                parts << tr("why: %1").arg(r.reason);
+            m.detail = parts.join(QStringLiteral(" · "));
+            markers.push_back(std::move(m));
+        }
+    }
+    std::sort(markers.begin(), markers.end(),
+              [](const ChartMarker &a, const ChartMarker &b) { return a.timeMs < b.timeMs; });
+    if (markers == m_markers)
+        return;
+    m_markers = std::move(markers);
+    emit markersChanged();
 }
 
 void LatencyController::onSnapshot(const CacheSnapshot &s)
@@ -92,6 +186,7 @@ void LatencyController::onSnapshot(const CacheSnapshot &s)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const auto &r : s.routing.routes)
         cache->loadLatency(s.endpoint, r.name, now - LatencyHistory::kKeepMs, now);
+    prune(); // once per start or endpoint, then every kPruneMs
 }
 
 void LatencyController::onSeries(const SeriesUpdate &update)
@@ -99,6 +194,12 @@ void LatencyController::onSeries(const SeriesUpdate &update)
     if (m_liveSinceMs == 0 && !update.seconds.empty())
         m_liveSinceMs = update.seconds.front().secondMs;
     m_store->apply(update);
+    if (m_session->cache()) {
+        for (const auto &sec : update.seconds) {
+            if (const auto key = m_store->key(sec.series))
+                m_pendingSeries.push_back({*key, sec.secondMs, sec.aggregate});
+        }
+    }
     m_store->trim(QDateTime::currentMSecsSinceEpoch());
     emit seriesUpdated(update);
 }

@@ -7,12 +7,23 @@
 // which is what the cache holds today (so route-level charts are not empty
 // offline). Writes live per-route seconds back to the cache in batches.
 //
-// Known gaps: the cache stores per-route points only, so model/variant
-// series have no history before this session; a second that arrives after
-// the chart already drew a newer one is kept in the store but not drawn.
+// Every closed second of every series also goes to the cache's series
+// rollups (counts and sketches, per second and per minute) in batches, and
+// retention is enforced there periodically (a job on the cache's worker
+// thread, never on the GUI's). loadHistory() asks the cache for a range of a
+// charted series, or of a whole route, and answers with historyLoaded.
+//
+// Markers: routing changes and label moves, from the audit model (the
+// service's audit log and this console's action log), as markersChanged.
+//
+// Known gaps: a second that arrives after the chart already drew a newer
+// one is kept in the store but not drawn; retention is set in code
+// (setRetention), not yet in the settings.
 
 #include "core/latency_history.h"
+#include "core/series_rollup.h"
 #include "core/series_store.h"
+#include "ui/latency/chart_marker.h"
 #include "ui/session.h"
 
 #include <QHash>
@@ -23,6 +34,7 @@
 namespace sb {
 
 class LatencyStream;
+class AuditModel;
 struct RoutePoint;
 struct CacheSnapshot;
 
@@ -31,6 +43,7 @@ class LatencyController : public QObject
     Q_OBJECT
 public:
     static constexpr int kCacheFlushMs = 2000;
+    static constexpr int kPruneMs = 10 * 60 * 1000;
 
     explicit LatencyController(Session *session, QObject *parent = nullptr);
     ~LatencyController() override; // writes what is pending
@@ -47,18 +60,36 @@ public:
     // Start of the newest second shown (0 = none).
     qint64 newestMs(const QString &route) const;
 
+    void setRetention(const SeriesRetention &retention) { m_retention = retention; }
+    const SeriesRetention &retention() const { return m_retention; }
+    // Enforces retention now (a job on the cache's thread); also runs every kPruneMs.
+    void prune();
+    // Asks the cache for [fromMs, toMs) of `chartId`'s series (model and
+    // variant nullopt: the whole route merged); answered by historyLoaded.
+    // False (and no answer) without a cache.
+    bool loadHistory(const QString &chartId, const QString &route,
+                     const std::optional<QString> &model, const std::optional<QString> &variant,
+                     qint64 fromMs, qint64 toMs, Resolution resolution);
+    // Where markers come from (the Audit page's model).
+    void setAuditModel(AuditModel *model);
+    const std::vector<ChartMarker> &markers() const { return m_markers; }
+
 signals:
     void message(const QString &text);
     // The store took new seconds (update.seconds) and maybe new series.
     void seriesUpdated(const sb::SeriesUpdate &update);
     // The store was emptied (endpoint switched): redraw from scratch.
     void seriesReset();
+    void historyLoaded(const QString &chartId, sb::Resolution resolution, qint64 fromMs,
+                       qint64 toMs, const std::vector<sb::SeriesPoint> &points);
+    void markersChanged();
 
 private:
     void onPoints(const std::vector<RoutePoint> &points);
     void onSeries(const SeriesUpdate &update);
     void onSnapshot(const CacheSnapshot &s);
     void flush();
+    void rebuildMarkers();
 
     Session *m_session;
     LatencyStream *m_stream;
@@ -67,7 +98,14 @@ private:
     qint64 m_liveSinceMs = 0;
     QHash<QString, std::vector<LatencyPoint>> m_pendingWrites;
     QString m_pendingEndpoint; // the endpoint m_pendingWrites belong to
+    std::vector<SeriesRollup> m_pendingSeries;
+    SeriesRetention m_retention;
+    QHash<quint64, QString> m_historyRequests; // tag → chart id
+    quint64 m_nextTag = 1;
+    AuditModel *m_audit = nullptr;
+    std::vector<ChartMarker> m_markers;
     QTimer m_flushTimer;
+    QTimer m_pruneTimer;
     bool m_live = false;
 };
 

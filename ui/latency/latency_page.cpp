@@ -1,8 +1,11 @@
 #include "ui/latency/latency_page.h"
 
 #include "client/latency_stream.h"
+#include "core/latency_heatmap.h"
 #include "core/latency_history.h"
 #include "ui/common/stale_banner.h"
+#include "ui/latency/chart_export.h"
+#include "ui/latency/heatmap_view.h"
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/latency_controller.h"
 #include "ui/latency/route_summary_model.h"
@@ -11,21 +14,32 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QMenu>
 #include <QShortcut>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <cmath>
+#include <limits>
 
 namespace sb {
 
 namespace {
 
 constexpr qint64 kChartKeepMs = 3600 * 1000;
+// Spans up to this are loaded from the cache per second, longer ones per minute.
+constexpr qint64 kSecondsUpToMs = 6 * 3600 * 1000;
+// The newest seconds still hold their sketches in the store (SeriesStore's secondSketchMs).
+constexpr qint64 kSecondSketchMs = 15 * 60 * 1000;
+constexpr int kHeatmapRows = 48;
 
 // The per-route history's points in the chart's terms.
 SeriesPoint toSeriesPoint(const LatencyPoint &p)
@@ -60,6 +74,7 @@ QString routeOfId(const QString &id)
 LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidget *parent)
     : Page(parent), m_session(session), m_controller(controller), m_window(new QComboBox(this)),
       m_hint(new QLabel(this)), m_picker(new SeriesPicker(this)), m_chart(new LatencyChart(this)),
+      m_heatmap(new HeatmapView(this)), m_export(new QToolButton(this)),
       m_banner(new StaleBanner(this)),
       m_summaryModel(new RouteSummaryModel(controller->history(), this)),
       m_summary(new QTableView(this))
@@ -78,24 +93,61 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     m_window->addItem(tr("Last 5 minutes"), 300);
     m_window->addItem(tr("Last 15 minutes"), 900);
     m_window->addItem(tr("Last hour"), 3600);
+    m_window->addItem(tr("Last 6 hours"), 6 * 3600);
+    m_window->addItem(tr("Last 24 hours"), 24 * 3600);
     m_window->setCurrentIndex(0);
     m_chart->setWindowSeconds(300);
-    m_hint->setText(tr("Drag to scroll back · wheel to zoom · Space pauses"));
     m_hint->setForegroundRole(QPalette::PlaceholderText);
+    // A hint, not a layout constraint: at 1024 px it is cut, never widens the window.
+    m_hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_hint->setMinimumWidth(0);
     m_picker->setMinimumWidth(180);
+    m_export->setObjectName(QStringLiteral("exportButton"));
+    m_export->setText(tr("Export"));
+    m_export->setIcon(QIcon::fromTheme(QStringLiteral("document-save-as")));
+    m_export->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_export->setToolTip(tr("Save the shown range as PNG, PDF or CSV"));
+    m_export->setPopupMode(QToolButton::InstantPopup);
+    auto *exportMenu = new QMenu(m_export);
+    for (const auto &[label, suffix] : {std::pair{tr("Image (PNG)…"), QStringLiteral("png")},
+                                        std::pair{tr("Document (PDF)…"), QStringLiteral("pdf")},
+                                        std::pair{tr("Data (CSV)…"), QStringLiteral("csv")}}) {
+        exportMenu->addAction(label, this, [this, suffix = suffix] {
+            const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+            const QString name =
+                QStringLiteral("latency-%1.%2")
+                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")),
+                         suffix);
+            const QString path = QFileDialog::getSaveFileName(this, tr("Export latency"),
+                                                              dir + QLatin1Char('/') + name,
+                                                              QStringLiteral("*.%1").arg(suffix));
+            if (!path.isEmpty())
+                exportTo(path);
+        });
+    }
+    m_export->setMenu(exportMenu);
 
     auto *controls = new QHBoxLayout;
     controls->addWidget(m_window);
     controls->addSpacing(12);
-    controls->addWidget(m_hint);
-    controls->addStretch();
+    controls->addWidget(m_hint, 1);
+    controls->addWidget(m_export);
+
+    auto *charts = new QSplitter(Qt::Vertical, this);
+    charts->setObjectName(QStringLiteral("chartSplit"));
+    charts->addWidget(m_chart);
+    charts->addWidget(m_heatmap);
+    charts->setStretchFactor(0, 4);
+    charts->setStretchFactor(1, 1);
+    m_heatmap->setMinimumHeight(80);
+    charts->setChildrenCollapsible(true);
 
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(m_summary);
     rightLayout->addLayout(controls);
-    rightLayout->addWidget(m_chart, 1);
+    rightLayout->addWidget(charts, 1);
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_picker);
     split->addWidget(right);
@@ -122,10 +174,28 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
 
     connect(m_controller->history(), &LatencyHistory::changed, this,
             &LatencyPage::onHistoryChanged);
+    connect(m_controller, &LatencyController::historyLoaded, this, &LatencyPage::onHistory);
+    connect(m_controller, &LatencyController::markersChanged, this,
+            [this] { m_chart->setMarkers(m_controller->markers()); });
+    m_chart->setMarkers(m_controller->markers());
+    connect(m_chart, &LatencyChart::viewChanged, this, [this](qint64 from, qint64 to) {
+        requestHistory(from, to);
+        refreshHeatmap();
+    });
+    m_heatmapTimer.setInterval(1000);
+    connect(&m_heatmapTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refreshHeatmap();
+    });
+    m_heatmapTimer.start();
     connect(m_controller, &LatencyController::seriesUpdated, this, &LatencyPage::onSeriesUpdated);
     connect(m_controller, &LatencyController::seriesReset, this, [this] {
         m_picker->clear();
         m_chart->clearSeries();
+        for (auto &asked : m_askedFrom)
+            asked.clear();
+        m_pendingHistory = 0;
+        updateHint();
         m_userChose = false;
     });
     connect(m_picker, &SeriesPicker::selectionChanged, this, &LatencyPage::onSelection);
@@ -153,6 +223,160 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     connect(m_window, &QComboBox::currentIndexChanged, this,
             [this](int) { m_chart->setWindowSeconds(m_window->currentData().toInt()); });
     refreshPicker();
+    updateHint();
+}
+
+void LatencyPage::updateHint()
+{
+    m_hint->setText(m_pendingHistory > 0
+                        ? tr("Loading history from the cache…")
+                        : tr("Drag to scroll back · wheel to zoom · Space pauses · click a "
+                             "legend entry to hide it"));
+}
+
+void LatencyPage::requestHistory(qint64 fromMs, qint64 toMs)
+{
+    const qint64 span = toMs - fromMs;
+    if (span <= 0)
+        return;
+    const Resolution res = span > kSecondsUpToMs ? Resolution::Minute : Resolution::Second;
+    auto &asked = m_askedFrom[res == Resolution::Minute ? 1 : 0];
+    // A margin of a quarter span, so a slow drag does not ask per step.
+    const qint64 need = fromMs - span / 4;
+    for (const QString &id : m_chart->seriesIds()) {
+        qint64 upto = toMs;
+        if (const qint64 oldest = m_chart->oldestMs(id); oldest > 0)
+            upto = std::min(upto, oldest);
+        if (auto it = asked.constFind(id); it != asked.constEnd())
+            upto = std::min(upto, it.value());
+        if (need >= upto)
+            continue;
+        asked.insert(id, need);
+        std::optional<QString> model, variant;
+        QString route;
+        if (isRouteId(id)) {
+            route = routeOfId(id);
+        } else {
+            bool ok = false;
+            const SeriesId sid = id.mid(7).toUInt(&ok);
+            const auto key = ok ? m_controller->store().key(sid) : std::nullopt;
+            if (!key)
+                continue;
+            route = key->route;
+            model = key->model;
+            variant = key->variant;
+        }
+        if (m_controller->loadHistory(id, route, model, variant, need, upto, res))
+            ++m_pendingHistory;
+    }
+    updateHint();
+}
+
+void LatencyPage::onHistory(const QString &id, Resolution resolution, qint64, qint64,
+                            const std::vector<SeriesPoint> &points)
+{
+    m_pendingHistory = std::max(0, m_pendingHistory - 1);
+    m_chart->addHistory(id, resolution, points);
+    updateHint();
+}
+
+void LatencyPage::refreshHeatmap()
+{
+    QString id;
+    for (const QString &c : m_chart->seriesIds()) {
+        if (m_chart->isSeriesVisible(c)) {
+            id = c;
+            break;
+        }
+    }
+    if (id.isEmpty()) {
+        m_heatmap->showEmpty(tr("Pick a route, model or variant to see its latency distribution"));
+        return;
+    }
+    const SeriesStore &store = m_controller->store();
+    const auto [from, to] = m_chart->visibleRangeMs();
+    // Seconds keep their sketches for the newest 15 minutes; longer or older
+    // ranges are drawn per minute.
+    const bool seconds = to - from <= kSecondSketchMs && from >= store.newestMs() - kSecondSketchMs;
+    const Resolution res = seconds ? Resolution::Second : Resolution::Minute;
+    const qint64 step = seconds ? 1000 : 60'000;
+    std::vector<SeriesId> ids;
+    if (isRouteId(id)) {
+        for (SeriesId s : store.seriesIds()) {
+            if (const auto key = store.key(s); key && key->route == routeOfId(id))
+                ids.push_back(s);
+        }
+    } else {
+        bool ok = false;
+        const SeriesId sid = id.mid(7).toUInt(&ok);
+        if (ok)
+            ids.push_back(sid);
+    }
+    const qint64 first = from - ((from % step) + step) % step;
+    std::vector<std::vector<std::pair<qint64, LatencySketch>>> parts;
+    double lo = std::numeric_limits<double>::infinity(), hi = 0;
+    for (SeriesId s : ids) {
+        parts.push_back(store.latencySketches(s, first, to, res));
+        for (const auto &[t, sk] : parts.back()) {
+            if (sk.count() == 0)
+                continue;
+            // The bulk, not the extremes: one 100 s timeout must not squash
+            // every band into the bottom rows (it still lands in the top one).
+            lo = std::min(lo, std::max(0.1, sk.quantile(0.001)));
+            hi = std::max(hi, sk.quantile(0.995));
+        }
+    }
+    if (!(hi > 0)) {
+        m_heatmap->showEmpty(tr("No latency distribution for %1 in this range yet (sketches are "
+                                "kept for this session's data)")
+                                 .arg(m_chart->label(id)));
+        return;
+    }
+    lo = std::max(0.1, lo / 1.5);
+    hi = std::max(lo * 10, hi * 1.5);
+    const int columns = int((to - first + step - 1) / step);
+    LatencyHeatmap grid(first, step, columns, kHeatmapRows, lo, hi);
+    for (const auto &part : parts) {
+        for (const auto &[t, sk] : part)
+            grid.add(t, sk);
+    }
+    // The same left and right margins as the charts, so times line up.
+    const QMargins m = m_chart->plotMargins();
+    m_heatmap->setHorizontalMargins(m.left(), m.right());
+    // The store holds this session's sketches only; say so rather than let
+    // an empty stretch read as "no traffic".
+    qint64 oldestSketch = std::numeric_limits<qint64>::max();
+    for (const auto &part : parts) {
+        if (!part.empty())
+            oldestSketch = std::min(oldestSketch, part.front().first);
+    }
+    QString title = m_chart->label(id);
+    if (oldestSketch > from + 2 * step)
+        title += tr(" · distribution of this session's data only");
+    m_heatmap->setHeatmap(title, grid, from, to);
+}
+
+void LatencyPage::exportTo(const QString &path)
+{
+    QByteArray bytes;
+    const QString lower = path.toLower();
+    if (lower.endsWith(QStringLiteral(".csv"))) {
+        std::vector<chart::ExportSeries> series;
+        for (auto &[label, points] : m_chart->visiblePoints())
+            series.push_back({label, std::move(points)});
+        bytes = chart::csvOf(series).toUtf8();
+    } else if (lower.endsWith(QStringLiteral(".pdf"))) {
+        m_chart->replotNow();
+        bytes = chart::renderPdf(m_chart->plot(), tr("Switchboard latency"));
+    } else {
+        m_chart->replotNow();
+        bytes = chart::renderPng(m_chart->plot());
+    }
+    chart::writeFileAsync(path, std::move(bytes), this, [this, path](bool ok, const QString &e) {
+        emit m_session->message(ok ? tr("Exported %1").arg(path)
+                                   : tr("Could not export %1: %2").arg(path, e));
+        emit exported(path, ok, e);
+    });
 }
 
 QString LatencyPage::currentRoute() const
@@ -212,6 +436,19 @@ void LatencyPage::onSelection(const QStringList &ids)
         if (!m_chart->hasSeries(id))
             loadSeries(id);
     }
+    for (auto &asked : m_askedFrom) {
+        for (auto it = asked.begin(); it != asked.end();)
+            it = ids.contains(it.key()) ? std::next(it) : asked.erase(it);
+    }
+    const auto [from, to] = m_chart->visibleRangeMs();
+    if (m_chart->isFollowing()) {
+        // The window the chart will show, before its first replot sets it.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        requestHistory(now - qint64(m_chart->windowSeconds()) * 1000, now);
+    } else {
+        requestHistory(from, to);
+    }
+    refreshHeatmap();
     // The summary follows the first charted route, without charting it again.
     const int row = m_summaryModel->rowOf(currentRoute());
     if (row >= 0 && m_summary->currentIndex().row() != row) {

@@ -2,16 +2,25 @@
 
 // Latency page: every route's latest figures (throughput, errors, fallback
 // share, p50/p95/p99, time to first token) in one table, a picker of series
-// (route → model → variant, several at once) and live charts of the picked
-// ones. Arrow keys in the table chart the current route; Space pauses and
-// resumes following the newest data.
+// (route → model → variant, several at once), live charts of the picked ones
+// with routing/label markers, and a latency heatmap of the first one. Arrow
+// keys in the table chart the current route; Space pauses and resumes
+// following the newest data. Dragging or zooming back past what is in
+// memory loads the cache's history (seconds for spans up to 6 h, minutes
+// beyond), off the GUI thread, with a note while it loads. Export saves the
+// shown range as PNG, PDF or CSV (written off the GUI thread).
 
 #include "core/series.h"
+#include "core/series_store.h"
 #include "ui/common/page.h"
+
+#include <QHash>
+#include <QTimer>
 
 class QComboBox;
 class QLabel;
 class QTableView;
+class QToolButton;
 
 namespace sb {
 
@@ -21,6 +30,7 @@ class RouteSummaryModel;
 class LatencyChart;
 class SeriesPicker;
 class StaleBanner;
+class HeatmapView;
 struct SeriesUpdate;
 
 class LatencyPage : public Page
@@ -30,10 +40,20 @@ public:
     LatencyPage(Session *session, LatencyController *controller, QWidget *parent = nullptr);
     LatencyChart *chart() const { return m_chart; }
     SeriesPicker *picker() const { return m_picker; }
+    HeatmapView *heatmap() const { return m_heatmap; }
+    // History loads asked for and not answered yet.
+    int pendingHistory() const { return m_pendingHistory; }
+    // Builds the heatmap of the first charted series now (normally a timer does).
+    void refreshHeatmap();
+    // Writes what is shown; format by suffix (.png, .pdf, .csv). Async; emits exported.
+    void exportTo(const QString &path);
     QTableView *summary() const { return m_summary; }
     // The first route charted (as a whole or through one of its series).
     QString currentRoute() const;
     void updateFreshness() override;
+
+signals:
+    void exported(const QString &path, bool ok, const QString &error);
 
 private:
     void onHistoryChanged(const QString &route);
@@ -42,6 +62,11 @@ private:
     void chartRoute(const QString &route);
     void loadSeries(const QString &id);
     void refreshPicker();
+    void requestHistory(qint64 fromMs, qint64 toMs);
+    void onHistory(const QString &id, Resolution resolution, qint64 fromMs, qint64 toMs,
+                   const std::vector<SeriesPoint> &points);
+    void updateHint();
+    void chooseExport();
 
     Session *m_session;
     LatencyController *m_controller;
@@ -49,6 +74,11 @@ private:
     QLabel *m_hint;
     SeriesPicker *m_picker;
     LatencyChart *m_chart;
+    HeatmapView *m_heatmap;
+    QToolButton *m_export;
+    QTimer m_heatmapTimer;
+    QHash<QString, qint64> m_askedFrom[2]; // per resolution: chart id → earliest asked
+    int m_pendingHistory = 0;
     StaleBanner *m_banner;
     RouteSummaryModel *m_summaryModel;
     QTableView *m_summary;

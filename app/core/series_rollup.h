@@ -1,0 +1,56 @@
+#pragma once
+
+// What the cache keeps of the series store: one row per series per second
+// and per minute, holding counts and the serialized latency and TTFT
+// sketches (never quantiles, which cannot be merged into longer intervals).
+// A minute row is the merge of its seconds' sketches. Retention says how long
+// each resolution is kept and how large the rows may grow in all; a query
+// names one series or, with model and variant left open, a whole route (the
+// matching series merged second by second or minute by minute).
+
+#include "core/series.h"
+#include "core/series_store.h"
+
+#include <QString>
+#include <optional>
+#include <vector>
+
+namespace sb {
+
+// One series over one second, as the controller hands it to the cache.
+struct SeriesRollup
+{
+    SeriesKey key;
+    qint64 startMs = 0; // start of the second
+    SeriesAggregate aggregate;
+};
+
+struct SeriesRetention
+{
+    static constexpr qint64 kDayMs = 24LL * 3600 * 1000;
+    qint64 secondsMs = 7 * kDayMs;  // per-second rows kept this long
+    qint64 minutesMs = 90 * kDayMs; // per-minute rows kept this long
+    qint64 maxBytes = 2LL << 30;    // latency rows in all; oldest seconds go first
+};
+
+// A range read. model/variant nullopt: every series of the route, merged.
+struct SeriesQuery
+{
+    QString endpoint;
+    QString route;
+    std::optional<QString> model;
+    std::optional<QString> variant;
+    qint64 fromMs = 0; // [fromMs, toMs)
+    qint64 toMs = 0;
+    Resolution resolution = Resolution::Second;
+    quint64 tag = 0; // echoed back, so a caller can match answers to requests
+};
+
+// What a retention pass did.
+struct SeriesPruneResult
+{
+    qint64 deletedRows = 0;
+    qint64 bytesAfter = 0; // pages in use times page size, after the pass
+};
+
+} // namespace sb

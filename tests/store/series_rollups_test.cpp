@@ -1,0 +1,201 @@
+// Series rollups in a real SQLite file: seconds and minutes carry sketches
+// (a minute is the merge of its seconds, exactly), a route reads as the merge
+// of its series, writing a batch twice counts once, and retention by age and
+// by size removes the oldest detail first.
+
+#include "store/series_rollups.h"
+#include "store_test_util.h"
+
+#include <QTemporaryDir>
+#include <gtest/gtest.h>
+#include <random>
+
+namespace sb::test {
+
+namespace {
+
+const QString kSim = QStringLiteral("sim");
+const SeriesKey kChatA{QStringLiteral("chat"), QStringLiteral("atlas"), {}};
+const SeriesKey kChatB{QStringLiteral("chat"), QStringLiteral("borealis"), {}};
+const SeriesKey kEmbed{QStringLiteral("embed"), QStringLiteral("atlas"), {}};
+constexpr qint64 kBase = 1'700'000'040'000; // a whole minute
+
+SeriesAggregate aggregate(std::mt19937 &rng, int samples, double scaleMs)
+{
+    std::lognormal_distribution<double> d(std::log(scaleMs), 0.6);
+    SeriesAggregate a;
+    for (int i = 0; i < samples; ++i) {
+        const double v = d(rng);
+        ++a.count;
+        if (i % 10 == 9) {
+            ++a.errors;
+            continue;
+        }
+        a.latency.record(v);
+        a.ttft.record(v / 4);
+        a.tokens += 20;
+        ++a.tokenSamples;
+    }
+    a.fallbacks = a.count / 7;
+    return a;
+}
+
+std::vector<SeriesRollup> seconds(const SeriesKey &key, qint64 fromMs, int n, double scaleMs,
+                                  unsigned seed = 1)
+{
+    std::mt19937 rng(seed);
+    std::vector<SeriesRollup> out;
+    for (int i = 0; i < n; ++i)
+        out.push_back({key, fromMs + i * 1000, aggregate(rng, 50 + i % 7, scaleMs)});
+    return out;
+}
+
+SeriesQuery query(const SeriesKey &key, qint64 fromMs, qint64 toMs, Resolution r, bool wholeRoute)
+{
+    static quint64 tags = 0;
+    SeriesQuery q;
+    q.endpoint = kSim;
+    q.route = key.route;
+    if (!wholeRoute) {
+        q.model = key.model;
+        q.variant = key.variant;
+    }
+    q.fromMs = fromMs;
+    q.toMs = toMs;
+    q.resolution = r;
+    q.tag = ++tags;
+    return q;
+}
+
+class SeriesRollupsTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(m_dir.isValid());
+        const auto r = openAndWait(m_cache, m_dir.filePath(QStringLiteral("c.sqlite")));
+        ASSERT_TRUE(r && r->first);
+    }
+    QTemporaryDir m_dir;
+    Cache m_cache;
+};
+
+} // namespace
+
+TEST_F(SeriesRollupsTest, SecondsRoundTripWithTheirSketches)
+{
+    const auto in = seconds(kChatA, kBase, 90, 120.0);
+    m_cache.appendSeriesSeconds(kSim, in);
+    const auto out =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 90'000, Resolution::Second, false));
+    ASSERT_TRUE(out);
+    ASSERT_EQ(out->size(), in.size());
+    for (std::size_t i = 0; i < in.size(); ++i)
+        EXPECT_EQ((*out)[i], SeriesStore::summarize(in[i].startMs, 1000, in[i].aggregate)) << i;
+}
+
+TEST_F(SeriesRollupsTest, AMinuteIsTheExactMergeOfItsSecondsEvenAcrossBatches)
+{
+    const auto in = seconds(kChatA, kBase, 120, 80.0);
+    // Two batches splitting the first minute, as the controller's flushes do.
+    m_cache.appendSeriesSeconds(kSim, {in.begin(), in.begin() + 25});
+    m_cache.appendSeriesSeconds(kSim, {in.begin() + 25, in.end()});
+    const auto minutes =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 120'000, Resolution::Minute, false));
+    ASSERT_TRUE(minutes);
+    ASSERT_EQ(minutes->size(), 2u);
+    for (int m = 0; m < 2; ++m) {
+        SeriesAggregate all;
+        for (int s = 0; s < 60; ++s)
+            all.merge(in[std::size_t(m * 60 + s)].aggregate);
+        EXPECT_EQ((*minutes)[std::size_t(m)],
+                  SeriesStore::summarize(kBase + m * 60'000, 60'000, all));
+    }
+}
+
+TEST_F(SeriesRollupsTest, WritingTheSameSecondsTwiceCountsThemOnce)
+{
+    const auto in = seconds(kChatA, kBase, 60, 80.0);
+    m_cache.appendSeriesSeconds(kSim, in);
+    m_cache.appendSeriesSeconds(kSim, in); // a replay
+    const auto minutes =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 60'000, Resolution::Minute, false));
+    ASSERT_TRUE(minutes);
+    ASSERT_EQ(minutes->size(), 1u);
+    quint64 count = 0;
+    for (const auto &r : in)
+        count += r.aggregate.count;
+    EXPECT_EQ(minutes->front().count, count);
+}
+
+TEST_F(SeriesRollupsTest, ARouteReadsAsTheMergeOfItsSeries)
+{
+    const auto a = seconds(kChatA, kBase, 10, 50.0, 1);
+    const auto b = seconds(kChatB, kBase + 5000, 10, 900.0, 2); // bimodal together
+    m_cache.appendSeriesSeconds(kSim, a);
+    m_cache.appendSeriesSeconds(kSim, b);
+    m_cache.appendSeriesSeconds(kSim, seconds(kEmbed, kBase, 10, 5.0, 3)); // another route
+    const auto route =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 60'000, Resolution::Second, true));
+    ASSERT_TRUE(route);
+    ASSERT_EQ(route->size(), 15u); // seconds 0..14, each once
+    SeriesAggregate both = a[7].aggregate;
+    both.merge(b[2].aggregate);
+    EXPECT_EQ((*route)[7], SeriesStore::summarize(kBase + 7000, 1000, both));
+    EXPECT_EQ((*route)[0], SeriesStore::summarize(kBase, 1000, a[0].aggregate));
+    const auto one =
+        loadSeries(m_cache, query(kChatB, kBase, kBase + 60'000, Resolution::Second, false));
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->size(), 10u);
+}
+
+TEST_F(SeriesRollupsTest, RetentionDropsOldSecondsFirstAndKeepsTheirMinutes)
+{
+    m_cache.appendSeriesSeconds(kSim, seconds(kChatA, kBase, 180, 80.0));
+    SeriesRetention keep;
+    keep.secondsMs = 60'000;  // the newest minute of seconds
+    keep.minutesMs = 150'000; // minutes starting in the last 150 s
+    const qint64 now = kBase + 180'000;
+    const auto pruned = pruneSeries(m_cache, keep, now);
+    ASSERT_TRUE(pruned);
+    EXPECT_EQ(pruned->deletedRows, 120 + 1); // 120 seconds, the first minute
+    const auto secs = loadSeries(m_cache, query(kChatA, kBase, now, Resolution::Second, false));
+    ASSERT_TRUE(secs);
+    ASSERT_EQ(secs->size(), 60u);
+    EXPECT_EQ(secs->front().timeMs, kBase + 120'000);
+    const auto mins = loadSeries(m_cache, query(kChatA, kBase, now, Resolution::Minute, false));
+    ASSERT_TRUE(mins);
+    ASSERT_EQ(mins->size(), 2u);
+    EXPECT_EQ(mins->front().timeMs, kBase + 60'000);
+}
+
+TEST_F(SeriesRollupsTest, ASizeBudgetRemovesTheOldestHoursOfSecondsUntilItFits)
+{
+    // Three hours of one series, in hourly batches.
+    for (int h = 0; h < 3; ++h)
+        m_cache.appendSeriesSeconds(kSim, seconds(kChatA, kBase + h * 3'600'000, 3600, 80.0));
+    SeriesRetention unlimited;
+    unlimited.secondsMs = unlimited.minutesMs = 1LL << 50;
+    unlimited.maxBytes = 0;
+    const auto before = pruneSeries(m_cache, unlimited, kBase);
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->deletedRows, 0);
+    SeriesRetention tight = unlimited;
+    tight.maxBytes = before->bytesAfter / 2;
+    const auto after = pruneSeries(m_cache, tight, kBase);
+    ASSERT_TRUE(after);
+    EXPECT_LE(after->bytesAfter, tight.maxBytes);
+    EXPECT_GE(after->deletedRows, 3600); // at least the oldest hour
+    const auto secs =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 3 * 3'600'000, Resolution::Second, false));
+    ASSERT_TRUE(secs);
+    ASSERT_FALSE(secs->empty());
+    EXPECT_GE(secs->front().timeMs, kBase + 3'600'000); // the oldest went first
+    EXPECT_EQ(secs->back().timeMs, kBase + 3 * 3'600'000 - 1000);
+    const auto mins =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 3 * 3'600'000, Resolution::Minute, false));
+    ASSERT_TRUE(mins);
+    EXPECT_EQ(mins->size(), 180u); // minutes outlive their seconds
+}
+
+} // namespace sb::test
