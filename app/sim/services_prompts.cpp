@@ -1,6 +1,7 @@
 // PromptService: prompts, immutable versions, labels, rendering, events.
 
 #include "core/prompt_template.h"
+#include "sim/mutations.h"
 #include "sim/state.h"
 #include "switchboard/v1/prompt_service.grpc.pb.h"
 
@@ -69,7 +70,7 @@ grpc::Status validateNewVersion(const pb::CreatePromptVersionRequest &r)
 grpc::Status checkEtag(grpc::CallbackServerContext *ctx, const std::string &expected,
                        const PromptRec &rec, const std::string &name)
 {
-    if (expected == rec.prompt.etag())
+    if (expected == rec.prompt.etag() || mutated(Mutation::LastWriteWins))
         return grpc::Status::OK;
     pb::Conflict c;
     c.set_current_etag(rec.prompt.etag());
@@ -104,7 +105,10 @@ public:
                 lower(p.description()).find(query) == std::string::npos)
                 continue;
             if (uint32_t(resp->prompts_size()) == size) {
-                resp->set_next_page_token(makePageToken(resp->prompts().rbegin()->name()));
+                const auto &last = mutated(Mutation::PagingOverlap) && size > 1
+                                       ? *(resp->prompts().rbegin() + 1)
+                                       : *resp->prompts().rbegin();
+                resp->set_next_page_token(makePageToken(last.name()));
                 break;
             }
             *resp->add_prompts() = p;
@@ -260,8 +264,8 @@ public:
                 ctx, notFound("prompt_name: prompt " + quoted(req->prompt_name()) + " not found"));
         PromptRec &rec = it->second;
         if (req->version() > rec.prompt.latest_version())
-            return reply(ctx, invalid("version: prompt " + quoted(req->prompt_name()) +
-                                      " has no version " + std::to_string(req->version()) +
+            return reply(ctx, notFound("version: prompt " + quoted(req->prompt_name()) +
+                                       " has no version " + std::to_string(req->version()) +
                                       " (latest is " + std::to_string(rec.prompt.latest_version()) +
                                       ")"));
         if (auto st = checkEtag(ctx, req->expected_etag(), rec, req->prompt_name()); !st.ok())

@@ -1,5 +1,7 @@
 #include "sim/telemetry.h"
 
+#include "sim/mutations.h"
+
 #include "core/latency_sketch.h"
 #include "sim/state.h"
 
@@ -272,7 +274,7 @@ private:
             ++a.requests;
             if (b.statusCodes[i] != 0)
                 ++a.errors;
-            else if (b.ttftMs[i] > 0)
+            if ((b.statusCodes[i] == 0 && b.ttftMs[i] > 0) || mutated(Mutation::TtftCountsFailures))
                 a.ttft.record(b.ttftMs[i]);
             if (b.fallbackUsed[i])
                 ++a.fallbacks;
@@ -341,7 +343,7 @@ public:
             if (oldest != 0 && after + 1 < oldest) {
                 cursor = oldest - 1; // too old: start at the oldest kept, with a gap
             } else {
-                cursor = after;
+                cursor = after + (mutated(Mutation::ResumeSkipsBatch) ? 1 : 0);
                 resumed = true;
             }
         }
