@@ -302,11 +302,15 @@ void adoptSeededActors(SimState &state)
         if (kind == "model" && state.models.count(name) && ev.action().rfind("model.", 0) == 0) {
             state.models[name].updatedBy = ev.actor();
             state.models[name].updateUs = fromTimestamp(ev.time());
-        } else if (kind == "route" && state.routes.count(name)) {
+        } else if (kind == "route" && state.routes.count(name) &&
+                   (ev.action().rfind("fallback.", 0) == 0 ||
+                    ev.action().rfind("route.", 0) == 0)) {
             state.routes[name].updatedBy = ev.actor();
-        } else if (kind == "experiment" && state.experiments.count(name)) {
+        } else if (kind == "experiment" && state.experiments.count(name) &&
+                   ev.action().rfind("experiment.", 0) == 0) {
             state.experiments[name].updatedBy = ev.actor();
-        } else if (kind == "prompt" && state.prompts.count(name)) {
+        } else if (kind == "prompt" && state.prompts.count(name) &&
+                   (ev.action().rfind("version.", 0) == 0 || ev.action().rfind("label.", 0) == 0)) {
             state.prompts[name].updatedBy = ev.actor();
         }
     }

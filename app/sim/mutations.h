@@ -13,20 +13,20 @@ namespace sb::sim {
 
 enum class Mutation
 {
-    IgnoreRoles,         // an operator-only write succeeds for a viewer
-    StrictBearer,        // `bearer <token>` (lower-case scheme) is refused
-    LastWriteWins,       // expected_etag is not compared: stale writes succeed
-    NoConflictTrailer,   // a stale etag fails without `switchboard-conflict-bin`
-    ForgetRequestIds,    // a retried request id is applied again
-    BareMessages,        // INVALID_ARGUMENT messages lose their field path
-    NotFoundAsInvalid,   // NOT_FOUND is sent as INVALID_ARGUMENT
-    NoAutoRevert,        // revert_after is accepted but never carried out
-    ResumeSkipsBatch,    // a resumed latency stream skips the first batch due
-    PagingOverlap,       // next_page_token repeats the last item of the page
-    ExperimentsById,     // ListExperiments orders by creation counter, not create_time
-    SeedActorDrift,      // seeded objects say `seed` though their audit says otherwise
-    TtftCountsFailures,  // failed requests are counted in WindowSketch TTFT sketches
-    NoopKeepsEtag,       // a write that changes nothing keeps the etag (contract: new etag)
+    IgnoreRoles,        // an operator-only write succeeds for a viewer
+    StrictBearer,       // `bearer <token>` (lower-case scheme) is refused
+    LastWriteWins,      // expected_etag is not compared: stale writes succeed
+    NoConflictTrailer,  // a stale etag fails without `switchboard-conflict-bin`
+    ForgetRequestIds,   // a retried request id is applied again
+    BareMessages,       // INVALID_ARGUMENT messages lose their field path
+    NotFoundAsInvalid,  // NOT_FOUND is sent as INVALID_ARGUMENT
+    NoAutoRevert,       // revert_after is accepted but never carried out
+    ResumeSkipsBatch,   // a resumed latency stream skips the first batch due
+    PagingOverlap,      // next_page_token repeats the last item of the page
+    ExperimentsById,    // ListExperiments orders by creation counter, not create_time
+    SeedActorDrift,     // seeded objects say `seed` though their audit says otherwise
+    TtftCountsFailures, // failed requests are counted in WindowSketch TTFT sketches
+    NoopKeepsEtag,      // a write that changes nothing keeps the etag (contract: new etag)
 };
 
 bool mutated(Mutation m);

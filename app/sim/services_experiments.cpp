@@ -484,11 +484,10 @@ public:
         if (from == pb::EXPERIMENT_STATE_STOPPED) {
             for (const auto &p : paths) {
                 if (p != "name" && p != "description")
-                    return reply(ctx,
-                                 failedPrecondition("experiment." + p + ": experiment " +
-                                                    quoted(e.id()) +
-                                                    " is STOPPED, which is final; only name and "
-                                                    "description may change"));
+                    return reply(ctx, failedPrecondition(
+                                          "experiment." + p + ": experiment " + quoted(e.id()) +
+                                          " is STOPPED, which is final; only name and "
+                                          "description may change"));
             }
         }
         if (paths.count("name")) {
@@ -539,9 +538,9 @@ public:
                 for (int i = 0; onlyWeights && i < e.variants_size(); ++i)
                     onlyWeights = sameExceptWeight(e.variants(i), next.variants(i));
                 if (!onlyWeights)
-                    return reply(ctx,
-                                 failedPrecondition("experiment.variants: only weights may change once the "
-                                                    "experiment has started"));
+                    return reply(ctx, failedPrecondition(
+                                          "experiment.variants: only weights may change once the "
+                                          "experiment has started"));
             }
             note("weights", weights(next), weights(e));
             *next.mutable_variants() = e.variants();
@@ -551,13 +550,15 @@ public:
             if (to == pb::EXPERIMENT_STATE_UNSPECIFIED || !pb::ExperimentState_IsValid(to))
                 return reply(ctx, invalid("experiment.state: must be set"));
             if (!legalMove(from, to))
-                return reply(ctx, failedPrecondition(std::string("experiment.state: cannot move from ") +
-                                                     stateName(from) + " to " + stateName(to)));
+                return reply(ctx,
+                             failedPrecondition(std::string("experiment.state: cannot move from ") +
+                                                stateName(from) + " to " + stateName(to)));
             if (to == pb::EXPERIMENT_STATE_RUNNING && from != to) {
                 for (const auto &[id, other] : m_state.experiments) {
                     if (id != e.id() && other.experiment.state() == pb::EXPERIMENT_STATE_RUNNING &&
                         other.experiment.route() == next.route())
-                        return reply(ctx, failedPrecondition("experiment.state: experiment " + quoted(id) +
+                        return reply(ctx, failedPrecondition("experiment.state: experiment " +
+                                                             quoted(id) +
                                                              " is already running on route " +
                                                              quoted(next.route())));
                 }

@@ -266,8 +266,8 @@ public:
         if (req->version() > rec.prompt.latest_version())
             return reply(ctx, notFound("version: prompt " + quoted(req->prompt_name()) +
                                        " has no version " + std::to_string(req->version()) +
-                                      " (latest is " + std::to_string(rec.prompt.latest_version()) +
-                                      ")"));
+                                       " (latest is " +
+                                       std::to_string(rec.prompt.latest_version()) + ")"));
         if (auto st = checkEtag(ctx, req->expected_etag(), rec, req->prompt_name()); !st.ok())
             return reply(ctx, st);
         pb::PromptLabel *label = nullptr;

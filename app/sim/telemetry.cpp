@@ -1,8 +1,7 @@
 #include "sim/telemetry.h"
 
-#include "sim/mutations.h"
-
 #include "core/latency_sketch.h"
+#include "sim/mutations.h"
 #include "sim/state.h"
 
 #include <algorithm>
