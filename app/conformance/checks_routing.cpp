@@ -96,7 +96,7 @@ void autoRevertFallback(Kit &kit)
     std::string model;
     if (!pickStep(kit.table(), &route, &model))
         throw NotApplicable("no route with an enabled fallback step");
-    auto wc = kit.ctx(As::Viewer, 8000);
+    auto wc = kit.ctx(As::Viewer, 5000);
     auto watch = kit.routing().WatchRouting(wc.get(), {});
     pb::WatchRoutingResponse ev;
     require(watch->Read(&ev), "WatchRouting snapshot");
@@ -150,7 +150,7 @@ void autoRevertFallback(Kit &kit)
 void autoRevertModel(Kit &kit)
 {
     const auto t = kit.table();
-    auto wc = kit.ctx(As::Viewer, 8000);
+    auto wc = kit.ctx(As::Viewer, 5000);
     auto watch = kit.routing().WatchRouting(wc.get(), {});
     pb::WatchRoutingResponse ev;
     require(watch->Read(&ev), "WatchRouting snapshot");

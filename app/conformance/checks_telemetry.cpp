@@ -220,6 +220,9 @@ void sketchCounts(Kit &kit)
                         "token (" +
                         std::to_string(s.time_to_first_token().count()) + " > " +
                         std::to_string(s.request_count() - s.error_count()) + ")");
+            require(s.time_to_first_token().zero_count() == 0,
+                    what + ": a TTFT sketch holds no zeros (a request with no token is left out, "
+                           "not recorded as 0)");
         }
     }
     require(windows == 8, "StreamSketches sends 8 windows of 250 ms within 8 s");
