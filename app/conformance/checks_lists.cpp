@@ -140,7 +140,15 @@ void promptsByName(Kit &kit)
 
 void versionsNewestFirst(Kit &kit)
 {
-    const pb::Prompt p = kit.ownPrompt();
+    pb::Prompt p = kit.ownPrompt();
+    while (p.latest_version() < 4) { // enough for two pages of 3
+        pb::CreatePromptVersionResponse created;
+        auto w = kit.ctx(As::Operator);
+        expectOk(kit.prompts().CreatePromptVersion(w.get(), kit.newVersion(p, "another version"),
+                                                   &created),
+                 "CreatePromptVersion");
+        p = created.prompt();
+    }
     std::vector<uint32_t> versions;
     std::string token;
     for (int page = 0; page < 1000; ++page) {
@@ -216,11 +224,24 @@ void pageSizeCap(Kit &kit)
     expectOk(kit.routing().ListAuditEvents(c.get(), req, &r),
              "a page_size above the cap is capped, not an error");
     require(r.events_size() <= 1000, "a page holds at most 1000 entries");
-    pb::ListAuditEventsRequest def;
-    pb::ListAuditEventsResponse d;
+    // page_size 0 means 100: give the kit's prompt more than 100 versions.
+    pb::Prompt p = kit.ownPrompt();
+    while (p.latest_version() <= 100) {
+        pb::CreatePromptVersionResponse created;
+        auto w = kit.ctx(As::Operator);
+        expectOk(
+            kit.prompts().CreatePromptVersion(w.get(), kit.newVersion(p, "page filler"), &created),
+            "CreatePromptVersion (filling a page)");
+        p = created.prompt();
+    }
+    pb::ListPromptVersionsRequest def;
+    def.set_prompt_name(p.name());
+    pb::ListPromptVersionsResponse d;
     auto c2 = kit.ctx(As::Viewer);
-    expectOk(kit.routing().ListAuditEvents(c2.get(), def, &d), "page_size 0");
-    require(d.events_size() <= 100, "page_size 0 means 100");
+    expectOk(kit.prompts().ListPromptVersions(c2.get(), def, &d), "page_size 0");
+    require(d.versions_size() == 100 && !d.next_page_token().empty(),
+            "page_size 0 means 100 (got " + std::to_string(d.versions_size()) + " of " +
+                std::to_string(p.latest_version()) + ")");
 }
 
 } // namespace

@@ -30,6 +30,21 @@ constexpr Named kNames[] = {
     {Mutation::SeedActorDrift, "seed-actor-drift"},
     {Mutation::TtftCountsFailures, "ttft-counts-failures"},
     {Mutation::NoopKeepsEtag, "noop-keeps-etag"},
+    {Mutation::AcceptNoToken, "accept-no-token"},
+    {Mutation::ReadsNeedOperator, "reads-need-operator"},
+    {Mutation::TrailerOnStateChange, "trailer-on-state-change"},
+    {Mutation::VersionsOldestFirst, "versions-oldest-first"},
+    {Mutation::NoPageCap, "no-page-cap"},
+    {Mutation::NoSnapshot, "no-snapshot"},
+    {Mutation::TableUnordered, "table-unordered"},
+    {Mutation::RevertSurvivesWrite, "revert-survives-write"},
+    {Mutation::ResumeAheadAccepted, "resume-ahead-accepted"},
+    {Mutation::RaggedColumns, "ragged-columns"},
+    {Mutation::FeedbackOnStopped, "feedback-on-stopped"},
+    {Mutation::TieCountsWin, "tie-counts-win"},
+    {Mutation::DeltaIndexFromOne, "delta-index-from-one"},
+    {Mutation::TinyResultsInterval, "tiny-results-interval"},
+    {Mutation::NoLabelEvents, "no-label-events"},
 };
 
 uint64_t bit(Mutation m)

@@ -549,10 +549,17 @@ public:
             const pb::ExperimentState to = e.state();
             if (to == pb::EXPERIMENT_STATE_UNSPECIFIED || !pb::ExperimentState_IsValid(to))
                 return reply(ctx, invalid("experiment.state: must be set"));
-            if (!legalMove(from, to))
+            if (!legalMove(from, to)) {
+                if (mutated(Mutation::TrailerOnStateChange)) {
+                    pb::Conflict c;
+                    c.set_current_etag(rec.experiment.etag());
+                    *c.mutable_experiment() = rec.experiment;
+                    ctx->AddTrailingMetadata("switchboard-conflict-bin", c.SerializeAsString());
+                }
                 return reply(ctx,
                              failedPrecondition(std::string("experiment.state: cannot move from ") +
                                                 stateName(from) + " to " + stateName(to)));
+            }
             if (to == pb::EXPERIMENT_STATE_RUNNING && from != to) {
                 for (const auto &[id, other] : m_state.experiments) {
                     if (id != e.id() && other.experiment.state() == pb::EXPERIMENT_STATE_RUNNING &&
@@ -650,7 +657,8 @@ public:
             return reply(ctx, notFound("experiment_id: experiment " + quoted(req->experiment_id()) +
                                        " not found"));
         ExperimentRec &rec = it->second;
-        if (rec.experiment.state() == pb::EXPERIMENT_STATE_STOPPED)
+        if (rec.experiment.state() == pb::EXPERIMENT_STATE_STOPPED &&
+            !mutated(Mutation::FeedbackOnStopped))
             return reply(ctx, failedPrecondition("experiment_id: experiment " +
                                                  quoted(req->experiment_id()) +
                                                  " is STOPPED; its results are frozen"));
@@ -678,7 +686,7 @@ public:
                 return reply(ctx, st);
             ++a->preferenceTotal;
             ++b->preferenceTotal;
-            if (!p.tie())
+            if (!p.tie() || mutated(Mutation::TieCountsWin))
                 ++a->preferenceWins;
             break;
         }
@@ -731,7 +739,8 @@ public:
         int64_t interval = req->has_interval() ? fromDuration(req->interval()) : 0;
         if (interval == 0)
             interval = 1000000;
-        if (interval < 100000 || interval > 3600ll * 1000000)
+        if ((interval < 100000 && !mutated(Mutation::TinyResultsInterval)) ||
+            interval > 3600ll * 1000000)
             return failStream<pb::WatchResultsResponse>(
                 invalid("interval: must be between 100ms and 1h"));
         {
@@ -904,7 +913,8 @@ private:
                 pb::CompareResponse delta;
                 delta.mutable_delta()->set_variant_id(v.id());
                 delta.mutable_delta()->set_text(tokens[i]);
-                delta.mutable_delta()->set_index(uint32_t(i));
+                delta.mutable_delta()->set_index(uint32_t(i) +
+                                                 (mutated(Mutation::DeltaIndexFromOne) ? 1 : 0));
                 events->push_back({startUs + int64_t(t * 1000 * scale), order++, delta});
             }
             t += tokenMs;

@@ -152,6 +152,11 @@ public:
             return reply(
                 ctx, notFound("prompt_name: prompt " + quoted(req->prompt_name()) + " not found"));
         const auto &versions = it->second.versions;
+        if (mutated(Mutation::VersionsOldestFirst)) {
+            for (const auto &ver : versions)
+                *resp->add_versions() = ver;
+            return reply(ctx, grpc::Status::OK);
+        }
         uint64_t v = below ? std::min<uint64_t>(below - 1, versions.size()) : versions.size();
         for (; v >= 1; --v) {
             if (uint32_t(resp->versions_size()) == size) {
@@ -226,7 +231,8 @@ public:
         *ev.mutable_version() = v;
         ev.set_actor(caller.subject);
         toTimestamp(now, ev.mutable_time());
-        m_state.promptEvents.publish(ev);
+        if (!mutated(Mutation::NoLabelEvents))
+            m_state.promptEvents.publish(ev);
         m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
         return reply(ctx, grpc::Status::OK);
     }

@@ -6,6 +6,8 @@
 #include "sim/state.h"
 #include "switchboard/v1/routing_service.grpc.pb.h"
 
+#include <algorithm>
+
 namespace sb::sim {
 
 namespace {
@@ -71,6 +73,8 @@ public:
         std::lock_guard lock(m_state.mutex);
         for (const auto &[name, r] : m_state.routes)
             m_state.fillRoute(r, resp->add_routes(), now);
+        if (mutated(Mutation::TableUnordered))
+            std::reverse(resp->mutable_routes()->begin(), resp->mutable_routes()->end());
         for (const auto &[name, m] : m_state.models)
             m_state.fillModel(m, resp->add_models(), now);
         toTimestamp(now, resp->mutable_time());
@@ -123,7 +127,7 @@ public:
             r.stepRevertAtUs[i] = now + revertUs;
             r.stepRevertTo[i] = from ? 1 : 0;
             toTimestamp(now + revertUs, step->mutable_revert_time());
-        } else {
+        } else if (!mutated(Mutation::RevertSurvivesWrite)) {
             r.stepRevertAtUs[i] = 0;
             step->clear_revert_time();
         }
@@ -287,7 +291,8 @@ public:
         std::lock_guard lock(m_state.mutex);
         pb::WatchRoutingResponse snapshot;
         m_state.fillRoutingSnapshot(&snapshot, nowMicros());
-        w->push(snapshot);
+        if (!mutated(Mutation::NoSnapshot))
+            w->push(snapshot);
         m_state.routingEvents.subscribe(w);
         return w;
     }

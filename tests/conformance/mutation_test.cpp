@@ -44,6 +44,21 @@ const std::vector<Case> &cases()
         {Mutation::SeedActorDrift, {"etag.updated_by"}},
         {Mutation::TtftCountsFailures, {"telemetry.sketch_counts"}},
         {Mutation::NoopKeepsEtag, {"routing.noop_write"}},
+        {Mutation::AcceptNoToken, {"auth.no_token"}},
+        {Mutation::ReadsNeedOperator, {"auth.viewer_reads"}},
+        {Mutation::TrailerOnStateChange, {"etag.precondition_kinds"}},
+        {Mutation::VersionsOldestFirst, {"lists.versions_newest_first"}},
+        {Mutation::NoPageCap, {"lists.page_size"}},
+        {Mutation::NoSnapshot, {"routing.watch_snapshot", "auth.viewer_reads"}},
+        {Mutation::TableUnordered, {"routing.table_order"}},
+        {Mutation::RevertSurvivesWrite, {"routing.later_write_replaces_revert"}},
+        {Mutation::ResumeAheadAccepted, {"telemetry.resume_edges"}},
+        {Mutation::RaggedColumns, {"telemetry.batches"}},
+        {Mutation::FeedbackOnStopped, {"experiments.lifecycle"}},
+        {Mutation::TieCountsWin, {"experiments.feedback_tie"}},
+        {Mutation::DeltaIndexFromOne, {"experiments.compare_stream"}},
+        {Mutation::TinyResultsInterval, {"experiments.watch_results"}},
+        {Mutation::NoLabelEvents, {"prompts.watch"}},
     };
     return all;
 }
