@@ -2,6 +2,7 @@
 // with their fallback chains, prompts with their versions and label history,
 // experiments and the audit history, all from options.seed.
 
+#include "sim/mutations.h"
 #include "sim/state.h"
 
 #include <algorithm>
@@ -284,6 +285,39 @@ pb::Variant variant(const char *id, const char *name, const char *prompt, uint32
 
 } // namespace
 
+namespace {
+
+// Makes each seeded object's updated_by (and a model's update time) agree with
+// its latest seeded audit event that changed it. Circuit events do not change
+// an object's etag, so they do not count (there are none in the seed).
+void adoptSeededActors(SimState &state)
+{
+    for (const auto &ev : state.audit) {
+        const std::string &t = ev.target();
+        const size_t slash = t.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::string kind = t.substr(0, slash);
+        const std::string name = t.substr(slash + 1);
+        if (kind == "model" && state.models.count(name) && ev.action().rfind("model.", 0) == 0) {
+            state.models[name].updatedBy = ev.actor();
+            state.models[name].updateUs = fromTimestamp(ev.time());
+        } else if (kind == "route" && state.routes.count(name) &&
+                   (ev.action().rfind("fallback.", 0) == 0 ||
+                    ev.action().rfind("route.", 0) == 0)) {
+            state.routes[name].updatedBy = ev.actor();
+        } else if (kind == "experiment" && state.experiments.count(name) &&
+                   ev.action().rfind("experiment.", 0) == 0) {
+            state.experiments[name].updatedBy = ev.actor();
+        } else if (kind == "prompt" && state.prompts.count(name) &&
+                   (ev.action().rfind("version.", 0) == 0 || ev.action().rfind("label.", 0) == 0)) {
+            state.prompts[name].updatedBy = ev.actor();
+        }
+    }
+}
+
+} // namespace
+
 void seedState(SimState &state, int64_t nowUs)
 {
     Rng rng(state.options.seed);
@@ -517,6 +551,11 @@ void seedState(SimState &state, int64_t nowUs)
     for (const auto &h : history)
         state.addAudit(h.at, h.actor, h.role, h.action, h.target, h.from, h.to, h.reason,
                        "seed-" + std::to_string(state.auditCounter + 1));
+    // Conflict.updated_by and the objects' own updated_by name the actor of
+    // the latest audited change of the object (common.proto): the seeded
+    // history counts like any other.
+    if (!mutated(Mutation::SeedActorDrift))
+        adoptSeededActors(state);
 }
 
 } // namespace sb::sim

@@ -2,6 +2,7 @@
 // token, human feedback and per-variant results.
 
 #include "core/prompt_template.h"
+#include "sim/mutations.h"
 #include "sim/state.h"
 #include "switchboard/v1/experiment_service.grpc.pb.h"
 
@@ -275,6 +276,34 @@ private:
     int64_t m_nextUs = 0;
 };
 
+// A position in ListExperiments' order: (create_time in micros, creation
+// order). ExperimentsById (a mutation) drops the time, the old behaviour.
+using Cursor = std::pair<int64_t, uint64_t>;
+
+Cursor cursorOf(const ExperimentRec &rec)
+{
+    if (mutated(Mutation::ExperimentsById))
+        return {0, rec.order};
+    return {fromTimestamp(rec.experiment.create_time()), rec.order};
+}
+
+bool parseCursor(const std::string &token, Cursor *out)
+{
+    std::string pos;
+    if (!parsePageToken(token, &pos))
+        return false;
+    const size_t dot = pos.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == pos.size() || pos.size() > 41)
+        return false;
+    for (size_t i = 0; i < pos.size(); ++i) {
+        if (i != dot && (pos[i] < '0' || pos[i] > '9') && !(i == 0 && pos[i] == '-'))
+            return false;
+    }
+    out->first = std::stoll(pos.substr(0, dot));
+    out->second = std::stoull(pos.substr(dot + 1));
+    return true;
+}
+
 class ExperimentServiceImpl final : public pb::ExperimentService::CallbackService
 {
 public:
@@ -287,8 +316,10 @@ public:
         Caller caller;
         if (auto st = authorize(ctx, m_state.options.tokens, Role::Viewer, &caller); !st.ok())
             return reply(ctx, st);
-        uint64_t below = 0;
-        if (!req->page_token().empty() && !parseNumberToken(req->page_token(), &below))
+        // Newest first by create_time, ties by creation order; the cursor is
+        // the (create_time, order) of the last experiment sent.
+        Cursor below;
+        if (!req->page_token().empty() && !parseCursor(req->page_token(), &below))
             return reply(ctx, invalid("page_token: malformed"));
         std::set<int> states;
         for (int i = 0; i < req->states_size(); ++i) {
@@ -300,18 +331,20 @@ public:
         std::lock_guard lock(m_state.mutex);
         std::vector<const ExperimentRec *> list;
         for (const auto &[id, rec] : m_state.experiments) {
-            if (below && rec.order >= below)
+            if (!req->page_token().empty() && !(cursorOf(rec) < below))
                 continue;
             if (!states.empty() && !states.count(rec.experiment.state()))
                 continue;
             list.push_back(&rec);
         }
         std::sort(list.begin(), list.end(), [](const ExperimentRec *a, const ExperimentRec *b) {
-            return a->order > b->order;
+            return cursorOf(*b) < cursorOf(*a);
         });
         for (size_t i = 0; i < list.size(); ++i) {
             if (i == size) {
-                resp->set_next_page_token(makePageToken(std::to_string(list[i - 1]->order)));
+                const Cursor c = cursorOf(*list[i - 1]);
+                resp->set_next_page_token(
+                    makePageToken(std::to_string(c.first) + "." + std::to_string(c.second)));
                 break;
             }
             *resp->add_experiments() = list[i]->experiment;
@@ -431,7 +464,7 @@ public:
             return reply(ctx,
                          notFound("experiment.id: experiment " + quoted(e.id()) + " not found"));
         ExperimentRec &rec = it->second;
-        if (req->expected_etag() != rec.experiment.etag()) {
+        if (req->expected_etag() != rec.experiment.etag() && !mutated(Mutation::LastWriteWins)) {
             pb::Conflict c;
             c.set_current_etag(rec.experiment.etag());
             *c.mutable_experiment() = rec.experiment;
@@ -451,10 +484,10 @@ public:
         if (from == pb::EXPERIMENT_STATE_STOPPED) {
             for (const auto &p : paths) {
                 if (p != "name" && p != "description")
-                    return reply(ctx,
-                                 failedPrecondition(p + ": experiment " + quoted(e.id()) +
-                                                    " is STOPPED, which is final; only name and "
-                                                    "description may change"));
+                    return reply(ctx, failedPrecondition(
+                                          "experiment." + p + ": experiment " + quoted(e.id()) +
+                                          " is STOPPED, which is final; only name and "
+                                          "description may change"));
             }
         }
         if (paths.count("name")) {
@@ -488,7 +521,8 @@ public:
         }
         if (paths.count("route")) {
             if (from != pb::EXPERIMENT_STATE_DRAFT && e.route() != next.route())
-                return reply(ctx, failedPrecondition("route: may only change while DRAFT"));
+                return reply(ctx,
+                             failedPrecondition("experiment.route: may only change while DRAFT"));
             if (!m_state.routes.count(e.route()))
                 return reply(
                     ctx, notFound("experiment.route: route " + quoted(e.route()) + " not found"));
@@ -504,9 +538,9 @@ public:
                 for (int i = 0; onlyWeights && i < e.variants_size(); ++i)
                     onlyWeights = sameExceptWeight(e.variants(i), next.variants(i));
                 if (!onlyWeights)
-                    return reply(ctx,
-                                 failedPrecondition("variants: only weights may change once the "
-                                                    "experiment has started"));
+                    return reply(ctx, failedPrecondition(
+                                          "experiment.variants: only weights may change once the "
+                                          "experiment has started"));
             }
             note("weights", weights(next), weights(e));
             *next.mutable_variants() = e.variants();
@@ -515,14 +549,23 @@ public:
             const pb::ExperimentState to = e.state();
             if (to == pb::EXPERIMENT_STATE_UNSPECIFIED || !pb::ExperimentState_IsValid(to))
                 return reply(ctx, invalid("experiment.state: must be set"));
-            if (!legalMove(from, to))
-                return reply(ctx, failedPrecondition(std::string("state: cannot move from ") +
-                                                     stateName(from) + " to " + stateName(to)));
+            if (!legalMove(from, to)) {
+                if (mutated(Mutation::TrailerOnStateChange)) {
+                    pb::Conflict c;
+                    c.set_current_etag(rec.experiment.etag());
+                    *c.mutable_experiment() = rec.experiment;
+                    ctx->AddTrailingMetadata("switchboard-conflict-bin", c.SerializeAsString());
+                }
+                return reply(ctx,
+                             failedPrecondition(std::string("experiment.state: cannot move from ") +
+                                                stateName(from) + " to " + stateName(to)));
+            }
             if (to == pb::EXPERIMENT_STATE_RUNNING && from != to) {
                 for (const auto &[id, other] : m_state.experiments) {
                     if (id != e.id() && other.experiment.state() == pb::EXPERIMENT_STATE_RUNNING &&
                         other.experiment.route() == next.route())
-                        return reply(ctx, failedPrecondition("state: experiment " + quoted(id) +
+                        return reply(ctx, failedPrecondition("experiment.state: experiment " +
+                                                             quoted(id) +
                                                              " is already running on route " +
                                                              quoted(next.route())));
                 }
@@ -614,7 +657,8 @@ public:
             return reply(ctx, notFound("experiment_id: experiment " + quoted(req->experiment_id()) +
                                        " not found"));
         ExperimentRec &rec = it->second;
-        if (rec.experiment.state() == pb::EXPERIMENT_STATE_STOPPED)
+        if (rec.experiment.state() == pb::EXPERIMENT_STATE_STOPPED &&
+            !mutated(Mutation::FeedbackOnStopped))
             return reply(ctx, failedPrecondition("experiment_id: experiment " +
                                                  quoted(req->experiment_id()) +
                                                  " is STOPPED; its results are frozen"));
@@ -642,7 +686,7 @@ public:
                 return reply(ctx, st);
             ++a->preferenceTotal;
             ++b->preferenceTotal;
-            if (!p.tie())
+            if (!p.tie() || mutated(Mutation::TieCountsWin))
                 ++a->preferenceWins;
             break;
         }
@@ -695,7 +739,8 @@ public:
         int64_t interval = req->has_interval() ? fromDuration(req->interval()) : 0;
         if (interval == 0)
             interval = 1000000;
-        if (interval < 100000 || interval > 3600ll * 1000000)
+        if ((interval < 100000 && !mutated(Mutation::TinyResultsInterval)) ||
+            interval > 3600ll * 1000000)
             return failStream<pb::WatchResultsResponse>(
                 invalid("interval: must be between 100ms and 1h"));
         {
@@ -868,7 +913,8 @@ private:
                 pb::CompareResponse delta;
                 delta.mutable_delta()->set_variant_id(v.id());
                 delta.mutable_delta()->set_text(tokens[i]);
-                delta.mutable_delta()->set_index(uint32_t(i));
+                delta.mutable_delta()->set_index(uint32_t(i) +
+                                                 (mutated(Mutation::DeltaIndexFromOne) ? 1 : 0));
                 events->push_back({startUs + int64_t(t * 1000 * scale), order++, delta});
             }
             t += tokenMs;

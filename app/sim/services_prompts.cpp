@@ -1,6 +1,7 @@
 // PromptService: prompts, immutable versions, labels, rendering, events.
 
 #include "core/prompt_template.h"
+#include "sim/mutations.h"
 #include "sim/state.h"
 #include "switchboard/v1/prompt_service.grpc.pb.h"
 
@@ -69,7 +70,7 @@ grpc::Status validateNewVersion(const pb::CreatePromptVersionRequest &r)
 grpc::Status checkEtag(grpc::CallbackServerContext *ctx, const std::string &expected,
                        const PromptRec &rec, const std::string &name)
 {
-    if (expected == rec.prompt.etag())
+    if (expected == rec.prompt.etag() || mutated(Mutation::LastWriteWins))
         return grpc::Status::OK;
     pb::Conflict c;
     c.set_current_etag(rec.prompt.etag());
@@ -104,7 +105,10 @@ public:
                 lower(p.description()).find(query) == std::string::npos)
                 continue;
             if (uint32_t(resp->prompts_size()) == size) {
-                resp->set_next_page_token(makePageToken(resp->prompts().rbegin()->name()));
+                const auto &last = mutated(Mutation::PagingOverlap) && size > 1
+                                       ? *(resp->prompts().rbegin() + 1)
+                                       : *resp->prompts().rbegin();
+                resp->set_next_page_token(makePageToken(last.name()));
                 break;
             }
             *resp->add_prompts() = p;
@@ -148,6 +152,11 @@ public:
             return reply(
                 ctx, notFound("prompt_name: prompt " + quoted(req->prompt_name()) + " not found"));
         const auto &versions = it->second.versions;
+        if (mutated(Mutation::VersionsOldestFirst)) {
+            for (const auto &ver : versions)
+                *resp->add_versions() = ver;
+            return reply(ctx, grpc::Status::OK);
+        }
         uint64_t v = below ? std::min<uint64_t>(below - 1, versions.size()) : versions.size();
         for (; v >= 1; --v) {
             if (uint32_t(resp->versions_size()) == size) {
@@ -222,7 +231,8 @@ public:
         *ev.mutable_version() = v;
         ev.set_actor(caller.subject);
         toTimestamp(now, ev.mutable_time());
-        m_state.promptEvents.publish(ev);
+        if (!mutated(Mutation::NoLabelEvents))
+            m_state.promptEvents.publish(ev);
         m_state.idempotency.store(req->request_id(), kMethod, *req, *resp, now);
         return reply(ctx, grpc::Status::OK);
     }
@@ -244,7 +254,8 @@ public:
             return reply(ctx, invalid("request_id: must not be empty"));
         if (req->reason().empty())
             return reply(ctx, invalid("reason: must not be empty"));
-        if (req->label() == "production" && caller.role != Role::Admin)
+        if (req->label() == "production" && caller.role != Role::Admin &&
+            !mutated(Mutation::IgnoreRoles))
             return reply(ctx, {grpc::StatusCode::PERMISSION_DENIED,
                                std::string("moving the production label needs role admin; the "
                                            "token has role ") +
@@ -260,10 +271,10 @@ public:
                 ctx, notFound("prompt_name: prompt " + quoted(req->prompt_name()) + " not found"));
         PromptRec &rec = it->second;
         if (req->version() > rec.prompt.latest_version())
-            return reply(ctx, invalid("version: prompt " + quoted(req->prompt_name()) +
-                                      " has no version " + std::to_string(req->version()) +
-                                      " (latest is " + std::to_string(rec.prompt.latest_version()) +
-                                      ")"));
+            return reply(ctx, notFound("version: prompt " + quoted(req->prompt_name()) +
+                                       " has no version " + std::to_string(req->version()) +
+                                       " (latest is " +
+                                       std::to_string(rec.prompt.latest_version()) + ")"));
         if (auto st = checkEtag(ctx, req->expected_etag(), rec, req->prompt_name()); !st.ok())
             return reply(ctx, st);
         pb::PromptLabel *label = nullptr;

@@ -2,8 +2,11 @@
 // route's primary bypass) with auto-revert, routing events and the audit log
 // of every service.
 
+#include "sim/mutations.h"
 #include "sim/state.h"
 #include "switchboard/v1/routing_service.grpc.pb.h"
+
+#include <algorithm>
 
 namespace sb::sim {
 
@@ -70,6 +73,8 @@ public:
         std::lock_guard lock(m_state.mutex);
         for (const auto &[name, r] : m_state.routes)
             m_state.fillRoute(r, resp->add_routes(), now);
+        if (mutated(Mutation::TableUnordered))
+            std::reverse(resp->mutable_routes()->begin(), resp->mutable_routes()->end());
         for (const auto &[name, m] : m_state.models)
             m_state.fillModel(m, resp->add_models(), now);
         toTimestamp(now, resp->mutable_time());
@@ -107,7 +112,7 @@ public:
                          invalid("model: " + quoted(req->model()) +
                                  " is not in the fallback chain of route " + quoted(req->route())));
         const std::string target = "route/" + req->route();
-        if (req->expected_etag() != r.route.etag())
+        if (req->expected_etag() != r.route.etag() && !mutated(Mutation::LastWriteWins))
             return reply(ctx, routeConflict(ctx, r, now));
         if (!req->enabled() && r.route.primary_bypassed() && !m_state.hasUsableFallback(r, index))
             return reply(ctx, failedPrecondition(
@@ -122,11 +127,14 @@ public:
             r.stepRevertAtUs[i] = now + revertUs;
             r.stepRevertTo[i] = from ? 1 : 0;
             toTimestamp(now + revertUs, step->mutable_revert_time());
-        } else {
+        } else if (!mutated(Mutation::RevertSurvivesWrite)) {
             r.stepRevertAtUs[i] = 0;
             step->clear_revert_time();
         }
-        r.route.set_etag(m_state.newEtag());
+        // A write that changes nothing is still a change (common.proto, "No-op
+        // writes"): new etag, audit event, routing event.
+        if (!(mutated(Mutation::NoopKeepsEtag) && from == req->enabled()))
+            r.route.set_etag(m_state.newEtag());
         toTimestamp(now, r.route.mutable_update_time());
         r.updatedBy = caller.subject;
         auto *ev = m_state.addAudit(
@@ -162,7 +170,7 @@ public:
         if (it == m_state.models.end())
             return reply(ctx, notFound("model: model " + quoted(req->model()) + " not found"));
         ModelRec &m = it->second;
-        if (req->expected_etag() != m.model.etag()) {
+        if (req->expected_etag() != m.model.etag() && !mutated(Mutation::LastWriteWins)) {
             pb::Conflict c;
             c.set_current_etag(m.model.etag());
             m_state.fillModel(m, c.mutable_model(), now);
@@ -198,7 +206,8 @@ public:
             m.revertAtUs = 0;
         }
         m.model.clear_revert_time();
-        m.model.set_etag(m_state.newEtag());
+        if (!(mutated(Mutation::NoopKeepsEtag) && from == req->enabled()))
+            m.model.set_etag(m_state.newEtag());
         m.updatedBy = caller.subject;
         m.updateUs = now;
         auto *ev =
@@ -235,7 +244,7 @@ public:
         if (it == m_state.routes.end())
             return reply(ctx, notFound("route: route " + quoted(req->route()) + " not found"));
         RouteRec &r = it->second;
-        if (req->expected_etag() != r.route.etag())
+        if (req->expected_etag() != r.route.etag() && !mutated(Mutation::LastWriteWins))
             return reply(ctx, routeConflict(ctx, r, now));
         if (req->bypassed() && !m_state.hasUsableFallback(r))
             return reply(
@@ -282,7 +291,8 @@ public:
         std::lock_guard lock(m_state.mutex);
         pb::WatchRoutingResponse snapshot;
         m_state.fillRoutingSnapshot(&snapshot, nowMicros());
-        w->push(snapshot);
+        if (!mutated(Mutation::NoSnapshot))
+            w->push(snapshot);
         m_state.routingEvents.subscribe(w);
         return w;
     }
@@ -309,8 +319,14 @@ public:
             if (!req->target().empty() && it->target() != req->target())
                 continue;
             if (uint32_t(resp->events_size()) == size) {
-                resp->set_next_page_token(makePageToken(
-                    std::to_string(std::stoull(resp->events().rbegin()->id().substr(6)))));
+                // The cursor is the id of the last event sent: the next page
+                // starts below it, so events added meanwhile (newer, larger
+                // ids) neither shift nor repeat it.
+                const auto &last = mutated(Mutation::PagingOverlap) && size > 1
+                                       ? *(resp->events().rbegin() + 1)
+                                       : *resp->events().rbegin();
+                resp->set_next_page_token(
+                    makePageToken(std::to_string(std::stoull(last.id().substr(6)))));
                 break;
             }
             *resp->add_events() = *it;

@@ -1,5 +1,7 @@
 #include "sim/state.h"
 
+#include "sim/mutations.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <tuple>
@@ -194,7 +196,8 @@ void SimState::fillRoutingSnapshot(pb::WatchRoutingResponse *out, int64_t nowUs)
 grpc::Status conflictStatus(grpc::CallbackServerContext *ctx, const pb::Conflict &conflict,
                             const std::string &what)
 {
-    ctx->AddTrailingMetadata("switchboard-conflict-bin", conflict.SerializeAsString());
+    if (!mutated(Mutation::NoConflictTrailer))
+        ctx->AddTrailingMetadata("switchboard-conflict-bin", conflict.SerializeAsString());
     std::string msg =
         "expected_etag: stale; " + what + " is now at etag " + quoted(conflict.current_etag());
     if (!conflict.updated_by().empty())
@@ -338,6 +341,8 @@ void SimState::applyDrills(int64_t nowUs)
 
 void SimState::runReverts(int64_t nowUs)
 {
+    if (mutated(Mutation::NoAutoRevert))
+        return;
     for (auto &[name, m] : models) {
         if (!m.revertAtUs || m.revertAtUs > nowUs)
             continue;

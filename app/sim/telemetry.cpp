@@ -1,6 +1,7 @@
 #include "sim/telemetry.h"
 
 #include "core/latency_sketch.h"
+#include "sim/mutations.h"
 #include "sim/state.h"
 
 #include <algorithm>
@@ -176,6 +177,8 @@ private:
             out->mutable_offset_micros()->Add(b.offsetMicros.begin(), b.offsetMicros.end());
             out->mutable_latency_ms()->Add(b.latencyMs.begin(), b.latencyMs.end());
             out->mutable_ttft_ms()->Add(b.ttftMs.begin(), b.ttftMs.end());
+            if (mutated(Mutation::RaggedColumns) && out->ttft_ms_size() > 0)
+                out->mutable_ttft_ms()->RemoveLast();
             out->mutable_route_ids()->Add(b.routeIds.begin(), b.routeIds.end());
             out->mutable_model_ids()->Add(b.modelIds.begin(), b.modelIds.end());
             out->mutable_variant_ids()->Add(b.variantIds.begin(), b.variantIds.end());
@@ -272,7 +275,7 @@ private:
             ++a.requests;
             if (b.statusCodes[i] != 0)
                 ++a.errors;
-            else if (b.ttftMs[i] > 0)
+            if ((b.statusCodes[i] == 0 && b.ttftMs[i] > 0) || mutated(Mutation::TtftCountsFailures))
                 a.ttft.record(b.ttftMs[i]);
             if (b.fallbackUsed[i])
                 ++a.fallbacks;
@@ -333,7 +336,7 @@ public:
         bool resumed = false;
         const uint64_t after = req->resume_after_sequence();
         if (after != 0 && req->stream_epoch() == t.epoch()) {
-            if (after > latest)
+            if (after > latest && !mutated(Mutation::ResumeAheadAccepted))
                 return failStream<pb::StreamLatencyResponse>(
                     invalid("resume_after_sequence: " + std::to_string(after) +
                             " is ahead of the stream (latest is " + std::to_string(latest) + ")"));
@@ -341,7 +344,7 @@ public:
             if (oldest != 0 && after + 1 < oldest) {
                 cursor = oldest - 1; // too old: start at the oldest kept, with a gap
             } else {
-                cursor = after;
+                cursor = after + (mutated(Mutation::ResumeSkipsBatch) ? 1 : 0);
                 resumed = true;
             }
         }

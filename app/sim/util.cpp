@@ -1,5 +1,7 @@
 #include "sim/util.h"
 
+#include "sim/mutations.h"
+
 #include <algorithm>
 #include <cctype>
 #include <google/protobuf/io/coded_stream.h>
@@ -147,22 +149,41 @@ grpc::Status authorize(const grpc::CallbackServerContext *ctx, const TokenMap &t
         caller->subject = "anonymous";
         return grpc::Status::OK;
     }
+    // The scheme is case-insensitive (RFC 7235), followed by exactly one
+    // space; the token is the rest, byte for byte. More than one
+    // `authorization` value is refused rather than guessed between.
     const auto &md = ctx->client_metadata();
     auto it = md.find("authorization");
+    if (it == md.end() && mutated(Mutation::AcceptNoToken)) {
+        caller->role = Role::Admin;
+        caller->subject = "anonymous";
+        return grpc::Status::OK;
+    }
+    if (mutated(Mutation::ReadsNeedOperator) && needed == Role::Viewer)
+        needed = Role::Operator;
     if (it == md.end())
         return {grpc::StatusCode::UNAUTHENTICATED,
                 "missing `authorization: Bearer <token>` metadata"};
+    if (md.count("authorization") > 1)
+        return {grpc::StatusCode::UNAUTHENTICATED, "more than one authorization metadata value"};
     const std::string value(it->second.data(), it->second.size());
-    static const std::string kPrefix = "Bearer ";
-    if (value.size() <= kPrefix.size() || value.compare(0, kPrefix.size(), kPrefix) != 0)
+    constexpr size_t kPrefixSize = 7; // "Bearer "
+    std::string scheme = value.substr(0, kPrefixSize);
+    if (!mutated(Mutation::StrictBearer)) {
+        for (char &c : scheme)
+            c = char(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const bool schemeOk = value.size() > kPrefixSize &&
+                          scheme == (mutated(Mutation::StrictBearer) ? "Bearer " : "bearer ");
+    if (!schemeOk)
         return {grpc::StatusCode::UNAUTHENTICATED,
                 "malformed authorization metadata; expected `Bearer <token>`"};
-    auto tok = tokens.find(value.substr(kPrefix.size()));
+    auto tok = tokens.find(value.substr(kPrefixSize));
     if (tok == tokens.end())
         return {grpc::StatusCode::UNAUTHENTICATED, "unknown bearer token"};
     caller->role = tok->second.first;
     caller->subject = tok->second.second;
-    if (int(caller->role) < int(needed))
+    if (int(caller->role) < int(needed) && !mutated(Mutation::IgnoreRoles))
         return {grpc::StatusCode::PERMISSION_DENIED,
                 std::string("this call needs role ") + roleName(needed) + "; the token has role " +
                     roleName(caller->role)};
@@ -192,17 +213,24 @@ bool parsePageToken(const std::string &token, std::string *position)
 uint32_t pageSize(uint32_t requested, uint32_t def, uint32_t cap)
 {
     if (requested == 0)
-        return def;
+        return mutated(Mutation::NoPageCap) ? cap : def;
     return std::min(requested, cap);
 }
 
 grpc::Status invalid(const std::string &fieldAndMessage)
 {
+    if (mutated(Mutation::BareMessages)) {
+        const size_t colon = fieldAndMessage.find(": ");
+        if (colon != std::string::npos)
+            return {grpc::StatusCode::INVALID_ARGUMENT, fieldAndMessage.substr(colon + 2)};
+    }
     return {grpc::StatusCode::INVALID_ARGUMENT, fieldAndMessage};
 }
 
 grpc::Status notFound(const std::string &message)
 {
+    if (mutated(Mutation::NotFoundAsInvalid))
+        return {grpc::StatusCode::INVALID_ARGUMENT, message};
     return {grpc::StatusCode::NOT_FOUND, message};
 }
 
@@ -281,7 +309,7 @@ std::optional<grpc::Status> IdempotencyCache::replay(const std::string &requestI
                                                      google::protobuf::Message *response) const
 {
     auto it = m_entries.find(requestId);
-    if (it == m_entries.end())
+    if (it == m_entries.end() || mutated(Mutation::ForgetRequestIds))
         return std::nullopt;
     if (it->second.method != method || it->second.request != fingerprint(request))
         return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,

@@ -57,7 +57,12 @@ TEST_F(SimExperiments, SeededExperimentsListNewestFirstAndFilter)
     auto c = ctx(kViewer);
     ASSERT_TRUE(m_experiments->ListExperiments(c.get(), {}, &resp).ok());
     ASSERT_EQ(resp.experiments_size(), 5);
-    EXPECT_EQ(resp.experiments(0).id(), "exp-5");
+    // Newest first by create_time (the seeded ids are not in that order).
+    EXPECT_EQ(resp.experiments(0).id(), "exp-4");
+    EXPECT_EQ(resp.experiments(1).id(), "exp-2");
+    EXPECT_EQ(resp.experiments(2).id(), "exp-1");
+    EXPECT_EQ(resp.experiments(3).id(), "exp-3");
+    EXPECT_EQ(resp.experiments(4).id(), "exp-5");
     std::map<pb::ExperimentState, int> states;
     for (const auto &e : resp.experiments()) {
         ++states[e.state()];
