@@ -1,6 +1,8 @@
 #include "client/convert.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace sb::convert {
 
@@ -8,7 +10,12 @@ namespace v1 = switchboard::v1;
 
 qint64 toMs(const google::protobuf::Timestamp &t)
 {
-    return qint64(t.seconds()) * 1000 + t.nanos() / 1000000;
+    // The service may send any seconds (a Conflict trailer's update_time with
+    // seconds near 2^63 overflowed here, found with tests/fuzz/conflict_fuzz):
+    // saturate to what milliseconds can hold.
+    constexpr qint64 kMaxSeconds = std::numeric_limits<qint64>::max() / 1000 - 1;
+    const qint64 seconds = std::clamp<qint64>(t.seconds(), -kMaxSeconds, kMaxSeconds);
+    return seconds * 1000 + t.nanos() / 1000000;
 }
 
 void fromMs(qint64 ms, google::protobuf::Timestamp *t)
@@ -381,20 +388,11 @@ Drill toCore(const switchboard::sim::v1::Drill &d)
     return out;
 }
 
-RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx)
+std::optional<ConflictInfo> decodeConflict(const char *data, std::size_t size)
 {
-    RpcError err;
-    err.code = rpcCodeFromInt(int(status.error_code()));
-    err.message = str(status.error_message());
-    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION)
-        return err;
-    const auto &trailers = ctx.GetServerTrailingMetadata();
-    auto it = trailers.find("switchboard-conflict-bin");
-    if (it == trailers.end())
-        return err;
     v1::Conflict c;
-    if (!c.ParseFromArray(it->second.data(), int(it->second.size())))
-        return err; // a malformed trailer is ignored: the error itself still stands
+    if (size > std::size_t(std::numeric_limits<int>::max()) || !c.ParseFromArray(data, int(size)))
+        return std::nullopt;
     ConflictInfo info;
     info.currentEtag = str(c.current_etag());
     info.updatedBy = str(c.updated_by());
@@ -415,7 +413,22 @@ RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx)
     default:
         break;
     }
-    err.conflict = std::move(info);
+    return info;
+}
+
+RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx)
+{
+    RpcError err;
+    err.code = rpcCodeFromInt(int(status.error_code()));
+    err.message = str(status.error_message());
+    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION)
+        return err;
+    const auto &trailers = ctx.GetServerTrailingMetadata();
+    auto it = trailers.find("switchboard-conflict-bin");
+    if (it == trailers.end())
+        return err;
+    // A malformed trailer is ignored: the error itself still stands.
+    err.conflict = decodeConflict(it->second.data(), it->second.size());
     return err;
 }
 

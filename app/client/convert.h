@@ -44,5 +44,8 @@ switchboard::sim::v1::DrillKind toWire(DrillKind k);
 
 // Status plus trailers → RpcError, decoding `switchboard-conflict-bin`.
 RpcError toError(const grpc::Status &status, const grpc::ClientContext &ctx);
+// The `switchboard-conflict-bin` trailer's bytes → the other writer's change;
+// nullopt when they are not a Conflict (the error then stands without one).
+std::optional<ConflictInfo> decodeConflict(const char *data, std::size_t size);
 
 } // namespace sb::convert

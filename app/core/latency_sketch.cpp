@@ -358,8 +358,11 @@ double LatencySketch::quantile(double q) const
         return m_max;
     // Rank of the wanted value among m_count sorted values (0-based, nearest rank).
     const auto rank = uint64_t(std::floor(q * double(m_count - 1) + 0.5));
+    // The zero bucket holds values in [0, kZeroThreshold]: its estimate, 0,
+    // clamped to [min, max] like every other (a recorded 1e-10 is the min, and
+    // answering 0 above q = 0 would put p1 below p0).
     if (rank < m_zeroCount)
-        return 0.0;
+        return m_min;
     uint64_t seen = m_zeroCount;
     for (std::size_t i = 0; i < m_buckets.size(); ++i) {
         seen += m_buckets[i];

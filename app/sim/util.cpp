@@ -6,6 +6,7 @@
 #include <cctype>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <limits>
 
 namespace sb::sim {
 
@@ -103,14 +104,27 @@ void toTimestamp(int64_t micros, google::protobuf::Timestamp *ts)
     ts->set_nanos(int32_t(rem * 1000));
 }
 
+namespace {
+
+// A caller may send any seconds: saturate to what microseconds can hold
+// instead of overflowing (a revert_after near 2^63 s could wrap into the
+// accepted 1 s .. 7 days range).
+int64_t secondsToMicros(int64_t seconds, int32_t nanos)
+{
+    constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1000000 - 1;
+    return std::clamp(seconds, -kMaxSeconds, kMaxSeconds) * 1000000 + nanos / 1000;
+}
+
+} // namespace
+
 int64_t fromTimestamp(const google::protobuf::Timestamp &ts)
 {
-    return ts.seconds() * 1000000 + ts.nanos() / 1000;
+    return secondsToMicros(ts.seconds(), ts.nanos());
 }
 
 int64_t fromDuration(const google::protobuf::Duration &d)
 {
-    return d.seconds() * 1000000 + d.nanos() / 1000;
+    return secondsToMicros(d.seconds(), d.nanos());
 }
 
 void toDuration(int64_t micros, google::protobuf::Duration *d)

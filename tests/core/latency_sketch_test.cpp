@@ -490,6 +490,21 @@ TEST(LatencySketch, ZerosAreCountedApartAndReportedAsZero)
     EXPECT_EQ(onlyZeros.quantile(0.99), 0.0);
 }
 
+// Found by tests/fuzz/sketch_fuzz: with only tiny values in the zero bucket,
+// p0 (the min) came out above p1 (the zero bucket's 0).
+TEST(LatencySketch, QuantilesStayOrderedWhenTheZeroBucketHoldsTinyValues)
+{
+    LatencySketch s;
+    s.record(1e-10);
+    s.record(1e-11);
+    for (int i = 0; i < 98; ++i)
+        s.record(5.0);
+    EXPECT_EQ(s.min(), 1e-11);
+    EXPECT_LE(s.quantile(0.0), s.quantile(0.01));
+    EXPECT_EQ(s.quantile(0.01), 1e-11);
+    EXPECT_NEAR(s.quantile(0.5), 5.0, 5.0 * errorBound(6));
+}
+
 TEST(LatencySketch, ClearForgetsEverything)
 {
     LatencySketch s;

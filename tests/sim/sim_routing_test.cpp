@@ -177,6 +177,25 @@ TEST_F(SimRouting, InvalidArgumentsNameTheField)
               grpc::StatusCode::NOT_FOUND);
 }
 
+// 18,446,744,073,711 s is 2^64 µs plus 1.45 s: multiplied out in 64 bits it
+// used to wrap into the accepted 1 s .. 7 days (and was undefined behaviour).
+TEST_F(SimRouting, AHugeRevertAfterIsRefusedNotWrapped)
+{
+    pb::SetFallbackEnabledRequest req;
+    req.set_route("chat");
+    req.set_model("orion-70b");
+    req.set_enabled(false);
+    req.set_reason("x");
+    req.set_expected_etag(route("chat").etag());
+    req.set_request_id(requestId());
+    req.mutable_revert_after()->set_seconds(18'446'744'073'711);
+    pb::SetFallbackEnabledResponse resp;
+    auto c = ctx(kOperator);
+    const auto st = m_routing->SetFallbackEnabled(c.get(), req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message().rfind("revert_after:", 0), 0u) << st.error_message();
+}
+
 TEST_F(SimRouting, RevertAfterFlipsBackAsAutoRevert)
 {
     auto wc = ctx(kViewer, 20000);

@@ -2,12 +2,14 @@
 // each batch number once flushed() confirms its commit, and each local action
 // once actionRecorded() does; the parent SIGKILLs it mid-stream, then checks
 // the file: integrity_check ok, every acknowledged batch and action complete
-// and under its own endpoint, and no batch partially present.
+// and under its own endpoint, and no batch partially present. 200 rounds by
+// default (SB_CRASH_ROUNDS), in 8 shards that ctest runs as separate tests.
 
 #include "store_test_util.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -26,6 +28,8 @@ namespace {
 
 constexpr qint64 kPointsPerBatch = 400;
 constexpr int kInFlight = 4;
+// Acks a round waits for before the kill lands (at a random moment after).
+constexpr int kMinAcks = 3;
 const QString kRoute = QStringLiteral("chat");
 const QString kEndpoint = QStringLiteral("crash");
 
@@ -100,124 +104,151 @@ qint64 countRows(sqlite3 *db, const char *sql, std::initializer_list<qint64> arg
     return n;
 }
 
+// One round: a fresh writer on a fresh file, killed at a random moment, then
+// the file checked. ASSERTs end only this round (the caller stops on them).
+void killRound(const QTemporaryDir &dir, int round)
+{
+    // A fresh file per round, so a batch found can only be this round's.
+    const QString path = dir.filePath(QStringLiteral("crash-%1.sqlite").arg(round));
+    QProcess child;
+    child.setProgram(QCoreApplication::applicationFilePath());
+    child.setArguments({QStringLiteral("--crash-child"), path});
+    child.setProcessChannelMode(QProcess::SeparateChannels);
+    child.start();
+    ASSERT_TRUE(child.waitForStarted(5000));
+
+    // Let it commit for a while (at least a few batches), then kill it at
+    // a random moment so the kill lands in varying phases of a commit.
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (out.count("ack") < kMinAcks && t.elapsed() < 5000 && child.waitForReadyRead(1000))
+        out += child.readAllStandardOutput();
+    QThread::msleep(QRandomGenerator::global()->bounded(0, 60));
+    child.kill(); // SIGKILL
+    ASSERT_TRUE(child.waitForFinished(5000));
+    out += child.readAllStandardOutput();
+    ASSERT_EQ(child.exitStatus(), QProcess::CrashExit) << child.readAllStandardError().constData();
+
+    std::set<int> acked;
+    std::set<std::pair<QString, QString>> ackedActions; // (endpoint, request id)
+    for (const QByteArray &line : out.split('\n')) {
+        if (line.startsWith("ack "))
+            acked.insert(line.mid(4).toInt());
+        const QList<QByteArray> words = line.split(' ');
+        if (words.size() == 3 && words[0] == "action")
+            ackedActions.emplace(QString::fromUtf8(words[1]), QString::fromUtf8(words[2]));
+    }
+    ASSERT_GE(acked.size(), std::size_t(kMinAcks));
+    ASSERT_GE(ackedActions.size(), std::size_t(kMinAcks));
+
+    sqlite3 *db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr),
+              SQLITE_OK);
+    {
+        sqlite3_stmt *stmt = nullptr;
+        ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr), SQLITE_OK);
+        ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+        EXPECT_STREQ(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)), "ok");
+        sqlite3_finalize(stmt);
+    }
+    const int last = *acked.rbegin();
+    // Batches beyond the last ack may or may not have landed, but each is
+    // all or nothing; acknowledged ones are all there.
+    for (int batch = 0; batch <= last + kInFlight; ++batch) {
+        const qint64 from = batch * kPointsPerBatch * 1000;
+        const qint64 points = countRows(
+            db,
+            "SELECT count(*) FROM latency_rollups WHERE endpoint='crash' AND second_ms >= ?1 "
+            "AND second_ms < ?2",
+            {from, from + kPointsPerBatch * 1000});
+        EXPECT_TRUE(points == 0 || points == kPointsPerBatch) << "batch " << batch;
+        if (acked.count(batch) || batch < last) {
+            EXPECT_EQ(points, kPointsPerBatch) << "acknowledged batch " << batch;
+            EXPECT_EQ(countRows(db,
+                                "SELECT count(*) FROM audit_events WHERE endpoint='crash' "
+                                "AND time_ms = ?1",
+                                {batch}),
+                      1)
+                << "acknowledged batch " << batch;
+        }
+        // Every action is in its batch's flush, so acknowledged batches
+        // imply their actions too, on top of the actions' own acks.
+        const LocalAction action = sampleAction(batch, batch);
+        const bool actionAcked =
+            ackedActions.count({actionEndpoint(batch), action.requestId}) > 0 ||
+            acked.count(batch) || batch < last;
+        const qint64 actionRows =
+            countRows(db, "SELECT count(*) FROM local_actions WHERE time_ms = ?1", {batch});
+        EXPECT_LE(actionRows, 1) << "batch " << batch;
+        if (actionAcked) {
+            EXPECT_EQ(actionRows, 1) << "acknowledged action of batch " << batch;
+        }
+    }
+    sqlite3_close(db);
+
+    // And the console itself reopens it and reads it: every action back
+    // whole, under its own endpoint.
+    Cache cache;
+    const auto opened = openAndWait(cache, path);
+    ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : QString());
+    const auto points = loadLatency(cache, kEndpoint, kRoute, 0, kPointsPerBatch * 1000 - 1);
+    ASSERT_TRUE(points);
+    EXPECT_EQ(qint64(points->points.size()), kPointsPerBatch);
+    std::set<std::pair<QString, QString>> found;
+    for (const QString &endpoint : {actionEndpoint(0), actionEndpoint(1)}) {
+        const auto actions = loadActions(cache, endpoint, 0, 0);
+        ASSERT_TRUE(actions);
+        for (const LocalAction &a : actions->second) {
+            const int batch = int(a.timeMs);
+            EXPECT_EQ(a, sampleAction(batch, batch)) << "batch " << batch;
+            EXPECT_EQ(endpoint, actionEndpoint(batch)) << "batch " << batch;
+            found.emplace(endpoint, a.requestId);
+        }
+    }
+    for (const auto &acknowledged : ackedActions) {
+        EXPECT_TRUE(found.count(acknowledged))
+            << "acknowledged action " << qPrintable(acknowledged.second) << " on "
+            << qPrintable(acknowledged.first);
+    }
+}
+
+// Rounds in all (SB_CRASH_ROUNDS overrides, e.g. 2000 by hand), split over
+// kShards tests so ctest runs them side by side.
+int totalRounds()
+{
+    bool ok = false;
+    const int n = qEnvironmentVariableIntValue("SB_CRASH_ROUNDS", &ok);
+    return ok && n > 0 ? n : 200;
+}
+
+constexpr int kShards = 8;
+
 } // namespace
 
-TEST(StoreCrash, KilledWriterLosesNoAcknowledgedBatch)
+class StoreCrash : public ::testing::TestWithParam<int>
+{};
+
+TEST_P(StoreCrash, KilledWriterLosesNoAcknowledgedBatch)
 {
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
-    QElapsedTimer total;
-    total.start();
-
-    for (int round = 0; round < 5; ++round) {
+    const int shard = GetParam();
+    const int rounds = totalRounds();
+    int done = 0;
+    for (int round = shard; round < rounds; round += kShards) {
         SCOPED_TRACE(round);
-        // A fresh file per round, so a batch found can only be this round's.
+        killRound(dir, round);
+        if (HasFailure())
+            return;
         const QString path = dir.filePath(QStringLiteral("crash-%1.sqlite").arg(round));
-        QProcess child;
-        child.setProgram(QCoreApplication::applicationFilePath());
-        child.setArguments({QStringLiteral("--crash-child"), path});
-        child.setProcessChannelMode(QProcess::SeparateChannels);
-        child.start();
-        ASSERT_TRUE(child.waitForStarted(5000));
-
-        // Let it commit for a while (at least a few batches), then kill it at
-        // a random moment so the kill lands in varying phases of a commit.
-        QByteArray out;
-        QElapsedTimer t;
-        t.start();
-        while (out.count("ack") < 5 && t.elapsed() < 5000 && child.waitForReadyRead(1000))
-            out += child.readAllStandardOutput();
-        QThread::msleep(QRandomGenerator::global()->bounded(20, 120));
-        child.kill(); // SIGKILL
-        ASSERT_TRUE(child.waitForFinished(5000));
-        out += child.readAllStandardOutput();
-        ASSERT_EQ(child.exitStatus(), QProcess::CrashExit)
-            << child.readAllStandardError().constData();
-
-        std::set<int> acked;
-        std::set<std::pair<QString, QString>> ackedActions; // (endpoint, request id)
-        for (const QByteArray &line : out.split('\n')) {
-            if (line.startsWith("ack "))
-                acked.insert(line.mid(4).toInt());
-            const QList<QByteArray> words = line.split(' ');
-            if (words.size() == 3 && words[0] == "action")
-                ackedActions.emplace(QString::fromUtf8(words[1]), QString::fromUtf8(words[2]));
-        }
-        ASSERT_GE(acked.size(), 5u);
-        ASSERT_GE(ackedActions.size(), 5u);
-
-        sqlite3 *db = nullptr;
-        ASSERT_EQ(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr),
-                  SQLITE_OK);
-        {
-            sqlite3_stmt *stmt = nullptr;
-            ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr),
-                      SQLITE_OK);
-            ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-            EXPECT_STREQ(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)), "ok");
-            sqlite3_finalize(stmt);
-        }
-        const int last = *acked.rbegin();
-        // Batches beyond the last ack may or may not have landed, but each is
-        // all or nothing; acknowledged ones are all there.
-        for (int batch = 0; batch <= last + kInFlight; ++batch) {
-            const qint64 from = batch * kPointsPerBatch * 1000;
-            const qint64 points = countRows(
-                db,
-                "SELECT count(*) FROM latency_rollups WHERE endpoint='crash' AND second_ms >= ?1 "
-                "AND second_ms < ?2",
-                {from, from + kPointsPerBatch * 1000});
-            EXPECT_TRUE(points == 0 || points == kPointsPerBatch) << "batch " << batch;
-            if (acked.count(batch) || batch < last) {
-                EXPECT_EQ(points, kPointsPerBatch) << "acknowledged batch " << batch;
-                EXPECT_EQ(countRows(db,
-                                    "SELECT count(*) FROM audit_events WHERE endpoint='crash' "
-                                    "AND time_ms = ?1",
-                                    {batch}),
-                          1)
-                    << "acknowledged batch " << batch;
-            }
-            // Every action is in its batch's flush, so acknowledged batches
-            // imply their actions too, on top of the actions' own acks.
-            const LocalAction action = sampleAction(batch, batch);
-            const bool actionAcked =
-                ackedActions.count({actionEndpoint(batch), action.requestId}) > 0 ||
-                acked.count(batch) || batch < last;
-            const qint64 actionRows =
-                countRows(db, "SELECT count(*) FROM local_actions WHERE time_ms = ?1", {batch});
-            EXPECT_LE(actionRows, 1) << "batch " << batch;
-            if (actionAcked) {
-                EXPECT_EQ(actionRows, 1) << "acknowledged action of batch " << batch;
-            }
-        }
-        sqlite3_close(db);
-
-        // And the console itself reopens it and reads it: every action back
-        // whole, under its own endpoint.
-        Cache cache;
-        const auto opened = openAndWait(cache, path);
-        ASSERT_TRUE(opened && opened->first) << qPrintable(opened ? opened->second : QString());
-        const auto points = loadLatency(cache, kEndpoint, kRoute, 0, kPointsPerBatch * 1000 - 1);
-        ASSERT_TRUE(points);
-        EXPECT_EQ(qint64(points->points.size()), kPointsPerBatch);
-        std::set<std::pair<QString, QString>> found;
-        for (const QString &endpoint : {actionEndpoint(0), actionEndpoint(1)}) {
-            const auto actions = loadActions(cache, endpoint, 0, 0);
-            ASSERT_TRUE(actions);
-            for (const LocalAction &a : actions->second) {
-                const int batch = int(a.timeMs);
-                EXPECT_EQ(a, sampleAction(batch, batch)) << "batch " << batch;
-                EXPECT_EQ(endpoint, actionEndpoint(batch)) << "batch " << batch;
-                found.emplace(endpoint, a.requestId);
-            }
-        }
-        for (const auto &acknowledged : ackedActions) {
-            EXPECT_TRUE(found.count(acknowledged))
-                << "acknowledged action " << qPrintable(acknowledged.second) << " on "
-                << qPrintable(acknowledged.first);
-        }
+        for (const char *suffix : {"", "-wal", "-shm"})
+            QFile::remove(path + QLatin1String(suffix));
+        ++done;
     }
-    EXPECT_LT(total.elapsed(), 30000);
+    std::printf("shard %d: %d SIGKILL rounds, every acknowledged row there\n", shard, done);
 }
+
+INSTANTIATE_TEST_SUITE_P(Shards, StoreCrash, ::testing::Range(0, kShards));
 
 } // namespace sb::test
