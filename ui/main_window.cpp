@@ -29,7 +29,9 @@ namespace sb {
 
 MainWindow::MainWindow(Console *console, QWidget *parent)
     : QMainWindow(parent), m_console(console), m_frame(new QWidget(this)),
-      m_environment(new QLabel(this)), m_endpoint(new QLabel(this)), m_state(new QLabel(this)),
+      m_environment(new QLabel(this)), m_profile(new QToolButton(this)),
+      m_endpoint(new QLabel(this)), m_state(new QLabel(this)), m_retry(new QLabel(this)),
+      m_retryNow(new QToolButton(this)), m_problem(new QLabel(this)), m_prodStrip(new QLabel(this)),
       m_rtt(new QLabel(this)), m_rate(new QLabel(this)), m_bell(new QToolButton(this)),
       m_notificationDock(new QDockWidget(tr("Notifications"), this)), m_nav(new QListWidget(this)),
       m_stack(new QStackedWidget(this))
@@ -48,8 +50,41 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     auto *bar = new QWidget(this);
     bar->setObjectName(QStringLiteral("connectionBar"));
     bar->setStyleSheet(QStringLiteral("#connectionBar { border-bottom: 1px solid palette(mid); }"));
-    auto *bl = new QHBoxLayout(bar);
-    bl->setContentsMargins(10, 6, 10, 6);
+    auto *outer = new QVBoxLayout(bar);
+    outer->setContentsMargins(10, 6, 10, 6);
+    outer->setSpacing(4);
+    auto *bl = new QHBoxLayout;
+    outer->addLayout(bl);
+    m_problem->setObjectName(QStringLiteral("connectionProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_problem->hide();
+    outer->addWidget(m_problem);
+    m_profile->setObjectName(QStringLiteral("profileButton"));
+    m_profile->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_profile->setArrowType(Qt::NoArrow);
+    m_profile->setToolTip(tr("Switch to another service or open one beside this (Ctrl+P)"));
+    m_profile->setStyleSheet(QStringLiteral("QToolButton { font-weight: bold; }"));
+    connect(m_profile, &QToolButton::clicked, this, &MainWindow::switcherRequested);
+    auto *switcherKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_P), this);
+    connect(switcherKey, &QShortcut::activated, this, &MainWindow::switcherRequested);
+    m_retry->setObjectName(QStringLiteral("retryLabel"));
+    m_retryNow->setObjectName(QStringLiteral("retryNowButton"));
+    m_retryNow->setText(tr("Retry now"));
+    m_retryNow->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
+    m_retryNow->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_retryNow->setToolTip(tr("Try to reach the service now instead of waiting"));
+    m_retryNow->hide();
+    connect(m_retryNow, &QToolButton::clicked, this, [this] {
+        m_console->session()->connection()->retryNow();
+        updateConnectionBar();
+    });
+    m_prodStrip->setObjectName(QStringLiteral("productionStrip"));
+    m_prodStrip->setAlignment(Qt::AlignCenter);
+    m_prodStrip->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; padding: 3px; }")
+            .arg(palette::prod().name()));
+    m_prodStrip->hide();
     m_environment->setObjectName(QStringLiteral("environmentLabel"));
     m_endpoint->setObjectName(QStringLiteral("endpointLabel"));
     m_state->setObjectName(QStringLiteral("connectionState"));
@@ -61,10 +96,15 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     m_bell->setCheckable(true);
     m_bell->setToolTip(tr("Changes by others, reverts and trouble (Ctrl+Shift+N)"));
     bl->addWidget(m_environment);
-    bl->addSpacing(8);
+    bl->addSpacing(4);
+    bl->addWidget(m_profile);
+    bl->addSpacing(4);
     bl->addWidget(m_endpoint);
     bl->addSpacing(16);
     bl->addWidget(m_state, 1);
+    bl->addWidget(m_retry);
+    bl->addWidget(m_retryNow);
+    bl->addSpacing(8);
     bl->addWidget(m_rtt);
     bl->addSpacing(16);
     bl->addWidget(m_rate);
@@ -130,6 +170,7 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     auto *fl = new QVBoxLayout(m_frame);
     fl->setContentsMargins(0, 0, 0, 0);
     fl->setSpacing(0);
+    fl->addWidget(m_prodStrip);
     fl->addWidget(bar);
     auto *body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
@@ -147,6 +188,7 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
             &MainWindow::updateConnectionBar);
     connect(session->connection(), &Connection::rttMeasured, this,
             &MainWindow::updateConnectionBar);
+    connect(session->connection(), &Connection::retryScheduled, this, &MainWindow::updateRetry);
     connect(console->latency()->stream(), &LatencyStream::stateChanged, this,
             &MainWindow::updateFreshness);
 
@@ -161,6 +203,7 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
                             : tr("stream: not streaming"));
         for (auto *p : m_pages)
             p->updateFreshness();
+        updateRetry();
     });
     m_tick.start();
     updateConnectionBar();
@@ -219,18 +262,30 @@ void MainWindow::updateConnectionBar()
         env = palette::prod();
     else if (s->environment() == Environment::Staging)
         env = palette::staging();
+    const bool prod = s->environment() == Environment::Prod;
     m_environment->setText(toString(s->environment()).toUpper());
     m_environment->setStyleSheet(
         QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; padding: 2px "
                        "8px; border-radius: 3px; }")
             .arg(env.name()));
-    m_environment->setToolTip(tr("The environment this connection is (--environment)"));
+    m_environment->setToolTip(tr("The environment this connection is (set in its profile)"));
     // Staging and production frame every page, so nobody mistakes where they act.
     m_frame->setStyleSheet(
         s->environment() == Environment::Dev
             ? QString()
             : QStringLiteral("#environmentFrame { border: 3px solid %1; }").arg(env.name()));
-    m_endpoint->setText(tr("<b>Endpoint</b> %1").arg(s->endpointLabel().toHtmlEscaped()));
+    const QString profile = s->profileName().isEmpty() ? s->endpointLabel() : s->profileName();
+    m_profile->setText(profile + QStringLiteral("  ▾"));
+    m_prodStrip->setVisible(prod);
+    m_prodStrip->setText(tr("PRODUCTION  ·  %1  ·  changes here affect live traffic").arg(profile));
+    setWindowTitle(prod ? tr("%1 [PRODUCTION] — Switchboard").arg(profile)
+                        : tr("%1 (%2) — Switchboard").arg(profile, toString(s->environment())));
+    const QString security = c->target().isEmpty() ? QString() : c->security();
+    m_endpoint->setText(security.isEmpty()
+                            ? s->endpointLabel().toHtmlEscaped()
+                            : tr("%1 <span style='color:%2'>· %3</span>")
+                                  .arg(s->endpointLabel().toHtmlEscaped(), palette::muted().name(),
+                                       security.toHtmlEscaped()));
     QString color;
     switch (c->state()) {
     case Connection::State::Ready:
@@ -242,17 +297,35 @@ void MainWindow::updateConnectionBar()
     default:
         color = palette::bad().name();
     }
+    const QString problem = s->problem();
     QString text = QStringLiteral("<span style='color:%1'>●</span> %2")
-                       .arg(color, Connection::stateName(c->state()));
-    if (!c->isReady() && !c->lastError().isEmpty())
-        text += QStringLiteral(" — ") + c->lastError().toHtmlEscaped();
+                       .arg(color, s->setupProblem().isEmpty() ? Connection::stateName(c->state())
+                                                               : tr("not connected"));
     if (c->isReady() && !s->authProblem().isEmpty())
         text += QStringLiteral(" — <span style='color:%1'><b>%2</b></span>")
                     .arg(palette::bad().name(), s->authProblem().toHtmlEscaped());
     m_state->setText(text);
+    m_state->setToolTip(tr("What the service's grpc.health.v1 Watch says"));
+    // The failure as a sentence on its own line: what happened, what to check.
+    const bool showProblem = !problem.isEmpty() && c->state() != Connection::State::Connecting;
+    m_problem->setVisible(showProblem);
+    if (showProblem)
+        m_problem->setText(QStringLiteral("<span style='color:%1'>⚠</span> %2")
+                               .arg(palette::bad().name(), problem.toHtmlEscaped()));
     m_rtt->setText(c->isReady() && c->lastRttMs() >= 0
                        ? tr("round trip %1 ms").arg(c->lastRttMs(), 0, 'f', 1)
                        : QString());
+    updateRetry();
+}
+
+void MainWindow::updateRetry()
+{
+    auto *c = m_console->session()->connection();
+    const qint64 ms = c->retryInMs();
+    m_retryNow->setVisible(ms >= 0);
+    m_retry->setVisible(ms >= 0);
+    if (ms >= 0)
+        m_retry->setText(tr("retrying in %1 s").arg((ms + 999) / 1000));
 }
 
 void MainWindow::updateFreshness()

@@ -1,9 +1,12 @@
 #pragma once
 
-// MainWindow: the console shell. A connection bar (environment, endpoint,
-// health state, round-trip time, stream throughput, notifications), the
-// sidebar and the pages from the page registry, a status bar. A production
-// connection is framed in red on every page.
+// MainWindow: the console shell for one service. A connection bar
+// (environment, profile, endpoint and how it is secured, grpc.health.v1
+// state, why it failed and when it tries again with a Retry now button,
+// round-trip time, stream throughput, notifications), the sidebar and the
+// pages from the page registry, a status bar. The bar sits above every page,
+// so every page says which service it shows; staging and production frame
+// the window in their colour and production adds a red strip.
 
 #include <QMainWindow>
 #include <QTimer>
@@ -42,17 +45,28 @@ public:
     }
     LatencyPage *latencyPage() const;
     RoutingPage *routingPage() const;
+    Console *console() const { return m_console; }
+
+signals:
+    // Ctrl+P or the profile button: the quick switcher, for whoever manages windows.
+    void switcherRequested();
 
 private:
     void updateConnectionBar();
     void updateFreshness();
     void updateBadge(int index);
+    void updateRetry();
 
     Console *m_console;
     QWidget *m_frame;
     QLabel *m_environment;
+    QToolButton *m_profile;
     QLabel *m_endpoint;
     QLabel *m_state;
+    QLabel *m_retry;
+    QToolButton *m_retryNow;
+    QLabel *m_problem;
+    QLabel *m_prodStrip;
     QLabel *m_rtt;
     QLabel *m_rate;
     QToolButton *m_bell;

@@ -40,6 +40,11 @@ Session::Session(Cache *cache, QObject *parent)
     connect(m_connection, &Connection::stateChanged, this, &Session::onConnectionState);
     if (m_cache) {
         connect(m_cache, &Cache::snapshotLoaded, this, [this](const CacheSnapshot &s) {
+            // The cache is shared by every open session: take only the answer
+            // to our own request, and another endpoint's rows only when borrowing.
+            if (m_snapshotsPending == 0 || (s.endpoint != m_endpointKey && !m_info.borrowCache))
+                return;
+            --m_snapshotsPending;
             // Nothing cached for this endpoint: the cache offered the last one seen.
             m_cachedFrom = s.endpoint != m_endpointKey ? s.endpoint : QString();
             emit snapshotLoaded(s);
@@ -59,21 +64,65 @@ Session::~Session() = default;
 void Session::connectTo(const QString &target, const QString &endpointKey, const QString &token,
                         Environment environment)
 {
-    m_target = target;
-    m_endpointKey = endpointKey;
-    m_environment = environment;
+    ChannelSpec channel;
+    channel.target = target;
+    channel.token = token;
+    SessionTarget info;
+    info.profileName = endpointKey;
+    info.endpointKey = endpointKey;
+    info.environment = environment;
+    connectTo(channel, info);
+}
+
+void Session::begin(const QString &endpoint, const SessionTarget &target)
+{
+    m_target = endpoint;
+    m_endpointKey = target.endpointKey;
+    m_info = target;
     m_cachedFrom.clear();
     m_authProblem.clear();
     m_roleProblem.clear();
+    m_setupProblem.clear();
     m_wasReady = false;
-    m_connection->connectTo(target, token);
+}
+
+void Session::connectTo(const ChannelSpec &channel, const SessionTarget &target)
+{
+    begin(channel.target, target);
+    m_connection->connectTo(channel);
     // Controllers forget the previous endpoint and (re)start their streams on
     // the new channel; the cached snapshot follows asynchronously.
     emit endpointChanged();
     if (m_cache) {
-        m_cache->loadSnapshotOrMostRecent(endpointKey);
+        ++m_snapshotsPending;
+        if (target.borrowCache)
+            m_cache->loadSnapshotOrMostRecent(target.endpointKey);
+        else
+            m_cache->loadSnapshot(target.endpointKey);
     }
     emit freshnessChanged();
+}
+
+void Session::failToConnect(const QString &endpoint, const SessionTarget &target,
+                            const QString &why)
+{
+    m_connection->disconnectFrom();
+    begin(endpoint, target);
+    m_setupProblem = why;
+    emit endpointChanged();
+    if (m_cache) {
+        ++m_snapshotsPending;
+        m_cache->loadSnapshot(target.endpointKey);
+    }
+    emit message(tr("Cannot connect to %1: %2").arg(target.profileName, why));
+    emit freshnessChanged();
+}
+
+QString Session::problem() const
+{
+    if (!m_setupProblem.isEmpty())
+        return m_setupProblem;
+    return m_connection->isReady() ? QString() : m_connection->lastError();
 }
 
 void Session::clearCachedFrom()
@@ -87,9 +136,13 @@ void Session::clearCachedFrom()
 QString Session::staleReason() const
 {
     if (!m_connection->isReady()) {
-        const QString detail = m_connection->lastError();
-        return detail.isEmpty() ? tr("the service is not reachable")
-                                : tr("the service is not reachable (%1)").arg(detail);
+        // The bar's sentence, folded into the banner's own ("Not live: …. ").
+        QString detail = problem();
+        while (detail.endsWith(QLatin1Char('.')))
+            detail.chop(1);
+        if (detail.size() > 1 && detail.at(0).isUpper() && detail.at(1).isLower())
+            detail[0] = detail.at(0).toLower();
+        return detail.isEmpty() ? tr("the service is not reachable") : detail;
     }
     if (!m_authProblem.isEmpty())
         return m_authProblem;
@@ -118,7 +171,8 @@ void Session::reportFailure(const QString &operation, const RpcError &err)
     // rejected one: say so where the connection state is shown.
     QString problem;
     if (err.code == RpcCode::Unauthenticated)
-        problem = tr("token rejected (%1); set SWITCHBOARD_TOKEN").arg(err.message);
+        problem = tr("token rejected: the service refused it (%1); %2")
+                      .arg(err.message, m_info.tokenHint);
     else if (err.code == RpcCode::PermissionDenied)
         problem = tr("permission denied for %1 (%2)").arg(operation, err.message);
     if (!problem.isEmpty() && problem != m_authProblem) {

@@ -29,6 +29,21 @@ QString toString(Environment e);
 // "dev", "staging", "prod" (also "production"); false for anything else.
 bool parseEnvironment(const QString &text, Environment *out);
 
+// What a session is connected to, besides the channel: the profile's name
+// (every page shows it), the key its cache rows are kept under, what kind of
+// environment it is and where its token comes from (for advice when the
+// service refuses it).
+struct SessionTarget
+{
+    QString profileName;
+    QString endpointKey;
+    Environment environment = Environment::Dev;
+    QString tokenHint = QStringLiteral("set SWITCHBOARD_TOKEN");
+    // With nothing cached for this endpoint, show the one seen last (marked
+    // as such). Off when several services are open, so none borrows another's.
+    bool borrowCache = true;
+};
+
 // When a capability's data was fetched and whether it came from the live
 // service in this session.
 struct Freshness
@@ -47,6 +62,10 @@ public:
 
     void connectTo(const QString &target, const QString &endpointKey, const QString &token = {},
                    Environment environment = Environment::Dev);
+    void connectTo(const ChannelSpec &channel, const SessionTarget &target);
+    // The profile could not be turned into a channel (a missing file, no
+    // token in the keychain): show its cache, offline, with why.
+    void failToConnect(const QString &endpoint, const SessionTarget &target, const QString &why);
 
     Connection *connection() { return m_connection; }
     const Connection *connection() const { return m_connection; }
@@ -54,8 +73,13 @@ public:
     bool isReady() const { return m_connection->isReady(); }
     QString endpointKey() const { return m_endpointKey; }
     QString endpointLabel() const { return m_target; }
-    Environment environment() const { return m_environment; }
-    bool isProduction() const { return m_environment == Environment::Prod; }
+    QString profileName() const { return m_info.profileName; }
+    Environment environment() const { return m_info.environment; }
+    bool isProduction() const { return m_info.environment == Environment::Prod; }
+    // Why the session could not even start connecting ("" normally).
+    QString setupProblem() const { return m_setupProblem; }
+    // The connection's failure, or the setup problem: one sentence for the bar.
+    QString problem() const;
 
     // Non-empty when the cached data shown belongs to another endpoint
     // (nothing was cached for this one yet).
@@ -89,15 +113,18 @@ signals:
 
 private:
     void onConnectionState(Connection::State state, const QString &detail);
+    void begin(const QString &endpoint, const SessionTarget &target);
 
     Cache *m_cache;
     Connection *m_connection;
     QString m_target;
     QString m_endpointKey;
+    SessionTarget m_info;
+    QString m_setupProblem;
+    int m_snapshotsPending = 0;
     QString m_cachedFrom;
     QString m_authProblem;
     QString m_roleProblem;
-    Environment m_environment = Environment::Dev;
     bool m_wasReady = false;
 };
 

@@ -1,6 +1,7 @@
-// switchboard: the console. Thin wiring: flags, the cache, the session, the
-// window; with --sim (the default) an in-process switchboard-sim on a
-// loopback port.
+// switchboard: the console. Thin wiring: flags, the profiles, the cache and
+// the windows (one per open service); with --sim (the default when no
+// --connect or --profile is given) an in-process switchboard-sim on a
+// loopback port, offered as the profile "sim".
 
 #include "client/call_tracker.h"
 #include "client/connection.h"
@@ -8,6 +9,8 @@
 #include "client/latency_stream.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
+#include "ui/connections/console_windows.h"
+#include "ui/connections/profile.h"
 #include "ui/console.h"
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/latency_page.h"
@@ -19,6 +22,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QPointer>
+#include <QSettings>
 #include <QTest>
 #include <QTimer>
 #include <cstdio>
@@ -43,8 +48,13 @@ int main(int argc, char **argv)
                               QStringLiteral("Start an in-process switchboard-sim on a loopback "
                                              "port and connect to it (the default)."));
     QCommandLineOption connectOpt(QStringLiteral("connect"),
-                                  QStringLiteral("Connect to a service at host:port."),
+                                  QStringLiteral("Connect to a service at host:port (plaintext; "
+                                                 "the token from $SWITCHBOARD_TOKEN)."),
                                   QStringLiteral("host:port"));
+    QCommandLineOption profileOpt(QStringLiteral("profile"),
+                                  QStringLiteral("Open the connection profile called NAME (see "
+                                                 "Ctrl+P, Manage profiles…)."),
+                                  QStringLiteral("NAME"));
     QCommandLineOption cacheOpt(QStringLiteral("cache"),
                                 QStringLiteral("Cache file (default: $SWITCHBOARD_CACHE or the "
                                                "application data folder)."),
@@ -60,9 +70,9 @@ int main(int argc, char **argv)
                                QStringLiteral("name"), QStringLiteral("latency"));
     QCommandLineOption envOpt(
         QStringLiteral("environment"),
-        QStringLiteral("What the connection is: dev, staging or prod (default dev; a prod "
-                       "connection is framed in red and asks to type the target's name to "
-                       "confirm every change)."),
+        QStringLiteral("What the --sim or --connect connection is: dev, staging or prod "
+                       "(default dev; a prod connection is framed in red and asks to type the "
+                       "target's name to confirm every change). A profile has its own."),
         QStringLiteral("env"), QStringLiteral("dev"));
     QCommandLineOption shotOpt(QStringLiteral("screenshot"),
                                QStringLiteral("Save a screenshot of the window to this PNG after "
@@ -73,12 +83,33 @@ int main(int argc, char **argv)
                                     QStringLiteral("s"), QStringLiteral("6"));
     QCommandLineOption quitOpt(QStringLiteral("quit-after-screenshot"),
                                QStringLiteral("Quit once the screenshot is saved."));
-    parser.addOptions({simOpt, connectOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt, shotOpt,
-                       shotDelayOpt, quitOpt});
+    parser.addOptions({simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt,
+                       shotOpt, shotDelayOpt, quitOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
         std::fprintf(stderr, "switchboard: --sim and --connect exclude each other\n");
+        return 2;
+    }
+    if (parser.isSet(profileOpt) && (parser.isSet(connectOpt) || parser.isSet(envOpt))) {
+        std::fprintf(stderr, "switchboard: --profile has its own endpoint and environment; "
+                             "drop --connect / --environment\n");
+        return 2;
+    }
+    // Profiles hold no secrets; read before the window shows.
+    std::vector<sb::ConnectionProfile> profiles;
+    {
+        QSettings settings;
+        profiles = sb::profile_store::load(settings);
+    }
+    const QString profileName = parser.value(profileOpt);
+    if (parser.isSet(profileOpt) && !sb::profile_store::find(profiles, profileName)) {
+        QStringList names;
+        for (const auto &p : profiles)
+            names << p.name;
+        std::fprintf(stderr, "switchboard: no profile called \"%s\" (profiles: %s)\n",
+                     qPrintable(profileName),
+                     names.isEmpty() ? "none yet" : qPrintable(names.join(QStringLiteral(", "))));
         return 2;
     }
 
@@ -94,16 +125,25 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    // The token comes from the environment only; it is never written anywhere.
-    const QString token = qEnvironmentVariable("SWITCHBOARD_TOKEN");
-
+    // --sim and --connect become built-in profiles (never saved); their
+    // token comes from $SWITCHBOARD_TOKEN, in memory only.
+    sb::ConnectionProfile adHoc;
+    adHoc.builtIn = true;
+    adHoc.environment = environment;
+    if (!qEnvironmentVariableIsEmpty("SWITCHBOARD_TOKEN")) {
+        adHoc.tokenSource = sb::ConnectionProfile::TokenSource::Environment;
+        adHoc.tokenVariable = QStringLiteral("SWITCHBOARD_TOKEN");
+    }
     std::unique_ptr<sb::sim::SimServer> sim;
-    QString target;
-    QString endpointKey;
+    QString first = profileName;
     if (parser.isSet(connectOpt)) {
-        target = parser.value(connectOpt);
-        endpointKey = target;
-    } else {
+        adHoc.name = adHoc.endpoint = parser.value(connectOpt);
+        if (!adHoc.validate().isEmpty()) {
+            std::fprintf(stderr, "switchboard: --connect: %s\n", qPrintable(adHoc.validate()));
+            return 2;
+        }
+        first = adHoc.name;
+    } else if (!parser.isSet(profileOpt) || parser.isSet(simOpt)) {
         sb::sim::SimOptions options;
         bool ok = false;
         options.seed = parser.value(seedOpt).toULongLong(&ok);
@@ -123,8 +163,10 @@ int main(int argc, char **argv)
                          error.c_str());
             return 1;
         }
-        target = QString::fromStdString(sim->address());
-        endpointKey = QStringLiteral("sim");
+        adHoc.name = QStringLiteral("sim");
+        adHoc.endpoint = QString::fromStdString(sim->address());
+        if (first.isEmpty())
+            first = adHoc.name;
         std::printf("switchboard: in-process sim serving on %s\n", sim->address().c_str());
         std::fflush(stdout);
     }
@@ -138,14 +180,16 @@ int main(int argc, char **argv)
     });
     cache.open(cachePath);
 
-    sb::Console console(&cache);
-    sb::MainWindow window(&console);
+    if (!adHoc.name.isEmpty())
+        profiles.insert(profiles.begin(), adHoc);
+    sb::ConsoleWindows windows(&cache, profiles);
+    QPointer<sb::MainWindow> firstWindow = windows.open(first);
     QStringList pages;
     for (const auto &spec : sb::pageRegistry())
         pages << spec.name;
-    window.showPage(startPage);
-    window.show();
-    console.session()->connectTo(target, endpointKey, token, environment);
+    firstWindow->showPage(startPage);
+    QObject::connect(&windows, &sb::ConsoleWindows::windowOpened, &windows,
+                     [startPage](sb::MainWindow *w) { w->showPage(startPage); });
 
     if (parser.isSet(shotOpt)) {
         // "{page}" in the path saves one screenshot per page, in page order.
@@ -153,7 +197,8 @@ int main(int argc, char **argv)
         const int delayMs = int(parser.value(shotDelayOpt).toDouble() * 1000);
         const bool perPage = pattern.contains(QStringLiteral("{page}"));
         const bool quit = parser.isSet(quitOpt);
-        QTimer::singleShot(delayMs, &window, [&window, pattern, perPage, pages, quit] {
+        QTimer::singleShot(delayMs, firstWindow, [firstWindow, pattern, perPage, pages, quit] {
+            sb::MainWindow &window = *firstWindow;
             bool allSaved = true;
             const int first = perPage ? 0 : -1;
             const int last = perPage ? int(pages.size()) - 1 : -1;
@@ -181,7 +226,8 @@ int main(int argc, char **argv)
     const int rc = QApplication::exec();
     // Let gRPC finish every call before anything is torn down: exiting with
     // calls in flight races gRPC's own teardown.
-    console.shutdown();
+    windows.shutdown();
+    sb::profile_store::waitForSaves();
     if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
         std::fprintf(stderr, "switchboard: %d calls still running at exit\n",
                      sb::CallTracker::inFlight());

@@ -4,9 +4,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <grpc/grpc.h>
 #include <iostream>
+#include <map>
 #include <pthread.h>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -17,12 +20,16 @@ int usage(const char *msg)
         std::cerr << "switchboard-sim: " << msg << "\n";
     std::cerr << "usage: switchboard-sim [--listen host:port] [--seed N] [--rate N] "
                  "[--tokens FILE]\n"
+                 "                      [--tls-cert FILE --tls-key FILE [--client-ca FILE]]\n"
                  "  --listen host:port  address to serve on (default 127.0.0.1:50051; port 0 "
                  "picks a free one)\n"
                  "  --seed N            seed of the fleet, data and traffic (default 1)\n"
                  "  --rate N            latency samples per second, all routes (default 2000)\n"
                  "  --tokens FILE       bearer tokens: \"<token> <viewer|operator|admin> "
-                 "[subject]\" per line\n";
+                 "[subject]\" per line\n"
+                 "  --tls-cert FILE     serve TLS with this PEM certificate (chain)\n"
+                 "  --tls-key FILE      the certificate's PEM private key\n"
+                 "  --client-ca FILE    require client certificates signed by this CA (mTLS)\n";
     return 2;
 }
 
@@ -36,6 +43,17 @@ bool parseUnsigned(const std::string &s, uint64_t *out)
         return false;
     }
     return true;
+}
+
+bool readFile(const std::string &path, std::string *out)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return false;
+    std::ostringstream text;
+    text << in.rdbuf();
+    *out = text.str();
+    return !out->empty();
 }
 
 bool parseRate(const std::string &s, double *out)
@@ -56,6 +74,9 @@ int main(int argc, char **argv)
     sb::sim::SimOptions options;
     options.listen = "127.0.0.1:50051";
     std::string tokensFile;
+    std::map<std::string, std::string *> pemFlags = {{"--tls-cert", &options.tlsCertPem},
+                                                     {"--tls-key", &options.tlsKeyPem},
+                                                     {"--client-ca", &options.clientCaPem}};
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         std::string value;
@@ -69,7 +90,8 @@ int main(int argc, char **argv)
             usage(nullptr);
             return 0;
         }
-        if (arg != "--listen" && arg != "--seed" && arg != "--rate" && arg != "--tokens")
+        if (arg != "--listen" && arg != "--seed" && arg != "--rate" && arg != "--tokens" &&
+            !pemFlags.count(arg))
             return usage(("unknown flag " + arg).c_str());
         if (!hasValue) {
             if (i + 1 >= argc)
@@ -92,6 +114,9 @@ int main(int argc, char **argv)
                 return usage(
                     ("--rate: expected a number of samples/s in 0..1e8, got '" + value + "'")
                         .c_str());
+        } else if (auto pem = pemFlags.find(arg); pem != pemFlags.end()) {
+            if (!readFile(value, pem->second))
+                return usage((arg + ": cannot read '" + value + "'").c_str());
         } else {
             tokensFile = value;
         }
@@ -129,7 +154,11 @@ int main(int argc, char **argv)
             std::cerr << "switchboard-sim: " << error << "\n";
             rc = 1;
         } else {
-            std::cout << "switchboard-sim listening on " << server.address() << std::endl;
+            std::cout << "switchboard-sim listening on " << server.address()
+                      << (options.tlsCertPem.empty()    ? ""
+                          : options.clientCaPem.empty() ? " (TLS)"
+                                                        : " (mTLS: client certificates required)")
+                      << std::endl;
             int sig = 0;
             sigwait(&signals, &sig);
             std::cerr << "switchboard-sim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")

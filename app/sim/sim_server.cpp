@@ -190,8 +190,22 @@ bool SimServer::start(std::string *error)
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    if (d.options.tlsCertPem.empty() != d.options.tlsKeyPem.empty())
+        return fail("TLS needs both a certificate and its key");
+    if (!d.options.clientCaPem.empty() && d.options.tlsCertPem.empty())
+        return fail("a client CA (mTLS) needs TLS: give a certificate and key too");
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (!d.options.tlsCertPem.empty()) {
+        grpc::SslServerCredentialsOptions ssl(
+            d.options.clientCaPem.empty()
+                ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+        ssl.pem_root_certs = d.options.clientCaPem;
+        ssl.pem_key_cert_pairs.push_back({d.options.tlsKeyPem, d.options.tlsCertPem});
+        credentials = grpc::SslServerCredentials(ssl);
+    }
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(d.options.listen, grpc::InsecureServerCredentials(), &d.port);
+    builder.AddListeningPort(d.options.listen, credentials, &d.port);
     for (auto &s : d.services)
         builder.RegisterService(s.get());
     d.server = builder.BuildAndStart();

@@ -36,6 +36,11 @@ struct SimOptions
     // actor "anonymous").
     std::map<std::string, std::pair<Role, std::string>> tokens;
     double timeScale = 1.0; // <1 speeds up simulated token streaming (tests use ~0.05)
+    // TLS: PEM contents, not paths. A certificate and key turn TLS on; a client
+    // CA then also requires every caller to present a certificate it signed (mTLS).
+    std::string tlsCertPem;
+    std::string tlsKeyPem;
+    std::string clientCaPem;
 };
 
 // Lines: "<token> <viewer|operator|admin> [subject]"; '#' starts a comment.

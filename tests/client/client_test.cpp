@@ -54,7 +54,8 @@ TEST(Connection, ReportsReadyWithRoundTripAgainstLiveSim)
     QSignalSpy rtt(&c, &Connection::rttMeasured);
     c.connectTo(QString::fromStdString(sim->address()));
     ASSERT_TRUE(waitReady(c));
-    EXPECT_GE(c.lastRttMs(), 0.0);
+    // Ready comes from the health Watch; a Check right after measures the round trip.
+    EXPECT_TRUE(QTest::qWaitFor([&] { return c.lastRttMs() >= 0; }, 5000));
     EXPECT_GE(rtt.count(), 1);
 }
 
@@ -63,7 +64,7 @@ TEST(Connection, DeadAddressBecomesUnavailableWithAReason)
     Connection c;
     c.connectTo(QStringLiteral("127.0.0.1:1"));
     ASSERT_TRUE(QTest::qWaitFor([&] { return c.state() == Connection::State::Unavailable; }, 8000));
-    EXPECT_TRUE(c.lastError().startsWith(QStringLiteral("connection refused")))
+    EXPECT_TRUE(c.lastError().contains(QStringLiteral("connection refused")))
         << c.lastError().toStdString();
 }
 

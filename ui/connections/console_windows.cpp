@@ -1,0 +1,218 @@
+#include "ui/connections/console_windows.h"
+
+#include "client/latency_stream.h"
+#include "ui/connections/profile_manager_dialog.h"
+#include "ui/connections/profile_resolver.h"
+#include "ui/connections/quick_switcher.h"
+#include "ui/console.h"
+#include "ui/main_window.h"
+#include "ui/session.h"
+
+#include <QApplication>
+#include <QEvent>
+#include <QSet>
+
+namespace sb {
+
+namespace {
+
+// Closing a window ends its session: the filter tells the manager.
+class CloseWatcher : public QObject
+{
+public:
+    CloseWatcher(QObject *parent, std::function<void()> onClose)
+        : QObject(parent), m_onClose(std::move(onClose))
+    {}
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Close)
+            QMetaObject::invokeMethod(this, m_onClose, Qt::QueuedConnection);
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> m_onClose;
+};
+
+SessionTarget targetFor(const ConnectionProfile &p, bool alone)
+{
+    SessionTarget t;
+    t.profileName = p.name;
+    // The in-process sim keeps its rows under "sim" whatever port it gets.
+    t.endpointKey =
+        p.builtIn && p.name == QLatin1String("sim") ? QStringLiteral("sim") : p.endpoint.trimmed();
+    t.environment = p.environment;
+    t.tokenHint = p.tokenHint();
+    // Borrowing the last endpoint's cache is for a lone ad-hoc window only:
+    // with profiles side by side it would show one service's data as another's.
+    t.borrowCache = alone && p.builtIn;
+    return t;
+}
+
+} // namespace
+
+ConsoleWindows::ConsoleWindows(Cache *cache, std::vector<ConnectionProfile> profiles,
+                               QString settingsPath, QObject *parent)
+    : QObject(parent), m_cache(cache), m_profiles(std::move(profiles)),
+      m_settingsPath(std::move(settingsPath))
+{}
+
+ConsoleWindows::~ConsoleWindows()
+{
+    shutdown();
+    for (auto &e : m_open) {
+        delete e->window;
+        delete e->console;
+    }
+}
+
+void ConsoleWindows::shutdown()
+{
+    for (auto &e : m_open)
+        e->console->shutdown();
+}
+
+std::vector<MainWindow *> ConsoleWindows::windows() const
+{
+    std::vector<MainWindow *> out;
+    for (const auto &e : m_open) {
+        if (e->window)
+            out.push_back(e->window);
+    }
+    return out;
+}
+
+MainWindow *ConsoleWindows::windowFor(const QString &profile) const
+{
+    for (const auto &e : m_open) {
+        if (e->profile == profile && e->window)
+            return e->window;
+    }
+    return nullptr;
+}
+
+ConsoleWindows::Open *ConsoleWindows::entryOf(const MainWindow *w)
+{
+    for (auto &e : m_open) {
+        if (e->window == w)
+            return e.get();
+    }
+    return nullptr;
+}
+
+void ConsoleWindows::setProfiles(const std::vector<ConnectionProfile> &stored)
+{
+    std::vector<ConnectionProfile> all;
+    for (const auto &p : m_profiles) {
+        if (p.builtIn)
+            all.push_back(p);
+    }
+    for (const auto &p : stored) {
+        if (!p.builtIn && !profile_store::find(all, p.name))
+            all.push_back(p);
+    }
+    m_profiles = std::move(all);
+    profile_store::saveAsync(m_profiles, m_settingsPath);
+}
+
+MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
+{
+    const ConnectionProfile *profile = profile_store::find(m_profiles, name);
+    if (!profile) {
+        emit unknownProfile(name);
+        return nullptr;
+    }
+    if (MainWindow *w = windowFor(name)) {
+        w->raise();
+        w->activateWindow();
+        return w;
+    }
+    const bool alone = windows().empty() || (replacing && windows().size() == 1);
+    auto entry = std::make_unique<Open>();
+    entry->profile = name;
+    entry->console = new Console(m_cache);
+    auto *window = new MainWindow(entry->console);
+    entry->window = window;
+    entry->resolver = new ProfileResolver(entry->console);
+    Console *console = entry->console;
+    const SessionTarget target = targetFor(*profile, alone);
+    const QString endpoint = profile->endpoint;
+    connect(entry->resolver, &ProfileResolver::resolved, console,
+            [console, target](const ChannelSpec &spec) {
+                console->session()->connectTo(spec, target);
+            });
+    connect(entry->resolver, &ProfileResolver::failed, console,
+            [console, target, endpoint](const QString &why) {
+                console->session()->failToConnect(endpoint, target, why);
+            });
+    connect(window, &MainWindow::switcherRequested, this, [this, window] { showSwitcher(window); });
+    window->installEventFilter(new CloseWatcher(window, [this, window] {
+        if (Open *e = entryOf(window))
+            close(e);
+    }));
+    if (replacing) {
+        window->setGeometry(replacing->geometry());
+        if (replacing->isMaximized())
+            window->showMaximized();
+    }
+    window->show();
+    entry->resolver->resolve(*profile);
+    m_open.push_back(std::move(entry));
+    if (replacing)
+        replacing->close();
+    emit windowOpened(window);
+    return window;
+}
+
+void ConsoleWindows::close(Open *entry)
+{
+    entry->console->shutdown();
+    if (entry->window)
+        entry->window->deleteLater();
+    entry->console->deleteLater();
+    for (auto it = m_open.begin(); it != m_open.end(); ++it) {
+        if (it->get() == entry) {
+            m_open.erase(it);
+            break;
+        }
+    }
+}
+
+void ConsoleWindows::showSwitcher(MainWindow *from)
+{
+    QSet<QString> openNames;
+    for (const auto &e : m_open)
+        openNames.insert(e->profile);
+    Open *current = entryOf(from);
+    auto *switcher =
+        new QuickSwitcher(m_profiles, current ? current->profile : QString(), openNames, from);
+    connect(switcher, &QuickSwitcher::switchRequested, this, [this, from](const QString &name) {
+        Open *cur = entryOf(from);
+        if (cur && cur->profile == name)
+            return;
+        open(name, windowFor(name) ? nullptr : from);
+    });
+    connect(switcher, &QuickSwitcher::openBesideRequested, this,
+            [this](const QString &name) { open(name); });
+    connect(switcher, &QuickSwitcher::manageRequested, this, [this, from] { showManager(from); });
+    switcher->show();
+}
+
+void ConsoleWindows::showManager(MainWindow *from)
+{
+    Open *current = entryOf(from);
+    auto *dialog =
+        new ProfileManagerDialog(m_profiles, current ? current->profile : QString(), from);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ProfileManagerDialog::profilesSaved, this, &ConsoleWindows::setProfiles);
+    QPointer<MainWindow> guard(from);
+    connect(dialog, &ProfileManagerDialog::connectRequested, this,
+            [this, guard](const QString &name, bool beside) {
+                open(name, beside || !guard || windowFor(name) ? nullptr : guard.data());
+            });
+    dialog->open();
+}
+
+} // namespace sb

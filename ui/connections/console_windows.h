@@ -1,0 +1,71 @@
+#pragma once
+
+// ConsoleWindows: one window per open service. Each window has a Console of
+// its own (session, controllers, notifications, freshness), so nothing one
+// service shows or says reaches another's window; they share only the cache
+// file, whose rows and answers name their endpoint. It opens profiles
+// (resolving certificates and the token off the GUI thread first), switches
+// a window to another profile, opens one beside, runs the quick switcher and
+// the profile manager, and keeps the profile list saved.
+
+#include "ui/connections/profile.h"
+
+#include <QObject>
+#include <QPointer>
+#include <vector>
+
+namespace sb {
+
+class Cache;
+class Console;
+class MainWindow;
+class ProfileResolver;
+
+class ConsoleWindows : public QObject
+{
+    Q_OBJECT
+public:
+    // profiles: the stored ones plus any built-in entry (the in-process sim,
+    // a --connect address), which is never saved. settingsPath empty: the
+    // application's settings file.
+    ConsoleWindows(Cache *cache, std::vector<ConnectionProfile> profiles, QString settingsPath = {},
+                   QObject *parent = nullptr);
+    ~ConsoleWindows() override;
+
+    // Opens `profile` in a new window (at the geometry of `replacing`, which
+    // then closes, when given). Returns the window at once; it connects once
+    // the profile is resolved. A profile already open is raised instead.
+    MainWindow *open(const QString &profile, MainWindow *replacing = nullptr);
+    MainWindow *windowFor(const QString &profile) const;
+    std::vector<MainWindow *> windows() const;
+    const std::vector<ConnectionProfile> &profiles() const { return m_profiles; }
+    void setProfiles(const std::vector<ConnectionProfile> &stored);
+
+    void showSwitcher(MainWindow *from);
+    void showManager(MainWindow *from);
+    // Stops every stream and call (before the event loop ends).
+    void shutdown();
+
+signals:
+    void windowOpened(sb::MainWindow *window);
+    // A profile was asked for that does not exist (e.g. deleted meanwhile).
+    void unknownProfile(const QString &name);
+
+private:
+    struct Open
+    {
+        QString profile;
+        Console *console = nullptr;
+        QPointer<MainWindow> window;
+        ProfileResolver *resolver = nullptr;
+    };
+    void close(Open *entry);
+    Open *entryOf(const MainWindow *w);
+
+    Cache *m_cache;
+    std::vector<ConnectionProfile> m_profiles;
+    QString m_settingsPath;
+    std::vector<std::unique_ptr<Open>> m_open;
+};
+
+} // namespace sb

@@ -1,0 +1,79 @@
+#pragma once
+
+// ProfileManagerDialog: add, edit, duplicate and delete connection profiles.
+// The form names every field a profile has; a profile that cannot be used
+// says which field is wrong before it is saved. Tokens typed here go to the
+// OS keychain (TokenStore), never into the profile or the settings file.
+
+#include "ui/connections/profile.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+class QTableWidget;
+
+namespace sb {
+
+class TokenStore;
+
+class ProfileManagerDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    ProfileManagerDialog(std::vector<ConnectionProfile> profiles, const QString &select,
+                         QWidget *parent);
+
+    const std::vector<ConnectionProfile> &profiles() const { return m_profiles; }
+    // Applies the form to the selected profile; false (and says why) if invalid.
+    bool apply();
+    QString error() const;
+    TokenStore *tokens() const { return m_tokens; }
+
+signals:
+    void profilesSaved(const std::vector<sb::ConnectionProfile> &profiles);
+    void connectRequested(const QString &profile, bool beside);
+
+private:
+    void buildForm(QWidget *form);
+    void select(int row);
+    void load(const ConnectionProfile &p);
+    ConnectionProfile fromForm() const;
+    void refreshList();
+    void updateEnabled();
+    void addProfile(const ConnectionProfile &p);
+    void save();
+    void setStatus(const QString &text, bool bad);
+    void browse(QLineEdit *edit, const QString &title);
+
+    std::vector<ConnectionProfile> m_profiles;
+    int m_row = -1;
+    bool m_loading = false;
+    TokenStore *m_tokens;
+    QListWidget *m_list;
+    QLineEdit *m_name;
+    QLineEdit *m_endpoint;
+    QComboBox *m_environment;
+    QCheckBox *m_tls;
+    QComboBox *m_caMode;
+    QLineEdit *m_caFile;
+    QLineEdit *m_certFile;
+    QLineEdit *m_keyFile;
+    QComboBox *m_tokenSource;
+    QLineEdit *m_tokenVariable;
+    QLineEdit *m_token;
+    QPushButton *m_forgetToken;
+    QTableWidget *m_headers;
+    QLabel *m_status;
+    QPushButton *m_save;
+    QPushButton *m_delete;
+    QPushButton *m_connect;
+    QPushButton *m_openBeside;
+    QList<QWidget *> m_tlsWidgets;
+};
+
+} // namespace sb

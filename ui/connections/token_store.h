@@ -1,0 +1,34 @@
+#pragma once
+
+// TokenStore: bearer tokens in the OS keychain (Secret Service, macOS
+// Keychain, Windows Credential Store) through QtKeychain, one entry per
+// profile name under the service "switchboard". QtKeychain's jobs are
+// asynchronous, so nothing here waits; each answer is a signal. There is no
+// plain-text fallback: without a keychain the error says so and the user can
+// name an environment variable in the profile instead.
+
+#include <QObject>
+#include <QString>
+
+namespace sb {
+
+class TokenStore : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr const char *kService = "switchboard";
+
+    explicit TokenStore(QObject *parent = nullptr);
+
+    void read(const QString &profile);
+    void write(const QString &profile, const QString &token);
+    void remove(const QString &profile);
+
+signals:
+    // error empty on success; a missing entry is an error ("no token is kept…").
+    void tokenRead(const QString &profile, const QString &token, const QString &error);
+    void tokenWritten(const QString &profile, const QString &error);
+    void tokenRemoved(const QString &profile, const QString &error);
+};
+
+} // namespace sb
