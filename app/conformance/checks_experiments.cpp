@@ -1,6 +1,11 @@
 // experiment_service.proto: the lifecycle and what may change in each state,
 // one RUNNING experiment per route, feedback (ties, STOPPED), Compare streams
 // (deltas, one summary per variant, any state, cancellation) and WatchResults.
+//
+// Known gap: compare_cancel sees only the client side (the call ends CANCELLED
+// promptly, which gRPC guarantees whatever the service does); that a service
+// stops generating on cancellation is not observable from here, so no broken
+// sim mode can make this check fail.
 
 #include "conformance/kit.h"
 

@@ -3,6 +3,11 @@
 // or duplicate; what happens to a resume point in another epoch, ahead of the
 // stream or older than the buffer; TTFT of requests with no token; what each
 // WindowSketch counts.
+//
+// Known gap: "older than the buffer" is only checked for consistency (resuming
+// after sequence 1 says resumed = true exactly when it continues at 2): a run
+// short enough for CI cannot outlive a service's buffer. The 10 s minimum
+// depth is not measured.
 
 #include "conformance/kit.h"
 

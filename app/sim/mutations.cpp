@@ -45,6 +45,7 @@ constexpr Named kNames[] = {
     {Mutation::DeltaIndexFromOne, "delta-index-from-one"},
     {Mutation::TinyResultsInterval, "tiny-results-interval"},
     {Mutation::NoLabelEvents, "no-label-events"},
+    {Mutation::HealthNotServing, "health-not-serving"},
 };
 
 uint64_t bit(Mutation m)

@@ -42,6 +42,7 @@ enum class Mutation
     DeltaIndexFromOne,    // Compare deltas are indexed from 1
     TinyResultsInterval,  // WatchResults accepts an interval under 100 ms
     NoLabelEvents,        // MoveLabel publishes no LABEL_MOVED event
+    HealthNotServing,     // grpc.health.v1 reports NOT_SERVING
 };
 
 bool mutated(Mutation m);

@@ -1,5 +1,6 @@
 #include "sim/sim_server.h"
 
+#include "sim/mutations.h"
 #include "sim/state.h"
 
 #include <atomic>
@@ -221,7 +222,7 @@ bool SimServer::start(std::string *error)
                     " (address in use, or not a local address?)");
     }
     if (auto *health = d.server->GetHealthCheckService())
-        health->SetServingStatus(true);
+        health->SetServingStatus(!mutated(Mutation::HealthNotServing));
     d.started = true;
     d.traffic = std::thread([&d] { d.trafficLoop(); });
     d.clock = std::thread([&d] { d.clockLoop(); });

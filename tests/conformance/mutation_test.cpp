@@ -59,6 +59,7 @@ const std::vector<Case> &cases()
         {Mutation::DeltaIndexFromOne, {"experiments.compare_stream"}},
         {Mutation::TinyResultsInterval, {"experiments.watch_results"}},
         {Mutation::NoLabelEvents, {"prompts.watch"}},
+        {Mutation::HealthNotServing, {"auth.health_open"}},
     };
     return all;
 }
