@@ -14,6 +14,7 @@
 #include "client/routing_watch.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -44,9 +45,15 @@ public:
         m_process->start();
         if (!m_process->waitForStarted(5000))
             return false;
+        // Generous: a sanitizer build on a loaded machine starts slowly.
         QByteArray out;
-        while (!out.contains('\n') && m_process->waitForReadyRead(10000))
+        QElapsedTimer t;
+        t.start();
+        while (!out.contains('\n') && t.elapsed() < 30000 &&
+               m_process->state() == QProcess::Running) {
+            m_process->waitForReadyRead(500);
             out += m_process->readAllStandardOutput();
+        }
         const QByteArray marker = "listening on ";
         const qsizetype at = out.indexOf(marker);
         if (at < 0)
