@@ -69,6 +69,13 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     auto *switcherKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_P), this);
     connect(switcherKey, &QShortcut::activated, this, &MainWindow::switcherRequested);
     m_retry->setObjectName(QStringLiteral("retryLabel"));
+    // The state takes what room is left and never widens the window; the
+    // sentence below it says the rest.
+    m_state->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_state->setMinimumWidth(120);
+    // The countdown keeps its width, so the bar does not jump each second.
+    m_retry->setMinimumWidth(
+        m_retry->fontMetrics().horizontalAdvance(QStringLiteral("retrying in 000 s")));
     m_retryNow->setObjectName(QStringLiteral("retryNowButton"));
     m_retryNow->setText(tr("Retry now"));
     m_retryNow->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
@@ -281,6 +288,7 @@ void MainWindow::updateConnectionBar()
     setWindowTitle(prod ? tr("%1 [PRODUCTION] — Switchboard").arg(profile)
                         : tr("%1 (%2) — Switchboard").arg(profile, toString(s->environment())));
     const QString security = c->target().isEmpty() ? QString() : c->security();
+    m_endpoint->setToolTip(tr("%1, %2").arg(s->endpointLabel(), security));
     m_endpoint->setText(security.isEmpty()
                             ? s->endpointLabel().toHtmlEscaped()
                             : tr("%1 <span style='color:%2'>· %3</span>")
@@ -297,13 +305,17 @@ void MainWindow::updateConnectionBar()
     default:
         color = palette::bad().name();
     }
-    const QString problem = s->problem();
+    const bool authTrouble = c->isReady() && !s->authProblem().isEmpty();
+    const QString problem = authTrouble ? s->authProblem() : s->problem();
     QString text = QStringLiteral("<span style='color:%1'>●</span> %2")
                        .arg(color, s->setupProblem().isEmpty() ? Connection::stateName(c->state())
                                                                : tr("not connected"));
-    if (c->isReady() && !s->authProblem().isEmpty())
+    // Health needs no token, so "connected" alone would hide a refused one.
+    if (authTrouble)
         text += QStringLiteral(" — <span style='color:%1'><b>%2</b></span>")
-                    .arg(palette::bad().name(), s->authProblem().toHtmlEscaped());
+                    .arg(palette::bad().name(), s->authProblem().startsWith(tr("token rejected"))
+                                                    ? tr("token rejected")
+                                                    : tr("permission denied"));
     m_state->setText(text);
     m_state->setToolTip(tr("What the service's grpc.health.v1 Watch says"));
     // The failure as a sentence on its own line: what happened, what to check.

@@ -14,7 +14,7 @@ QString ChannelSpec::describe() const
     else
         parts << QCoreApplication::translate("ChannelSpec", "TLS (custom CA)");
     if (mutualTls())
-        parts << QCoreApplication::translate("ChannelSpec", "client certificate");
+        parts << QCoreApplication::translate("ChannelSpec", "client cert");
     if (!token.isEmpty())
         parts << QCoreApplication::translate("ChannelSpec", "token");
     if (!metadata.isEmpty())

@@ -93,14 +93,25 @@ QString describeConnectFailure(RpcCode code, const QString &m, const ChannelSpec
         return tr("%1 closed the connection at once. If the service expects TLS, turn TLS on in "
                   "the profile.")
             .arg(where);
-    if (code == RpcCode::DeadlineExceeded)
-        return tr("No answer from %1 in time. Check the network, VPN or firewall.").arg(where);
+    if (code == RpcCode::DeadlineExceeded || has(m, "handshaker shutdown") ||
+        has(m, "Timeout occurred") || has(m, "timed out") || has(m, "Connect Timeout"))
+        return tr("No answer from %1: the host did not take the connection in time (it may be "
+                  "down, or a firewall drops the traffic). Check the address, your network, VPN "
+                  "or firewall.")
+            .arg(where);
     if (code == RpcCode::Unimplemented)
         return tr("%1 does not serve grpc.health.v1, which Switchboard needs to know its state.")
             .arg(where);
     if (code == RpcCode::Unauthenticated)
         return tr("%1 refused the token (%2). Check the profile's token.").arg(where, m);
-    return m.isEmpty() ? tr("No answer from %1.").arg(where) : m;
+    if (m.isEmpty())
+        return tr("No answer from %1.").arg(where);
+    // Something we have no sentence for: say so plainly, keep gRPC's tail.
+    QString detail = m;
+    if (const int last = m.lastIndexOf(QLatin1String(": ")); last >= 0 && last + 2 < m.size())
+        detail = m.mid(last + 2);
+    return tr("Cannot connect to %1 (%2). Check the address, and that the service is running.")
+        .arg(where, detail);
 }
 
 QString describeCertificateError(const QSslError &e, const QString &target)

@@ -115,7 +115,7 @@ TEST_F(TlsTest, MutualTlsWithAClientCertificateConnects)
     withClientCert(s);
     c.connectTo(s);
     ASSERT_TRUE(QTest::qWaitFor([&] { return c.isReady(); }, 10000)) << c.lastError().toStdString();
-    EXPECT_TRUE(c.security().contains(QStringLiteral("client certificate")));
+    EXPECT_TRUE(c.security().contains(QStringLiteral("client cert")));
 }
 
 TEST_F(TlsTest, WrongCaSaysTheCertificateIsNotSignedByATrustedCa)

@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QEvent>
+#include <QScreen>
 #include <QSet>
 
 namespace sb {
@@ -93,6 +94,15 @@ MainWindow *ConsoleWindows::windowFor(const QString &profile) const
     return nullptr;
 }
 
+QWidget *ConsoleWindows::lastWindow() const
+{
+    for (auto it = m_open.rbegin(); it != m_open.rend(); ++it) {
+        if ((*it)->window)
+            return (*it)->window;
+    }
+    return nullptr;
+}
+
 ConsoleWindows::Open *ConsoleWindows::entryOf(const MainWindow *w)
 {
     for (auto &e : m_open) {
@@ -156,6 +166,16 @@ MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
         window->setGeometry(replacing->geometry());
         if (replacing->isMaximized())
             window->showMaximized();
+    } else if (QWidget *beside =
+                   QApplication::activeWindow() ? QApplication::activeWindow() : lastWindow()) {
+        // Beside the window it was opened from where the screen has room,
+        // else a step down and right, so both stay visible.
+        const QRect from = beside->window()->frameGeometry();
+        const QRect screen = beside->screen()->availableGeometry();
+        QPoint at = from.topRight() + QPoint(1, 0);
+        if (at.x() + window->width() - 1 > screen.right())
+            at = from.topLeft() + QPoint(48, 48);
+        window->move(at);
     }
     window->show();
     entry->resolver->resolve(*profile);

@@ -61,6 +61,7 @@ private:
     };
     void close(Open *entry);
     Open *entryOf(const MainWindow *w);
+    QWidget *lastWindow() const;
 
     Cache *m_cache;
     std::vector<ConnectionProfile> m_profiles;

@@ -24,13 +24,13 @@ QString sentence(const QKeychain::Job &job, const QString &profile)
     case QKeychain::AccessDenied:
         return TokenStore::tr("the keychain refused access to the token of \"%1\" (%2)")
             .arg(profile, job.errorString());
-    case QKeychain::NoBackendAvailable:
-    case QKeychain::NotImplemented:
-        return TokenStore::tr("no OS keychain is available here (%1): unlock or start one, or "
-                              "take the token from an environment variable")
-            .arg(job.errorString());
     default:
-        return TokenStore::tr("the keychain failed (%1): is it unlocked?").arg(job.errorString());
+        // Without a Secret Service (no session bus, no keyring running)
+        // QtKeychain reports OtherError, not NoBackendAvailable.
+        return TokenStore::tr("the OS keychain cannot be reached (%1): start or unlock your "
+                              "keyring (GNOME Keyring, KWallet), or take this profile's token "
+                              "from an environment variable (Profiles…)")
+            .arg(job.errorString());
     }
 }
 
