@@ -63,11 +63,14 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     m_profile->setObjectName(QStringLiteral("profileButton"));
     m_profile->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_profile->setArrowType(Qt::NoArrow);
-    m_profile->setToolTip(tr("Switch to another service or open one beside this (Ctrl+P)"));
+    m_profile->setToolTip(tr("Switch to another service or open one beside this (Ctrl+P); "
+                             "manage profiles (Ctrl+Shift+P)"));
     m_profile->setStyleSheet(QStringLiteral("QToolButton { font-weight: bold; }"));
     connect(m_profile, &QToolButton::clicked, this, &MainWindow::switcherRequested);
     auto *switcherKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_P), this);
     connect(switcherKey, &QShortcut::activated, this, &MainWindow::switcherRequested);
+    auto *managerKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this);
+    connect(managerKey, &QShortcut::activated, this, &MainWindow::profileManagerRequested);
     m_retry->setObjectName(QStringLiteral("retryLabel"));
     // The state takes what room is left and never widens the window; the
     // sentence below it says the rest.
@@ -321,9 +324,12 @@ void MainWindow::updateConnectionBar()
     // The failure as a sentence on its own line: what happened, what to check.
     const bool showProblem = !problem.isEmpty() && c->state() != Connection::State::Connecting;
     m_problem->setVisible(showProblem);
-    if (showProblem)
+    if (showProblem) {
+        QString sentence = problem;
+        sentence[0] = sentence.at(0).toUpper();
         m_problem->setText(QStringLiteral("<span style='color:%1'>⚠</span> %2")
-                               .arg(palette::bad().name(), problem.toHtmlEscaped()));
+                               .arg(palette::bad().name(), sentence.toHtmlEscaped()));
+    }
     m_rtt->setText(c->isReady() && c->lastRttMs() >= 0
                        ? tr("round trip %1 ms").arg(c->lastRttMs(), 0, 'f', 1)
                        : QString());

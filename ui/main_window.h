@@ -50,6 +50,8 @@ public:
 signals:
     // Ctrl+P or the profile button: the quick switcher, for whoever manages windows.
     void switcherRequested();
+    // Ctrl+Shift+P: the profile manager.
+    void profileManagerRequested();
 
 private:
     void updateConnectionBar();

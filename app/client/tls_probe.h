@@ -8,6 +8,10 @@
 // plaintext profile whose connection the peer closed at once, it checks
 // whether the service speaks TLS instead. finished() carries one sentence, or
 // "" when the probe could not tell (then gRPC's own words stand).
+//
+// Known gaps: the probe is a second TLS client (Qt's OpenSSL backend) next to
+// gRPC's own, so in odd setups (a proxy, ALPN-only differences) the two could
+// disagree; it runs once per distinct gRPC failure, not on every retry.
 
 #include "client/channel_spec.h"
 

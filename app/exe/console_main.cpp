@@ -227,6 +227,10 @@ int main(int argc, char **argv)
     // Let gRPC finish every call before anything is torn down: exiting with
     // calls in flight races gRPC's own teardown.
     windows.shutdown();
+    // Windows closed at quit hand their sessions back through queued calls and
+    // deferred deletes: run them now that the event loop is over.
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     sb::profile_store::waitForSaves();
     if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
         std::fprintf(stderr, "switchboard: %d calls still running at exit\n",

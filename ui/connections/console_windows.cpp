@@ -158,6 +158,8 @@ MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
                 console->session()->failToConnect(endpoint, target, why);
             });
     connect(window, &MainWindow::switcherRequested, this, [this, window] { showSwitcher(window); });
+    connect(window, &MainWindow::profileManagerRequested, this,
+            [this, window] { showManager(window); });
     window->installEventFilter(new CloseWatcher(window, [this, window] {
         if (Open *e = entryOf(window))
             close(e);

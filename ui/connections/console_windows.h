@@ -7,6 +7,12 @@
 // (resolving certificates and the token off the GUI thread first), switches
 // a window to another profile, opens one beside, runs the quick switcher and
 // the profile manager, and keeps the profile list saved.
+//
+// Known gaps: switching a window opens the new service on the start page,
+// not the page the window showed; the profile list is read from the settings
+// file once at start (main, before the first window) and edits made by
+// another running console are not seen until restart; a window's position is
+// not remembered per profile.
 
 #include "ui/connections/profile.h"
 

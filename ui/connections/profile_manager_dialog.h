@@ -4,6 +4,10 @@
 // The form names every field a profile has; a profile that cannot be used
 // says which field is wrong before it is saved. Tokens typed here go to the
 // OS keychain (TokenStore), never into the profile or the settings file.
+//
+// Known gaps: renaming a profile whose token is in the keychain removes the
+// old entry and asks for the token again (it is not moved); there is no
+// "test connection" button yet; profiles cannot be imported or exported.
 
 #include "ui/connections/profile.h"
 
