@@ -69,6 +69,8 @@ protected:
         return found;
     }
 
+    // Points into r: a temporary Route would be gone before the share is read
+    // (ASan caught exactly that), hence the deleted overload below.
     const pb::ServedShare *share(const pb::Route &r, const std::string &modelName,
                                  pb::ServedReason reason, const std::string &after = {})
     {
@@ -79,6 +81,8 @@ protected:
         }
         return nullptr;
     }
+    const pb::ServedShare *share(pb::Route &&, const std::string &, pb::ServedReason,
+                                 const std::string & = {}) = delete;
 
     static double sum(const pb::Route &r, bool tenSeconds, pb::ServedReason reason = {})
     {
@@ -166,7 +170,8 @@ TEST_F(SimServing, OutagedPrimaryIsServedByItsFallbackAsFallbackAfterThePrimary)
 {
     // extract: atlas-mini, then orion-8b, then orion-70b; no running experiment.
     ASSERT_TRUE(eventually([&] {
-        const auto *p = share(route("extract"), "atlas-mini", pb::SERVED_REASON_PRIMARY);
+        const pb::Route r = route("extract");
+        const auto *p = share(r, "atlas-mini", pb::SERVED_REASON_PRIMARY);
         return p && p->fraction_10s() > 0.9;
     }));
     const int64_t from = startDrill("atlas-mini", dpb::DRILL_KIND_OUTAGE, 0);
@@ -258,7 +263,8 @@ TEST_F(SimServing, ExperimentTrafficIsVariantNotFallbackUnlessTheVariantsModelFa
                s.fallback;
     }));
     EXPECT_TRUE(eventually([&] {
-        const auto *f = share(route("chat"), "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
+        const pb::Route r = route("chat");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.05;
     }));
 }
@@ -276,8 +282,8 @@ TEST_F(SimServing, DisabledModelGetsNoTrafficAnywhere)
         return s.model == "atlas-mini" && s.status == 0 && s.fallback;
     }));
     EXPECT_TRUE(eventually([&] {
-        const auto *f =
-            share(route("summarize"), "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
+        const pb::Route r = route("summarize");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.5;
     }));
 }
@@ -383,8 +389,8 @@ TEST_F(SimServing, BypassSendsTheRouteToItsFallbacksAuditedAndWatched)
         return s.model == "atlas-mini" && s.status == 0 && s.fallback;
     }));
     EXPECT_TRUE(eventually([&] {
-        const auto *f =
-            share(route("summarize"), "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
+        const pb::Route r = route("summarize");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.5;
     }));
 
