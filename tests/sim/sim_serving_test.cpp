@@ -69,6 +69,8 @@ protected:
         return found;
     }
 
+    // Points into r: a temporary Route would be gone before the share is read
+    // (ASan caught exactly that), hence the deleted overload below.
     const pb::ServedShare *share(const pb::Route &r, const std::string &modelName,
                                  pb::ServedReason reason, const std::string &after = {})
     {
@@ -79,6 +81,8 @@ protected:
         }
         return nullptr;
     }
+    const pb::ServedShare *share(pb::Route &&, const std::string &, pb::ServedReason,
+                                 const std::string & = {}) = delete;
 
     static double sum(const pb::Route &r, bool tenSeconds, pb::ServedReason reason = {})
     {
@@ -167,7 +171,8 @@ TEST_F(SimServing, OutagedPrimaryIsServedByItsFallbackAsFallbackAfterThePrimary)
     // summarize: orion-70b, then atlas-mini; no running experiment (a draft
     // and a stopped one).
     ASSERT_TRUE(eventually([&] {
-        const auto *p = share(route("summarize"), "orion-70b", pb::SERVED_REASON_PRIMARY);
+        const pb::Route r = route("summarize");
+        const auto *p = share(r, "orion-70b", pb::SERVED_REASON_PRIMARY);
         return p && p->fraction_10s() > 0.9;
     }));
     const int64_t from = startDrill("orion-70b", dpb::DRILL_KIND_OUTAGE, 0);
@@ -259,7 +264,8 @@ TEST_F(SimServing, ExperimentTrafficIsVariantNotFallbackUnlessTheVariantsModelFa
                s.fallback;
     }));
     EXPECT_TRUE(eventually([&] {
-        const auto *f = share(route("chat"), "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
+        const pb::Route r = route("chat");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.05;
     }));
 }
@@ -277,8 +283,8 @@ TEST_F(SimServing, DisabledModelGetsNoTrafficAnywhere)
         return s.model == "atlas-mini" && s.status == 0 && s.fallback;
     }));
     EXPECT_TRUE(eventually([&] {
-        const auto *f =
-            share(route("summarize"), "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
+        const pb::Route r = route("summarize");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.5;
     }));
 }
@@ -384,8 +390,8 @@ TEST_F(SimServing, BypassSendsTheRouteToItsFallbacksAuditedAndWatched)
         return s.model == "atlas-mini" && s.status == 0 && s.fallback;
     }));
     EXPECT_TRUE(eventually([&] {
-        const auto *f =
-            share(route("summarize"), "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
+        const pb::Route r = route("summarize");
+        const auto *f = share(r, "atlas-mini", pb::SERVED_REASON_FALLBACK, "orion-70b");
         return f && f->fraction_10s() > 0.5;
     }));
 
