@@ -68,7 +68,8 @@ QByteArray encodeSketch(const LatencySketch &s)
 class Reader
 {
 public:
-    explicit Reader(const QByteArray &b) : m_p(b.constData()), m_end(b.constData() + b.size()) {}
+    // Reads [from, end) of bytes that must outlive the reader.
+    Reader(const char *from, const char *end) : m_p(from), m_end(end) {}
     bool ok() const { return m_ok; }
     quint64 varint()
     {
@@ -115,7 +116,7 @@ std::optional<LatencySketch> decodeSketch(const QByteArray &bytes)
 {
     if (bytes.isEmpty() || bytes.front() != kSketchFormat)
         return std::nullopt;
-    Reader r(bytes.mid(1));
+    Reader r(bytes.constData() + 1, bytes.constData() + bytes.size()); // after the format byte
     const qint64 scale = r.signedVarint();
     const qint64 offset = r.signedVarint();
     const quint64 zero = r.varint();
