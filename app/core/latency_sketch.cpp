@@ -11,6 +11,22 @@ namespace sb {
 
 namespace {
 
+// A bucket holds at most 2^32 - 1 samples (the serialized format's width).
+// Samples past that are not kept: they leave count too, so count always
+// equals the buckets' sum and a sketch stays valid to serialize. Returns how
+// many did not fit.
+uint64_t addToBucket(uint32_t &bucket, uint64_t n)
+{
+    const uint64_t room = std::numeric_limits<uint32_t>::max() - bucket;
+    const uint64_t added = n < room ? n : room;
+    bucket += uint32_t(added);
+    return n - added;
+}
+
+} // namespace
+
+namespace {
+
 __extension__ typedef unsigned __int128 u128;
 
 constexpr int kMantissaBits = 52;
@@ -252,7 +268,10 @@ void LatencySketch::record(double value)
     // Unsigned difference: an index below the offset wraps to a huge slot.
     const uint32_t slot = uint32_t(index) - uint32_t(m_offset);
     if (slot < m_buckets.size()) {
-        ++m_buckets[slot];
+        if (addToBucket(m_buckets[slot], 1)) {
+            --m_count; // a full bucket: see addToBucket
+            m_sum -= value;
+        }
         return;
     }
     recordSlow(value, index);
@@ -273,7 +292,10 @@ void LatencySketch::recordSlow(double value, int32_t index)
         }
     }
     ensureRange(index);
-    ++m_buckets[std::size_t(index - m_offset)];
+    if (addToBucket(m_buckets[std::size_t(index - m_offset)], 1)) {
+        --m_count;
+        m_sum -= value;
+    }
 }
 
 void LatencySketch::downscale(int by)
@@ -287,10 +309,12 @@ void LatencySketch::downscale(int by)
         std::vector<uint32_t> next;
         next.reserve(m_buckets.capacity());
         next.resize(std::size_t(newLast - newOffset + 1), 0);
+        uint64_t dropped = 0;
         for (std::size_t i = 0; i < m_buckets.size(); ++i) {
             const int32_t idx = (m_offset + int32_t(i)) >> by;
-            next[std::size_t(idx - newOffset)] += m_buckets[i];
+            dropped += addToBucket(next[std::size_t(idx - newOffset)], m_buckets[i]);
         }
+        m_count -= dropped;
         m_buckets.swap(next);
         m_offset = newOffset;
     }
@@ -324,6 +348,7 @@ void LatencySketch::merge(const LatencySketch &other)
         target = std::max(kMinScale, target - by);
     }
     downscale(m_scale - target);
+    uint64_t mergeDropped = 0;
     if (!other.m_buckets.empty()) {
         const int shift = other.m_scale - target;
         const int32_t first = other.m_offset >> shift;
@@ -332,7 +357,7 @@ void LatencySketch::merge(const LatencySketch &other)
         ensureRange(last);
         for (std::size_t i = 0; i < other.m_buckets.size(); ++i) {
             const int32_t idx = (other.m_offset + int32_t(i)) >> shift;
-            m_buckets[std::size_t(idx - m_offset)] += other.m_buckets[i];
+            mergeDropped += addToBucket(m_buckets[std::size_t(idx - m_offset)], other.m_buckets[i]);
         }
     }
     if (m_count == 0) {
@@ -342,7 +367,7 @@ void LatencySketch::merge(const LatencySketch &other)
         m_min = std::min(m_min, other.m_min);
         m_max = std::max(m_max, other.m_max);
     }
-    m_count += other.m_count;
+    m_count += other.m_count - mergeDropped;
     m_zeroCount += other.m_zeroCount;
     m_sum += other.m_sum;
 }
