@@ -650,3 +650,27 @@ TEST(LatencySketch, FromPartsLowersTheScaleOfAWideImport)
     EXPECT_LE(s->buckets().size(), LatencySketch::kMaxBuckets);
     EXPECT_EQ(s->count(), 2u);
 }
+
+// A bucket is full at 2^32 - 1 samples: what does not fit is left out of the
+// count too, so a merge of big sketches still serializes and reads back.
+TEST(LatencySketch, AFullBucketKeepsCountEqualToItsBucketsAcrossMerges)
+{
+    const std::vector<uint64_t> counts{std::numeric_limits<uint32_t>::max() - 10, 5};
+    const uint64_t total = counts[0] + counts[1];
+    const int32_t offset = sb::LatencySketch::bucketIndex(100.0, 6);
+    auto big = sb::LatencySketch::fromParts(6, 0, offset, counts, total, 100.0 * double(total),
+                                            100.0, 120.0);
+    ASSERT_TRUE(big);
+    sb::LatencySketch merged;
+    merged.merge(*big);
+    merged.merge(*big);
+    EXPECT_LT(merged.count(), 2 * total);
+    EXPECT_GE(merged.count(), total);
+    uint64_t inBuckets = merged.zeroCount();
+    for (auto c : merged.buckets())
+        inBuckets += c;
+    EXPECT_EQ(merged.count(), inBuckets);
+    const auto back = sb::LatencySketch::deserialize(merged.serialize());
+    ASSERT_TRUE(back) << "a merged sketch still reads back";
+    EXPECT_EQ(*back, merged);
+}
