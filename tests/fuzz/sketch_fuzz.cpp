@@ -40,9 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     merged.record(1.5);
     merged.record(1e6);
     merged.merge(*sketch);
-    // Exact, unless a bucket fills up at 2^32 - 1 (the rest is left out).
-    require(merged.count() <= 2 * sketch->count() + 2 && merged.count() >= sketch->count(),
-            "merge adds counts");
+    // Exact, unless buckets fill up at 2^32 - 1 (a merge or the downscale a
+    // wide value forces then leaves the rest out, count included).
+    require(merged.count() <= 2 * sketch->count() + 2, "merge adds counts");
     (void)merged.quantile(0.99);
     const auto again = sb::LatencySketch::deserialize(merged.serialize());
     require(again && *again == merged, "a merged sketch round-trips");
