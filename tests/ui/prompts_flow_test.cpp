@@ -751,14 +751,14 @@ TEST(PromptsFlow, OfflineTheCacheShowsPromptsVersionsHistoryAndDiffsStaleWithWri
         ASSERT_TRUE(w.open(QStringLiteral("meeting-notes")));
         QSignalSpy flushed(&cache, &Cache::flushed);
         cache.flush();
-        ASSERT_TRUE(flushed.wait(10000));
+        ASSERT_TRUE(flushed.wait(30000));
         w.console.shutdown();
     }
     Cache cache;
     cache.open(path);
     Window w(&cache);
     w.console.session()->connectTo(QStringLiteral("127.0.0.1:1"), QStringLiteral("sim"));
-    ASSERT_TRUE(QTest::qWaitFor([&] { return w.promptRows()->rowCount() == 6; }, 10000));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return w.promptRows()->rowCount() == 6; }, 30000));
     ASSERT_TRUE(QTest::qWaitFor(
         [&] {
             return w.prompts()->selectedPrompt() == QLatin1String("meeting-notes") &&
