@@ -796,7 +796,13 @@ int main(int argc, char **argv)
     QStandardPaths::setTestModeEnabled(true);
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("switchboard-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("prompts-flow"));
+    // One settings file per test process (ctest runs them side by side); a
+    // child this process starts (the killed-console test) inherits the name.
+    if (qEnvironmentVariableIsEmpty("SB_TEST_SETTINGS_NAME"))
+        qputenv("SB_TEST_SETTINGS_NAME",
+                QByteArray("prompts-flow-") +
+                    QByteArray::number(QCoreApplication::applicationPid()));
+    QCoreApplication::setApplicationName(qEnvironmentVariable("SB_TEST_SETTINGS_NAME"));
     qRegisterMetaType<sb::Change>();
     qRegisterMetaType<sb::RpcError>();
     qRegisterMetaType<sb::ConflictInfo>();
