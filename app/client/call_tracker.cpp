@@ -14,7 +14,8 @@ struct Registry
 {
     std::mutex mutex;
     std::condition_variable idle;
-    std::set<grpc::ClientContext *> calls;
+    std::set<grpc::ClientContext *> cancellable; // added, not yet released
+    int live = 0;                                // added, not yet gone
     std::vector<std::shared_ptr<grpc::Channel>> retired;
 };
 
@@ -31,15 +32,22 @@ void CallTracker::add(grpc::ClientContext *ctx)
 {
     auto &r = registry();
     std::lock_guard lock(r.mutex);
-    r.calls.insert(ctx);
+    r.cancellable.insert(ctx);
+    ++r.live;
 }
 
-void CallTracker::remove(const void *ctx)
+void CallTracker::release(grpc::ClientContext *ctx)
 {
     auto &r = registry();
     std::lock_guard lock(r.mutex);
-    r.calls.erase(static_cast<grpc::ClientContext *>(const_cast<void *>(ctx)));
-    if (r.calls.empty())
+    r.cancellable.erase(ctx);
+}
+
+void CallTracker::gone()
+{
+    auto &r = registry();
+    std::lock_guard lock(r.mutex);
+    if (--r.live == 0)
         r.idle.notify_all();
 }
 
@@ -47,16 +55,16 @@ int CallTracker::inFlight()
 {
     auto &r = registry();
     std::lock_guard lock(r.mutex);
-    return int(r.calls.size());
+    return r.live;
 }
 
 bool CallTracker::cancelAllAndWait(std::chrono::milliseconds timeout)
 {
     auto &r = registry();
     std::unique_lock lock(r.mutex);
-    for (auto *ctx : r.calls)
-        ctx->TryCancel(); // a context is removed before it is destroyed, under this lock
-    return r.idle.wait_for(lock, timeout, [&] { return r.calls.empty(); });
+    for (auto *ctx : r.cancellable)
+        ctx->TryCancel(); // a context is released before it is destroyed, under this lock
+    return r.idle.wait_for(lock, timeout, [&] { return r.live == 0; });
 }
 
 void CallTracker::retire(std::shared_ptr<grpc::Channel> channel)
@@ -74,7 +82,7 @@ int CallTracker::releaseRetired()
     auto &r = registry();
     {
         std::lock_guard lock(r.mutex);
-        if (!r.calls.empty())
+        if (r.live != 0)
             return int(r.retired.size());
         drop.swap(r.retired);
     }

@@ -25,8 +25,13 @@ class CallTracker
 {
 public:
     static void add(grpc::ClientContext *ctx);
-    // Takes the address only as a key: the context may already be destroyed.
-    static void remove(const void *ctx);
+    // Before the call's context is destroyed: from here on cancelAllAndWait
+    // no longer touches it, but the call still counts as in flight. (Cancelling
+    // a context while its owner destroys it on a gRPC thread aborted the
+    // process at exit: "pure virtual method called" in grpc_call_cancel.)
+    static void release(grpc::ClientContext *ctx);
+    // After the context and its stub are destroyed: the call is over.
+    static void gone();
     static int inFlight();
     // Cancels every call in flight and waits until gRPC has finished them
     // all, or the timeout passes. Returns true when none is left. For use at

@@ -73,9 +73,9 @@ public:
                 m_active->ctx = nullptr;
         }
         m_done(err);
-        const void *key = &m_ctx;
+        CallTracker::release(&m_ctx); // nothing may cancel it once deletion starts
         delete this;
-        CallTracker::remove(key);
+        CallTracker::gone();
     }
 
 protected:
