@@ -590,6 +590,34 @@ void Cache::loadAudit(const QString &endpoint, qint64 sinceMs, int limit)
                        }});
 }
 
+void Cache::recordPaletteChoice(const QString &id, qint64 whenMs)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, id, whenMs](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("the palette's recent choice"),
+                         [&](CacheBackend &db) { db.recordPaletteChoice(id, whenMs); });
+    }));
+}
+
+void Cache::loadPaletteRecents(int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, limit](CacheBackend &b) {
+                           QHash<QString, qint64> recents;
+                           if (b.isOpen()) {
+                               try {
+                                   recents = b.loadPaletteRecents(limit);
+                               } catch (const std::exception &e) {
+                                   recents.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), r = std::move(recents)] {
+                               emit cache->paletteRecentsLoaded(r);
+                           });
+                       }});
+}
+
 void Cache::flush()
 {
     Worker *w = m_worker.get();

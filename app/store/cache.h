@@ -64,6 +64,7 @@ public:
     static constexpr int kAuditRetention = 10000;  // per endpoint; older events are pruned
     static constexpr int kActionRetention = 10000; // per endpoint; older entries are pruned
     static constexpr int kArenaRetention = 2000;   // arena runs per endpoint
+    static constexpr int kPaletteRetention = 500;  // palette choices remembered
     static constexpr qint64 kSecondResolutionMs = 1000;
 
     explicit Cache(QObject *parent = nullptr);
@@ -138,6 +139,10 @@ public:
     void loadArenaRuns(const QString &endpoint, const QString &experimentId, int limit = 200);
 
     // --- Loads. Each result signal says which endpoint it is for. ---
+    // The command palette's choices: id -> when last chosen. Not per endpoint.
+    void recordPaletteChoice(const QString &id, qint64 whenMs);
+    void loadPaletteRecents(int limit = kPaletteRetention); // emits paletteRecentsLoaded
+
     void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
     // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
     // the most recently fetched other endpoint instead (snapshot.endpoint says
@@ -172,6 +177,7 @@ signals:
     // A load hit an error (e.g. a damaged file); its result signal still
     // follows, empty, so callers waiting for it are never left hanging.
     void readFailed(const QString &error);
+    void paletteRecentsLoaded(const QHash<QString, qint64> &lastUsedMs);
     void flushed();
 
 private:

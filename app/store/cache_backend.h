@@ -36,6 +36,10 @@ public:
     // Upserts by (endpoint, requestId), then trims the endpoint's arena
     // history to Cache::kArenaRetention newest runs.
     void saveArenaRun(const QString &endpoint, const ArenaRun &run);
+    // The palette's choices (palette_recent.cpp): upsert, then keep the
+    // Cache::kPaletteRetention most recent.
+    void recordPaletteChoice(const QString &id, qint64 whenMs);
+    QHash<QString, qint64> loadPaletteRecents(int limit);
 
     CacheSnapshot loadSnapshot(const QString &endpoint);
     // The endpoint other than `except` with the most recent fetch, or empty.

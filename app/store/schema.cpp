@@ -238,8 +238,19 @@ CREATE TABLE series_rollups (
 );
 )sql";
 
+// v6: what the command palette's user chose, and when, so recent choices come
+// first the next time (the user's, not an endpoint's: no endpoint column).
+constexpr const char *kSchemaV6 = R"sql(
+CREATE TABLE palette_recent (
+    id TEXT PRIMARY KEY,
+    used_ms INTEGER NOT NULL,
+    uses INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX palette_recent_by_time ON palette_recent (used_ms);
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6},
 };
 
 } // namespace
