@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "client/latency_stream.h"
+#include "store/cache.h"
 #include "ui/common/notification_log.h"
 #include "ui/common/page.h"
 #include "ui/common/palette.h"
@@ -8,22 +9,32 @@
 #include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
 #include "ui/page_registry.h"
+#include "ui/palette/command_palette.h"
 #include "ui/routing/routing_page.h"
 #include "ui/session.h"
 
+#include <QAction>
+#include <QCloseEvent>
+#include <QDateTime>
 #include <QDockWidget>
+#include <QFuture>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
+#include <QPointer>
 #include <QScreen>
+#include <QSet>
+#include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace sb {
 
@@ -40,6 +51,7 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     // The desktop's theme first; our bundled breeze icons where it has none.
     if (!QIcon::fallbackSearchPaths().contains(QStringLiteral(":/icons")))
         QIcon::setFallbackSearchPaths(QIcon::fallbackSearchPaths() << QStringLiteral(":/icons"));
+    setWindowIcon(QIcon::fromTheme(QStringLiteral("dev.switchboard.Console")));
     // 1280×800 where it fits; never larger than the screen (1024×640 laptops).
     QSize size(1280, 800);
     if (auto *s = QGuiApplication::primaryScreen())
@@ -202,6 +214,20 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     connect(console->latency()->stream(), &LatencyStream::stateChanged, this,
             &MainWindow::updateFreshness);
 
+    auto *paletteKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), this);
+    paletteKey->setContext(Qt::WindowShortcut);
+    connect(paletteKey, &QShortcut::activated, this, &MainWindow::showCommandPalette);
+    if (Cache *cache = session->cache()) {
+        connect(cache, &Cache::paletteRecentsLoaded, this,
+                [this](const QHash<QString, qint64> &recents) {
+                    for (auto it = recents.begin(); it != recents.end(); ++it) {
+                        if (it.value() > m_recentCommands.value(it.key(), -1))
+                            m_recentCommands.insert(it.key(), it.value());
+                    }
+                });
+        cache->loadPaletteRecents();
+    }
+
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         auto *stream = m_console->latency()->stream();
@@ -351,6 +377,158 @@ void MainWindow::updateFreshness()
     for (auto *p : m_pages)
         p->updateFreshness();
     updateConnectionBar();
+}
+
+void MainWindow::addCommandSource(std::function<void(std::vector<CommandEntry> &)> source)
+{
+    m_commandSources.push_back(std::move(source));
+}
+
+std::vector<CommandEntry> MainWindow::commands()
+{
+    std::vector<CommandEntry> out;
+    const auto &registry = pageRegistry();
+    for (std::size_t i = 0; i < registry.size(); ++i) {
+        const PageSpec &spec = registry[i];
+        const int index = int(i);
+        out.push_back({.id = QStringLiteral("page:") + spec.name,
+                       .title = spec.title,
+                       .kind = tr("Page"),
+                       .detail = tr("go to the %1 page").arg(spec.title),
+                       .shortcut = spec.shortcut.toString(QKeySequence::NativeText),
+                       .keywords = spec.name,
+                       .run = [this, index] { showPage(index); }});
+    }
+    auto window = [&](const QString &id, const QString &title, const QString &detail,
+                      const QKeySequence &key, std::function<void()> run) {
+        out.push_back({.id = QStringLiteral("window:") + id,
+                       .title = title,
+                       .kind = tr("Window"),
+                       .detail = detail,
+                       .shortcut = key.toString(QKeySequence::NativeText),
+                       .run = std::move(run)});
+    };
+    window(QStringLiteral("switcher"), tr("Switch service…"),
+           tr("another profile here, or one beside this"), QKeySequence(Qt::CTRL | Qt::Key_P),
+           [this] { emit switcherRequested(); });
+    window(QStringLiteral("profiles"), tr("Manage connection profiles…"), QString(),
+           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
+           [this] { emit profileManagerRequested(); });
+    window(QStringLiteral("notifications"), tr("Show notifications"),
+           tr("changes by others, reverts and trouble"),
+           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this] { m_bell->setChecked(true); });
+    if (m_retryNow->isVisible())
+        window(QStringLiteral("retry"), tr("Retry the connection now"), m_problem->text(), {},
+               [this] { m_retryNow->click(); });
+
+    // Every page's actions, as their buttons and menus have them (enabled or
+    // not, with the reason they carry), then the page's own objects.
+    for (std::size_t i = 0; i < m_pages.size() && i < registry.size(); ++i) {
+        Page *page = m_pages[i];
+        const int index = int(i);
+        const QString pageTitle = registry[i].title;
+        QSet<QString> seen;
+        for (QAction *a : page->findChildren<QAction *>()) {
+            QString text = a->text();
+            text.remove(QLatin1Char('&'));
+            text.remove(QStringLiteral("…"));
+            text = text.trimmed();
+            if (text.isEmpty() || a->isSeparator() || a->menu())
+                continue;
+            const QString key = a->objectName().isEmpty() ? text : a->objectName();
+            if (seen.contains(key))
+                continue;
+            seen.insert(key);
+            const QString tip = a->toolTip();
+            out.push_back({.id = QStringLiteral("action:%1:%2").arg(registry[i].name, key),
+                           .title = text,
+                           .kind = tr("Action"),
+                           .detail = tip.isEmpty() || tip == text
+                                         ? tr("on %1").arg(pageTitle)
+                                         : tr("on %1 · %2").arg(pageTitle, tip),
+                           .shortcut = a->shortcut().toString(QKeySequence::NativeText),
+                           .enabled = a->isEnabled(),
+                           .disabledWhy = tip.isEmpty() ? tr("not available now") : tip,
+                           .run = [this, index, a = QPointer<QAction>(a)] {
+                               showPage(index);
+                               if (a && a->isEnabled())
+                                   a->trigger();
+                           }});
+        }
+        const std::size_t first = out.size();
+        page->addCommands(out);
+        for (std::size_t k = first; k < out.size(); ++k) {
+            auto run = std::move(out[k].run);
+            out[k].run = [this, index, run = std::move(run)] {
+                showPage(index);
+                if (run)
+                    run();
+            };
+        }
+    }
+    for (const auto &source : m_commandSources)
+        source(out);
+    return out;
+}
+
+void MainWindow::showCommandPalette()
+{
+    if (!m_palette) {
+        m_palette = new CommandPalette(this);
+        connect(m_palette, &CommandPalette::chosen, this, [this](const QString &id) {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            m_recentCommands.insert(id, now);
+            if (Cache *cache = m_console->session()->cache())
+                cache->recordPaletteChoice(id, now);
+        });
+    }
+    m_palette->setEntries(commands(), m_recentCommands, QDateTime::currentMSecsSinceEpoch());
+    m_palette->popup();
+}
+
+namespace {
+QFuture<void> &layoutSave()
+{
+    static QFuture<void> f;
+    return f;
+}
+} // namespace
+
+MainWindow::Layout MainWindow::rememberedLayout()
+{
+    QSettings s;
+    return {s.value(QStringLiteral("window/geometry")).toByteArray(),
+            s.value(QStringLiteral("window/page")).toString()};
+}
+
+void MainWindow::waitForLayoutSaves()
+{
+    layoutSave().waitForFinished();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveLayout()
+{
+    if (m_remembersLayout) {
+        const QByteArray geometry = saveGeometry();
+        const int current = m_nav->currentRow();
+        const auto &registry = pageRegistry();
+        const QString page = current >= 0 && current < int(registry.size())
+                                 ? registry[std::size_t(current)].name
+                                 : QString();
+        layoutSave().waitForFinished(); // one writer at a time, in order
+        layoutSave() = QtConcurrent::run([geometry, page] {
+            QSettings s;
+            s.setValue(QStringLiteral("window/geometry"), geometry);
+            s.setValue(QStringLiteral("window/page"), page);
+            s.sync();
+        });
+    }
 }
 
 } // namespace sb

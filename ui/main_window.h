@@ -8,8 +8,12 @@
 // so every page says which service it shows; staging and production frame
 // the window in their colour and production adds a red strip.
 
+#include "core/command_index.h"
+
+#include <QHash>
 #include <QMainWindow>
 #include <QTimer>
+#include <functional>
 #include <vector>
 
 class QLabel;
@@ -21,6 +25,7 @@ class QDockWidget;
 
 namespace sb {
 
+class CommandPalette;
 class Console;
 class Page;
 class LatencyPage;
@@ -46,6 +51,33 @@ public:
     LatencyPage *latencyPage() const;
     RoutingPage *routingPage() const;
     Console *console() const { return m_console; }
+
+    // Ctrl+K: the command palette over every page, action and object.
+    void showCommandPalette();
+    CommandPalette *commandPalette() const { return m_palette; }
+    // Everything the palette offers now (pages, window actions, every page's
+    // QActions and objects, and what addCommandSource adds).
+    std::vector<CommandEntry> commands();
+    // E.g. the profiles, from whoever manages windows.
+    void addCommandSource(std::function<void(std::vector<CommandEntry> &)> source);
+
+    // The application's windows remember their size, place and page (QSettings
+    // "window/*", written off the GUI thread when a window closes); tests'
+    // windows do not.
+    void setRemembersLayout(bool on) { m_remembersLayout = on; }
+    struct Layout
+    {
+        QByteArray geometry;
+        QString page;
+    };
+    static Layout rememberedLayout();
+    // Writes this window's layout now (closing does it too).
+    void saveLayout();
+    // Waits for layout writes still running (at exit).
+    static void waitForLayoutSaves();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 signals:
     // Ctrl+P or the profile button: the quick switcher, for whoever manages windows.
@@ -76,6 +108,10 @@ private:
     QListWidget *m_nav;
     QStackedWidget *m_stack;
     std::vector<Page *> m_pages;
+    bool m_remembersLayout = false;
+    CommandPalette *m_palette = nullptr;
+    std::vector<std::function<void(std::vector<CommandEntry> &)>> m_commandSources;
+    QHash<QString, qint64> m_recentCommands;
     QTimer m_tick;
     quint64 m_lastSamples = 0;
 };

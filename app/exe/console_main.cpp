@@ -36,6 +36,9 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("switchboard"));
     QApplication::setOrganizationName(QStringLiteral("switchboard"));
+    // The installed .desktop file and icon share this id (packaging/), so the
+    // task bar shows our icon and groups our windows under it.
+    QGuiApplication::setDesktopFileName(QStringLiteral("dev.switchboard.Console"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
     QApplication::setStyle(QStringLiteral("Fusion"));
 
@@ -102,6 +105,8 @@ int main(int argc, char **argv)
         QSettings settings;
         profiles = sb::profile_store::load(settings);
     }
+    // Where the window was and which page it showed, last time.
+    const sb::MainWindow::Layout layout = sb::MainWindow::rememberedLayout();
     const QString profileName = parser.value(profileOpt);
     if (parser.isSet(profileOpt) && !sb::profile_store::find(profiles, profileName)) {
         QStringList names;
@@ -118,7 +123,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "switchboard: --environment must be dev, staging or prod\n");
         return 2;
     }
-    const int startPage = sb::pageIndex(parser.value(pageOpt));
+    int startPage = sb::pageIndex(parser.value(pageOpt));
+    if (!parser.isSet(pageOpt) && sb::pageIndex(layout.page) >= 0)
+        startPage = sb::pageIndex(layout.page);
     if (startPage < 0) {
         std::fprintf(stderr, "switchboard: --page must be one of: %s\n",
                      qPrintable(sb::pageNames()));
@@ -184,12 +191,18 @@ int main(int argc, char **argv)
         profiles.insert(profiles.begin(), adHoc);
     sb::ConsoleWindows windows(&cache, profiles);
     QPointer<sb::MainWindow> firstWindow = windows.open(first);
+    if (!layout.geometry.isEmpty())
+        firstWindow->restoreGeometry(layout.geometry);
     QStringList pages;
     for (const auto &spec : sb::pageRegistry())
         pages << spec.name;
     firstWindow->showPage(startPage);
+    firstWindow->setRemembersLayout(true);
     QObject::connect(&windows, &sb::ConsoleWindows::windowOpened, &windows,
-                     [startPage](sb::MainWindow *w) { w->showPage(startPage); });
+                     [startPage](sb::MainWindow *w) {
+                         w->showPage(startPage);
+                         w->setRemembersLayout(true);
+                     });
 
     if (parser.isSet(shotOpt)) {
         // "{page}" in the path saves one screenshot per page, in page order.
@@ -224,6 +237,9 @@ int main(int argc, char **argv)
     }
 
     const int rc = QApplication::exec();
+    // Quit with windows still open (e.g. the screenshot run): they remember too.
+    for (sb::MainWindow *w : windows.windows())
+        w->saveLayout();
     // Let gRPC finish every call before anything is torn down: exiting with
     // calls in flight races gRPC's own teardown.
     windows.shutdown();
@@ -232,6 +248,7 @@ int main(int argc, char **argv)
     QCoreApplication::sendPostedEvents();
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     sb::profile_store::waitForSaves();
+    sb::MainWindow::waitForLayoutSaves();
     if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
         std::fprintf(stderr, "switchboard: %d calls still running at exit\n",
                      sb::CallTracker::inFlight());

@@ -4,8 +4,11 @@
 // it may raise a badge on its sidebar entry (trouble on a page you are not
 // looking at must still be loud).
 
+#include "core/command_index.h"
+
 #include <QString>
 #include <QWidget>
+#include <vector>
 
 namespace sb {
 
@@ -16,6 +19,11 @@ public:
     using QWidget::QWidget;
     // Called when connection or data freshness changed, and every second.
     virtual void updateFreshness() {}
+    // What this page offers the command palette besides its QActions (the
+    // window lists those itself): its objects, e.g. routes and models, and
+    // what can be done to them. The window shows the page before an entry's
+    // run(), and rebuilds the list each time the palette opens.
+    virtual void addCommands(std::vector<CommandEntry> &) {}
     int badgeCount() const { return m_badge; }
     QString badgeText() const { return m_badgeText; }
 

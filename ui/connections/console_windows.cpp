@@ -160,6 +160,31 @@ MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
     connect(window, &MainWindow::switcherRequested, this, [this, window] { showSwitcher(window); });
     connect(window, &MainWindow::profileManagerRequested, this,
             [this, window] { showManager(window); });
+    // The palette lists the other profiles: switch here, or open beside.
+    window->addCommandSource(
+        [this, window = QPointer<MainWindow>(window)](std::vector<CommandEntry> &out) {
+            const Open *self = window ? entryOf(window) : nullptr;
+            for (const auto &p : m_profiles) {
+                const QString name = p.name;
+                if (self && self->profile == name)
+                    continue;
+                const QString detail = tr("%1 · %2").arg(toString(p.environment), p.endpoint);
+                out.push_back({.id = QStringLiteral("profile:") + name,
+                               .title = tr("Switch to %1").arg(name),
+                               .kind = tr("Profile"),
+                               .detail = detail,
+                               .shortcut = QStringLiteral("Ctrl+P"),
+                               .run = [this, window, name] {
+                                   if (window)
+                                       open(name, window);
+                               }});
+                out.push_back({.id = QStringLiteral("profile:%1:beside").arg(name),
+                               .title = tr("Open %1 beside this window").arg(name),
+                               .kind = tr("Profile"),
+                               .detail = detail,
+                               .run = [this, name] { open(name); }});
+            }
+        });
     window->installEventFilter(new CloseWatcher(window, [this, window] {
         if (Open *e = entryOf(window))
             close(e);

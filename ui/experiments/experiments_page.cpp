@@ -397,4 +397,22 @@ void ExperimentsPage::updateFreshness()
     updateActions();
 }
 
+void ExperimentsPage::addCommands(std::vector<CommandEntry> &out)
+{
+    const ExperimentListModel *list = m_controller->experiments();
+    for (int r = 0; r < list->rowCount(); ++r) {
+        const Experiment *e = list->experimentAt(r);
+        if (!e)
+            continue;
+        const QString id = e->id;
+        out.push_back({.id = QStringLiteral("experiment:") + id,
+                       .title = e->name,
+                       .kind = tr("Experiment"),
+                       .detail = tr("%1 · route %2 · %n variant(s)", "", int(e->variants.size()))
+                                     .arg(toString(e->state), e->route),
+                       .keywords = e->description + QLatin1Char(' ') + id,
+                       .run = [this, id] { selectExperiment(id); }});
+    }
+}
+
 } // namespace sb

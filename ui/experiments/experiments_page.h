@@ -44,6 +44,7 @@ public:
     ExperimentSetupDialog *setupDialog() const { return m_setup; }
 
     void selectExperiment(const QString &id);
+    void addCommands(std::vector<CommandEntry> &out) override;
     void newExperiment();
     void changeState(ExperimentState target);
     void editWeights();

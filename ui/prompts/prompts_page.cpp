@@ -914,4 +914,51 @@ void PromptsPage::updateFreshness()
     updateActions();
 }
 
+void PromptsPage::openPrompt(const QString &name)
+{
+    const int row = m_controller->prompts()->rowOf(name);
+    if (row < 0)
+        return;
+    QModelIndex shown = m_promptProxy->mapFromSource(m_controller->prompts()->index(row, 0));
+    if (!shown.isValid()) {
+        m_search->clear(); // the search hid it
+        shown = m_promptProxy->mapFromSource(m_controller->prompts()->index(row, 0));
+    }
+    m_prompts->setCurrentIndex(shown);
+    m_prompts->scrollTo(shown);
+    m_prompts->setFocus();
+}
+
+void PromptsPage::addCommands(std::vector<CommandEntry> &out)
+{
+    for (const Prompt &p : m_controller->prompts()->prompts()) {
+        QStringList labels;
+        for (const auto &l : p.labels)
+            labels << tr("%1 → v%2").arg(l.name).arg(l.version);
+        const QString name = p.name;
+        out.push_back({.id = QStringLiteral("prompt:") + name,
+                       .title = name,
+                       .kind = tr("Prompt"),
+                       .detail = labels.isEmpty() ? tr("v%1, no labels").arg(p.latestVersion)
+                                                  : labels.join(QStringLiteral(" · ")),
+                       .keywords = p.description,
+                       .run = [this, name] { openPrompt(name); }});
+    }
+    // The open prompt's versions (others load when opened).
+    const QString open = m_controller->selectedPrompt();
+    const QAbstractItemModel *versions = m_controller->versions();
+    for (int r = 0; r < versions->rowCount(); ++r) {
+        const quint32 v = versions->index(r, 0).data(VersionListModel::VersionRole).toUInt();
+        const PromptVersion *pv = m_controller->version(open, v);
+        if (!pv)
+            continue;
+        out.push_back({.id = QStringLiteral("version:%1:%2").arg(open).arg(v),
+                       .title = tr("%1 v%2").arg(open).arg(v),
+                       .kind = tr("Version"),
+                       .detail = tr("%1 · %2").arg(pv->author, pv->message),
+                       .keywords = pv->model,
+                       .run = [this, v] { selectVersions({v}); }});
+    }
+}
+
 } // namespace sb

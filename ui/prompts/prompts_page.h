@@ -59,6 +59,9 @@ public:
     // The versions selected in the timeline, newest first.
     std::vector<quint32> selectedVersions() const;
     void selectVersions(const std::vector<quint32> &versions);
+    // Shows that prompt (clearing a search that hides it).
+    void openPrompt(const QString &name);
+    void addCommands(std::vector<CommandEntry> &out) override;
 
     void newVersion();
     void newPrompt(); // Ctrl+Alt+N

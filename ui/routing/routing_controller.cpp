@@ -217,23 +217,10 @@ std::optional<Change> RoutingController::toggleFor(const QModelIndex &index, QSt
                        .arg(r->name);
         return std::nullopt;
     }
+    if (step == 0)
+        return modelToggleFor(r->primaryModel, why);
     Change c;
     c.requestId = Change::newRequestId();
-    if (step == 0) {
-        const Model *m = m_model.model(r->primaryModel);
-        if (!m) {
-            if (why)
-                *why = tr("model %1 is not in the routing table").arg(r->primaryModel);
-            return std::nullopt;
-        }
-        c.kind = ChangeKind::ModelEnabled;
-        c.object = m->name;
-        c.enabled = !m->enabled;
-        c.expectedEtag = m->etag;
-        c.oldValue = onOff(m->enabled);
-        c.newValue = onOff(c.enabled);
-        return c;
-    }
     const FallbackStep &f = r->fallbacks[std::size_t(step - 1)];
     c.kind = ChangeKind::FallbackEnabled;
     c.object = r->name;
@@ -241,6 +228,25 @@ std::optional<Change> RoutingController::toggleFor(const QModelIndex &index, QSt
     c.enabled = !f.enabled;
     c.expectedEtag = r->etag;
     c.oldValue = onOff(f.enabled);
+    c.newValue = onOff(c.enabled);
+    return c;
+}
+
+std::optional<Change> RoutingController::modelToggleFor(const QString &model, QString *why) const
+{
+    const Model *m = m_model.model(model);
+    if (!m) {
+        if (why)
+            *why = tr("model %1 is not in the routing table").arg(model);
+        return std::nullopt;
+    }
+    Change c;
+    c.requestId = Change::newRequestId();
+    c.kind = ChangeKind::ModelEnabled;
+    c.object = m->name;
+    c.enabled = !m->enabled;
+    c.expectedEtag = m->etag;
+    c.oldValue = onOff(m->enabled);
     c.newValue = onOff(c.enabled);
     return c;
 }

@@ -46,6 +46,9 @@ public:
     // that step, a primary toggles its model (everywhere), a route toggles
     // forcing its traffic to the fallbacks. nullopt (with why) if none.
     std::optional<Change> toggleFor(const QModelIndex &index, QString *why = nullptr) const;
+    // Disables (or re-enables) a model everywhere, by name (the palette's
+    // "Disable atlas-xl"). nullopt (with why) if there is no such model.
+    std::optional<Change> modelToggleFor(const QString &model, QString *why = nullptr) const;
     // Forces the selected row's route to its fallbacks (or back).
     std::optional<Change> forceFallbackFor(const QModelIndex &index, QString *why = nullptr) const;
     // What traffic will do, in sentences, for the dialog.

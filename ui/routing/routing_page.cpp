@@ -165,6 +165,89 @@ void RoutingPage::toggleSelected()
     ask(*change, nullptr, {});
 }
 
+bool RoutingPage::selectKey(const QString &key)
+{
+    auto *model = m_controller->model();
+    const QModelIndexList found = model->match(model->index(0, 0), RoutingModel::KeyRole, key, 1,
+                                               Qt::MatchExactly | Qt::MatchRecursive);
+    if (found.isEmpty())
+        return false;
+    const QModelIndex shown = m_proxy->mapFromSource(found.first());
+    m_tree->setCurrentIndex(shown);
+    m_tree->scrollTo(shown);
+    m_tree->setFocus();
+    return true;
+}
+
+void RoutingPage::toggleModel(const QString &model)
+{
+    const QString blocked = m_controller->writeBlockedReason();
+    if (!blocked.isEmpty()) {
+        emit m_session->message(tr("Cannot change routing: %1").arg(blocked));
+        return;
+    }
+    QString why;
+    const auto change = m_controller->modelToggleFor(model, &why);
+    if (!change) {
+        emit m_session->message(why);
+        return;
+    }
+    ask(*change, nullptr, {});
+}
+
+void RoutingPage::addCommands(std::vector<CommandEntry> &out)
+{
+    const RoutingTable &t = m_controller->model()->table();
+    const QString blocked = m_controller->writeBlockedReason();
+    for (const Route &r : t.routes) {
+        QStringList chain{r.primaryModel};
+        for (const auto &f : r.fallbacks)
+            chain << f.model;
+        const QString name = r.name;
+        out.push_back({.id = QStringLiteral("route:") + name,
+                       .title = tr("Route %1").arg(name),
+                       .kind = tr("Route"),
+                       .detail = chain.join(QStringLiteral(" → ")),
+                       .keywords = chain.join(QLatin1Char(' ')),
+                       .run = [this, name] { selectKey(name); }});
+        out.push_back({.id = QStringLiteral("route:%1:force").arg(name),
+                       .title = r.primaryBypassed ? tr("Stop forcing %1 to its fallbacks").arg(name)
+                                                  : tr("Force %1 to its fallbacks").arg(name),
+                       .kind = tr("Route"),
+                       .detail = tr("asks for a reason first"),
+                       .shortcut = QStringLiteral("F"),
+                       .enabled = blocked.isEmpty(),
+                       .disabledWhy = blocked,
+                       .run = [this, name] {
+                           if (selectKey(name))
+                               forceFallbackSelected();
+                       }});
+    }
+    for (const Model &m : t.models) {
+        QStringList usedBy;
+        for (const Route &r : t.routes) {
+            bool uses = r.primaryModel == m.name;
+            for (const auto &f : r.fallbacks)
+                uses = uses || f.model == m.name;
+            if (uses)
+                usedBy << r.name;
+        }
+        const QString name = m.name;
+        const QString where = usedBy.isEmpty()
+                                  ? tr("used by no route")
+                                  : tr("used by %1").arg(usedBy.join(QStringLiteral(", ")));
+        out.push_back({.id = QStringLiteral("model:%1:toggle").arg(name),
+                       .title = m.enabled ? tr("Disable %1").arg(name) : tr("Enable %1").arg(name),
+                       .kind = tr("Model"),
+                       .detail = tr("%1 · asks for a reason first").arg(where),
+                       .shortcut = QStringLiteral("Space"),
+                       .keywords = usedBy.join(QLatin1Char(' ')) + QStringLiteral(" model"),
+                       .enabled = blocked.isEmpty(),
+                       .disabledWhy = blocked,
+                       .run = [this, name] { toggleModel(name); }});
+    }
+}
+
 void RoutingPage::forceFallbackSelected()
 {
     const QString blocked = m_controller->writeBlockedReason();

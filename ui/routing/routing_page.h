@@ -35,6 +35,11 @@ public:
 
     void toggleSelected();
     void forceFallbackSelected();
+    // Selects the route (or "route/model" step) with that key and focuses the tree.
+    bool selectKey(const QString &key);
+    // Disable or re-enable a model everywhere, through the guarded-change dialog.
+    void toggleModel(const QString &model);
+    void addCommands(std::vector<CommandEntry> &out) override;
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
