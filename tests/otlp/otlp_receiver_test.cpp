@@ -67,7 +67,7 @@ double exactQuantile(std::vector<double> v, double q)
     return v[std::size_t(std::floor(q * double(v.size() - 1) + 0.5))];
 }
 
-struct Fixture : ::testing::Test
+struct OtlpReceive : ::testing::Test
 {
     void startReceiver(OtlpSink::Options sinkOptions = {}, int maxBytes = 16 << 20)
     {
@@ -129,7 +129,7 @@ struct Fixture : ::testing::Test
     std::map<SeriesId, std::string> names;
 };
 
-TEST_F(Fixture, ExponentialHistogramAtScale6InMsMergesExactly)
+TEST_F(OtlpReceive, ExponentialHistogramAtScale6InMsMergesExactly)
 {
     startReceiver();
     const auto values = lognormal(20000, 120.0, 0.6, 1);
@@ -160,7 +160,7 @@ TEST_F(Fixture, ExponentialHistogramAtScale6InMsMergesExactly)
     EXPECT_TRUE(info->instances.contains(QStringLiteral("pod-1")));
 }
 
-TEST_F(Fixture, SecondsAndCoarseScalesKeepTheirResolutionWithAWiderBound)
+TEST_F(OtlpReceive, SecondsAndCoarseScalesKeepTheirResolutionWithAWiderBound)
 {
     startReceiver();
     const auto ms = lognormal(20000, 300.0, 0.8, 2);
@@ -207,7 +207,7 @@ TEST_F(Fixture, SecondsAndCoarseScalesKeepTheirResolutionWithAWiderBound)
     }
 }
 
-TEST_F(Fixture, PartialSuccessKeepsTheGoodPointsAndSaysWhy)
+TEST_F(OtlpReceive, PartialSuccessKeepsTheGoodPointsAndSaysWhy)
 {
     startReceiver();
     cmv::ExportMetricsServiceRequest req;
@@ -234,7 +234,7 @@ TEST_F(Fixture, PartialSuccessKeepsTheGoodPointsAndSaysWhy)
     EXPECT_EQ(got.count("checkout/broken \u00b7 atlas"), 0u);
 }
 
-TEST_F(Fixture, GzipRequestsAreAccepted)
+TEST_F(OtlpReceive, GzipRequestsAreAccepted)
 {
     startReceiver();
     cmv::ExportMetricsServiceRequest req;
@@ -247,7 +247,7 @@ TEST_F(Fixture, GzipRequestsAreAccepted)
     EXPECT_EQ(drain()["gz/chat \u00b7 atlas"].count, 500u);
 }
 
-TEST_F(Fixture, OversizeIsResourceExhaustedAndNothingCounts)
+TEST_F(OtlpReceive, OversizeIsResourceExhaustedAndNothingCounts)
 {
     startReceiver({}, 64 * 1024);
     cmv::ExportMetricsServiceRequest req;
@@ -266,7 +266,7 @@ TEST_F(Fixture, OversizeIsResourceExhaustedAndNothingCounts)
     EXPECT_TRUE(drain().empty());
 }
 
-TEST_F(Fixture, BackpressureAnswersUnavailableWithRetryInfo)
+TEST_F(OtlpReceive, BackpressureAnswersUnavailableWithRetryInfo)
 {
     OtlpSink::Options o;
     o.maxPendingSeconds = 1;
@@ -300,7 +300,7 @@ TEST_F(Fixture, BackpressureAnswersUnavailableWithRetryInfo)
     EXPECT_EQ(receiver->stats().throttled, 1u);
 }
 
-TEST_F(Fixture, CumulativeCountsDifferencesResetsAndNoRetryTwice)
+TEST_F(OtlpReceive, CumulativeCountsDifferencesResetsAndNoRetryTwice)
 {
     startReceiver();
     const uint64_t start = nowNs();
@@ -338,7 +338,7 @@ TEST_F(Fixture, CumulativeCountsDifferencesResetsAndNoRetryTwice)
     EXPECT_EQ(sink->stats().baselines, 1u);
 }
 
-TEST_F(Fixture, ErrorsTokensAndSpansCount)
+TEST_F(OtlpReceive, ErrorsTokensAndSpansCount)
 {
     startReceiver();
     cmv::ExportMetricsServiceRequest req;
