@@ -184,8 +184,10 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     });
     m_heatmapTimer.setInterval(1000);
     connect(&m_heatmapTimer, &QTimer::timeout, this, [this] {
-        if (isVisible())
+        if (isVisible()) {
             refreshHeatmap();
+            refreshPicker(); // OTLP instances and bounds, Prometheus staleness
+        }
     });
     m_heatmapTimer.start();
     connect(m_controller, &LatencyController::seriesUpdated, this, &LatencyPage::onSeriesUpdated);
@@ -398,8 +400,11 @@ void LatencyPage::refreshPicker()
         m_picker->addRoute(route);
     const SeriesStore &store = m_controller->store();
     for (SeriesId id : store.seriesIds()) {
-        if (const auto key = store.key(id))
+        if (const auto key = store.key(id)) {
             m_picker->addSeries(id, *key);
+            if (const QString note = m_controller->sourceNote(id); !note.isEmpty())
+                m_picker->setNote(id, note);
+        }
     }
 }
 
@@ -499,8 +504,11 @@ void LatencyPage::onHistoryChanged(const QString &route)
 
 void LatencyPage::onSeriesUpdated(const SeriesUpdate &update)
 {
-    for (const auto &[id, key] : update.newSeries)
+    for (const auto &[id, key] : update.newSeries) {
         m_picker->addSeries(id, key);
+        if (const QString note = m_controller->sourceNote(id); !note.isEmpty())
+            m_picker->setNote(id, note);
+    }
     QHash<SeriesId, std::vector<SeriesPoint>> byId;
     for (const auto &s : update.seconds) {
         const QString id = SeriesPicker::seriesId(s.series);
