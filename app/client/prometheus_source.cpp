@@ -104,6 +104,43 @@ void PrometheusSource::importRange(qint64 fromMs, qint64 toMs)
     });
 }
 
+void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
+{
+    QUrl url(m_config.url + QStringLiteral("/api/v1/query_exemplars"));
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("query"), m_config.selector);
+    q.addQueryItem(QStringLiteral("start"), QString::number(double(fromMs) / 1000.0, 'f', 3));
+    q.addQueryItem(QStringLiteral("end"), QString::number(double(toMs) / 1000.0, 'f', 3));
+    url.setQuery(q);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(kTimeoutMs);
+    QNetworkReply *reply = m_network->get(request);
+    const PrometheusConfig config = m_config;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, config] {
+        reply->deleteLater();
+        const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (http == 0) {
+            emit failed(
+                tr("Prometheus at %1 is unreachable: %2").arg(config.url, reply->errorString()));
+            return;
+        }
+        // Small answers (exemplars are few): parsed here.
+        const PromExemplars e = parsePromExemplars(reply->readAll(), config.millisPerUnit);
+        if (!e.ok) {
+            emit failed(tr("Prometheus exemplars (HTTP %1): %2").arg(http).arg(e.error));
+            return;
+        }
+        QHash<QString, std::vector<Exemplar>> byRoute;
+        for (const auto &[labels, list] : e.series) {
+            const QString route = labels.value(config.routeLabel);
+            auto &out =
+                byRoute[config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route)];
+            out.insert(out.end(), list.begin(), list.end());
+        }
+        emit exemplarsLoaded(byRoute);
+    });
+}
+
 PrometheusImport PrometheusSource::convert(const QByteArray &body, const PrometheusConfig &config,
                                            qint64 fromMs, qint64 toMs, int stepSeconds,
                                            QString *error)

@@ -21,8 +21,10 @@
 // widening the step); basic auth and TLS client certificates are not
 // configurable yet.
 
+#include "core/exemplar.h"
 #include "core/series_rollup.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -80,6 +82,10 @@ public:
     QString query(int stepSeconds) const;
     // Asks for [fromMs, toMs); answered by imported or failed.
     void importRange(qint64 fromMs, qint64 toMs);
+    // Exemplars of the selector in [fromMs, toMs) (Prometheus needs
+    // --enable-feature=exemplar-storage); answered by exemplarsLoaded (once,
+    // every route's, keyed like the imported series) or failed.
+    void loadExemplars(qint64 fromMs, qint64 toMs);
     State state() const { return m_state; }
     QString lastError() const { return m_lastError; }
     qint64 lastSuccessMs() const { return m_lastSuccessMs; }
@@ -92,6 +98,7 @@ public:
 signals:
     void imported(const sb::PrometheusImport &result);
     void failed(const QString &error);
+    void exemplarsLoaded(const QHash<QString, std::vector<sb::Exemplar>> &byRoute);
     void stateChanged(sb::PrometheusSource::State state);
 
 private:

@@ -192,6 +192,16 @@ OtlpAccepted OtlpSink::acceptMetrics(std::vector<OtlpPoint> &&points, qint64 now
         const SeriesId id = m_interner.intern(p.series);
         if (!p.instance.isEmpty())
             m_info[id].instances.insert(p.instance);
+        if (p.signal == OtelSignal::Latency && !p.exemplars.empty()) {
+            // Exemplars stand on their own: a retry's are the same ones again.
+            auto &ex = m_exemplars[id];
+            for (auto &e : p.exemplars) {
+                if (std::find(ex.begin(), ex.end(), e) == ex.end())
+                    ex.push_back(std::move(e));
+            }
+            if (ex.size() > kMaxExemplars)
+                ex.erase(ex.begin(), ex.begin() + std::ptrdiff_t(ex.size() - kMaxExemplars));
+        }
         if (!toDelta(p)) {
             ++result.accepted; // a baseline or a retry: well-formed, counts nothing
             continue;
@@ -274,6 +284,16 @@ std::optional<OtlpSeriesInfo> OtlpSink::info(SeriesId id) const
     if (it == m_info.cend())
         return std::nullopt;
     return it.value();
+}
+
+std::vector<Exemplar> OtlpSink::exemplars(SeriesId id, qint64 fromMs, qint64 toMs,
+                                          double minValueMs) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_exemplars.constFind(id);
+    if (it == m_exemplars.cend())
+        return {};
+    return slowest(it.value(), fromMs, toMs, minValueMs);
 }
 
 OtlpSink::Stats OtlpSink::stats() const

@@ -30,6 +30,7 @@
 // UNAVAILABLE with a retry delay instead of queueing without bound.
 
 #include "core/bucket_import.h"
+#include "core/exemplar.h"
 #include "core/series.h"
 
 #include <QHash>
@@ -65,6 +66,7 @@ struct OtlpPoint
     bool exponential = true;
     ExponentialBuckets exp;
     ExplicitBuckets hist;
+    std::vector<Exemplar> exemplars; // values in ms
 };
 
 // One GenAI span's request.
@@ -135,6 +137,11 @@ public:
     std::optional<SeriesKey> key(SeriesId id) const { return m_interner.key(id); }
     std::optional<OtlpSeriesInfo> info(SeriesId id) const;
     Stats stats() const;
+    // Exemplars of a series in [fromMs, toMs) at or above minValueMs, slowest
+    // first (the newest kMaxExemplars per series are kept).
+    std::vector<Exemplar> exemplars(SeriesId id, qint64 fromMs, qint64 toMs,
+                                    double minValueMs) const;
+    static constexpr std::size_t kMaxExemplars = 4096;
 
 private:
     struct Previous
@@ -157,6 +164,7 @@ private:
     std::map<std::pair<qint64, SeriesId>, SeriesAggregate> m_pending;
     QHash<SeriesId, OtlpSeriesInfo> m_info;
     QSet<QString> m_metricServices; // services that send latency metrics
+    QHash<SeriesId, std::vector<Exemplar>> m_exemplars;
     Stats m_stats;
 };
 

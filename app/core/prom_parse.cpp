@@ -210,3 +210,50 @@ std::optional<ExponentialBuckets> promToExponential(const PromHistogram &h, QStr
 }
 
 } // namespace sb
+
+namespace sb {
+
+PromExemplars parsePromExemplars(const QByteArray &body, double millisPerUnit)
+{
+    PromExemplars out;
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+        out.error = QStringLiteral("not a Prometheus API answer (%1)").arg(pe.errorString());
+        return out;
+    }
+    const QJsonObject top = doc.object();
+    if (top.value(QLatin1String("status")).toString() != QLatin1String("success")) {
+        out.error = top.value(QLatin1String("error")).toString();
+        if (out.error.isEmpty())
+            out.error = QStringLiteral("no \"status\" in the answer");
+        return out;
+    }
+    for (const auto &sv : top.value(QLatin1String("data")).toArray()) {
+        const QJsonObject so = sv.toObject();
+        QMap<QString, QString> labels;
+        const QJsonObject l = so.value(QLatin1String("seriesLabels")).toObject();
+        for (auto it = l.begin(); it != l.end(); ++it)
+            labels.insert(it.key(), it.value().toString());
+        std::vector<Exemplar> list;
+        for (const auto &ev : so.value(QLatin1String("exemplars")).toArray()) {
+            const QJsonObject eo = ev.toObject();
+            const auto v = number(eo.value(QLatin1String("value")));
+            const QJsonValue ts = eo.value(QLatin1String("timestamp"));
+            if (!v || !std::isfinite(*v) || *v < 0 || !ts.isDouble() ||
+                !std::isfinite(ts.toDouble()) || std::abs(ts.toDouble()) > 1e11)
+                continue;
+            const QJsonObject el = eo.value(QLatin1String("labels")).toObject();
+            QString trace = el.value(QLatin1String("trace_id")).toString();
+            if (trace.isEmpty())
+                trace = el.value(QLatin1String("traceID")).toString();
+            list.push_back({qint64(std::llround(ts.toDouble() * 1000.0)), *v * millisPerUnit, trace,
+                            el.value(QLatin1String("span_id")).toString()});
+        }
+        out.series.emplace_back(std::move(labels), std::move(list));
+    }
+    out.ok = true;
+    return out;
+}
+
+} // namespace sb

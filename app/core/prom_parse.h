@@ -69,3 +69,19 @@ PromResponse parsePromResponse(const QByteArray &body);
 std::optional<ExponentialBuckets> promToExponential(const PromHistogram &h, QString *error);
 
 } // namespace sb
+
+#include "core/exemplar.h"
+
+namespace sb {
+
+// A /api/v1/query_exemplars body: exemplars per series, values times
+// millisPerUnit. The trace id is the label trace_id (or traceID).
+struct PromExemplars
+{
+    bool ok = false;
+    QString error;
+    std::vector<std::pair<QMap<QString, QString>, std::vector<Exemplar>>> series;
+};
+PromExemplars parsePromExemplars(const QByteArray &body, double millisPerUnit);
+
+} // namespace sb

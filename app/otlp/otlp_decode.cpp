@@ -16,6 +16,9 @@ namespace {
 
 using Attributes = google::protobuf::RepeatedPtrField<cm::KeyValue>;
 
+// A data point's exemplars, values in ms (defined below).
+template <typename Point> void exemplarsOf(const Point &p, double factor, OtlpPoint &o);
+
 QString valueText(const cm::AnyValue &v)
 {
     switch (v.value_case()) {
@@ -173,6 +176,7 @@ void exponential(const Context &c, const mp::ExponentialHistogram &h)
             o.exp.min = p.min();
         if (p.has_max())
             o.exp.max = p.max();
+        exemplarsOf(p, o.unitFactor, o);
         c.out.points.push_back(std::move(o));
     }
 }
@@ -201,7 +205,24 @@ void explicitBuckets(const Context &c, const mp::Histogram &h)
             o.hist.min = p.min();
         if (p.has_max())
             o.hist.max = p.max();
+        exemplarsOf(p, o.unitFactor, o);
         c.out.points.push_back(std::move(o));
+    }
+}
+
+QString hex(const std::string &bytes)
+{
+    return QString::fromLatin1(QByteArray(bytes.data(), qsizetype(bytes.size())).toHex());
+}
+
+template <typename Point> void exemplarsOf(const Point &p, double factor, OtlpPoint &o)
+{
+    for (const auto &e : p.exemplars()) {
+        const double v = e.has_as_double() ? e.as_double() : double(e.as_int());
+        if (!std::isfinite(v) || v < 0 || e.time_unix_nano() == 0)
+            continue;
+        o.exemplars.push_back({qint64(e.time_unix_nano() / 1'000'000ULL), v * factor,
+                               hex(e.trace_id()), hex(e.span_id())});
     }
 }
 

@@ -207,6 +207,39 @@ TEST_F(OtlpReceive, SecondsAndCoarseScalesKeepTheirResolutionWithAWiderBound)
     }
 }
 
+TEST_F(OtlpReceive, ExemplarsAboveTheP99OfTheirSecondLeadToTheirTraces)
+{
+    startReceiver();
+    auto values = lognormal(2000, 200.0, 0.5, 9);
+    values.push_back(4000.0); // the slow request behind the spike
+    ExpPoint p = bucketsOf(values, 6);
+    p.timeNs = nowNs();
+    p.startNs = p.timeNs - 1'000'000'000ULL;
+    cmv::ExportMetricsServiceRequest req;
+    auto *dp = expHistogram(resource(req, "checkout", "pod-1"), "gen_ai.client.operation.duration",
+                            "ms", false, p);
+    const auto exemplar = [&](double v, const std::string &trace) {
+        auto *e = dp->add_exemplars();
+        e->set_as_double(v);
+        e->set_time_unix_nano(p.timeNs - 500'000'000ULL);
+        e->set_trace_id(trace);
+        e->set_span_id(std::string(8, '\x01'));
+    };
+    exemplar(4000.0,
+             std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16));
+    exemplar(150.0, std::string(16, '\x02')); // a fast one, below p99
+    cmv::ExportMetricsServiceResponse resp;
+    ASSERT_TRUE(send(req, &resp).ok());
+    auto got = drain();
+    const auto &a = got["checkout/chat \u00b7 atlas"];
+    const qint64 second = qint64(p.timeNs / 1'000'000'000ULL) * 1000;
+    const auto slow = sink->exemplars(idOf("checkout/chat \u00b7 atlas"), second - 1000,
+                                      second + 1000, a.latency.quantile(0.99));
+    ASSERT_EQ(slow.size(), 1u);
+    EXPECT_EQ(slow[0].traceId, QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736"));
+    EXPECT_DOUBLE_EQ(slow[0].valueMs, 4000.0);
+}
+
 TEST_F(OtlpReceive, PartialSuccessKeepsTheGoodPointsAndSaysWhy)
 {
     startReceiver();

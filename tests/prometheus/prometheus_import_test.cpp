@@ -7,6 +7,7 @@
 
 #include "client/prometheus_source.h"
 #include "core/bucket_import.h"
+#include "core/exemplar.h"
 #include "core/latency_sketch.h"
 #include "prometheus_server.h"
 
@@ -301,6 +302,53 @@ TEST_F(PromImport, ErrorsSayWhatIsWrong)
         const QString e = failureOf(s, tEnd - 5 * kStepMs, tEnd);
         EXPECT_TRUE(e.contains(QStringLiteral("no native histograms"))) << e.toStdString();
     }
+}
+
+TEST_F(PromImport, AnExemplarAfterItsSeriesExistsIsShownOneWithTheFirstSampleIsNot)
+{
+    const auto request = [](qint64 t, const char *trace, double value) {
+        prometheus::WriteRequest req;
+        auto *ts = req.add_timeseries();
+        auto *l = ts->add_labels();
+        l->set_name("__name__");
+        l->set_value("exemplar_ms");
+        l = ts->add_labels();
+        l->set_name("route");
+        l->set_value("chat");
+        Route r{"chat", 0, 0, 6, {{LatencySketch::bucketIndex(value, 6) + 1, 1}}, 1, value, {}};
+        addHistogram(ts, r, t);
+        auto *e = ts->add_exemplars();
+        e->set_value(value);
+        e->set_timestamp(t);
+        auto *el = e->add_labels();
+        el->set_name("trace_id");
+        el->set_value(trace);
+        return req;
+    };
+    const qint64 t = tEnd - 2 * kStepMs;
+    // Sent with the series' first (native histogram) sample: Prometheus 2.42
+    // drops it silently (with a float sample it keeps it).
+    ASSERT_EQ(server->write(request(t, "4bf92f3577b34da6a3ce929d0e0e4736", 1800.0)).status, 204);
+    // Sent once the series exists: kept.
+    ASSERT_EQ(
+        server->write(request(t + kTickMs, "00f067aa0ba902b7a3ce929d0e0e4736", 2500.0)).status,
+        204);
+    PrometheusConfig c = configFor(server->url());
+    c.selector = QStringLiteral("exemplar_ms");
+    PrometheusSource source(c);
+    QSignalSpy loaded(&source, &PrometheusSource::exemplarsLoaded);
+    QSignalSpy failed(&source, &PrometheusSource::failed);
+    source.loadExemplars(t - kStepMs, tEnd + 1000);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.size() + failed.size() > 0; }, 30000));
+    ASSERT_TRUE(failed.isEmpty()) << failed.first().first().toString().toStdString();
+    const auto byRoute = loaded.first().first().value<QHash<QString, std::vector<Exemplar>>>();
+    const auto &list = byRoute.value(QStringLiteral("prometheus/chat"));
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].traceId, QStringLiteral("00f067aa0ba902b7a3ce929d0e0e4736"));
+    EXPECT_DOUBLE_EQ(list[0].valueMs, 2500.0);
+    EXPECT_EQ(list[0].timeMs, t + kTickMs);
+    EXPECT_EQ(traceLink(QStringLiteral("http://tracing.example/trace/{trace_id}"), list[0].traceId),
+              QStringLiteral("http://tracing.example/trace/00f067aa0ba902b7a3ce929d0e0e4736"));
 }
 
 // Last: stops the server.

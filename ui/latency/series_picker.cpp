@@ -112,12 +112,10 @@ void SeriesPicker::setNote(SeriesId id, const QString &note)
     QTreeWidgetItem *item = m_items.value(seriesId(id));
     if (!item || item->toolTip(1) == note)
         return;
-    // Short in the column (the bound), whole in the tooltip.
+    // The bound in the column, the whole note in the tooltip.
     const qsizetype bound = note.indexOf(QStringLiteral("\u00b1"));
-    QString shortNote =
-        note.section(QStringLiteral(" \u00b7 "), 0, 0).section(QLatin1Char(' '), 0, 0);
-    if (bound >= 0)
-        shortNote += QStringLiteral(" ") + note.mid(bound).section(QLatin1Char(' '), 0, 1);
+    const QString shortNote = bound >= 0 ? note.mid(bound).section(QLatin1Char(' '), 0, 1)
+                                         : note.section(QLatin1Char(' '), 0, 0);
     item->setText(1, shortNote);
     item->setForeground(1, m_tree->palette().brush(QPalette::PlaceholderText));
     item->setToolTip(1, note);
