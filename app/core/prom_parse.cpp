@@ -90,9 +90,12 @@ PromResponse parsePromResponse(const QByteArray &body)
                        QStringLiteral("not a Prometheus API answer (%1)").arg(pe.errorString()));
     const QJsonObject top = doc.object();
     const QString status = top.value(QLatin1String("status")).toString();
-    if (status == QLatin1String("error"))
-        return failure(top.value(QLatin1String("errorType")).toString(),
-                       top.value(QLatin1String("error")).toString());
+    if (status == QLatin1String("error")) {
+        const QString why = top.value(QLatin1String("error")).toString();
+        return failure(
+            top.value(QLatin1String("errorType")).toString(),
+            why.isEmpty() ? QStringLiteral("Prometheus reported an error without a message") : why);
+    }
     if (status != QLatin1String("success"))
         return failure(QStringLiteral("parse"), QStringLiteral("no \"status\" in the answer"));
     PromResponse r;
