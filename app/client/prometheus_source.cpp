@@ -163,8 +163,10 @@ PrometheusImport PrometheusSource::convert(const QByteArray &body, const Prometh
     for (const auto &s : r.series) {
         floats += s.floatSamples;
         const QString route = s.labels.value(config.routeLabel);
-        SeriesKey key{
-            config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route), {}, {}};
+        // The model column names the histogram imported.
+        SeriesKey key{config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route),
+                      config.selector.section(QLatin1Char('{'), 0, 0),
+                      {}};
         for (const auto &sample : s.samples) {
             QString why;
             auto buckets = promToExponential(sample.histogram, &why);

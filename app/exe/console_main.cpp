@@ -108,9 +108,14 @@ int main(int argc, char **argv)
     QCommandLineOption promUnitOpt(QStringLiteral("prometheus-unit"),
                                    QStringLiteral("The histogram's unit: s (default) or ms."),
                                    QStringLiteral("unit"), QStringLiteral("s"));
+    QCommandLineOption traceOpt(QStringLiteral("trace-url"),
+                                QStringLiteral("Link for an exemplar's trace in your tracing UI; "
+                                               "{trace_id} is replaced, e.g. "
+                                               "http://tracing:16686/trace/{trace_id}."),
+                                QStringLiteral("template"));
     parser.addOptions({simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt,
                        shotOpt, shotDelayOpt, quitOpt, otlpOpt, promOpt, promSelOpt, promRouteOpt,
-                       promUnitOpt});
+                       promUnitOpt, traceOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -215,6 +220,7 @@ int main(int argc, char **argv)
         std::printf("switchboard: OTLP/gRPC receiver on %s\n", otlpReceiver->address().c_str());
         std::fflush(stdout);
     }
+    sb::LatencyController::setTraceUrlTemplate(parser.value(traceOpt));
     if (parser.isSet(promOpt)) {
         sb::PrometheusConfig c;
         c.url = parser.value(promOpt);

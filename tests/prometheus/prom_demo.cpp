@@ -47,10 +47,12 @@ int main(int argc, char **argv)
         const bool spike = std::abs(double(now - 1800'000 - t)) < 120'000;
         for (auto &r : routes) {
             std::lognormal_distribution<double> d(std::log(r.median), 0.5);
+            double slowest = 0;
             for (int k = 0; k < 50; ++k) {
                 double v = d(rng);
                 if (spike && k % 10 == 0)
                     v *= 6;
+                slowest = std::max(slowest, v);
                 ++r.buckets[sb::LatencySketch::bucketIndex(v, 6) + 1];
                 ++r.count;
                 r.sum += v;
@@ -62,6 +64,20 @@ int main(int argc, char **argv)
             l = ts->add_labels();
             l->set_name("route");
             l->set_value(r.name);
+            if (t > start) {
+                // The slowest request of the tick as an exemplar (not with the
+                // series' first sample: Prometheus would drop it).
+                auto *e = ts->add_exemplars();
+                e->set_value(slowest);
+                e->set_timestamp(t);
+                auto *el = e->add_labels();
+                el->set_name("trace_id");
+                char id[33];
+                std::snprintf(id, sizeof id, "%016llx%016llx",
+                              static_cast<unsigned long long>(rng()),
+                              static_cast<unsigned long long>(rng()));
+                el->set_value(id);
+            }
             auto *h = ts->add_histograms();
             h->set_count_int(r.count);
             h->set_sum(r.sum);

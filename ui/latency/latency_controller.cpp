@@ -18,7 +18,60 @@ std::optional<PrometheusConfig> &promConfig()
     return config;
 }
 const QString kOtlpEndpoint = QStringLiteral("otlp");
+QString &traceTemplate()
+{
+    static QString t;
+    return t;
+}
 } // namespace
+
+void LatencyController::setTraceUrlTemplate(const QString &urlTemplate)
+{
+    traceTemplate() = urlTemplate;
+}
+
+QString LatencyController::traceUrlTemplate()
+{
+    return traceTemplate();
+}
+
+void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
+{
+    const auto key = m_store->key(id);
+    if (!key)
+        return;
+    const QString source = m_routeSource.value(key->route);
+    const bool prom = m_prom && source == m_prom->sourceKey();
+    const qint64 stepMs = prom ? qint64(m_prom->config().stepSeconds) * 1000 : 1000;
+    const qint64 from = timeMs - ((timeMs % stepMs) + stepMs) % stepMs;
+    const qint64 to = from + stepMs;
+    double p99 = 0;
+    for (const auto &p : m_store->range(id, from, to, Resolution::Second))
+        p99 = std::max(p99, double(p.p99));
+    if (p99 == 0) { // older than the store's seconds: its minute
+        for (const auto &p : m_store->range(id, from - from % 60'000, to, Resolution::Minute))
+            p99 = std::max(p99, double(p.p99));
+    }
+    if (prom) {
+        m_exemplarRequests.push_back({id, key->route, from, to, p99});
+        m_prom->loadExemplars(from, to);
+        return;
+    }
+    auto sink = m_otlpSinkIds.constFind(id);
+    if (sink == m_otlpSinkIds.cend() || !otlp::OtlpFeed::global()) {
+        emit exemplarsReady(
+            id, from, to, p99, {},
+            tr("%1 sends no exemplars (OTLP and Prometheus sources do)").arg(key->label()));
+        return;
+    }
+    // A delta point's exemplars come from its whole export interval, before
+    // the second it is filed under.
+    auto list = otlp::OtlpFeed::global()->sink().exemplars(sink.value(), from - 10'000, to, p99);
+    emit exemplarsReady(id, from, to, p99, list,
+                        list.empty() ? tr("no exemplar at or above this p99 (the OpenTelemetry "
+                                          "JS SDK sends none)")
+                                     : QString());
+}
 
 void LatencyController::setPrometheusConfig(const std::optional<PrometheusConfig> &config)
 {
@@ -91,6 +144,16 @@ LatencyController::LatencyController(Session *session, QObject *parent)
         m_prom = new PrometheusSource(*promConfig(), this);
         connect(m_prom, &PrometheusSource::imported, this, &LatencyController::onPrometheus);
         connect(m_prom, &PrometheusSource::failed, this, &LatencyController::onPrometheusFailed);
+        connect(m_prom, &PrometheusSource::exemplarsLoaded, this,
+                [this](const QHash<QString, std::vector<Exemplar>> &byRoute) {
+                    for (const auto &r : std::exchange(m_exemplarRequests, {})) {
+                        auto list = slowest(byRoute.value(r.route), r.fromMs, r.toMs, r.p99);
+                        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
+                                            list.empty() ? tr("Prometheus holds no exemplar at "
+                                                              "or above this p99")
+                                                         : QString());
+                    }
+                });
         const auto importRecent = [this](qint64 spanMs) {
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             m_prom->importRange(now - spanMs, now);
@@ -187,6 +250,8 @@ void LatencyController::onPrometheusFailed(const QString &error)
 {
     emit m_session->message(
         tr("Prometheus history is stale (showing what the cache holds): %1").arg(error));
+    for (const auto &r : std::exchange(m_exemplarRequests, {}))
+        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, {}, error);
     // The charts that asked get what the cache holds.
     auto requests = std::move(m_promRequests);
     m_promRequests.clear();

@@ -94,6 +94,15 @@ public:
     static void setPrometheusConfig(const std::optional<PrometheusConfig> &config);
     static constexpr qint64 kPrometheusStartMs = 6LL * 3600 * 1000;
 
+    // The requests behind one interval's p99: exemplars at or above the p99
+    // of the interval of `id` holding timeMs (OTLP: from the sink; Prometheus:
+    // query_exemplars), answered by exemplarsReady (empty, with the reason in
+    // `note`, where the source has none).
+    void requestExemplars(SeriesId id, qint64 timeMs);
+    // A link per trace: "{trace_id}" replaced (from --trace-url).
+    static void setTraceUrlTemplate(const QString &urlTemplate);
+    static QString traceUrlTemplate();
+
 signals:
     void message(const QString &text);
     // The store took new seconds (update.seconds) and maybe new series.
@@ -103,6 +112,8 @@ signals:
     void historyLoaded(const QString &chartId, sb::Resolution resolution, qint64 fromMs,
                        qint64 toMs, const std::vector<sb::SeriesPoint> &points);
     void markersChanged();
+    void exemplarsReady(sb::SeriesId id, qint64 fromMs, qint64 toMs, double p99Ms,
+                        const std::vector<sb::Exemplar> &exemplars, const QString &note);
 
 private:
     void onPoints(const std::vector<RoutePoint> &points);
@@ -147,6 +158,14 @@ private:
         qint64 fromMs, toMs;
     };
     std::vector<PromRequest> m_promRequests;
+    struct ExemplarRequest
+    {
+        SeriesId id;
+        QString route;
+        qint64 fromMs, toMs;
+        double p99;
+    };
+    std::vector<ExemplarRequest> m_exemplarRequests;
     QTimer m_promTimer;
 };
 
