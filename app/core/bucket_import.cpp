@@ -34,29 +34,28 @@ bool finiteNonNegative(const std::optional<double> &v)
     return !v || (std::isfinite(*v) && *v >= 0);
 }
 
-// Counts at `scale` keyed by index, lowered until they fit the sketch's
-// bucket budget; then a sketch from them.
-std::optional<LatencySketch> buildFromMap(std::map<int32_t, uint64_t> bins, int scale,
-                                          uint64_t zeroCount, double sum, double min, double max,
-                                          QString *error)
+// Counts at `scale` as (index, count) pairs in ascending index order (an
+// index may repeat), lowered until they fit the sketch's bucket budget; then
+// a sketch from them.
+using Bins = std::vector<std::pair<int32_t, uint64_t>>;
+std::optional<LatencySketch> buildFromBins(Bins bins, int scale, uint64_t zeroCount, double sum,
+                                           double min, double max, QString *error)
 {
     while (!bins.empty() && scale > LatencySketch::kMinScale &&
-           int64_t(bins.rbegin()->first) - int64_t(bins.begin()->first) + 1 >
+           int64_t(bins.back().first) - int64_t(bins.front().first) + 1 >
                int64_t(LatencySketch::kMaxBuckets)) {
-        std::map<int32_t, uint64_t> lower;
-        for (const auto &[i, c] : bins)
-            lower[i >> 1] += c;
-        bins = std::move(lower);
+        for (auto &b : bins)
+            b.first >>= 1; // stays ascending
         --scale;
     }
     uint64_t total = zeroCount;
     std::vector<uint64_t> counts;
     int32_t offset = 0;
     if (!bins.empty()) {
-        offset = bins.begin()->first;
-        counts.assign(std::size_t(int64_t(bins.rbegin()->first) - offset + 1), 0);
+        offset = bins.front().first;
+        counts.assign(std::size_t(int64_t(bins.back().first) - offset + 1), 0);
         for (const auto &[i, c] : bins) {
-            counts[std::size_t(i - offset)] = c;
+            counts[std::size_t(i - offset)] += c;
             total += c;
         }
     }
@@ -168,13 +167,15 @@ std::optional<ImportedSketch> importExponential(const ExponentialBuckets &in, do
     if (factor == 1.0 && in.scale >= LatencySketch::kMinScale) {
         // Bucket for bucket (a scale above ours merges neighbours exactly).
         const int shift = std::max(0, in.scale - LatencySketch::kMaxScale);
-        std::map<int32_t, uint64_t> bins;
+        Bins bins;
+        bins.reserve(std::size_t(last - first + 1));
         for (int64_t k = first; k >= 0 && k <= last; ++k) {
             if (in.counts[std::size_t(k)])
-                bins[int32_t((int64_t(in.offset) + k) >> shift)] += in.counts[std::size_t(k)];
+                bins.emplace_back(int32_t((int64_t(in.offset) + k) >> shift),
+                                  in.counts[std::size_t(k)]);
         }
         auto s =
-            buildFromMap(std::move(bins), in.scale - shift, in.zeroCount, sum, min, max, error);
+            buildFromBins(std::move(bins), in.scale - shift, in.zeroCount, sum, min, max, error);
         if (!s)
             return std::nullopt;
         out.sketch = std::move(*s);
@@ -187,7 +188,9 @@ std::optional<ImportedSketch> importExponential(const ExponentialBuckets &in, do
         std::clamp(in.scale + 3, int(LatencySketch::kMinScale), int(LatencySketch::kMaxScale));
     if (factor == 1.0)
         target = LatencySketch::kMinScale;
-    std::map<int32_t, uint64_t> bins;
+    Bins bins;
+    bins.reserve(first >= 0 ? std::size_t(last - first + 1) : 0);
+    uint64_t zeros = in.zeroCount;
     const double mid = midOffsetLog2(w) + logFactor;
     for (int64_t k = first; k >= 0 && k <= last; ++k) {
         const uint64_t c = in.counts[std::size_t(k)];
@@ -195,16 +198,11 @@ std::optional<ImportedSketch> importExponential(const ExponentialBuckets &in, do
             continue;
         const double v = clampLog(lowLog2(k) + mid);
         if (v <= LatencySketch::kZeroThreshold)
-            continue; // below the zero threshold: counted with zeros below
-        bins[LatencySketch::bucketIndex(v, target)] += c;
+            zeros += c; // below the zero threshold: a zero
+        else            // midpoints ascend with k, so their indexes do too
+            bins.emplace_back(LatencySketch::bucketIndex(v, target), c);
     }
-    uint64_t zeros = in.zeroCount;
-    for (int64_t k = first; k >= 0 && k <= last; ++k) {
-        if (in.counts[std::size_t(k)] &&
-            clampLog(lowLog2(k) + mid) <= LatencySketch::kZeroThreshold)
-            zeros += in.counts[std::size_t(k)];
-    }
-    auto s = buildFromMap(std::move(bins), target, zeros, sum, min, max, error);
+    auto s = buildFromBins(std::move(bins), target, zeros, sum, min, max, error);
     if (!s)
         return std::nullopt;
     out.sketch = std::move(*s);
@@ -259,7 +257,7 @@ std::optional<ImportedSketch> importExplicit(const ExplicitBuckets &in, double f
         empty.exact = false;
         return empty;
     }
-    std::map<int32_t, uint64_t> bins;
+    Bins bins;
     uint64_t zeros = 0;
     double worst = 0;
     double sum = 0, lowest = std::numeric_limits<double>::max(), highest = 0;
@@ -293,8 +291,8 @@ std::optional<ImportedSketch> importExplicit(const ExplicitBuckets &in, double f
         highest = std::max(highest, std::isfinite(hi) ? hi * factor : v);
         if (!std::isfinite(v) || v <= LatencySketch::kZeroThreshold)
             zeros += c;
-        else
-            bins[LatencySketch::bucketIndex(v, scale)] += c;
+        else // representatives ascend with the bounds
+            bins.emplace_back(LatencySketch::bucketIndex(v, scale), c);
     }
     const double min = in.min ? *in.min * factor : total ? lowest : 0.0;
     const double max = in.max ? *in.max * factor : highest;
@@ -304,7 +302,7 @@ std::optional<ImportedSketch> importExplicit(const ExplicitBuckets &in, double f
         fail(error, QStringLiteral("values overflow after unit conversion"));
         return std::nullopt;
     }
-    auto s = buildFromMap(std::move(bins), scale, zeros, sum, min, max, error);
+    auto s = buildFromBins(std::move(bins), scale, zeros, sum, min, max, error);
     if (!s)
         return std::nullopt;
     ImportedSketch out;

@@ -50,16 +50,26 @@ QString text(const Attributes &attrs, const char *key)
     return v ? valueText(*v) : QString();
 }
 
-QString firstOf(const Attributes &a, const Attributes &b, const QStringList &keys)
+QString firstOf(const Attributes &a, const Attributes &b, const std::vector<std::string> &keys)
 {
     for (const auto &k : keys) {
-        const QByteArray key = k.toUtf8();
-        if (const cm::AnyValue *v = find(a, key.constData()); v && !valueText(*v).isEmpty())
-            return valueText(*v);
-        if (const cm::AnyValue *v = find(b, key.constData()); v && !valueText(*v).isEmpty())
-            return valueText(*v);
+        for (const Attributes *attrs : {&a, &b}) {
+            if (const cm::AnyValue *v = find(*attrs, k.c_str())) {
+                QString text = valueText(*v);
+                if (!text.isEmpty())
+                    return text;
+            }
+        }
     }
     return {};
+}
+
+std::vector<std::string> utf8(const QStringList &keys)
+{
+    std::vector<std::string> out;
+    for (const auto &k : keys)
+        out.push_back(k.toStdString());
+    return out;
 }
 
 // Sorted "key=value" pairs: the part of a timeseries' identity attributes give.
@@ -101,7 +111,8 @@ struct Resource
 
 struct Context
 {
-    const Mapping &mapping;
+    const std::vector<std::string> &routeKeys;
+    const std::vector<std::string> &modelKeys;
     const Resource &resource;
     const mp::Metric &metric;
     OtelSignal signal;
@@ -123,9 +134,9 @@ template <typename Point> bool start(const Context &c, const Point &p, OtlpPoint
         ++c.out.ignored; // input tokens: not charted
         return false;
     }
-    const QString route = firstOf(p.attributes(), *c.resource.attrs, c.mapping.routeAttributes);
+    const QString route = firstOf(p.attributes(), *c.resource.attrs, c.routeKeys);
     o.series.route = route.isEmpty() ? c.resource.service : c.resource.service + '/' + route;
-    o.series.model = firstOf(p.attributes(), *c.resource.attrs, c.mapping.modelAttributes);
+    o.series.model = firstOf(p.attributes(), *c.resource.attrs, c.modelKeys);
     o.service = c.resource.service;
     o.instance = c.resource.instance;
     o.signal = c.signal;
@@ -134,8 +145,10 @@ template <typename Point> bool start(const Context &c, const Point &p, OtlpPoint
     o.startNs = p.start_time_unix_nano();
     o.timeNs = p.time_unix_nano();
     o.unitFactor = c.signal == OtelSignal::OutputTokens ? 1.0 : c.factor;
-    o.stream = QString::fromStdString(c.resource.identity + '\x1e' + c.metric.name() + '\x1e' +
-                                      identity(p.attributes()));
+    // Only cumulative points are differenced against their timeseries.
+    if (c.cumulative)
+        o.stream = QString::fromStdString(c.resource.identity + '\x1e' + c.metric.name() + '\x1e' +
+                                          identity(p.attributes()));
     return true;
 }
 
@@ -233,6 +246,8 @@ decodeMetrics(const opentelemetry::proto::collector::metrics::v1::ExportMetricsS
               const Mapping &mapping)
 {
     DecodedMetrics out;
+    const auto routeKeys = utf8(mapping.routeAttributes);
+    const auto modelKeys = utf8(mapping.modelAttributes);
     for (const auto &rm : req.resource_metrics()) {
         Resource r;
         r.attrs = &rm.resource().attributes();
@@ -278,9 +293,13 @@ decodeMetrics(const opentelemetry::proto::collector::metrics::v1::ExportMetricsS
                                        quint64(points));
                     continue;
                 }
-                const Context c{mapping, scoped,
-                                m,       *signal,
-                                *factor, temporality == mp::AGGREGATION_TEMPORALITY_CUMULATIVE,
+                const Context c{routeKeys,
+                                modelKeys,
+                                scoped,
+                                m,
+                                *signal,
+                                *factor,
+                                temporality == mp::AGGREGATION_TEMPORALITY_CUMULATIVE,
                                 out};
                 if (m.has_exponential_histogram())
                     exponential(c, m.exponential_histogram());
@@ -297,6 +316,8 @@ decodeSpans(const opentelemetry::proto::collector::trace::v1::ExportTraceService
             const Mapping &mapping)
 {
     DecodedSpans out;
+    const auto routeKeys = utf8(mapping.routeAttributes);
+    const auto modelKeys = utf8(mapping.modelAttributes);
     for (const auto &rs : req.resource_spans()) {
         const Attributes &res = rs.resource().attributes();
         QString service = text(res, "service.name");
@@ -319,9 +340,9 @@ decodeSpans(const opentelemetry::proto::collector::trace::v1::ExportTraceService
                     continue;
                 }
                 OtlpSpan o;
-                const QString route = firstOf(a, res, mapping.routeAttributes);
+                const QString route = firstOf(a, res, routeKeys);
                 o.series.route = route.isEmpty() ? service : service + '/' + route;
-                o.series.model = firstOf(a, res, mapping.modelAttributes);
+                o.series.model = firstOf(a, res, modelKeys);
                 o.service = service;
                 o.endNs = s.end_time_unix_nano();
                 o.latencyMs = double(s.end_time_unix_nano() - s.start_time_unix_nano()) / 1e6;
