@@ -1,6 +1,7 @@
 // The latency capability with other sources, headless (controller, real
 // cache file): OTLP-fed series reach the store beside the endpoint's own,
-// with their source and bound, and their seconds land in the cache under
+// with their source and bound, a click on a second lists the exemplar above
+// its p99 with a trace link, and their seconds land in the cache under
 // "otlp"; Prometheus history (a real Prometheus 2.42 started on loopback) is
 // imported, answered to a chart's history request and cached under
 // "prometheus:<url>"; with Prometheus gone the same request is answered from
@@ -13,14 +14,16 @@
 #include "otlp_request.h"
 #include "prometheus_server.h"
 #include "store/cache.h"
+#include "ui/latency/exemplar_list.h"
 #include "ui/latency/latency_controller.h"
 #include "ui/session.h"
 
-#include <QCoreApplication>
+#include <QApplication>
 #include <QDateTime>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -43,7 +46,7 @@ std::optional<SeriesId> find(const SeriesStore &store, const QString &route)
     return std::nullopt;
 }
 
-TEST(LatencySources, OtlpSeriesJoinTheStoreWithTheirBoundAndAreCached)
+TEST(LatencySources, OtlpSeriesJoinTheStoreWithTheirBoundAndExemplarsAndAreCached)
 {
     QTemporaryDir dir;
     Cache cache;
@@ -70,8 +73,14 @@ TEST(LatencySources, OtlpSeriesJoinTheStoreWithTheirBoundAndAreCached)
         p.timeNs = uint64_t(QDateTime::currentMSecsSinceEpoch()) * 1'000'000ULL;
         p.startNs = p.timeNs - 1'000'000'000ULL;
         second = qint64(p.timeNs / 1'000'000'000ULL) * 1000;
-        expHistogram(resource(req, "checkout", "pod-1"), "gen_ai.client.operation.duration", "s",
-                     false, p);
+        auto *dp = expHistogram(resource(req, "checkout", "pod-1"),
+                                "gen_ai.client.operation.duration", "s", false, p);
+        // The slow request behind the interval's p99, with its trace.
+        auto *e = dp->add_exemplars();
+        e->set_as_double(0.52);
+        e->set_time_unix_nano(p.timeNs - 300'000'000ULL);
+        e->set_trace_id(
+            std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16));
         auto stub = cmv::MetricsService::NewStub(
             grpc::CreateChannel(receiver.address(), grpc::InsecureChannelCredentials()));
         grpc::ClientContext ctx;
@@ -92,6 +101,25 @@ TEST(LatencySources, OtlpSeriesJoinTheStoreWithTheirBoundAndAreCached)
         EXPECT_TRUE(note.contains(QStringLiteral("scale 4"))) << note.toStdString();
         // Scale 4's 2.2 % plus the rebinning into milliseconds.
         EXPECT_TRUE(note.contains(QStringLiteral("\u00b12.4"))) << note.toStdString();
+
+        // A click on that second: the exemplar at or above its p99, with a trace link.
+        QSignalSpy ready(&controller, &LatencyController::exemplarsReady);
+        controller.requestExemplars(id, second + 400);
+        ASSERT_EQ(ready.size(), 1); // the OTLP sink answers at once
+        const auto list = ready.first().at(4).value<std::vector<Exemplar>>();
+        ASSERT_EQ(list.size(), 1u);
+        EXPECT_EQ(list[0].traceId, QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736"));
+        EXPECT_NEAR(list[0].valueMs, 520.0, 1e-9);
+        EXPECT_GT(ready.first().at(3).toDouble(), 300.0); // that second's p99, ms
+        ExemplarList view;
+        view.show(controller.store().key(id)->label(), second, second + 1000,
+                  ready.first().at(3).toDouble(), list, {},
+                  QStringLiteral("http://tracing.example/trace/{trace_id}"));
+        ASSERT_EQ(view.list()->topLevelItemCount(), 1);
+        EXPECT_EQ(view.list()->topLevelItem(0)->text(3),
+                  QStringLiteral("http://tracing.example/trace/4bf92f3577b34da6a3ce929d0e0e4736"));
+        EXPECT_TRUE(view.title().contains(QStringLiteral("checkout/chat")))
+            << view.title().toStdString();
     } // the controller writes what is pending
     otlp::OtlpFeed::setGlobal(nullptr);
     receiver.shutdown();
@@ -216,7 +244,9 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv); // the exemplar list is a widget
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
 }
