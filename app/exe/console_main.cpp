@@ -92,6 +92,16 @@ int main(int argc, char **argv)
                        "Collector's otlp exporter) at host:port, e.g. 127.0.0.1:4317. Off by "
                        "default; a non-loopback address is reachable from other machines."),
         QStringLiteral("host:port"));
+    QCommandLineOption otlpRouteOpt(
+        QStringLiteral("otlp-route-attributes"),
+        QStringLiteral("Attributes that name an OTLP series' route, first present wins "
+                       "(default route,http.route,gen_ai.operation.name)."),
+        QStringLiteral("a,b"));
+    QCommandLineOption otlpModelOpt(
+        QStringLiteral("otlp-model-attributes"),
+        QStringLiteral("Attributes that name an OTLP series' model "
+                       "(default gen_ai.response.model,gen_ai.request.model)."),
+        QStringLiteral("a,b"));
     QCommandLineOption promOpt(QStringLiteral("prometheus"),
                                QStringLiteral("Import latency history from the Prometheus server "
                                               "at URL (native histograms), e.g. "
@@ -115,7 +125,7 @@ int main(int argc, char **argv)
                                 QStringLiteral("template"));
     parser.addOptions({simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt,
                        shotOpt, shotDelayOpt, quitOpt, otlpOpt, promOpt, promSelOpt, promRouteOpt,
-                       promUnitOpt, traceOpt});
+                       promUnitOpt, traceOpt, otlpRouteOpt, otlpModelOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -209,6 +219,10 @@ int main(int argc, char **argv)
         auto sink = std::make_shared<sb::OtlpSink>();
         sb::otlp::OtlpReceiver::Options o;
         o.address = parser.value(otlpOpt).toStdString();
+        if (parser.isSet(otlpRouteOpt))
+            o.mapping.routeAttributes = parser.value(otlpRouteOpt).split(QLatin1Char(','));
+        if (parser.isSet(otlpModelOpt))
+            o.mapping.modelAttributes = parser.value(otlpModelOpt).split(QLatin1Char(','));
         otlpReceiver = std::make_unique<sb::otlp::OtlpReceiver>(sink, o);
         std::string error;
         if (!otlpReceiver->start(&error)) {
