@@ -158,6 +158,9 @@ public:
     QStringList routes() const;
     // Names of series ids (stable for this object's lifetime, across runs).
     std::optional<SeriesKey> seriesKey(SeriesId id) const;
+    // The interner behind those ids; other sources (OTLP, Prometheus) intern
+    // their series here too, so one store holds every series under one id space.
+    const std::shared_ptr<SeriesInterner> &interner() const { return m_interner; }
 
     // Most notifications per second the GUI gets.
     static constexpr int kMaxDrainsPerSecond = 30;

@@ -7,12 +7,15 @@
 #include "client/connection.h"
 #include "client/grpc_runtime.h"
 #include "client/latency_stream.h"
+#include "core/bucket_import.h"
+#include "otlp/otlp_receiver.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
 #include "ui/connections/console_windows.h"
 #include "ui/connections/profile.h"
 #include "ui/console.h"
 #include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
 #include "ui/main_window.h"
 #include "ui/page_registry.h"
@@ -86,8 +89,46 @@ int main(int argc, char **argv)
                                     QStringLiteral("s"), QStringLiteral("6"));
     QCommandLineOption quitOpt(QStringLiteral("quit-after-screenshot"),
                                QStringLiteral("Quit once the screenshot is saved."));
+    QCommandLineOption otlpOpt(
+        QStringLiteral("otlp-listen"),
+        QStringLiteral("Receive OTLP/gRPC metrics and traces (an OpenTelemetry SDK's or "
+                       "Collector's otlp exporter) at host:port, e.g. 127.0.0.1:4317. Off by "
+                       "default; a non-loopback address is reachable from other machines."),
+        QStringLiteral("host:port"));
+    QCommandLineOption otlpRouteOpt(
+        QStringLiteral("otlp-route-attributes"),
+        QStringLiteral("Attributes that name an OTLP series' route, first present wins "
+                       "(default route,http.route,gen_ai.operation.name)."),
+        QStringLiteral("a,b"));
+    QCommandLineOption otlpModelOpt(
+        QStringLiteral("otlp-model-attributes"),
+        QStringLiteral("Attributes that name an OTLP series' model "
+                       "(default gen_ai.response.model,gen_ai.request.model)."),
+        QStringLiteral("a,b"));
+    QCommandLineOption promOpt(QStringLiteral("prometheus"),
+                               QStringLiteral("Import latency history from the Prometheus server "
+                                              "at URL (native histograms), e.g. "
+                                              "http://127.0.0.1:9090."),
+                               QStringLiteral("URL"));
+    QCommandLineOption promSelOpt(QStringLiteral("prometheus-selector"),
+                                  QStringLiteral("The native histogram to import (default "
+                                                 "gen_ai_client_operation_duration_seconds)."),
+                                  QStringLiteral("selector"),
+                                  QStringLiteral("gen_ai_client_operation_duration_seconds"));
+    QCommandLineOption promRouteOpt(QStringLiteral("prometheus-route-label"),
+                                    QStringLiteral("The label that names a route (default route)."),
+                                    QStringLiteral("label"), QStringLiteral("route"));
+    QCommandLineOption promUnitOpt(QStringLiteral("prometheus-unit"),
+                                   QStringLiteral("The histogram's unit: s (default) or ms."),
+                                   QStringLiteral("unit"), QStringLiteral("s"));
+    QCommandLineOption traceOpt(QStringLiteral("trace-url"),
+                                QStringLiteral("Link for an exemplar's trace in your tracing UI; "
+                                               "{trace_id} is replaced, e.g. "
+                                               "http://tracing:16686/trace/{trace_id}."),
+                                QStringLiteral("template"));
     parser.addOptions({simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt,
-                       shotOpt, shotDelayOpt, quitOpt});
+                       shotOpt, shotDelayOpt, quitOpt, otlpOpt, promOpt, promSelOpt, promRouteOpt,
+                       promUnitOpt, traceOpt, otlpRouteOpt, otlpModelOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -178,6 +219,43 @@ int main(int argc, char **argv)
         std::fflush(stdout);
     }
 
+    // The OTLP receiver runs on gRPC's threads; the GUI only drains its sink.
+    std::unique_ptr<sb::otlp::OtlpReceiver> otlpReceiver;
+    std::unique_ptr<sb::otlp::OtlpFeed> otlpFeed;
+    if (parser.isSet(otlpOpt)) {
+        auto sink = std::make_shared<sb::OtlpSink>();
+        sb::otlp::OtlpReceiver::Options o;
+        o.address = parser.value(otlpOpt).toStdString();
+        if (parser.isSet(otlpRouteOpt))
+            o.mapping.routeAttributes = parser.value(otlpRouteOpt).split(QLatin1Char(','));
+        if (parser.isSet(otlpModelOpt))
+            o.mapping.modelAttributes = parser.value(otlpModelOpt).split(QLatin1Char(','));
+        otlpReceiver = std::make_unique<sb::otlp::OtlpReceiver>(sink, o);
+        std::string error;
+        if (!otlpReceiver->start(&error)) {
+            std::fprintf(stderr, "switchboard: --otlp-listen: %s\n", error.c_str());
+            return 2;
+        }
+        otlpFeed = std::make_unique<sb::otlp::OtlpFeed>(sink);
+        sb::otlp::OtlpFeed::setGlobal(otlpFeed.get());
+        std::printf("switchboard: OTLP/gRPC receiver on %s\n", otlpReceiver->address().c_str());
+        std::fflush(stdout);
+    }
+    sb::LatencyController::setTraceUrlTemplate(parser.value(traceOpt));
+    if (parser.isSet(promOpt)) {
+        sb::PrometheusConfig c;
+        c.url = parser.value(promOpt);
+        c.selector = parser.value(promSelOpt);
+        c.routeLabel = parser.value(promRouteOpt);
+        const auto unit = sb::millisPerUnit(parser.value(promUnitOpt));
+        if (!unit) {
+            std::fprintf(stderr, "switchboard: --prometheus-unit must be s or ms\n");
+            return 2;
+        }
+        c.millisPerUnit = *unit;
+        sb::LatencyController::setPrometheusConfig(c);
+    }
+
     sb::Cache cache;
     const QString cachePath =
         parser.isSet(cacheOpt) ? parser.value(cacheOpt) : sb::Cache::defaultPath();
@@ -252,6 +330,9 @@ int main(int argc, char **argv)
     if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
         std::fprintf(stderr, "switchboard: %d calls still running at exit\n",
                      sb::CallTracker::inFlight());
+    if (otlpReceiver)
+        otlpReceiver->shutdown();
+    sb::otlp::OtlpFeed::setGlobal(nullptr);
     if (sim)
         sim->shutdown();
     return rc;

@@ -5,6 +5,7 @@
 //   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict)
 
 #include "core/latency_sketch.h"
+#include "otlp_request.h"
 #include "store/codec.h"
 #include "switchboard/v1/common.pb.h"
 
@@ -141,6 +142,70 @@ void conflicts(const fs::path &dir)
 
 } // namespace
 
+// OTLP requests: the first byte picks metrics (even) or traces (odd).
+void otlp(const fs::path &dir)
+{
+    using namespace sb::otlp::test;
+    int n = 0;
+    const uint64_t t = 1'700'000'000'000'000'000ULL;
+    for (bool cumulative : {false, true}) {
+        cmv::ExportMetricsServiceRequest req;
+        auto *sm = resource(req, "checkout", "pod-1");
+        ExpPoint p;
+        p.scale = 4;
+        p.offset = 120;
+        p.counts = {3, 0, 7, 1};
+        p.zero = 1;
+        p.sum = 12.5;
+        p.startNs = t - 1'000'000'000ULL;
+        p.timeNs = t;
+        auto *dp = expHistogram(sm, "gen_ai.client.operation.duration", "s", cumulative, p);
+        auto *e = dp->add_exemplars();
+        e->set_as_double(1.5);
+        e->set_time_unix_nano(t);
+        e->set_trace_id(std::string(16, '\x4b'));
+        p.errorType = "timeout";
+        expHistogram(sm, "gen_ai.client.operation.duration", "ms", cumulative, p);
+        auto *m = sm->add_metrics();
+        m->set_name("gen_ai.client.token.usage");
+        auto *h = m->mutable_histogram();
+        h->set_aggregation_temporality(mp::AGGREGATION_TEMPORALITY_DELTA);
+        auto *hp = h->add_data_points();
+        attr(hp->mutable_attributes(), "gen_ai.token.type", "output");
+        hp->set_time_unix_nano(t);
+        hp->set_count(2);
+        hp->set_sum(40);
+        hp->add_explicit_bounds(10);
+        hp->add_bucket_counts(0);
+        hp->add_bucket_counts(2);
+        write(dir, n++, std::string(1, '\0') + req.SerializeAsString());
+    }
+    ctv::ExportTraceServiceRequest treq;
+    auto *rs = treq.add_resource_spans();
+    attr(rs->mutable_resource()->mutable_attributes(), "service.name", "tracer");
+    auto *sp = rs->add_scope_spans()->add_spans();
+    attr(sp->mutable_attributes(), "gen_ai.operation.name", "chat");
+    sp->set_start_time_unix_nano(t - 5'000'000);
+    sp->set_end_time_unix_nano(t);
+    write(dir, n++, std::string(1, '\1') + treq.SerializeAsString());
+}
+
+void prometheus(const fs::path &dir)
+{
+    int n = 0;
+    write(dir, n++,
+          std::string(R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":)"
+                      R"({"route":"chat"},"histograms":[[1700000060,{"count":"10.5","sum":"3.2",)"
+                      R"("buckets":[[3,"-1e-128","1e-128","0.5"],[0,"1","1.0905077326652577",)"
+                      R"("4.25"],[0,"1.189207115002721","1.2968395546510096","5.75"]]}]]}]}})"));
+    write(dir, n++,
+          std::string(R"({"status":"error","errorType":"bad_data","error":"parse error"})"));
+    write(dir, n++,
+          std::string(R"({"status":"success","data":[{"seriesLabels":{"route":"chat"},)"
+                      R"("exemplars":[{"labels":{"trace_id":"4bf9"},"value":"2.5",)"
+                      R"("timestamp":1700000000.5}]}]})"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -150,5 +215,7 @@ int main(int argc, char **argv)
     codecs(root / "cache_codec");
     templates(root / "template");
     conflicts(root / "conflict");
+    otlp(root / "otlp_decode");
+    prometheus(root / "prom_parse");
     return 0;
 }

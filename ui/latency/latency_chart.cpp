@@ -148,6 +148,15 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     connect(m_plot, &QCustomPlot::mouseMove, this, &LatencyChart::onMouseMove);
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this](QWheelEvent *) { setFollowing(false); });
+    connect(m_plot, &QCustomPlot::mousePress, this,
+            [this](QMouseEvent *e) { m_pressAt = e->pos(); });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *e) {
+        if ((e->pos() - m_pressAt).manhattanLength() > 4)
+            return; // a drag
+        if (QCPAxisRect *rect = m_plot->axisRectAt(e->pos()))
+            emit timeClicked(
+                qint64(rect->axis(QCPAxis::atBottom)->pixelToCoord(e->pos().x()) * 1000));
+    });
     applyPalette();
 
     m_replotTimer.setInterval(33);

@@ -142,6 +142,8 @@ signals:
     void followingChanged(bool following);
     // The shown range changed (throttled to a few times a second).
     void viewChanged(qint64 fromMs, qint64 toMs);
+    // A click (not a drag) on a panel, at this time: e.g. on a p99 spike.
+    void timeClicked(qint64 timeMs);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -167,6 +169,7 @@ private:
     void hideHover();
 
     QCustomPlot *m_plot;
+    QPoint m_pressAt;
     QStackedLayout *m_stack;
     QLabel *m_empty;
     QLabel *m_legend;

@@ -1,6 +1,7 @@
 #include "ui/latency/latency_controller.h"
 
 #include "client/latency_stream.h"
+#include "otlp/otlp_receiver.h"
 #include "store/cache.h"
 #include "ui/audit/audit_model.h"
 
@@ -9,6 +10,73 @@
 #include <algorithm>
 
 namespace sb {
+
+namespace {
+std::optional<PrometheusConfig> &promConfig()
+{
+    static std::optional<PrometheusConfig> config;
+    return config;
+}
+const QString kOtlpEndpoint = QStringLiteral("otlp");
+QString &traceTemplate()
+{
+    static QString t;
+    return t;
+}
+} // namespace
+
+void LatencyController::setTraceUrlTemplate(const QString &urlTemplate)
+{
+    traceTemplate() = urlTemplate;
+}
+
+QString LatencyController::traceUrlTemplate()
+{
+    return traceTemplate();
+}
+
+void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
+{
+    const auto key = m_store->key(id);
+    if (!key)
+        return;
+    const QString source = m_routeSource.value(key->route);
+    const bool prom = m_prom && source == m_prom->sourceKey();
+    const qint64 stepMs = prom ? qint64(m_prom->config().stepSeconds) * 1000 : 1000;
+    const qint64 from = timeMs - ((timeMs % stepMs) + stepMs) % stepMs;
+    const qint64 to = from + stepMs;
+    double p99 = 0;
+    for (const auto &p : m_store->range(id, from, to, Resolution::Second))
+        p99 = std::max(p99, double(p.p99));
+    if (p99 == 0) { // older than the store's seconds: its minute
+        for (const auto &p : m_store->range(id, from - from % 60'000, to, Resolution::Minute))
+            p99 = std::max(p99, double(p.p99));
+    }
+    if (prom) {
+        m_exemplarRequests.push_back({id, key->route, from, to, p99});
+        m_prom->loadExemplars(from, to);
+        return;
+    }
+    auto sink = m_otlpSinkIds.constFind(id);
+    if (sink == m_otlpSinkIds.cend() || !otlp::OtlpFeed::global()) {
+        emit exemplarsReady(
+            id, from, to, p99, {},
+            tr("%1 sends no exemplars (OTLP and Prometheus sources do)").arg(key->label()));
+        return;
+    }
+    // A delta point's exemplars come from its whole export interval, before
+    // the second it is filed under.
+    auto list = otlp::OtlpFeed::global()->sink().exemplars(sink.value(), from - 10'000, to, p99);
+    emit exemplarsReady(id, from, to, p99, list,
+                        list.empty() ? tr("no exemplar at or above this p99 (the OpenTelemetry "
+                                          "JS SDK sends none)")
+                                     : QString());
+}
+
+void LatencyController::setPrometheusConfig(const std::optional<PrometheusConfig> &config)
+{
+    promConfig() = config;
+}
 
 LatencyController::LatencyController(Session *session, QObject *parent)
     : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this)),
@@ -39,6 +107,7 @@ LatencyController::LatencyController(Session *session, QObject *parent)
         m_historyRequests.clear();
         m_history.clear();
         m_store = std::make_unique<SeriesStore>();
+        m_otlpIds.clear(); // the new store learns the OTLP series' names again
         m_liveSinceMs = 0;
         emit seriesReset();
         m_live = false;
@@ -68,6 +137,162 @@ LatencyController::LatencyController(Session *session, QObject *parent)
     m_flushTimer.setInterval(kCacheFlushMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &LatencyController::flush);
     m_flushTimer.start();
+
+    if (auto *feed = otlp::OtlpFeed::global())
+        connect(feed, &otlp::OtlpFeed::updated, this, &LatencyController::onOtlp);
+    if (promConfig()) {
+        m_prom = new PrometheusSource(*promConfig(), this);
+        connect(m_prom, &PrometheusSource::imported, this, &LatencyController::onPrometheus);
+        connect(m_prom, &PrometheusSource::failed, this, &LatencyController::onPrometheusFailed);
+        connect(m_prom, &PrometheusSource::exemplarsLoaded, this,
+                [this](const QHash<QString, std::vector<Exemplar>> &byRoute) {
+                    for (const auto &r : std::exchange(m_exemplarRequests, {})) {
+                        auto list = slowest(byRoute.value(r.route), r.fromMs, r.toMs, r.p99);
+                        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
+                                            list.empty() ? tr("Prometheus holds no exemplar at "
+                                                              "or above this p99")
+                                                         : QString());
+                    }
+                });
+        const auto importRecent = [this](qint64 spanMs) {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            m_prom->importRange(now - spanMs, now);
+        };
+        QTimer::singleShot(0, this, [importRecent] { importRecent(kPrometheusStartMs); });
+        m_promTimer.setInterval(60'000);
+        connect(&m_promTimer, &QTimer::timeout, this, [importRecent] { importRecent(600'000); });
+        m_promTimer.start();
+    }
+}
+
+SeriesId LatencyController::localId(const SeriesKey &key, SeriesUpdate &update)
+{
+    const SeriesId id = m_stream->interner()->intern(key);
+    if (!m_store->key(id)) {
+        m_store->setKey(id, key);
+        update.newSeries.emplace_back(id, key);
+    }
+    return id;
+}
+
+void LatencyController::onOtlp(const SeriesUpdate &in)
+{
+    for (const auto &[id, key] : in.newSeries)
+        m_otlpKeys.insert(id, key);
+    SeriesUpdate out;
+    out.seconds.reserve(in.seconds.size());
+    for (const auto &sec : in.seconds) {
+        auto it = m_otlpIds.constFind(sec.series);
+        SeriesId local = it == m_otlpIds.cend() ? kNoSeries : it.value();
+        if (local == kNoSeries || !m_store->key(local)) {
+            const auto key = m_otlpKeys.constFind(sec.series);
+            if (key == m_otlpKeys.cend())
+                continue;
+            local = localId(key.value(), out);
+            m_otlpIds.insert(sec.series, local);
+            m_otlpSinkIds.insert(local, sec.series);
+            m_routeSource.insert(key.value().route, kOtlpEndpoint);
+        }
+        SeriesSecond s = sec;
+        s.series = local;
+        if (m_session->cache()) {
+            if (const auto key = m_store->key(local))
+                m_pendingExternal[kOtlpEndpoint].push_back({*key, s.secondMs, s.aggregate});
+        }
+        out.seconds.push_back(std::move(s));
+    }
+    m_store->append(out.seconds);
+    m_store->trim(QDateTime::currentMSecsSinceEpoch());
+    emit seriesUpdated(out);
+}
+
+void LatencyController::onPrometheus(const PrometheusImport &r)
+{
+    SeriesUpdate out;
+    const qint64 stepMs = qint64(m_prom->config().stepSeconds) * 1000;
+    QHash<QString, std::vector<SeriesPoint>> byRoute;
+    for (const auto &row : r.rollups) {
+        const SeriesId id = localId(row.key, out);
+        m_routeSource.insert(row.key.route, r.source);
+        m_promNotes.insert(id, tr("Prometheus %1 · schema %2 · quantiles within ±%3 %")
+                                   .arg(m_prom->config().url)
+                                   .arg(r.minSchema)
+                                   .arg(r.relativeError * 100, 0, 'f', 2));
+        out.seconds.push_back({id, row.startMs, row.aggregate});
+        byRoute[row.key.route].push_back(
+            SeriesStore::summarize(row.startMs, stepMs, row.aggregate));
+    }
+    if (m_session->cache() && !r.rollups.empty()) {
+        auto &pending = m_pendingExternal[r.source];
+        pending.insert(pending.end(), r.rollups.begin(), r.rollups.end());
+    }
+    m_store->append(out.seconds);
+    m_store->trim(QDateTime::currentMSecsSinceEpoch());
+    // Answer the charts that asked for this range.
+    for (auto it = m_promRequests.begin(); it != m_promRequests.end();) {
+        if (it->fromMs >= r.fromMs && it->toMs <= r.toMs + stepMs) {
+            std::vector<SeriesPoint> points;
+            for (const auto &p : byRoute.value(it->route)) {
+                if (p.timeMs >= it->fromMs && p.timeMs < it->toMs)
+                    points.push_back(p);
+            }
+            emit historyLoaded(it->chartId, it->resolution, it->fromMs, it->toMs, points);
+            it = m_promRequests.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    // Live charts only take newer seconds; older ones arrived as history above.
+    emit seriesUpdated(out);
+}
+
+void LatencyController::onPrometheusFailed(const QString &error)
+{
+    emit m_session->message(
+        tr("Prometheus history is stale (showing what the cache holds): %1").arg(error));
+    for (const auto &r : std::exchange(m_exemplarRequests, {}))
+        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, {}, error);
+    // The charts that asked get what the cache holds.
+    auto requests = std::move(m_promRequests);
+    m_promRequests.clear();
+    auto *cache = m_session->cache();
+    for (const auto &r : requests) {
+        if (!cache) {
+            emit historyLoaded(r.chartId, r.resolution, r.fromMs, r.toMs, {});
+            continue;
+        }
+        SeriesQuery q;
+        q.endpoint = m_prom->sourceKey();
+        q.route = r.route;
+        q.fromMs = r.fromMs;
+        q.toMs = r.toMs;
+        q.resolution = r.resolution;
+        q.tag = m_nextTag++;
+        m_historyRequests.insert(q.tag, r.chartId);
+        cache->loadSeries(q);
+    }
+}
+
+QString LatencyController::sourceNote(SeriesId id) const
+{
+    if (auto it = m_promNotes.constFind(id); it != m_promNotes.cend()) {
+        QString note = it.value();
+        if (m_prom && m_prom->state() == PrometheusSource::State::Stale)
+            note += tr(" · stale: %1").arg(m_prom->lastError());
+        return note;
+    }
+    auto sink = m_otlpSinkIds.constFind(id);
+    if (sink == m_otlpSinkIds.cend() || !otlp::OtlpFeed::global())
+        return {};
+    const auto info = otlp::OtlpFeed::global()->sink().info(sink.value());
+    if (!info)
+        return tr("OTLP");
+    QString note = tr("OTLP · quantiles within ±%1 %").arg(info->relativeError * 100, 0, 'f', 2);
+    if (info->minScale <= LatencySketch::kMaxScale)
+        note += tr(" · scale %1").arg(info->minScale);
+    if (!info->instances.isEmpty())
+        note += tr(" · %n instance(s)", nullptr, int(info->instances.size()));
+    return note;
 }
 
 LatencyController::~LatencyController()
@@ -93,9 +318,12 @@ void LatencyController::flush()
         for (auto it = m_pendingWrites.begin(); it != m_pendingWrites.end(); ++it)
             cache->appendLatencyPoints(m_pendingEndpoint, it.key(), it.value());
         cache->appendSeriesSeconds(m_pendingEndpoint, m_pendingSeries);
+        for (auto it = m_pendingExternal.begin(); it != m_pendingExternal.end(); ++it)
+            cache->appendSeriesSeconds(it.key(), it.value());
     }
     m_pendingWrites.clear();
     m_pendingSeries.clear();
+    m_pendingExternal.clear();
 }
 
 void LatencyController::prune()
@@ -110,12 +338,22 @@ bool LatencyController::loadHistory(const QString &chartId, const QString &route
                                     qint64 toMs, Resolution resolution)
 {
     auto *cache = m_session->cache();
-    if (!cache || fromMs >= toMs)
+    if (fromMs >= toMs)
+        return false;
+    const QString source = m_routeSource.value(route);
+    if (m_prom && source == m_prom->sourceKey()) {
+        m_promRequests.push_back({chartId, route, resolution, fromMs, toMs});
+        m_prom->importRange(fromMs, toMs);
+        return true;
+    }
+    if (!cache)
         return false;
     SeriesQuery q;
     // The endpoint the shown data belongs to (offline: the one the snapshot borrowed).
     q.endpoint =
         m_session->cachedFrom().isEmpty() ? m_session->endpointKey() : m_session->cachedFrom();
+    if (!source.isEmpty())
+        q.endpoint = source; // OTLP or Prometheus rows
     q.route = route;
     q.model = model;
     q.variant = variant;

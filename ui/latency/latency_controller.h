@@ -16,10 +16,22 @@
 // Markers: routing changes and label moves, from the audit model (the
 // service's audit log and this console's action log), as markersChanged.
 //
+// Other sources: with --otlp-listen, the OTLP receiver's series (OtlpFeed)
+// join the same store under the stream's id space, and their seconds go to
+// the cache under the endpoint "otlp"; with --prometheus, a PrometheusSource
+// imports the last hours at start (and the last minutes every minute), and
+// loading history of a Prometheus series asks Prometheus for that range
+// (cached under "prometheus:<url>"); while Prometheus is down such history
+// comes from the cache, marked stale. sourceNote() says where a series comes
+// from and its quantile error bound (wider for coarse OTel scales).
+//
 // Known gaps: a second that arrives after the chart already drew a newer
 // one is kept in the store but not drawn; retention is set in code
-// (setRetention), not yet in the settings.
+// (setRetention), not yet in the settings; an OTLP route named like one of
+// the endpoint's own routes shares its tree node (the OTLP one carries the
+// service name, "svc/route", so this needs a service named like a route).
 
+#include "client/prometheus_source.h"
 #include "core/latency_history.h"
 #include "core/series_rollup.h"
 #include "core/series_store.h"
@@ -74,6 +86,23 @@ public:
     void setAuditModel(AuditModel *model);
     const std::vector<ChartMarker> &markers() const { return m_markers; }
 
+    // Where a series' data comes from and how exact its quantiles are
+    // (empty for this endpoint's own series).
+    QString sourceNote(SeriesId id) const;
+    PrometheusSource *prometheus() const { return m_prom; }
+    // Set by the console before any window opens (from --prometheus ...).
+    static void setPrometheusConfig(const std::optional<PrometheusConfig> &config);
+    static constexpr qint64 kPrometheusStartMs = 6LL * 3600 * 1000;
+
+    // The requests behind one interval's p99: exemplars at or above the p99
+    // of the interval of `id` holding timeMs (OTLP: from the sink; Prometheus:
+    // query_exemplars), answered by exemplarsReady (empty, with the reason in
+    // `note`, where the source has none).
+    void requestExemplars(SeriesId id, qint64 timeMs);
+    // A link per trace: "{trace_id}" replaced (from --trace-url).
+    static void setTraceUrlTemplate(const QString &urlTemplate);
+    static QString traceUrlTemplate();
+
 signals:
     void message(const QString &text);
     // The store took new seconds (update.seconds) and maybe new series.
@@ -83,6 +112,8 @@ signals:
     void historyLoaded(const QString &chartId, sb::Resolution resolution, qint64 fromMs,
                        qint64 toMs, const std::vector<sb::SeriesPoint> &points);
     void markersChanged();
+    void exemplarsReady(sb::SeriesId id, qint64 fromMs, qint64 toMs, double p99Ms,
+                        const std::vector<sb::Exemplar> &exemplars, const QString &note);
 
 private:
     void onPoints(const std::vector<RoutePoint> &points);
@@ -90,6 +121,10 @@ private:
     void onSnapshot(const CacheSnapshot &s);
     void flush();
     void rebuildMarkers();
+    void onOtlp(const SeriesUpdate &update);
+    void onPrometheus(const PrometheusImport &r);
+    void onPrometheusFailed(const QString &error);
+    SeriesId localId(const SeriesKey &key, SeriesUpdate &update);
 
     Session *m_session;
     LatencyStream *m_stream;
@@ -107,6 +142,31 @@ private:
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
     bool m_live = false;
+
+    QHash<SeriesId, SeriesKey> m_otlpKeys;   // the sink's ids, kept across resets
+    QHash<SeriesId, SeriesId> m_otlpIds;     // sink id -> ours (this store)
+    QHash<SeriesId, SeriesId> m_otlpSinkIds; // ours -> sink id
+    QHash<QString, QString> m_routeSource;   // route -> the cache endpoint of its rows
+    QHash<SeriesId, QString> m_promNotes;
+    QHash<QString, std::vector<SeriesRollup>> m_pendingExternal; // endpoint -> rows
+    PrometheusSource *m_prom = nullptr;
+    struct PromRequest
+    {
+        QString chartId;
+        QString route;
+        Resolution resolution;
+        qint64 fromMs, toMs;
+    };
+    std::vector<PromRequest> m_promRequests;
+    struct ExemplarRequest
+    {
+        SeriesId id;
+        QString route;
+        qint64 fromMs, toMs;
+        double p99;
+    };
+    std::vector<ExemplarRequest> m_exemplarRequests;
+    QTimer m_promTimer;
 };
 
 } // namespace sb

@@ -5,6 +5,7 @@
 #include "core/latency_history.h"
 #include "ui/common/stale_banner.h"
 #include "ui/latency/chart_export.h"
+#include "ui/latency/exemplar_list.h"
 #include "ui/latency/heatmap_view.h"
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/latency_controller.h"
@@ -74,8 +75,8 @@ QString routeOfId(const QString &id)
 LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidget *parent)
     : Page(parent), m_session(session), m_controller(controller), m_window(new QComboBox(this)),
       m_hint(new QLabel(this)), m_picker(new SeriesPicker(this)), m_chart(new LatencyChart(this)),
-      m_heatmap(new HeatmapView(this)), m_export(new QToolButton(this)),
-      m_banner(new StaleBanner(this)),
+      m_heatmap(new HeatmapView(this)), m_exemplars(new ExemplarList(this)),
+      m_export(new QToolButton(this)), m_banner(new StaleBanner(this)),
       m_summaryModel(new RouteSummaryModel(controller->history(), this)),
       m_summary(new QTableView(this))
 {
@@ -137,8 +138,12 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     charts->setObjectName(QStringLiteral("chartSplit"));
     charts->addWidget(m_chart);
     charts->addWidget(m_heatmap);
+    charts->addWidget(m_exemplars);
     charts->setStretchFactor(0, 4);
     charts->setStretchFactor(1, 1);
+    charts->setStretchFactor(2, 1);
+    m_exemplars->setVisible(false); // until a click on the chart asks
+    m_exemplars->setMaximumHeight(fontMetrics().height() * 10);
     m_heatmap->setMinimumHeight(80);
     charts->setChildrenCollapsible(true);
 
@@ -184,11 +189,31 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     });
     m_heatmapTimer.setInterval(1000);
     connect(&m_heatmapTimer, &QTimer::timeout, this, [this] {
-        if (isVisible())
+        if (isVisible()) {
             refreshHeatmap();
+            refreshPicker(); // OTLP instances and bounds, Prometheus staleness
+        }
     });
     m_heatmapTimer.start();
     connect(m_controller, &LatencyController::seriesUpdated, this, &LatencyPage::onSeriesUpdated);
+    // A click on a spike: the slow requests behind that interval's p99.
+    connect(m_chart, &LatencyChart::timeClicked, this, [this](qint64 timeMs) {
+        for (const QString &id : m_chart->seriesIds()) {
+            bool ok = false;
+            const SeriesId sid =
+                id.startsWith(QLatin1String("series:")) ? id.mid(7).toUInt(&ok) : 0;
+            if (ok) {
+                m_controller->requestExemplars(sid, timeMs);
+                return;
+            }
+        }
+    });
+    connect(m_controller, &LatencyController::exemplarsReady, this,
+            [this](SeriesId id, qint64 from, qint64 to, double p99,
+                   const std::vector<Exemplar> &list, const QString &note) {
+                m_exemplars->show(m_picker->labelOf(SeriesPicker::seriesId(id)), from, to, p99,
+                                  list, note, LatencyController::traceUrlTemplate());
+            });
     connect(m_controller, &LatencyController::seriesReset, this, [this] {
         m_picker->clear();
         m_chart->clearSeries();
@@ -398,8 +423,11 @@ void LatencyPage::refreshPicker()
         m_picker->addRoute(route);
     const SeriesStore &store = m_controller->store();
     for (SeriesId id : store.seriesIds()) {
-        if (const auto key = store.key(id))
+        if (const auto key = store.key(id)) {
             m_picker->addSeries(id, *key);
+            if (const QString note = m_controller->sourceNote(id); !note.isEmpty())
+                m_picker->setNote(id, note);
+        }
     }
 }
 
@@ -499,8 +527,11 @@ void LatencyPage::onHistoryChanged(const QString &route)
 
 void LatencyPage::onSeriesUpdated(const SeriesUpdate &update)
 {
-    for (const auto &[id, key] : update.newSeries)
+    for (const auto &[id, key] : update.newSeries) {
         m_picker->addSeries(id, key);
+        if (const QString note = m_controller->sourceNote(id); !note.isEmpty())
+            m_picker->setNote(id, note);
+    }
     QHash<SeriesId, std::vector<SeriesPoint>> byId;
     for (const auto &s : update.seconds) {
         const QString id = SeriesPicker::seriesId(s.series);

@@ -31,6 +31,7 @@ class LatencyChart;
 class SeriesPicker;
 class StaleBanner;
 class HeatmapView;
+class ExemplarList;
 struct SeriesUpdate;
 
 class LatencyPage : public Page
@@ -41,6 +42,7 @@ public:
     LatencyChart *chart() const { return m_chart; }
     SeriesPicker *picker() const { return m_picker; }
     HeatmapView *heatmap() const { return m_heatmap; }
+    ExemplarList *exemplars() const { return m_exemplars; }
     // History loads asked for and not answered yet.
     int pendingHistory() const { return m_pendingHistory; }
     // Builds the heatmap of the first charted series now (normally a timer does).
@@ -75,6 +77,7 @@ private:
     SeriesPicker *m_picker;
     LatencyChart *m_chart;
     HeatmapView *m_heatmap;
+    ExemplarList *m_exemplars;
     QToolButton *m_export;
     QTimer m_heatmapTimer;
     QHash<QString, qint64> m_askedFrom[2]; // per resolution: chart id → earliest asked

@@ -21,6 +21,9 @@ SeriesPicker::SeriesPicker(QWidget *parent)
     m_search->setClearButtonEnabled(true);
     m_tree->setObjectName(QStringLiteral("seriesTree"));
     m_tree->setHeaderHidden(true);
+    m_tree->setColumnCount(2);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setUniformRowHeights(true);
     m_tree->setToolTip(tr("Ctrl+click or Shift+click to chart several series"));
@@ -102,6 +105,21 @@ void SeriesPicker::addSeries(SeriesId id, const SeriesKey &key)
     m_items.insert(sid, item);
     m_labels.insert(sid, key.label());
     applyFilter();
+}
+
+void SeriesPicker::setNote(SeriesId id, const QString &note)
+{
+    QTreeWidgetItem *item = m_items.value(seriesId(id));
+    if (!item || item->toolTip(1) == note)
+        return;
+    // The bound in the column, the whole note in the tooltip.
+    const qsizetype bound = note.indexOf(QStringLiteral("\u00b1"));
+    const QString shortNote = bound >= 0 ? note.mid(bound).section(QLatin1Char(' '), 0, 1)
+                                         : note.section(QLatin1Char(' '), 0, 0);
+    item->setText(1, shortNote);
+    item->setForeground(1, m_tree->palette().brush(QPalette::PlaceholderText));
+    item->setToolTip(1, note);
+    item->setToolTip(0, m_labels.value(seriesId(id)) + QStringLiteral("\n") + note);
 }
 
 void SeriesPicker::clear()

@@ -34,6 +34,9 @@ public:
 
     void addRoute(const QString &route);
     void addSeries(SeriesId id, const SeriesKey &key);
+    // A second column for a series: where it comes from and its error bound
+    // (OTLP, Prometheus); also in its tooltip.
+    void setNote(SeriesId id, const QString &note);
     void clear();
 
     QStringList selectedIds() const;
