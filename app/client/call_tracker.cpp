@@ -15,6 +15,7 @@ struct Registry
     std::mutex mutex;
     std::condition_variable idle;
     std::set<grpc::ClientContext *> calls;
+    int closing = 0; // left `calls`, context not yet destroyed
     std::vector<std::shared_ptr<grpc::Channel>> retired;
 };
 
@@ -34,12 +35,21 @@ void CallTracker::add(grpc::ClientContext *ctx)
     r.calls.insert(ctx);
 }
 
-void CallTracker::remove(const void *ctx)
+void CallTracker::closing(grpc::ClientContext *ctx)
 {
     auto &r = registry();
     std::lock_guard lock(r.mutex);
-    r.calls.erase(static_cast<grpc::ClientContext *>(const_cast<void *>(ctx)));
-    if (r.calls.empty())
+    if (r.calls.erase(ctx))
+        ++r.closing;
+}
+
+void CallTracker::closed()
+{
+    auto &r = registry();
+    std::lock_guard lock(r.mutex);
+    if (r.closing > 0)
+        --r.closing;
+    if (r.calls.empty() && r.closing == 0)
         r.idle.notify_all();
 }
 
@@ -47,7 +57,7 @@ int CallTracker::inFlight()
 {
     auto &r = registry();
     std::lock_guard lock(r.mutex);
-    return int(r.calls.size());
+    return int(r.calls.size()) + r.closing;
 }
 
 bool CallTracker::cancelAllAndWait(std::chrono::milliseconds timeout)
@@ -55,8 +65,8 @@ bool CallTracker::cancelAllAndWait(std::chrono::milliseconds timeout)
     auto &r = registry();
     std::unique_lock lock(r.mutex);
     for (auto *ctx : r.calls)
-        ctx->TryCancel(); // a context is removed before it is destroyed, under this lock
-    return r.idle.wait_for(lock, timeout, [&] { return r.calls.empty(); });
+        ctx->TryCancel(); // a context leaves `calls` (closing) before it is destroyed
+    return r.idle.wait_for(lock, timeout, [&] { return r.calls.empty() && r.closing == 0; });
 }
 
 void CallTracker::retire(std::shared_ptr<grpc::Channel> channel)
@@ -74,7 +84,7 @@ int CallTracker::releaseRetired()
     auto &r = registry();
     {
         std::lock_guard lock(r.mutex);
-        if (!r.calls.empty())
+        if (!r.calls.empty() || r.closing > 0)
             return int(r.retired.size());
         drop.swap(r.retired);
     }

@@ -25,8 +25,12 @@ class CallTracker
 {
 public:
     static void add(grpc::ClientContext *ctx);
-    // Takes the address only as a key: the context may already be destroyed.
-    static void remove(const void *ctx);
+    // A finished call: closing(ctx) before its context (and stub) are
+    // destroyed, so cancelAllAndWait() never cancels a destroyed context;
+    // closed() once they are, so "no call in flight" still means no stub
+    // holds a channel.
+    static void closing(grpc::ClientContext *ctx);
+    static void closed();
     static int inFlight();
     // Cancels every call in flight and waits until gRPC has finished them
     // all, or the timeout passes. Returns true when none is left. For use at

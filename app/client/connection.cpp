@@ -336,9 +336,9 @@ void Connection::checkHealth()
                 else
                     setState(State::NotServing, tr("the service says it is not serving"));
             });
-            const void *key = &call->ctx;
+            CallTracker::closing(&call->ctx);
             call.reset(); // context and stub go before the tracker hears of it
-            CallTracker::remove(key);
+            CallTracker::closed();
         });
 }
 

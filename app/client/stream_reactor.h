@@ -73,9 +73,11 @@ public:
                 m_active->ctx = nullptr;
         }
         m_done(err);
-        const void *key = &m_ctx;
+        // Out of the tracker's list before the context is destroyed: an exit
+        // cancelling every call must never reach a deleted context.
+        CallTracker::closing(&m_ctx);
         delete this;
-        CallTracker::remove(key);
+        CallTracker::closed();
     }
 
 protected:

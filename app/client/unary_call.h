@@ -44,9 +44,9 @@ void unary(const Connection &conn, Req req, Start start, Finish finish)
               finish(s, *call);
               // Destroy context and stub before telling the tracker, so "no call
               // in flight" means no stub holds a channel any more.
-              const void *key = &call->ctx;
+              CallTracker::closing(&call->ctx);
               call.reset();
-              CallTracker::remove(key);
+              CallTracker::closed();
           });
 }
 
