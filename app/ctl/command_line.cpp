@@ -34,20 +34,25 @@ const std::vector<CommandSpec> &commands()
         {"disable-model",
          "MODEL --reason TEXT [--for 30m] [--allow-outage]",
          "Disable a model everywhere",
-         {"reason", "for", "allow-outage"},
+         {"reason", "for", "allow-outage", "if-etag"},
          {A::Model},
          true},
-        {"enable-model", "MODEL --reason TEXT", "Enable a model", {"reason"}, {A::Model}, true},
+        {"enable-model",
+         "MODEL --reason TEXT",
+         "Enable a model",
+         {"reason", "if-etag"},
+         {A::Model},
+         true},
         {"set-fallback",
          "ROUTE MODEL on|off --reason TEXT [--for 30m]",
          "Enable or disable one fallback step of a route",
-         {"reason", "for"},
+         {"reason", "for", "if-etag"},
          {A::Route, A::Model, A::OnOff},
          true},
         {"move-label",
          "PROMPT LABEL VERSION --reason TEXT",
          "Point a prompt's label at a version",
-         {"reason"},
+         {"reason", "if-etag"},
          {A::Prompt, A::Label, A::Version},
          true},
         {"rollback",
@@ -59,7 +64,7 @@ const std::vector<CommandSpec> &commands()
         {"experiment",
          "start|pause|stop EXP --reason TEXT",
          "Change an experiment's state",
-         {"reason"},
+         {"reason", "if-etag"},
          {A::ExperimentVerb, A::Experiment},
          true},
         {"drill",
@@ -101,9 +106,9 @@ const QStringList &globalFlags()
 
 bool flagTakesValue(const QString &flag)
 {
-    static const QStringList valued = {"context", "output",    "cache",    "timeout", "reason",
-                                       "for",     "route",     "since",    "target",  "limit",
-                                       "kind",    "magnitude", "endpoint", "env",     "token-env"};
+    static const QStringList valued = {
+        "context", "output", "cache", "timeout",   "reason",   "for", "route",     "since",
+        "target",  "limit",  "kind",  "magnitude", "endpoint", "env", "token-env", "if-etag"};
     return valued.contains(flag);
 }
 

@@ -43,6 +43,8 @@ static QString globalHelp()
   --token-stdin    read the bearer token from standard input (never a flag value)
   --cache FILE     the cache file (default: $SWITCHBOARD_CACHE or the console's)
   --timeout S      seconds to wait for the service (default 10)
+  --if-etag E      on a change: only if the object still has etag E (from -o json),
+                   else exit 5 with who changed it
 )");
 }
 

@@ -98,6 +98,10 @@ Exit send(Runtime &rt, Controller *ctl, Change c, Outcome &o,
           const std::function<QString(const Change &)> &theirReason = {})
 {
     c.reason = rt.args().value(QStringLiteral("reason")).trimmed();
+    // A script that read the state earlier (-o json) can insist on that
+    // state: a change since then is a conflict, not overwritten.
+    if (rt.args().has(QStringLiteral("if-etag")))
+        c.expectedEtag = rt.args().value(QStringLiteral("if-etag"));
     Exit refused = Exit::Failure;
     if (!rt.confirmWrite(c, ctl->impactOf(c), &refused))
         return refused;
@@ -136,7 +140,8 @@ Exit send(Runtime &rt, Controller *ctl, Change c, Outcome &o,
                      {"change", changeRecord(o.change)},
                      {"conflict", QJsonObject{{"updated_by", o.conflict->updatedBy},
                                               {"updated_at", isoTime(o.conflict->updatedMs)},
-                                              {"reason", reason},
+                                              {"reason", reason.isEmpty() ? QJsonValue::Null
+                                                                          : QJsonValue(reason)},
                                               {"description", what}}}},
                     QStringLiteral("conflict: %1").arg(what));
         return Exit::Conflict;

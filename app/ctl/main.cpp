@@ -3,6 +3,8 @@
 // that reuses the console's session, controllers, profiles and cache.
 // QtCore's event loop only; no widgets, no display needed.
 
+#include "client/call_tracker.h"
+#include "client/grpc_runtime.h"
 #include "ctl/commands.h"
 #include "ctl/runtime.h"
 
@@ -19,6 +21,7 @@ using namespace sb::ctl;
 
 int main(int argc, char **argv)
 {
+    sb::GrpcRuntime grpcRuntime; // first: gRPC outlives every channel
     QCoreApplication app(argc, argv);
     // The console's names: the same settings file (profiles) and cache.
     QCoreApplication::setApplicationName(QStringLiteral("switchboard"));
@@ -31,7 +34,10 @@ int main(int argc, char **argv)
         a.command = words[0];
         a.positional = words.mid(1);
         Runtime rt(a);
-        return code(runComplete(rt));
+        const Exit rc = runComplete(rt);
+        rt.shutdown();
+        sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3));
+        return code(rc);
     }
     if (!words.isEmpty() && words[0] == QLatin1String("__man")) {
         const QByteArray b = manPage().toUtf8();
@@ -86,5 +92,12 @@ int main(int argc, char **argv)
                      qPrintable(args.command));
         return code(Exit::Usage);
     }
-    return code(it->second(rt));
+    const Exit rc = it->second(rt);
+    // As the console does at exit: stop talking, let gRPC finish every call,
+    // then tear down (the cache finishes its queued writes last).
+    rt.shutdown();
+    if (!sb::CallTracker::cancelAllAndWait(std::chrono::seconds(3)))
+        std::fprintf(stderr, "switchboard-ctl: %d calls still running at exit\n",
+                     sb::CallTracker::inFlight());
+    return code(rc);
 }

@@ -12,6 +12,7 @@
 #include "ui/routing/routing_controller.h"
 #include "ui/session.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -219,6 +220,13 @@ Exit Runtime::start(int needs)
         spec.token = token;
     m_session->connectTo(spec, target);
     return Exit::Ok;
+}
+
+void Runtime::shutdown()
+{
+    if (m_session)
+        m_session->connection()->disconnectFrom();
+    QCoreApplication::sendPostedEvents();
 }
 
 void Runtime::pump(int ms)

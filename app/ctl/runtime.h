@@ -66,6 +66,8 @@ public:
     // Runs the event loop until ready() (Exit::Ok), the service refuses us,
     // it cannot be reached or the timeout passes (all printed, with `what`).
     Exit waitFor(const std::function<bool()> &ready, const QString &what);
+    // Disconnects and runs what is posted (before CallTracker's wait at exit).
+    void shutdown();
     // Runs the event loop for ms (for --watch's streaming).
     void pump(int ms);
 
