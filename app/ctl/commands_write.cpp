@@ -79,9 +79,10 @@ QJsonObject changeRecord(const Change &c)
 
 void printObject(Runtime &rt, const QJsonObject &o, const QString &tableText)
 {
-    if (rt.format() == Format::Table)
-        rt.out(tableText + QLatin1Char('\n'));
-    else
+    if (rt.format() == Format::Table) {
+        if (!tableText.isEmpty())
+            rt.out(tableText + QLatin1Char('\n'));
+    } else
         rt.out(rt.format() == Format::Json ? renderJson(o) : renderYaml(o));
 }
 
@@ -143,7 +144,7 @@ Exit send(Runtime &rt, Controller *ctl, Change c, Outcome &o,
                                               {"reason", reason.isEmpty() ? QJsonValue::Null
                                                                           : QJsonValue(reason)},
                                               {"description", what}}}},
-                    QStringLiteral("conflict: %1").arg(what));
+                    {}); // on a terminal, the sentence on stderr says it all
         return Exit::Conflict;
     }
     rt.err(QStringLiteral("switchboard-ctl: %1 failed: %2").arg(c.title(), o.error.describe()));

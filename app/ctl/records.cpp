@@ -4,6 +4,7 @@
 #include "ui/prompts/prompt_models.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 
 namespace sb::ctl {
@@ -207,19 +208,29 @@ std::vector<Column> routeColumns()
                  return parts.isEmpty() ? QStringLiteral("-") : parts.join(QLatin1Char(' '));
              }},
             {"primary_bypassed", "FORCED"},
-            {"served", "SERVING (10s)",
-             [](const QJsonObject &o) {
-                 QStringList parts;
+            {"updated_by", "UPDATED BY"},
+            // Last (it is the widest): who served the last 10 s, per model.
+            {"served", "SERVING (10s)", [](const QJsonObject &o) {
+                 QStringList models;
+                 QHash<QString, double> share;
+                 QHash<QString, QStringList> why;
                  for (const QJsonValue &s : o.value("served").toArray()) {
-                     if (s["share_10s"].toDouble() < 0.005)
-                         continue;
-                     parts << QStringLiteral("%1 %2 %3")
-                                  .arg(s["model"].toString(), percent(s["share_10s"]),
-                                       s["reason"].toString());
+                     const QString m = s["model"].toString();
+                     if (!models.contains(m))
+                         models << m;
+                     share[m] += s["share_10s"].toDouble();
+                     if (!why[m].contains(s["reason"].toString()))
+                         why[m] << s["reason"].toString();
+                 }
+                 QStringList parts;
+                 for (const QString &m : models) {
+                     if (share[m] >= 0.005)
+                         parts << QStringLiteral("%1 %2 (%3)")
+                                      .arg(m, formatPercent(share[m], 0),
+                                           why[m].join(QLatin1Char('+')));
                  }
                  return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
-             }},
-            {"updated_by", "UPDATED BY"}};
+             }}};
 }
 
 std::vector<Column> modelColumns()
