@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QStandardPaths>
 #include <csignal>
 #include <gtest/gtest.h>
 
@@ -250,4 +251,39 @@ TEST(CtlWrite, WatchSeesAnotherClientsChangeAndEndsWith130OnCtrlC)
     ASSERT_TRUE(watch->waitForFinished(15000));
     EXPECT_EQ(watch->exitStatus(), QProcess::NormalExit);
     EXPECT_EQ(watch->exitCode(), 130);
+}
+
+// On a terminal (a pseudo-terminal from util-linux's `script`), a production
+// change shows old → new and asks for the target's name: a wrong answer
+// changes nothing (exit 1), the right one applies it.
+TEST(CtlWrite, ProductionAsksToTypeTheNameOnATerminal)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        GTEST_SKIP() << "no `script` (util-linux) to make a terminal";
+    CtlFixture f;
+    auto onTty = [&](const QByteArray &answer) {
+        QProcess p;
+        p.setProcessEnvironment(f.env(QStringLiteral("alice-token")));
+        const QString command = QStringLiteral("%1 disable-model orion-8b --reason 'on a tty' "
+                                               "--context prod")
+                                    .arg(CtlFixture::binary());
+        p.start(QStringLiteral("script"), {"-qec", command, "/dev/null"});
+        EXPECT_TRUE(p.waitForStarted(10000));
+        p.write(answer);
+        p.closeWriteChannel();
+        EXPECT_TRUE(p.waitForFinished(60000));
+        return std::make_pair(p.exitCode(), p.readAllStandardOutput());
+    };
+    auto [code, screen] = onTty("atlas-xl\n");
+    EXPECT_EQ(code, 1);
+    EXPECT_TRUE(screen.contains("PRODUCTION context prod")) << screen.toStdString();
+    EXPECT_TRUE(screen.contains("Disable model orion-8b: enabled → disabled"))
+        << screen.toStdString();
+    EXPECT_TRUE(screen.contains("Type orion-8b to confirm")) << screen.toStdString();
+    EXPECT_TRUE(screen.contains("Not confirmed. Nothing was changed.")) << screen.toStdString();
+    EXPECT_TRUE(model(f, "orion-8b")["enabled"].toBool());
+
+    std::tie(code, screen) = onTty("orion-8b\n");
+    EXPECT_EQ(code, 0) << screen.toStdString();
+    EXPECT_FALSE(model(f, "orion-8b")["enabled"].toBool());
 }
