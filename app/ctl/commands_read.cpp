@@ -1,3 +1,5 @@
+#include "client/latency_stream.h"
+#include "core/latency_aggregator.h"
 #include "core/prompt_diff.h"
 #include "ctl/commands.h"
 #include "ctl/list_view.h"
@@ -119,7 +121,7 @@ static Exit loadPrompt(Runtime &rt, const QString &name, bool history)
     int histories = 0;
     QObject::connect(rt.prompts(), &PromptsController::labelHistoryChanged, &rt,
                      [&](const QString &prompt) { histories += prompt == name; });
-    rt.prompts()->selectPrompt(name);
+    rt.prompts()->selectPrompt(name, false);
     const quint32 latest = p->latestVersion;
     Exit e = rt.waitFor(
         [&] {
@@ -318,6 +320,52 @@ Exit runResults(Runtime &rt)
     return showList(rt, v);
 }
 
+// --watch: the route's closed seconds as the live stream delivers them
+// (the client's LatencyStream, as the console's charts get them).
+static Exit watchLatency(Runtime &rt, const QString &route)
+{
+    if (rt.offline()) {
+        rt.err(QStringLiteral("switchboard-ctl: --watch needs the live service, not --offline"));
+        return Exit::Usage;
+    }
+    LatencyStream stream(rt.session()->connection());
+    const bool table = rt.format() == Format::Table;
+    if (table)
+        rt.out(renderTable({}, latencyColumns()));
+    QObject::connect(
+        &stream, &LatencyStream::pointsReady, &rt, [&](const std::vector<RoutePoint> &points) {
+            for (const auto &p : points) {
+                if (p.route != route)
+                    continue;
+                SeriesPoint s;
+                s.timeMs = p.point.secondMs;
+                s.durationMs = 1000;
+                s.count = p.point.count;
+                s.errors = p.point.errors;
+                s.fallbacks = p.point.fallbacks;
+                s.latencyCount = p.point.count - p.point.errors;
+                s.ttftCount = s.latencyCount;
+                s.p50 = float(p.point.p50);
+                s.p95 = float(p.point.p95);
+                s.p99 = float(p.point.p99);
+                s.ttftP50 = float(p.point.ttftP50);
+                const QJsonObject o = latencyRecord(route, s);
+                if (table) {
+                    const QString t = renderTable({o}, latencyColumns());
+                    rt.out(t.mid(t.indexOf(QLatin1Char('\n')) + 1));
+                } else {
+                    rt.out(renderJson(QJsonObject{{"event", "second"}, {"latency", o}}, true));
+                }
+            }
+        });
+    stream.start({route});
+    installInterruptHandler();
+    while (!interrupted())
+        rt.pump(100);
+    stream.stop();
+    return Exit::Interrupted;
+}
+
 Exit runLatency(Runtime &rt)
 {
     if (!needArgs(rt, 0))
@@ -343,6 +391,8 @@ Exit runLatency(Runtime &rt)
         rt.err(QStringLiteral("switchboard-ctl: no route called %1").arg(route));
         return Exit::Failure;
     }
+    if (rt.args().has(QStringLiteral("watch")))
+        return watchLatency(rt, route);
     // The per-minute rollups (merged sketches) the console keeps in the cache.
     SeriesQuery q;
     q.endpoint = rt.session()->endpointKey();

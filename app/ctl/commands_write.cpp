@@ -246,7 +246,7 @@ static Exit labelChange(Runtime &rt, bool rollback)
     int histories = 0;
     QObject::connect(prompts, &PromptsController::labelHistoryChanged, &rt,
                      [&](const QString &p) { histories += p == name; });
-    prompts->selectPrompt(name);
+    prompts->selectPrompt(name, false);
     const quint32 latest = prompts->prompt(name)->latestVersion;
     if (Exit e = rt.waitFor([&] { return prompts->version(name, latest) && histories >= 2; },
                             QStringLiteral("the versions of %1").arg(name));

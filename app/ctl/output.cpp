@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <algorithm>
+#include <cmath>
 
 namespace sb::ctl {
 
@@ -31,7 +32,8 @@ QString cellText(const QJsonValue &v)
         const double d = v.toDouble();
         if (d == double(qint64(d)))
             return QString::number(qint64(d));
-        return QString::number(d, 'g', 4);
+        // Latencies in ms read as 22310, not 2.231e+04.
+        return std::abs(d) >= 100 ? QString::number(d, 'f', 0) : QString::number(d, 'g', 4);
     }
     case QJsonValue::String:
         return v.toString().isEmpty() ? QStringLiteral("-") : v.toString();

@@ -321,7 +321,7 @@ std::vector<Column> drillColumns()
 
 std::vector<Column> latencyColumns()
 {
-    return {{"time", "MINUTE"},         {"count", "REQUESTS"}, {"errors", "ERRORS"},
+    return {{"time", "TIME"},           {"count", "REQUESTS"}, {"errors", "ERRORS"},
             {"fallbacks", "FALLBACKS"}, {"p50_ms", "P50 MS"},  {"p95_ms", "P95 MS"},
             {"p99_ms", "P99 MS"}};
 }

@@ -287,3 +287,25 @@ TEST(CtlWrite, ProductionAsksToTypeTheNameOnATerminal)
     EXPECT_EQ(code, 0) << screen.toStdString();
     EXPECT_FALSE(model(f, "orion-8b")["enabled"].toBool());
 }
+
+// latency --watch: the route's closed seconds from the live stream, one JSON
+// object a line, until Ctrl-C.
+TEST(CtlWrite, LatencyWatchStreamsTheRoutesSecondsLive)
+{
+    CtlFixture f;
+    auto watch = f.start({"latency", "--route", "chat", "--watch", "--context", "dev"});
+    QByteArray seen;
+    QDeadlineTimer deadline(30000);
+    while (seen.count("\"event\":\"second\"") < 2 && !deadline.hasExpired()) {
+        watch->waitForReadyRead(200);
+        seen += watch->readAllStandardOutput();
+    }
+    ASSERT_GE(seen.count("\"event\":\"second\""), 2) << seen.toStdString();
+    const QJsonObject first = QJsonDocument::fromJson(seen.split('\n').front()).object();
+    EXPECT_EQ(first["latency"].toObject()["route"].toString(), "chat");
+    EXPECT_GT(first["latency"].toObject()["count"].toInt(), 0);
+    EXPECT_TRUE(first["latency"].toObject()["time"].isString());
+    ::kill(pid_t(watch->processId()), SIGINT);
+    ASSERT_TRUE(watch->waitForFinished(15000));
+    EXPECT_EQ(watch->exitCode(), 130);
+}
