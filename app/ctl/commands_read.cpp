@@ -329,9 +329,21 @@ static Exit watchLatency(Runtime &rt, const QString &route)
         return Exit::Usage;
     }
     LatencyStream stream(rt.session()->connection());
+    // Rows rendered next to a wide sample row, so the streamed lines line up.
+    const QJsonObject sample{{"time", "2026-01-01T00:00:00Z"},
+                             {"count", 100000},
+                             {"errors", 100000},
+                             {"fallbacks", 100000},
+                             {"p50_ms", 100000},
+                             {"p95_ms", 100000},
+                             {"p99_ms", 100000}};
+    auto lastLine = [](const QString &t) {
+        return t.section(QLatin1Char('\n'), -2, -2) + QLatin1Char('\n');
+    };
     const bool table = rt.format() == Format::Table;
     if (table)
-        rt.out(renderTable({}, latencyColumns()));
+        rt.out(renderTable({sample}, latencyColumns()).section(QLatin1Char('\n'), 0, 0) +
+               QLatin1Char('\n'));
     QObject::connect(
         &stream, &LatencyStream::pointsReady, &rt, [&](const std::vector<RoutePoint> &points) {
             for (const auto &p : points) {
@@ -351,8 +363,7 @@ static Exit watchLatency(Runtime &rt, const QString &route)
                 s.ttftP50 = float(p.point.ttftP50);
                 const QJsonObject o = latencyRecord(route, s);
                 if (table) {
-                    const QString t = renderTable({o}, latencyColumns());
-                    rt.out(t.mid(t.indexOf(QLatin1Char('\n')) + 1));
+                    rt.out(lastLine(renderTable({sample, o}, latencyColumns())));
                 } else {
                     rt.out(renderJson(QJsonObject{{"event", "second"}, {"latency", o}}, true));
                 }
