@@ -76,7 +76,8 @@ const std::vector<CommandSpec> &commands()
          {A::DrillVerb, A::Model},
          true},
         {"context",
-         "list | use NAME | add NAME --endpoint HOST:PORT [--env prod] [--token-env VAR]",
+         "list | use NAME | add NAME --endpoint HOST:PORT [--env prod] [--tls] "
+         "[--token-env VAR | --token-stdin]",
          "The console's connection profiles",
          {"endpoint", "env", "token-env", "tls"},
          {A::ContextVerb, A::Context}},

@@ -1,15 +1,18 @@
 // Contexts are the console's connection profiles (QSettings, no secrets):
 // `context list` shows them and which one is current and why, `context use`
 // saves the current one for later runs, `context add` writes a profile the
-// console then shows too. Tokens are never written here: the keychain entry
-// is made in the console's profile manager, or the profile names an
-// environment variable (--token-env).
+// console then shows too. Tokens never go to the settings: the keychain entry
+// is made in the console's profile manager (or below), or the profile names an
+// environment variable (--token-env), or `context add … --token-stdin`
+// puts the token read from standard input in the keychain.
 
 #include "ctl/commands.h"
 #include "ctl/runtime.h"
+#include "ui/connections/token_store.h"
 
 #include <QJsonArray>
 #include <QSettings>
+#include <QTextStream>
 
 namespace sb::ctl {
 
@@ -101,6 +104,15 @@ Exit runContext(Runtime &rt)
             p.tokenSource = ConnectionProfile::TokenSource::Environment;
             p.tokenVariable = rt.args().value(QStringLiteral("token-env"));
         }
+        const bool keychain = rt.args().has(QStringLiteral("token-stdin"));
+        if (keychain) {
+            p.tokenSource = ConnectionProfile::TokenSource::Keychain;
+            if (rt.args().has(QStringLiteral("token-env"))) {
+                rt.err(QStringLiteral("switchboard-ctl: --token-stdin (keychain) or --token-env, "
+                                      "not both"));
+                return Exit::Usage;
+            }
+        }
         if (const QString bad = p.validate(); !bad.isEmpty()) {
             rt.err(QStringLiteral("switchboard-ctl: context add: %1").arg(bad));
             return Exit::Usage;
@@ -109,6 +121,34 @@ Exit runContext(Runtime &rt)
             rt.err(
                 QStringLiteral("switchboard-ctl: a context called %1 exists already").arg(p.name));
             return Exit::Failure;
+        }
+        if (keychain) {
+            // The token goes to the OS keychain under the profile's name, as
+            // the console's profile manager keeps it; never to the settings.
+            QTextStream in(stdin);
+            const QString token = in.readAll().trimmed();
+            if (token.isEmpty()) {
+                rt.err(QStringLiteral("switchboard-ctl: --token-stdin: nothing on standard input"));
+                return Exit::Usage;
+            }
+            TokenStore store;
+            bool done = false;
+            QString error = QStringLiteral("the keychain did not answer");
+            QObject::connect(&store, &TokenStore::tokenWritten, &rt,
+                             [&](const QString &, const QString &e) {
+                                 error = e;
+                                 done = true;
+                             });
+            store.write(p.name, token);
+            for (int i = 0; i < 1000 && !done; ++i)
+                rt.pump(10);
+            if (!done || !error.isEmpty()) {
+                rt.err(QStringLiteral("switchboard-ctl: could not keep the token in the keychain "
+                                      "(%1); name an environment variable with --token-env "
+                                      "instead. Nothing was added.")
+                           .arg(error));
+                return Exit::Failure;
+            }
         }
         profiles.push_back(p);
         profile_store::save(settings, profiles);
