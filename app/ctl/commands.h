@@ -22,6 +22,7 @@ Exit runAudit(Runtime &rt);
 
 Exit runModelSwitch(Runtime &rt, bool enable);
 Exit runSetFallback(Runtime &rt);
+Exit runForceFallback(Runtime &rt);
 Exit runMoveLabel(Runtime &rt);
 Exit runRollback(Runtime &rt);
 Exit runExperimentState(Runtime &rt);

@@ -228,6 +228,55 @@ Exit runSetFallback(Runtime &rt)
                 [&](const Change &ch) { return routing->lastEvent(ch.target()).reason; });
 }
 
+// The console's F: all of a route's traffic skips its primary (or back).
+Exit runForceFallback(Runtime &rt)
+{
+    if (!usage(rt, 2))
+        return Exit::Usage;
+    const QString onOff = rt.args().positional[1];
+    if (onOff != QLatin1String("on") && onOff != QLatin1String("off")) {
+        rt.err(QStringLiteral("switchboard-ctl: force-fallback ROUTE on|off"));
+        return Exit::Usage;
+    }
+    if (Exit e = rt.start(Runtime::Routing); e != Exit::Ok)
+        return e;
+    RoutingController *routing = rt.routing();
+    if (Exit e = rt.waitFor([&] { return routing->writeBlockedReason().isEmpty(); },
+                            QStringLiteral("the routing table"));
+        e != Exit::Ok)
+        return e;
+    const QString name = rt.args().positional[0];
+    const auto &routes = routing->model()->table().routes;
+    int row = -1;
+    for (int i = 0; i < int(routes.size()); ++i) {
+        if (routes[std::size_t(i)].name == name)
+            row = i;
+    }
+    if (row < 0) {
+        rt.err(QStringLiteral("switchboard-ctl: no route called %1").arg(name));
+        return Exit::Failure;
+    }
+    const bool force = onOff == QLatin1String("on");
+    if (routes[std::size_t(row)].primaryBypassed == force)
+        return unchanged(
+            rt, force ? QStringLiteral("route %1 is already forced to its fallbacks").arg(name)
+                      : QStringLiteral("route %1 already goes to its primary first").arg(name));
+    QString why;
+    auto c = routing->forceFallbackFor(routing->model()->index(row, 0), &why);
+    if (!c) {
+        rt.err(QStringLiteral("switchboard-ctl: ") + why);
+        return Exit::Failure;
+    }
+    if (!revertAfter(rt, &*c))
+        return Exit::Usage;
+    Outcome o;
+    QObject::connect(
+        routing, &RoutingController::changeSucceeded, &rt,
+        [&](const Change &ch, const AuditEvent &ev) { o = {true, true, ch, {}, {}, ev}; });
+    return send(rt, routing, *c, o,
+                [&](const Change &ch) { return routing->lastEvent(ch.target()).reason; });
+}
+
 static Exit labelChange(Runtime &rt, bool rollback)
 {
     if (!usage(rt, rollback ? 1 : 3))

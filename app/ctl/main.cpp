@@ -78,6 +78,7 @@ int main(int argc, char **argv)
         {"disable-model", [](Runtime &rt) { return runModelSwitch(rt, false); }},
         {"enable-model", [](Runtime &rt) { return runModelSwitch(rt, true); }},
         {"set-fallback", runSetFallback},
+        {"force-fallback", runForceFallback},
         {"move-label", runMoveLabel},
         {"rollback", runRollback},
         {"experiment", runExperimentState},

@@ -107,6 +107,15 @@ TEST(CtlWrite, FallbacksLabelsExperimentsAndDrillsChangeThroughTheSameFlow)
         2);
     EXPECT_EQ(
         f.run({"set-fallback", "chat", "nope", "on", "--reason", "x", "--context", "dev"}).code, 1);
+    CtlRun forced = f.run({"force-fallback", "summarize", "on", "--reason", "primary sick", "--for",
+                           "15m", "--context", "dev"});
+    ASSERT_EQ(forced.code, 0) << forced.err.toStdString();
+    EXPECT_TRUE(route(f, "summarize")["primary_bypassed"].toBool());
+    EXPECT_TRUE(route(f, "summarize")["bypass_reverts_at"].isString());
+    ASSERT_EQ(
+        f.run({"force-fallback", "summarize", "off", "--reason", "ok", "--context", "dev"}).code,
+        0);
+    EXPECT_FALSE(route(f, "summarize")["primary_bypassed"].toBool());
 
     // Production labels need admin: an operator gets 6, root gets through.
     CtlRun r = f.run({"move-label", "support-reply", "production", "4", "--reason", "ship v4",
