@@ -98,8 +98,10 @@ QString manPage()
                                ".SH NAME\nswitchboard\\-ctl \\- the Switchboard console for "
                                "terminals and scripts\n.SH SYNOPSIS\n");
     for (const auto &c : commands())
-        m += QStringLiteral(".B switchboard\\-ctl %1\n%2\n.br\n")
-                 .arg(roff(c.name), roff(c.synopsis));
+        m += c.synopsis.isEmpty()
+                 ? QStringLiteral(".B switchboard\\-ctl %1\n.br\n").arg(roff(c.name))
+                 : QStringLiteral(".B switchboard\\-ctl %1\n%2\n.br\n")
+                       .arg(roff(c.name), roff(c.synopsis));
     m += QStringLiteral(".SH DESCRIPTION\nReads and changes what the Switchboard console shows, "
                         "over the same gRPC contract, with the console's own controllers: the "
                         "same etag, request id and audit semantics, the same local action log "
