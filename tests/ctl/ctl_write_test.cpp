@@ -295,6 +295,16 @@ TEST(CtlWrite, ProductionAsksToTypeTheNameOnATerminal)
     std::tie(code, screen) = onTty("orion-8b\n");
     EXPECT_EQ(code, 0) << screen.toStdString();
     EXPECT_FALSE(model(f, "orion-8b")["enabled"].toBool());
+
+    // On a terminal a list is a table (piped, it is JSON: every other test).
+    QProcess p;
+    p.setProcessEnvironment(f.env(QStringLiteral("alice-token")));
+    p.start(QStringLiteral("script"),
+            {"-qec", CtlFixture::binary() + QStringLiteral(" models --context dev"), "/dev/null"});
+    ASSERT_TRUE(p.waitForFinished(60000));
+    const QByteArray table = p.readAllStandardOutput();
+    EXPECT_TRUE(table.startsWith("MODEL")) << table.toStdString();
+    EXPECT_TRUE(table.contains("orion-8b")) << table.toStdString();
 }
 
 // latency --watch: the route's closed seconds from the live stream, one JSON
