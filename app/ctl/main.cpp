@@ -2,6 +2,14 @@
 // wiring: the command line, then one command on a Runtime (ctl/runtime.h)
 // that reuses the console's session, controllers, profiles and cache.
 // QtCore's event loop only; no widgets, no display needed.
+//
+// Known gaps: no prompt editing (new versions), rendering with variables,
+// experiment creation or weights, arena comparisons or feedback; `results`
+// is live only (results are not cached); `experiments --watch` and `audit
+// --watch` see others' changes within the controllers' 30 s refresh; a
+// drill's failure is told apart (permission or not) by the controller's
+// message text, as drills have no Change; the binary links QtGui through
+// the models' colour and font roles (never Widgets, checked by a test).
 
 #include "client/call_tracker.h"
 #include "client/grpc_runtime.h"
