@@ -16,7 +16,6 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QJsonDocument>
 #include <QSettings>
 #include <QTextStream>
 #include <QTimer>
