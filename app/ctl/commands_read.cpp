@@ -283,6 +283,7 @@ Exit runExperiments(Runtime &rt)
         return a;
     };
     v.fetchedMs = [&] { return rt.experiments()->freshness().fetchedMs; };
+    v.refresh = [&] { rt.experiments()->refresh(); };
     return showList(rt, v);
 }
 
@@ -459,7 +460,7 @@ Exit runAudit(Runtime &rt)
     if (since > 0)
         filter.setSinceMs(QDateTime::currentMSecsSinceEpoch() - since * 1000);
     const int limit = rt.args().value(QStringLiteral("limit"), QStringLiteral("0")).toInt();
-    ListView v{"events", "event", "key", {}, auditColumns(), {}, {}};
+    ListView v{"events", "entry", "key", {}, auditColumns(), {}, {}};
     v.collect = [&] {
         QJsonArray a;
         for (const auto &row : filter.visibleRows()) {
@@ -473,6 +474,7 @@ Exit runAudit(Runtime &rt)
         return a;
     };
     v.fetchedMs = [&] { return rt.audit()->freshness().fetchedMs; };
+    v.refresh = [&] { rt.audit()->refresh(); };
     return showList(rt, v);
 }
 

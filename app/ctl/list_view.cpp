@@ -3,6 +3,7 @@
 #include "ctl/runtime.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 
 namespace sb::ctl {
@@ -62,8 +63,14 @@ Exit showList(Runtime &rt, const ListView &view)
     if (table)
         rt.err(QStringLiteral("watching %1 for changes (Ctrl-C to stop)").arg(view.key));
     installInterruptHandler();
+    QElapsedTimer sinceRefresh;
+    sinceRefresh.start();
     while (!interrupted()) {
         rt.pump(100);
+        if (view.refresh && sinceRefresh.elapsed() >= view.refreshMs) {
+            view.refresh();
+            sinceRefresh.restart();
+        }
         records = view.collect();
         QHash<QString, QJsonObject> now;
         for (const QJsonValue &v : records) {

@@ -24,6 +24,10 @@ struct ListView
     std::vector<Column> columns;
     std::function<QJsonArray()> collect;
     std::function<qint64()> fetchedMs;
+    // Lists without a watch stream (experiments, audit) ask again this often
+    // under --watch, instead of the console's 30 s.
+    std::function<void()> refresh = {};
+    int refreshMs = 2000;
 };
 
 Exit showList(Runtime &rt, const ListView &view);

@@ -6,7 +6,7 @@
 // Known gaps: no prompt editing (new versions), rendering with variables,
 // experiment creation or weights, arena comparisons or feedback; `results`
 // is live only (results are not cached); `experiments --watch` and `audit
-// --watch` see others' changes within the controllers' 30 s refresh; a
+// --watch` poll every 2 s (no watch stream for them in the contract); a
 // drill's failure is told apart (permission or not) by the controller's
 // message text, as drills have no Change; the binary links QtGui through
 // the models' colour and font roles (never Widgets, checked by a test).

@@ -350,14 +350,16 @@ results:     experiment variant name control exposures successes errors cost_usd
 latency:     route time count errors fallbacks p50_ms p95_ms p99_ms ttft_p50_ms
              (one row per minute, merged from per-second points)
 audit:       time source(service|local) actor action target old new reason
-             outcome request_id id
+             outcome request_id id key (id, or request_id for a local row)
 drills:      id model kind magnitude started_at ends_at
 writes:      {"result": "applied"|"unchanged", "change": {kind target title old new
              reason request_id reverts_after_s}, "audit_id", "actor"}
 conflict:    {"result": "conflict", "change": {...}, "conflict": {updated_by
              updated_at description}}  (exit code 5)
---watch:     one JSON object a line: {"event": "initial"|"changed"|"removed",
-             "time", "<kind singular>": {...}}
+--watch:     one JSON object a line: {"event": "initial"|"added"|"changed"|"removed",
+             "time", "<kind>": {...}} with <kind> route, model, prompt, version,
+             experiment, result or entry (audit); latency: {"event": "second",
+             "latency": {...}}
 )");
 }
 

@@ -328,3 +328,38 @@ TEST(CtlWrite, LatencyWatchStreamsTheRoutesSecondsLive)
     ASSERT_TRUE(watch->waitForFinished(15000));
     EXPECT_EQ(watch->exitCode(), 130);
 }
+
+// experiments --watch: no watch stream in the contract, so the CLI asks
+// every 2 s; bob's pause shows up as a changed line.
+TEST(CtlWrite, ExperimentsWatchSeesAnotherClientsPause)
+{
+    CtlFixture f;
+    auto watch = f.start({"experiments", "--watch", "--context", "dev"});
+    QByteArray seen;
+    auto waitFor = [&](const std::function<bool()> &done) {
+        QDeadlineTimer deadline(30000);
+        while (!done() && !deadline.hasExpired()) {
+            watch->waitForReadyRead(200);
+            seen += watch->readAllStandardOutput();
+        }
+        return done();
+    };
+    ASSERT_TRUE(waitFor([&] { return seen.count("\"event\":\"initial\"") == 5; }))
+        << seen.toStdString();
+    ASSERT_EQ(f.run({"experiment", "pause", "exp-1", "--reason", "bob pauses", "--context", "dev"},
+                    "bob-token")
+                  .code,
+              0);
+    ASSERT_TRUE(waitFor([&] {
+        for (const QByteArray &line : seen.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o["event"].toString() == "changed" &&
+                o["experiment"].toObject()["id"].toString() == "exp-1")
+                return o["experiment"].toObject()["state"].toString() == "paused";
+        }
+        return false;
+    })) << seen.toStdString();
+    ::kill(pid_t(watch->processId()), SIGINT);
+    ASSERT_TRUE(watch->waitForFinished(15000));
+    EXPECT_EQ(watch->exitCode(), 130);
+}
