@@ -177,6 +177,7 @@ void Session::reportFailure(const QString &operation, const RpcError &err)
         problem = tr("permission denied for %1 (%2)").arg(operation, err.message);
     if (!problem.isEmpty() && problem != m_authProblem) {
         m_authProblem = problem;
+        m_authCode = err.code;
         emit freshnessChanged();
     }
 }

@@ -87,6 +87,8 @@ public:
     void clearCachedFrom();
     // Set when the service refused our token or role; shown next to the state.
     QString authProblem() const { return m_authProblem; }
+    // Unauthenticated or PermissionDenied while authProblem() is set, else Ok.
+    RpcCode authProblemCode() const { return m_authProblem.isEmpty() ? RpcCode::Ok : m_authCode; }
     // Why what is shown is not live, in words for the stale banner.
     QString staleReason() const;
     // Why a write cannot be made now ("" when it can): offline, a refused
@@ -124,6 +126,7 @@ private:
     int m_snapshotsPending = 0;
     QString m_cachedFrom;
     QString m_authProblem;
+    RpcCode m_authCode = RpcCode::Ok;
     QString m_roleProblem;
     bool m_wasReady = false;
 };

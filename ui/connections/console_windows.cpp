@@ -37,21 +37,6 @@ private:
     std::function<void()> m_onClose;
 };
 
-SessionTarget targetFor(const ConnectionProfile &p, bool alone)
-{
-    SessionTarget t;
-    t.profileName = p.name;
-    // The in-process sim keeps its rows under "sim" whatever port it gets.
-    t.endpointKey =
-        p.builtIn && p.name == QLatin1String("sim") ? QStringLiteral("sim") : p.endpoint.trimmed();
-    t.environment = p.environment;
-    t.tokenHint = p.tokenHint();
-    // Borrowing the last endpoint's cache is for a lone ad-hoc window only:
-    // with profiles side by side it would show one service's data as another's.
-    t.borrowCache = alone && p.builtIn;
-    return t;
-}
-
 } // namespace
 
 ConsoleWindows::ConsoleWindows(Cache *cache, std::vector<ConnectionProfile> profiles,
@@ -147,7 +132,7 @@ MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
     entry->window = window;
     entry->resolver = new ProfileResolver(entry->console);
     Console *console = entry->console;
-    const SessionTarget target = targetFor(*profile, alone);
+    const SessionTarget target = sessionTargetFor(*profile, alone);
     const QString endpoint = profile->endpoint;
     connect(entry->resolver, &ProfileResolver::resolved, console,
             [console, target](const ChannelSpec &spec) {

@@ -221,4 +221,19 @@ const ConnectionProfile *find(const std::vector<ConnectionProfile> &profiles, co
 
 } // namespace profile_store
 
+SessionTarget sessionTargetFor(const ConnectionProfile &p, bool alone)
+{
+    SessionTarget t;
+    t.profileName = p.name;
+    // The in-process sim keeps its rows under "sim" whatever port it gets.
+    t.endpointKey =
+        p.builtIn && p.name == QLatin1String("sim") ? QStringLiteral("sim") : p.endpoint.trimmed();
+    t.environment = p.environment;
+    t.tokenHint = p.tokenHint();
+    // Borrowing the last endpoint's cache is for a lone ad-hoc window only:
+    // with profiles side by side it would show one service's data as another's.
+    t.borrowCache = alone && p.builtIn;
+    return t;
+}
+
 } // namespace sb

@@ -51,6 +51,13 @@ struct ConnectionProfile
 
 QColor environmentColor(Environment e);
 
+// What a session connected through `p` is: its name, the key its cache rows
+// are kept under (the endpoint; "sim" for the console's in-process sim),
+// its environment and token advice. `alone`: the only window open, which
+// may borrow the last endpoint's cache. switchboard-ctl uses the same keys,
+// so it reads what the console cached.
+SessionTarget sessionTargetFor(const ConnectionProfile &p, bool alone);
+
 // Profiles in QSettings ("profiles/<n>/…"), without secrets. load/save touch
 // the settings file: the console calls load before its window shows and
 // saves through saveAsync, off the GUI thread.

@@ -10,7 +10,7 @@
 #include "core/types.h"
 
 #include <QAbstractTableModel>
-#include <QStyledItemDelegate>
+#include <QColor>
 #include <vector>
 
 namespace sb {
@@ -131,19 +131,6 @@ public:
 
 private:
     std::vector<LabelMove> m_moves;
-};
-
-// Draws a version row's labels (VersionListModel::LabelsRole) as chips, and
-// the Version column as a timeline: a line through every row with a dot per
-// version, a hollow one where the parent is not the version just below.
-class VersionTimelineDelegate : public QStyledItemDelegate
-{
-    Q_OBJECT
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-               const QModelIndex &index) const override;
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 };
 
 // The colour a label's chip is drawn in (production stands out).

@@ -196,9 +196,9 @@ QString PromptsController::rememberedPrompt(const std::vector<Prompt> &prompts) 
     return prompts.empty() ? QString() : prompts.front().name;
 }
 
-void PromptsController::selectPrompt(const QString &name)
+void PromptsController::selectPrompt(const QString &name, bool remember)
 {
-    if (name != m_selected && !name.isEmpty())
+    if (remember && name != m_selected && !name.isEmpty())
         m_local.setLastSelected(name);
     m_selected = name;
     showVersions(name);

@@ -72,7 +72,9 @@ public:
     VersionListModel *versions() { return &m_versionModel; }
     LabelHistoryModel *labelHistory() { return &m_historyModel; }
     QString selectedPrompt() const { return m_selected; }
-    void selectPrompt(const QString &name);
+    // remember: the console opens on it next time (off for switchboard-ctl,
+    // which must not move the console's selection).
+    void selectPrompt(const QString &name, bool remember = true);
     void refresh();
     Freshness freshness() const;
     bool isWatching() const;

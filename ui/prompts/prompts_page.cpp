@@ -11,6 +11,7 @@
 #include "ui/prompts/prompts_controller.h"
 #include "ui/prompts/template_highlighter.h"
 #include "ui/prompts/version_editor.h"
+#include "ui/prompts/version_timeline_delegate.h"
 #include "ui/session.h"
 
 #include <QAction>

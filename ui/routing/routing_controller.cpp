@@ -217,19 +217,76 @@ std::optional<Change> RoutingController::toggleFor(const QModelIndex &index, QSt
                        .arg(r->name);
         return std::nullopt;
     }
-    if (step == 0)
-        return modelToggleFor(r->primaryModel, why);
+    if (step == 0) {
+        const Model *m = m_model.model(r->primaryModel);
+        if (!m) {
+            if (why)
+                *why = tr("model %1 is not in the routing table").arg(r->primaryModel);
+            return std::nullopt;
+        }
+        return modelChange(m->name, !m->enabled, why);
+    }
+    const FallbackStep &f = r->fallbacks[std::size_t(step - 1)];
+    return fallbackChange(r->name, f.model, !f.enabled, why);
+}
+
+std::optional<Change> RoutingController::modelChange(const QString &model, bool enabled,
+                                                     QString *why) const
+{
+    const Model *m = m_model.model(model);
+    if (!m) {
+        if (why)
+            *why = tr("model %1 is not in the routing table").arg(model);
+        return std::nullopt;
+    }
+    if (m->enabled == enabled) {
+        if (why)
+            *why = tr("model %1 is already %2").arg(model, onOff(enabled));
+        return std::nullopt;
+    }
     Change c;
     c.requestId = Change::newRequestId();
-    const FallbackStep &f = r->fallbacks[std::size_t(step - 1)];
-    c.kind = ChangeKind::FallbackEnabled;
-    c.object = r->name;
-    c.item = f.model;
-    c.enabled = !f.enabled;
-    c.expectedEtag = r->etag;
-    c.oldValue = onOff(f.enabled);
+    c.kind = ChangeKind::ModelEnabled;
+    c.object = m->name;
+    c.enabled = enabled;
+    c.expectedEtag = m->etag;
+    c.oldValue = onOff(m->enabled);
     c.newValue = onOff(c.enabled);
     return c;
+}
+
+std::optional<Change> RoutingController::fallbackChange(const QString &routeName,
+                                                        const QString &model, bool enabled,
+                                                        QString *why) const
+{
+    const Route *r = route(routeName);
+    if (!r) {
+        if (why)
+            *why = tr("no route called %1").arg(routeName);
+        return std::nullopt;
+    }
+    for (const auto &f : r->fallbacks) {
+        if (f.model != model)
+            continue;
+        if (f.enabled == enabled) {
+            if (why)
+                *why = tr("fallback %1 on %2 is already %3").arg(model, r->name, onOff(enabled));
+            return std::nullopt;
+        }
+        Change c;
+        c.requestId = Change::newRequestId();
+        c.kind = ChangeKind::FallbackEnabled;
+        c.object = r->name;
+        c.item = f.model;
+        c.enabled = enabled;
+        c.expectedEtag = r->etag;
+        c.oldValue = onOff(f.enabled);
+        c.newValue = onOff(c.enabled);
+        return c;
+    }
+    if (why)
+        *why = tr("%1 is not a fallback of route %2").arg(model, r->name);
+    return std::nullopt;
 }
 
 std::optional<Change> RoutingController::modelToggleFor(const QString &model, QString *why) const
@@ -240,15 +297,7 @@ std::optional<Change> RoutingController::modelToggleFor(const QString &model, QS
             *why = tr("model %1 is not in the routing table").arg(model);
         return std::nullopt;
     }
-    Change c;
-    c.requestId = Change::newRequestId();
-    c.kind = ChangeKind::ModelEnabled;
-    c.object = m->name;
-    c.enabled = !m->enabled;
-    c.expectedEtag = m->etag;
-    c.oldValue = onOff(m->enabled);
-    c.newValue = onOff(c.enabled);
-    return c;
+    return modelChange(model, !m->enabled, why);
 }
 
 std::optional<Change> RoutingController::forceFallbackFor(const QModelIndex &index,

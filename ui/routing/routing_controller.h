@@ -49,6 +49,13 @@ public:
     // Disables (or re-enables) a model everywhere, by name (the palette's
     // "Disable atlas-xl"). nullopt (with why) if there is no such model.
     std::optional<Change> modelToggleFor(const QString &model, QString *why = nullptr) const;
+    // The same changes by name (switchboard-ctl): a model on or off
+    // everywhere, one fallback step of a route on or off. nullopt (with why)
+    // when the name is unknown or it is already so.
+    std::optional<Change> modelChange(const QString &model, bool enabled,
+                                      QString *why = nullptr) const;
+    std::optional<Change> fallbackChange(const QString &route, const QString &model, bool enabled,
+                                         QString *why = nullptr) const;
     // Forces the selected row's route to its fallbacks (or back).
     std::optional<Change> forceFallbackFor(const QModelIndex &index, QString *why = nullptr) const;
     // What traffic will do, in sentences, for the dialog.
