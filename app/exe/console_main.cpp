@@ -275,11 +275,13 @@ int main(int argc, char **argv)
     for (const auto &spec : sb::pageRegistry())
         pages << spec.name;
     firstWindow->showPage(startPage);
-    firstWindow->setRemembersLayout(true);
+    // A scripted screenshot run leaves the user's layout as it was.
+    const bool remember = !parser.isSet(quitOpt);
+    firstWindow->setRemembersLayout(remember);
     QObject::connect(&windows, &sb::ConsoleWindows::windowOpened, &windows,
-                     [startPage](sb::MainWindow *w) {
+                     [startPage, remember](sb::MainWindow *w) {
                          w->showPage(startPage);
-                         w->setRemembersLayout(true);
+                         w->setRemembersLayout(remember);
                      });
 
     if (parser.isSet(shotOpt)) {

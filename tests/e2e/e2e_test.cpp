@@ -55,6 +55,9 @@ TEST(EndToEnd, ConsoleProcessDrawsLiveLatencyFromSimProcess)
     QProcess console;
     auto env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    // The consoles' settings (profiles, the window's remembered page) stay in
+    // the test's folder, not the user's.
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
     console.setProcessEnvironment(env);
     console.setProgram(QStringLiteral(SB_CONSOLE_EXE));
     console.setArguments({QStringLiteral("--connect"), address, QStringLiteral("--cache"),
