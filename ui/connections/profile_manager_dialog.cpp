@@ -1,6 +1,7 @@
 #include "ui/connections/profile_manager_dialog.h"
 
 #include "ui/common/palette.h"
+#include "ui/connections/connection_tester.h"
 #include "ui/connections/token_store.h"
 
 #include <QCheckBox>
@@ -59,7 +60,8 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
       m_status(new QLabel(this)), m_save(new QPushButton(tr("&Save"), this)),
       m_delete(new QPushButton(tr("Delete"), this)),
       m_connect(new QPushButton(tr("&Connect"), this)),
-      m_openBeside(new QPushButton(tr("Open &beside"), this))
+      m_openBeside(new QPushButton(tr("Open &beside"), this)),
+      m_test(new QPushButton(tr("&Test"), this)), m_tester(new ConnectionTester(this))
 {
     setObjectName(QStringLiteral("profileManager"));
     setWindowTitle(tr("Connection profiles"));
@@ -99,7 +101,25 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
     m_openBeside->setObjectName(QStringLiteral("openBesideProfile"));
     m_connect->setToolTip(tr("Save, then switch this window to the profile"));
     m_openBeside->setToolTip(tr("Save, then open the profile in a window of its own"));
+    m_test->setObjectName(QStringLiteral("testProfile"));
+    m_test->setToolTip(tr("Connect with what the form says now (saved or not), make one call "
+                          "that needs the token, and say what happened"));
+    connect(m_test, &QPushButton::clicked, this, [this] {
+        if (const QString e = error(); !e.isEmpty()) {
+            setStatus(e, true);
+            return;
+        }
+        m_test->setEnabled(false);
+        m_tester->test(fromForm(), m_token->text());
+    });
+    connect(m_tester, &ConnectionTester::progress, this,
+            [this](const QString &what) { setStatus(what, false); });
+    connect(m_tester, &ConnectionTester::finished, this, [this](bool ok, const QString &sentence) {
+        setStatus(sentence, !ok);
+        m_test->setEnabled(m_row >= 0);
+    });
     auto *buttons = new QDialogButtonBox(this);
+    buttons->addButton(m_test, QDialogButtonBox::ActionRole);
     buttons->addButton(m_save, QDialogButtonBox::ApplyRole);
     buttons->addButton(m_openBeside, QDialogButtonBox::ActionRole);
     buttons->addButton(m_connect, QDialogButtonBox::AcceptRole);
@@ -459,6 +479,7 @@ void ProfileManagerDialog::updateEnabled()
     m_delete->setEnabled(has);
     m_connect->setEnabled(has);
     m_openBeside->setEnabled(has);
+    m_test->setEnabled(has && !m_tester->busy());
     if (!m_loading && has) {
         const QString e = error();
         setStatus(e, !e.isEmpty());

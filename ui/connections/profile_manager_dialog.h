@@ -24,6 +24,7 @@ class QTableWidget;
 namespace sb {
 
 class TokenStore;
+class ConnectionTester;
 
 class ProfileManagerDialog : public QDialog
 {
@@ -77,6 +78,8 @@ private:
     QPushButton *m_delete;
     QPushButton *m_connect;
     QPushButton *m_openBeside;
+    QPushButton *m_test;
+    ConnectionTester *m_tester;
     QList<QWidget *> m_tlsWidgets;
 };
 
