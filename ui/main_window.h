@@ -100,6 +100,8 @@ private:
     void setUpPresentation();
     void applyPresentation();
     void showStatus(const QString &text, int timeoutMs = 0);
+    // text as this window shows it now (masked while presenting).
+    QString presentable(const QString &text) const;
 
     Console *m_console;
     QWidget *m_frame;
@@ -116,6 +118,7 @@ private:
     QToolButton *m_bell;
     QLabel *m_presenting = nullptr;
     QAction *m_presentAction = nullptr;
+    QByteArray m_geometryBeforePresenting;
     QString m_statusText; // unmasked, so leaving presenter mode shows it whole
     QDockWidget *m_notificationDock;
     QListWidget *m_nav;

@@ -6,15 +6,35 @@
 #include "ui/common/page.h"
 #include "ui/common/presenter.h"
 #include "ui/common/privacy.h"
+#include "ui/console.h"
 #include "ui/main_window.h"
+#include "ui/session.h"
 
 #include <QAbstractItemView>
 #include <QAction>
 #include <QLabel>
 #include <QListWidget>
+#include <QScreen>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace sb {
+
+namespace {
+// "Connected to sim" rather than "Connected to •••": the profile's name
+// stands for this window's endpoint.
+QString presentableIn(const Session *s, QString text)
+{
+    if (privacy::enabled() && !s->profileName().isEmpty() && !s->endpointLabel().isEmpty())
+        text.replace(s->endpointLabel(), privacy::masked(s->profileName()));
+    return privacy::masked(text);
+}
+} // namespace
+
+QString MainWindow::presentable(const QString &text) const
+{
+    return presentableIn(m_console->session(), text);
+}
 
 void MainWindow::setUpPresentation()
 {
@@ -38,6 +58,9 @@ void MainWindow::setUpPresentation()
                        "padding: 2px 10px; border-radius: 3px; }"));
     connect(privacy::notifier(), &privacy::Notifier::changed, this, &MainWindow::applyPresentation);
     applyPresentation();
+    // Opened while presenting (--presentation): take the screen once shown.
+    if (presenter::isOn())
+        QTimer::singleShot(0, this, &MainWindow::applyPresentation);
 }
 
 void MainWindow::applyPresentation()
@@ -47,6 +70,20 @@ void MainWindow::applyPresentation()
     m_presentAction->setChecked(on);
     m_presentAction->setText(on ? tr("Stop presenting") : tr("Present"));
     m_presenting->setVisible(on);
+    // Large type needs the room: the window takes the screen while
+    // presenting (grows only, never shrinks) and goes back after.
+    if (on && m_geometryBeforePresenting.isEmpty() && isVisible() && screen()) {
+        const QRect room = screen()->availableGeometry();
+        if (room.width() > width() && room.height() > height()) {
+            m_geometryBeforePresenting = saveGeometry();
+            setGeometry(room);
+            showMaximized();
+        }
+    } else if (!on && !m_geometryBeforePresenting.isEmpty()) {
+        showNormal();
+        restoreGeometry(m_geometryBeforePresenting);
+        m_geometryBeforePresenting.clear();
+    }
     // The sidebar's type is its own (a style sheet): it grows with the rest.
     m_nav->setFixedWidth(qRound(170 * scale));
     m_nav->setIconSize(QSize(qRound(20 * scale), qRound(20 * scale)));
@@ -58,7 +95,7 @@ void MainWindow::applyPresentation()
     for (auto *p : m_pages)
         p->updateFreshness();
     if (!statusBar()->currentMessage().isEmpty())
-        statusBar()->showMessage(privacy::masked(m_statusText));
+        statusBar()->showMessage(presentable(m_statusText));
     // Item views ask their models again (the models mask what they return).
     for (auto *view : findChildren<QAbstractItemView *>())
         view->viewport()->update();
@@ -67,7 +104,7 @@ void MainWindow::applyPresentation()
 void MainWindow::showStatus(const QString &text, int timeoutMs)
 {
     m_statusText = text;
-    statusBar()->showMessage(privacy::masked(text), timeoutMs);
+    statusBar()->showMessage(presentable(text), timeoutMs);
 }
 
 } // namespace sb

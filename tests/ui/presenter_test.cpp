@@ -56,8 +56,8 @@ void shot(QWidget *w, const char *name)
         w->grab().save(dir + QLatin1Char('/') + QLatin1String(name));
 }
 
-// Every text a user could see in the application's widgets now, each with
-// where it was found.
+// Every text a user could see in the application's shown widgets now, each
+// with where it was found.
 QStringList visibleTexts(MainWindow &window)
 {
     QStringList out;
@@ -66,6 +66,9 @@ QStringList visibleTexts(MainWindow &window)
             out << where + QStringLiteral(": ") + text;
     };
     for (QWidget *w : QApplication::allWidgets()) {
+        // What is on screen: hidden widgets are set again before they show.
+        if (!w->isVisible())
+            continue;
         const QString name =
             QString::fromLatin1(w->metaObject()->className()) + QLatin1Char('#') + w->objectName();
         add(name + QStringLiteral(" tooltip"), w->toolTip());
@@ -181,6 +184,9 @@ TEST(Presenter, NoHostTokenOrRequestIdOnAnyPageAndTheTypeIsLarge)
     EXPECT_TRUE(window.presentingBanner()->isVisible());
     EXPECT_EQ(window.presentingBanner()->text(), QStringLiteral("PRESENTING"));
     EXPECT_EQ(endpoint->text().left(3), QStringLiteral("sim"));
+    emit console.session()->message(QStringLiteral("Connected to ") + address);
+    EXPECT_EQ(window.statusBar()->currentMessage(), QStringLiteral("Connected to sim"))
+        << window.statusBar()->currentMessage().toStdString();
 
     const auto &registry = pageRegistry();
     for (std::size_t i = 0; i < registry.size(); ++i) {
