@@ -15,6 +15,8 @@
 #include "ui/common/presenter.h"
 #include "ui/common/privacy.h"
 #include "ui/console.h"
+#include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_page.h"
 #include "ui/main_window.h"
 #include "ui/page_registry.h"
 #include "ui/routing/routing_controller.h"
@@ -199,7 +201,9 @@ TEST(Presenter, NoHostTokenOrRequestIdOnAnyPageAndTheTypeIsLarge)
             shot(&window, "presenter-audit.png");
     }
     window.showPage(pageIndex(QStringLiteral("latency")));
-    QTest::qWait(300);
+    // The chart, in large type, once it has points (for the screenshot).
+    EXPECT_TRUE(
+        QTest::qWaitFor([&] { return window.latencyPage()->chart()->pointCount() > 0; }, 15000));
     shot(&window, "presenter-latency.png");
     window.showPage(pageIndex(QStringLiteral("routing")));
     QTest::qWait(300);

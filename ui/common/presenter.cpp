@@ -11,6 +11,7 @@
 #include <QWidget>
 #include <algorithm>
 #include <cmath>
+#include <qcustomplot.h>
 #include <vector>
 
 namespace sb::presenter {
@@ -36,6 +37,35 @@ QFont scaled(QFont f, double factor)
         f.setPixelSize(std::max(1, int(std::lround(f.pixelSize() * factor))));
     return f;
 }
+// Charts keep their type in their own elements, not the widget's font.
+void scaleChart(QCustomPlot *p, double factor)
+{
+    for (QCPAxisRect *rect : p->axisRects()) {
+        for (QCPAxis *a : rect->axes()) {
+            a->setTickLabelFont(scaled(a->tickLabelFont(), factor));
+            a->setSelectedTickLabelFont(scaled(a->selectedTickLabelFont(), factor));
+            a->setLabelFont(scaled(a->labelFont(), factor));
+            a->setSelectedLabelFont(scaled(a->selectedLabelFont(), factor));
+        }
+    }
+    if (p->legend) {
+        p->legend->setFont(scaled(p->legend->font(), factor));
+        for (int i = 0; i < p->legend->itemCount(); ++i) {
+            if (QCPAbstractLegendItem *item = p->legend->item(i))
+                item->setFont(scaled(item->font(), factor));
+        }
+    }
+    for (QCPLayoutElement *e : p->plotLayout()->elements(true)) {
+        if (auto *t = qobject_cast<QCPTextElement *>(e))
+            t->setFont(scaled(t->font(), factor));
+    }
+    for (int i = 0; i < p->itemCount(); ++i) {
+        if (auto *t = qobject_cast<QCPItemText *>(p->item(i)))
+            t->setFont(scaled(t->font(), factor));
+    }
+    p->replot(QCustomPlot::rpQueuedReplot);
+}
+
 } // namespace
 
 bool isOn()
@@ -59,6 +89,8 @@ void setOn(bool on)
     std::vector<std::pair<QPointer<QWidget>, QFont>> fonts;
     for (QWidget *w : QApplication::allWidgets()) {
         fonts.emplace_back(w, scaled(w->font(), factor));
+        if (auto *plot = qobject_cast<QCustomPlot *>(w))
+            scaleChart(plot, factor);
         // Tables sized their rows for the type they were built with.
         if (auto *t = qobject_cast<QTableView *>(w))
             t->verticalHeader()->setDefaultSectionSize(
