@@ -5,6 +5,7 @@
 #include "ui/common/notification_log.h"
 #include "ui/common/page.h"
 #include "ui/common/palette.h"
+#include "ui/common/privacy.h"
 #include "ui/console.h"
 #include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
@@ -117,6 +118,8 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     m_bell->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_bell->setCheckable(true);
     m_bell->setToolTip(tr("Changes by others, reverts and trouble (Ctrl+Shift+N)"));
+    m_presenting = new QLabel(this);
+    bl->addWidget(m_presenting);
     bl->addWidget(m_environment);
     bl->addSpacing(4);
     bl->addWidget(m_profile);
@@ -201,9 +204,8 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     fl->addLayout(body, 1);
     setCentralWidget(m_frame);
 
-    statusBar()->showMessage(tr("Starting…"));
-    connect(session, &Session::message, this,
-            [this](const QString &m) { statusBar()->showMessage(m, 15000); });
+    showStatus(tr("Starting…"));
+    connect(session, &Session::message, this, [this](const QString &m) { showStatus(m, 15000); });
     connect(session, &Session::freshnessChanged, this, &MainWindow::updateFreshness);
     connect(session, &Session::endpointChanged, this, &MainWindow::updateConnectionBar);
     connect(session->connection(), &Connection::stateChanged, this,
@@ -242,6 +244,7 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
         updateRetry();
     });
     m_tick.start();
+    setUpPresentation();
     updateConnectionBar();
     updateFreshness();
 }
@@ -310,19 +313,22 @@ void MainWindow::updateConnectionBar()
         s->environment() == Environment::Dev
             ? QString()
             : QStringLiteral("#environmentFrame { border: 3px solid %1; }").arg(env.name()));
-    const QString profile = s->profileName().isEmpty() ? s->endpointLabel() : s->profileName();
+    // Presenting, no host or endpoint shows: the profile's name stands for it.
+    const QString profile =
+        privacy::masked(s->profileName().isEmpty() ? s->endpointLabel() : s->profileName());
+    const QString endpoint = privacy::enabled() ? profile : s->endpointLabel();
     m_profile->setText(profile + QStringLiteral("  ▾"));
     m_prodStrip->setVisible(prod);
     m_prodStrip->setText(tr("PRODUCTION  ·  %1  ·  changes here affect live traffic").arg(profile));
     setWindowTitle(prod ? tr("%1 [PRODUCTION] — Switchboard").arg(profile)
                         : tr("%1 (%2) — Switchboard").arg(profile, toString(s->environment())));
     const QString security = c->target().isEmpty() ? QString() : c->security();
-    m_endpoint->setToolTip(tr("%1, %2").arg(s->endpointLabel(), security));
+    m_endpoint->setToolTip(privacy::masked(tr("%1, %2").arg(endpoint, security)));
     m_endpoint->setText(security.isEmpty()
-                            ? s->endpointLabel().toHtmlEscaped()
+                            ? endpoint.toHtmlEscaped()
                             : tr("%1 <span style='color:%2'>· %3</span>")
-                                  .arg(s->endpointLabel().toHtmlEscaped(), palette::muted().name(),
-                                       security.toHtmlEscaped()));
+                                  .arg(endpoint.toHtmlEscaped(), palette::muted().name(),
+                                       privacy::masked(security).toHtmlEscaped()));
     QString color;
     switch (c->state()) {
     case Connection::State::Ready:
@@ -335,7 +341,7 @@ void MainWindow::updateConnectionBar()
         color = palette::bad().name();
     }
     const bool authTrouble = c->isReady() && !s->authProblem().isEmpty();
-    const QString problem = authTrouble ? s->authProblem() : s->problem();
+    const QString problem = privacy::masked(authTrouble ? s->authProblem() : s->problem());
     QString text = QStringLiteral("<span style='color:%1'>●</span> %2")
                        .arg(color, s->setupProblem().isEmpty() ? Connection::stateName(c->state())
                                                                : tr("not connected"));
@@ -417,6 +423,10 @@ std::vector<CommandEntry> MainWindow::commands()
     window(QStringLiteral("notifications"), tr("Show notifications"),
            tr("changes by others, reverts and trouble"),
            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this] { m_bell->setChecked(true); });
+    window(QStringLiteral("presenter"),
+           m_presentAction->isChecked() ? tr("Stop presenting") : tr("Present"),
+           tr("large type, host names, tokens and request ids hidden"), m_presentAction->shortcut(),
+           [this] { m_presentAction->trigger(); });
     if (m_retryNow->isVisible())
         window(QStringLiteral("retry"), tr("Retry the connection now"), m_problem->text(), {},
                [this] { m_retryNow->click(); });

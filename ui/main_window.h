@@ -16,6 +16,7 @@
 #include <functional>
 #include <vector>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QListView;
@@ -51,6 +52,11 @@ public:
     LatencyPage *latencyPage() const;
     RoutingPage *routingPage() const;
     Console *console() const { return m_console; }
+
+    // Ctrl+Shift+F5 (or --presentation): presenter mode on or off, for the
+    // whole application (ui/common/presenter.h).
+    QAction *presentAction() const { return m_presentAction; }
+    QLabel *presentingBanner() const { return m_presenting; }
 
     // Ctrl+K: the command palette over every page, action and object.
     void showCommandPalette();
@@ -90,6 +96,12 @@ private:
     void updateFreshness();
     void updateBadge(int index);
     void updateRetry();
+    // main_window_presenter.cpp: the toggle, the banner, the sidebar's size.
+    void setUpPresentation();
+    void applyPresentation();
+    void showStatus(const QString &text, int timeoutMs = 0);
+    // text as this window shows it now (masked while presenting).
+    QString presentable(const QString &text) const;
 
     Console *m_console;
     QWidget *m_frame;
@@ -104,6 +116,10 @@ private:
     QLabel *m_rtt;
     QLabel *m_rate;
     QToolButton *m_bell;
+    QLabel *m_presenting = nullptr;
+    QAction *m_presentAction = nullptr;
+    QByteArray m_geometryBeforePresenting;
+    QString m_statusText; // unmasked, so leaving presenter mode shows it whole
     QDockWidget *m_notificationDock;
     QListWidget *m_nav;
     QStackedWidget *m_stack;

@@ -2,6 +2,7 @@
 
 #include "store/cache.h"
 #include "ui/common/format.h"
+#include "ui/common/privacy.h"
 
 #include <QDateTime>
 
@@ -76,6 +77,8 @@ void Session::connectTo(const QString &target, const QString &endpointKey, const
 
 void Session::begin(const QString &endpoint, const SessionTarget &target)
 {
+    // Presenter mode masks this endpoint and its host wherever they show.
+    privacy::addEndpoint(endpoint);
     m_target = endpoint;
     m_endpointKey = target.endpointKey;
     m_info = target;
@@ -89,6 +92,7 @@ void Session::begin(const QString &endpoint, const SessionTarget &target)
 void Session::connectTo(const ChannelSpec &channel, const SessionTarget &target)
 {
     begin(channel.target, target);
+    privacy::addSecret(channel.token);
     m_connection->connectTo(channel);
     // Controllers forget the previous endpoint and (re)start their streams on
     // the new channel; the cached snapshot follows asynchronously.

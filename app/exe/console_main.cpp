@@ -11,6 +11,7 @@
 #include "otlp/otlp_receiver.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
+#include "ui/common/presenter.h"
 #include "ui/connections/console_windows.h"
 #include "ui/connections/profile.h"
 #include "ui/console.h"
@@ -126,9 +127,14 @@ int main(int argc, char **argv)
                                                "{trace_id} is replaced, e.g. "
                                                "http://tracing:16686/trace/{trace_id}."),
                                 QStringLiteral("template"));
-    parser.addOptions({simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt, pageOpt, envOpt,
-                       shotOpt, shotDelayOpt, quitOpt, otlpOpt, promOpt, promSelOpt, promRouteOpt,
-                       promUnitOpt, traceOpt, otlpRouteOpt, otlpModelOpt});
+    QCommandLineOption presentOpt(
+        QStringLiteral("presentation"),
+        QStringLiteral("Start in presenter mode: large type; host names, endpoints, tokens and "
+                       "request ids hidden (Ctrl+Shift+F5 toggles it)."));
+    parser.addOptions({presentOpt,   simOpt,      connectOpt, profileOpt,   cacheOpt,
+                       seedOpt,      rateOpt,     pageOpt,    envOpt,       shotOpt,
+                       shotDelayOpt, quitOpt,     otlpOpt,    promOpt,      promSelOpt,
+                       promRouteOpt, promUnitOpt, traceOpt,   otlpRouteOpt, otlpModelOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -267,6 +273,9 @@ int main(int argc, char **argv)
 
     if (!adHoc.name.isEmpty())
         profiles.insert(profiles.begin(), adHoc);
+    // Before the first window, so every widget and chart is built in large type.
+    if (parser.isSet(presentOpt))
+        sb::presenter::setOn(true);
     sb::ConsoleWindows windows(&cache, profiles);
     QPointer<sb::MainWindow> firstWindow = windows.open(first);
     if (!layout.geometry.isEmpty())

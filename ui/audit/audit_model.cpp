@@ -2,6 +2,7 @@
 
 #include "ui/common/format.h"
 #include "ui/common/palette.h"
+#include "ui/common/privacy.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -81,10 +82,15 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
         !r.outcome.startsWith(tr("applied")))
         return palette::bad();
     if (role == Qt::ToolTipRole && index.column() == Change)
-        return tr("%1 → %2").arg(r.oldValue, r.newValue);
+        return privacy::masked(tr("%1 → %2").arg(r.oldValue, r.newValue));
     if (role != Qt::DisplayRole)
         return {};
-    switch (index.column()) {
+    return privacy::masked(display(r, index.column()));
+}
+
+QString AuditModel::display(const Row &r, int column) const
+{
+    switch (column) {
     case Time:
         return formatTime(r.timeMs);
     case Source:

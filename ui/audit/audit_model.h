@@ -59,6 +59,7 @@ public:
     static QString toCsv(const std::vector<Row> &rows);
 
 private:
+    QString display(const Row &r, int column) const;
     std::vector<Row> m_rows;
 };
 

@@ -2,6 +2,7 @@
 
 #include "ui/common/format.h"
 #include "ui/common/palette.h"
+#include "ui/common/privacy.h"
 
 #include <QFont>
 
@@ -61,10 +62,11 @@ QVariant NotificationLog::data(const QModelIndex &index, int role) const
     const Entry &e = m_entries[std::size_t(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-        return QStringLiteral("%1  %2").arg(formatClock(e.timeMs), e.title) +
-               (e.detail.isEmpty() ? QString() : QStringLiteral("\n    ") + e.detail);
+        return privacy::masked(
+            QStringLiteral("%1  %2").arg(formatClock(e.timeMs), e.title) +
+            (e.detail.isEmpty() ? QString() : QStringLiteral("\n    ") + e.detail));
     case Qt::ToolTipRole:
-        return e.detail;
+        return privacy::masked(e.detail);
     case Qt::FontRole: {
         QFont f;
         f.setBold(!e.read);

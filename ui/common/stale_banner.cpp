@@ -1,6 +1,7 @@
 #include "ui/common/stale_banner.h"
 
 #include "ui/common/format.h"
+#include "ui/common/privacy.h"
 
 #include <QDateTime>
 
@@ -23,7 +24,8 @@ void StaleBanner::update(bool live, qint64 fetchedMs, const QString &reason,
         hide();
         return;
     }
-    const QString why = reason.isEmpty() ? tr("the service is not reachable") : reason;
+    const QString why =
+        privacy::masked(reason.isEmpty() ? tr("the service is not reachable") : reason);
     if (fetchedMs <= 0) {
         setText(tr("<b>No data yet.</b> Nothing is cached for this endpoint, and it is not live: "
                    "%1.")
@@ -36,7 +38,7 @@ void StaleBanner::update(bool live, qint64 fetchedMs, const QString &reason,
                 ? tr("<b>Stale:</b> showing data cached %1.").arg(when)
                 : tr("<b>Stale:</b> showing data cached %1 from <b>%2</b>, the last endpoint "
                      "seen; nothing is cached for this one.")
-                      .arg(when, cachedFrom.toHtmlEscaped());
+                      .arg(when, privacy::masked(cachedFrom).toHtmlEscaped());
         setText(tr("%1 Not live: %2. Changes need a connection.").arg(what, why.toHtmlEscaped()));
     }
     show();

@@ -1,0 +1,115 @@
+#include "ui/common/presenter.h"
+
+#include "ui/common/privacy.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QHeaderView>
+#include <QPointer>
+#include <QTableView>
+#include <QToolTip>
+#include <QWidget>
+#include <algorithm>
+#include <cmath>
+#include <qcustomplot.h>
+#include <vector>
+
+namespace sb::presenter {
+
+namespace {
+QFont &originalFont()
+{
+    static QFont f;
+    return f;
+}
+
+QFont &originalTipFont()
+{
+    static QFont f;
+    return f;
+}
+
+QFont scaled(QFont f, double factor)
+{
+    if (f.pointSizeF() > 0)
+        f.setPointSizeF(f.pointSizeF() * factor);
+    else if (f.pixelSize() > 0)
+        f.setPixelSize(std::max(1, int(std::lround(f.pixelSize() * factor))));
+    return f;
+}
+// Charts keep their type in their own elements, not the widget's font.
+void scaleChart(QCustomPlot *p, double factor)
+{
+    for (QCPAxisRect *rect : p->axisRects()) {
+        for (QCPAxis *a : rect->axes()) {
+            a->setTickLabelFont(scaled(a->tickLabelFont(), factor));
+            a->setSelectedTickLabelFont(scaled(a->selectedTickLabelFont(), factor));
+            a->setLabelFont(scaled(a->labelFont(), factor));
+            a->setSelectedLabelFont(scaled(a->selectedLabelFont(), factor));
+        }
+    }
+    if (p->legend) {
+        p->legend->setFont(scaled(p->legend->font(), factor));
+        for (int i = 0; i < p->legend->itemCount(); ++i) {
+            if (QCPAbstractLegendItem *item = p->legend->item(i))
+                item->setFont(scaled(item->font(), factor));
+        }
+    }
+    for (QCPLayoutElement *e : p->plotLayout()->elements(true)) {
+        if (auto *t = qobject_cast<QCPTextElement *>(e))
+            t->setFont(scaled(t->font(), factor));
+    }
+    for (int i = 0; i < p->itemCount(); ++i) {
+        if (auto *t = qobject_cast<QCPItemText *>(p->item(i)))
+            t->setFont(scaled(t->font(), factor));
+    }
+    p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace
+
+bool isOn()
+{
+    return privacy::enabled();
+}
+
+double scale()
+{
+    return isOn() ? kScale : 1.0;
+}
+
+void setOn(bool on)
+{
+    if (on == isOn())
+        return;
+    const double factor = on ? kScale : 1.0 / kScale;
+    // Each widget's font scaled from the size it has now: style sheets and
+    // fonts set in code (a bold title 1.3× the text) keep a widget from
+    // following the application font, so it is not left to propagation.
+    std::vector<std::pair<QPointer<QWidget>, QFont>> fonts;
+    for (QWidget *w : QApplication::allWidgets()) {
+        fonts.emplace_back(w, scaled(w->font(), factor));
+        if (auto *plot = qobject_cast<QCustomPlot *>(w))
+            scaleChart(plot, factor);
+        // Tables sized their rows for the type they were built with.
+        if (auto *t = qobject_cast<QTableView *>(w))
+            t->verticalHeader()->setDefaultSectionSize(
+                int(std::lround(t->verticalHeader()->defaultSectionSize() * factor)));
+    }
+    if (on) {
+        originalFont() = QApplication::font();
+        originalTipFont() = QToolTip::font();
+        QApplication::setFont(scaled(originalFont(), kScale));
+        QToolTip::setFont(scaled(originalTipFont(), kScale));
+    } else {
+        QApplication::setFont(originalFont());
+        QToolTip::setFont(originalTipFont());
+    }
+    for (auto &[w, f] : fonts) {
+        if (w)
+            w->setFont(f);
+    }
+    privacy::setEnabled(on);
+}
+
+} // namespace sb::presenter
