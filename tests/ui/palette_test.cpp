@@ -11,6 +11,7 @@
 #include "sim/sim_server.h"
 #include "store/cache.h"
 #include "ui/common/guarded_change_dialog.h"
+#include "ui/common/privacy.h"
 #include "ui/console.h"
 #include "ui/main_window.h"
 #include "ui/page_registry.h"
@@ -240,6 +241,45 @@ TEST(CommandPalette, AChoiceIsRememberedInTheCacheAndComesFirstNextTime)
     // And among the matches of a query too.
     QTest::keyClicks(p->queryEdit(), QStringLiteral("route"));
     EXPECT_EQ(rows(p, 1), QStringList{QStringLiteral("Route extract")});
+}
+
+TEST(CommandPalette, WhilePresentingNoRowNamesAHost)
+{
+    auto sim = startSim();
+    Window w(nullptr);
+    ASSERT_TRUE(w.open(*sim, "alice-token"));
+    const QString host = QStringLiteral("payments-gw.internal.example:443");
+    // What ConsoleWindows adds for another profile: its endpoint in the detail.
+    w.window.addCommandSource([host](std::vector<CommandEntry> &out) {
+        out.push_back({.id = QStringLiteral("profile:payments"),
+                       .title = QStringLiteral("Switch to payments"),
+                       .kind = QStringLiteral("Profile"),
+                       .detail = QStringLiteral("prod · ") + host});
+    });
+    privacy::addEndpoint(host);
+    privacy::setEnabled(true);
+    CommandPalette *p = w.palette();
+    QTest::keyClicks(p->queryEdit(), QStringLiteral("switch pay"));
+    ASSERT_EQ(rows(p, 1), QStringList{QStringLiteral("Switch to payments")});
+    const QString detail = p->model()->index(0).data(CommandListModel::DetailRole).toString();
+    EXPECT_FALSE(detail.contains(QStringLiteral("payments-gw"))) << detail.toStdString();
+    EXPECT_TRUE(detail.startsWith(QStringLiteral("prod · "))) << detail.toStdString();
+    for (int r = 0; r < p->index().size(); ++r) {
+        const auto &e = p->index().entry(r);
+        EXPECT_FALSE(e.detail.contains(QStringLiteral("127.0.0.1")) ||
+                     e.title.contains(QStringLiteral("127.0.0.1")))
+            << e.title.toStdString() << " / " << e.detail.toStdString();
+    }
+    p->hide();
+    privacy::setEnabled(false);
+    p = w.palette();
+    QTest::keyClicks(p->queryEdit(), QStringLiteral("switch pay"));
+    EXPECT_TRUE(p->model()
+                    ->index(0)
+                    .data(CommandListModel::DetailRole)
+                    .toString()
+                    .contains(QStringLiteral("payments-gw")))
+        << "shown again once presenting ends";
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 #include "ui/palette/command_palette.h"
 
 #include "ui/common/palette.h"
+#include "ui/common/privacy.h"
 
 #include <QApplication>
 #include <QKeyEvent>
@@ -178,6 +179,15 @@ CommandPalette::CommandPalette(QWidget *parent)
 void CommandPalette::setEntries(std::vector<CommandEntry> entries, QHash<QString, qint64> recents,
                                 qint64 nowMs)
 {
+    // While presenting, nothing the palette shows names a host or a token
+    // (a profile's row says its endpoint, a disabled row may quote an error).
+    if (privacy::enabled()) {
+        for (auto &e : entries) {
+            e.title = privacy::masked(e.title);
+            e.detail = privacy::masked(e.detail);
+            e.disabledWhy = privacy::masked(e.disabledWhy);
+        }
+    }
     m_index.setEntries(std::move(entries));
     m_index.setRecent(std::move(recents), nowMs);
     refilter();
