@@ -32,6 +32,37 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// What decoding refused plus what the sink refused; the decoder's reason first.
+OtlpAccepted combined(const OtlpAccepted &decoding, const OtlpAccepted &sink)
+{
+    OtlpAccepted r = sink;
+    r.rejected = decoding.rejected + sink.rejected;
+    if (!decoding.message.isEmpty())
+        r.message = decoding.message;
+    return r;
+}
+
+// One Export of either signal: UNAVAILABLE with a retry delay while the sink
+// is behind; else accept(now) decodes and hands over, and what it rejected
+// goes back as a partial success (partial sets the signal's own field).
+template <class Accept, class Partial>
+grpc::ServerUnaryReactor *
+exportOnce(grpc::CallbackServerContext *ctx, OtlpSink &sink, std::atomic<quint64> &throttledCount,
+           std::chrono::milliseconds retryDelay, Accept accept, Partial partial)
+{
+    auto *reactor = ctx->DefaultReactor();
+    if (sink.overloaded()) {
+        ++throttledCount;
+        reactor->Finish(throttled(retryDelay));
+        return reactor;
+    }
+    const OtlpAccepted r = accept(nowMs());
+    if (r.rejected)
+        partial(r.rejected, r.message.toStdString());
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+}
+
 } // namespace
 
 class OtlpReceiver::MetricsImpl final : public cmv::MetricsService::CallbackService
@@ -44,24 +75,18 @@ public:
                                      const cmv::ExportMetricsServiceRequest *req,
                                      cmv::ExportMetricsServiceResponse *resp) override
     {
-        auto *reactor = ctx->DefaultReactor();
         ++m_counters->metricExports;
-        if (m_sink->overloaded()) {
-            ++m_counters->throttled;
-            reactor->Finish(throttled(m_options.retryDelay));
-            return reactor;
-        }
-        DecodedMetrics d = decodeMetrics(*req, m_options.mapping);
-        OtlpAccepted r = m_sink->acceptMetrics(std::move(d.points), nowMs());
-        const quint64 rejected = d.rejects.rejected + r.rejected;
-        if (rejected) {
-            auto *ps = resp->mutable_partial_success();
-            ps->set_rejected_data_points(qint64(rejected));
-            ps->set_error_message(
-                (d.rejects.message.isEmpty() ? r.message : d.rejects.message).toStdString());
-        }
-        reactor->Finish(grpc::Status::OK);
-        return reactor;
+        return exportOnce(
+            ctx, *m_sink, m_counters->throttled, m_options.retryDelay,
+            [&](qint64 now) {
+                DecodedMetrics d = decodeMetrics(*req, m_options.mapping);
+                return combined(d.rejects, m_sink->acceptMetrics(std::move(d.points), now));
+            },
+            [&](quint64 rejected, const std::string &why) {
+                auto *ps = resp->mutable_partial_success();
+                ps->set_rejected_data_points(qint64(rejected));
+                ps->set_error_message(why);
+            });
     }
 
 private:
@@ -80,24 +105,18 @@ public:
                                      const ctv::ExportTraceServiceRequest *req,
                                      ctv::ExportTraceServiceResponse *resp) override
     {
-        auto *reactor = ctx->DefaultReactor();
         ++m_counters->traceExports;
-        if (m_sink->overloaded()) {
-            ++m_counters->throttled;
-            reactor->Finish(throttled(m_options.retryDelay));
-            return reactor;
-        }
-        DecodedSpans d = decodeSpans(*req, m_options.mapping);
-        OtlpAccepted r = m_sink->acceptSpans(std::move(d.spans), nowMs());
-        const quint64 rejected = d.rejects.rejected + r.rejected;
-        if (rejected) {
-            auto *ps = resp->mutable_partial_success();
-            ps->set_rejected_spans(qint64(rejected));
-            ps->set_error_message(
-                (d.rejects.message.isEmpty() ? r.message : d.rejects.message).toStdString());
-        }
-        reactor->Finish(grpc::Status::OK);
-        return reactor;
+        return exportOnce(
+            ctx, *m_sink, m_counters->throttled, m_options.retryDelay,
+            [&](qint64 now) {
+                DecodedSpans d = decodeSpans(*req, m_options.mapping);
+                return combined(d.rejects, m_sink->acceptSpans(std::move(d.spans), now));
+            },
+            [&](quint64 rejected, const std::string &why) {
+                auto *ps = resp->mutable_partial_success();
+                ps->set_rejected_spans(qint64(rejected));
+                ps->set_error_message(why);
+            });
     }
 
 private:
