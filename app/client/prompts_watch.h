@@ -8,22 +8,12 @@
 // dropped stream reconnects with backoff and jitter; `finished` fires once
 // per start(), after stop() or when the service refuses for good.
 
-#include "client/rpc_error.h"
-#include "core/backoff.h"
+#include "client/resuming_watch.h"
 #include "core/types.h"
 
 #include <QMetaType>
-#include <QObject>
-#include <QTimer>
-#include <memory>
 
 namespace sb {
-
-class Connection;
-class PostGuard;
-namespace detail {
-struct ActiveCall;
-}
 
 struct PromptEvent
 {
@@ -41,35 +31,20 @@ struct PromptEvent
     qint64 timeMs = 0;
 };
 
-class PromptsWatch : public QObject
+class PromptsWatch : public ResumingWatch
 {
     Q_OBJECT
 public:
     explicit PromptsWatch(Connection *connection, QObject *parent = nullptr);
-    ~PromptsWatch() override;
-
-    void start();
-    void stop();
-    bool isWatching() const { return m_watching; }
 
 signals:
     void started();
     void eventReceived(const sb::PromptEvent &event);
-    void finished(const sb::RpcError &status);
 
 private:
     class Reactor;
-    void startCall();
-    void onCallDone(const RpcError &error, quint64 generation);
-
-    Connection *m_connection;
-    std::shared_ptr<PostGuard> m_guard;
-    std::shared_ptr<detail::ActiveCall> m_active;
-    Backoff m_backoff;
-    QTimer m_retryTimer;
-    bool m_running = false;
-    bool m_watching = false;
-    quint64 m_generation = 0;
+    void startReactor(const std::shared_ptr<grpc::Channel> &channel,
+                      const WatchLink &link) override;
 };
 
 } // namespace sb

@@ -9,32 +9,18 @@
 // reconnects with backoff and jitter; `finished` fires once per start(),
 // after stop() or when the service refuses for good.
 
-#include "client/rpc_error.h"
-#include "core/backoff.h"
+#include "client/resuming_watch.h"
 #include "core/types.h"
 
-#include <QObject>
-#include <QTimer>
-#include <memory>
+#include <vector>
 
 namespace sb {
 
-class Connection;
-class PostGuard;
-namespace detail {
-struct ActiveCall;
-}
-
-class RoutingWatch : public QObject
+class RoutingWatch : public ResumingWatch
 {
     Q_OBJECT
 public:
     explicit RoutingWatch(Connection *connection, QObject *parent = nullptr);
-    ~RoutingWatch() override;
-
-    void start();
-    void stop();
-    bool isWatching() const { return m_watching; }
 
 signals:
     void snapshotReceived(const sb::RoutingTable &table);
@@ -43,21 +29,11 @@ signals:
     // `circuit-breaker`).
     void changed(const std::vector<sb::Route> &routes, const std::vector<sb::Model> &models,
                  const sb::AuditEvent &event);
-    void finished(const sb::RpcError &status);
 
 private:
     class Reactor;
-    void startCall();
-    void onCallDone(const RpcError &error, quint64 generation);
-
-    Connection *m_connection;
-    std::shared_ptr<PostGuard> m_guard;
-    std::shared_ptr<detail::ActiveCall> m_active; // the call in flight, for stop()
-    Backoff m_backoff;
-    QTimer m_retryTimer;
-    bool m_running = false;
-    bool m_watching = false;
-    quint64 m_generation = 0;
+    void startReactor(const std::shared_ptr<grpc::Channel> &channel,
+                      const WatchLink &link) override;
 };
 
 } // namespace sb
