@@ -17,7 +17,6 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QMessageBox>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -35,6 +34,7 @@ ExperimentsPage::ExperimentsPage(Session *session, ExperimentsController *contro
       m_results(new ResultsView(session, controller->results(), this)),
       m_arena(new ArenaView(session, controller->arena(), this)), m_details(new QLabel)
 {
+    m_guarded = new GuardedChangeHost(this, [this](const Change &c) { m_controller->submit(c); });
     m_table->setObjectName(QStringLiteral("experimentsTable"));
     m_proxy = setupTable(m_table, controller->experiments());
     keepSelection(m_table, [](const QModelIndex &i) {
@@ -337,11 +337,8 @@ void ExperimentsPage::chooseExportFile()
 
 void ExperimentsPage::ask(const Change &change, const ConflictInfo *conflict)
 {
-    if (m_dialog)
-        m_dialog->deleteLater();
-    m_dialog = new GuardedChangeDialog(change, m_controller->impactOf(change),
-                                       m_session->isProduction(), this);
-    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    GuardedChangeDialog *dialog =
+        m_guarded->create(change, m_controller->impactOf(change), m_session->isProduction());
     if (change.kind == ChangeKind::ExperimentCreate) {
         QStringList lines;
         const Experiment &d = change.experiment;
@@ -358,32 +355,19 @@ void ExperimentsPage::ask(const Change &change, const ConflictInfo *conflict)
                                               : tr("production"),
                               v.model)
                          .arg(v.weight);
-        m_dialog->setDetails(lines.join(QLatin1Char('\n')));
+        dialog->setDetails(lines.join(QLatin1Char('\n')));
     }
     if (conflict)
-        m_dialog->setConflict(m_controller->describeConflict(change, *conflict), {});
-    auto *d = m_dialog;
-    connect(d, &QDialog::accepted, this, [this, d] { m_controller->submit(d->change()); });
-    connect(d, &QObject::destroyed, this, [this, d] {
-        if (m_dialog == d)
-            m_dialog = nullptr;
-    });
-    d->open();
+        dialog->setConflict(m_controller->describeConflict(change, *conflict), {});
+    m_guarded->open();
 }
 
 void ExperimentsPage::onConflict(const Change &change, const ConflictInfo &conflict)
 {
     const auto again = m_controller->rebase(change);
-    if (!again) {
-        auto *box = new QMessageBox(QMessageBox::Information, tr("Already done"),
-                                    tr("Not applied, and no need: %1")
-                                        .arg(m_controller->describeConflict(change, conflict)),
-                                    QMessageBox::Close, this);
-        box->setObjectName(QStringLiteral("alreadyDoneBox"));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+    if (GuardedChangeHost::alreadyDone(this, again,
+                                       m_controller->describeConflict(change, conflict)))
         return;
-    }
     Change c = *again;
     c.reason = change.reason;
     ask(c, &conflict);

@@ -9,6 +9,7 @@
 // re-decision); offline or as a viewer the actions are disabled with why.
 
 #include "core/change.h"
+#include "ui/common/guarded_change_host.h"
 #include "ui/common/page.h"
 
 class QAction;
@@ -24,7 +25,7 @@ class ExperimentsController;
 class StaleBanner;
 class ResultsView;
 class ArenaView;
-class GuardedChangeDialog;
+
 class ExperimentSetupDialog;
 struct ConflictInfo;
 
@@ -40,7 +41,7 @@ public:
     ResultsView *resultsView() const { return m_results; }
     ArenaView *arenaView() const { return m_arena; }
     // The dialogs currently open, if any (for tests and screenshots).
-    GuardedChangeDialog *openDialog() const { return m_dialog; }
+    GuardedChangeDialog *openDialog() const { return m_guarded->dialog(); }
     ExperimentSetupDialog *setupDialog() const { return m_setup; }
 
     void selectExperiment(const QString &id);
@@ -74,7 +75,7 @@ private:
     QAction *m_weights;
     QAction *m_export;
     QAction *m_refresh;
-    GuardedChangeDialog *m_dialog = nullptr;
+    GuardedChangeHost *m_guarded = nullptr;
     ExperimentSetupDialog *m_setup = nullptr;
 };
 

@@ -25,7 +25,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QShortcut>
@@ -66,6 +65,8 @@ PromptsPage::PromptsPage(Session *session, PromptsController *controller, QWidge
       m_diff(new DiffView(this)), m_history(makeTable(this, QStringLiteral("labelHistoryTable"))),
       m_historyNote(new QLabel(this)), m_hint(new QLabel(this))
 {
+    m_guarded = new GuardedChangeHost(
+        this, [this](const Change &c) { m_controller->submit(c); }, m_versions);
     // --- Find ---
     m_promptProxy = setupTable(m_prompts, controller->prompts());
     // The search box filters the proxy in place: the list is never rebuilt,
@@ -760,11 +761,8 @@ void PromptsPage::rollBackProduction()
 
 void PromptsPage::ask(const Change &change, const QString &conflict)
 {
-    if (m_dialog)
-        m_dialog->deleteLater();
-    m_dialog = new GuardedChangeDialog(change, m_controller->impactOf(change),
-                                       m_session->isProduction(), this);
-    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    GuardedChangeDialog *d =
+        m_guarded->create(change, m_controller->impactOf(change), m_session->isProduction());
     // The diff from where the label points now to where it will.
     const Prompt *p = m_controller->prompt(change.object);
     const quint32 current = p ? labelVersion(*p, change.item) : 0;
@@ -775,9 +773,9 @@ void PromptsPage::ask(const Change &change, const QString &conflict)
         diff->setObjectName(QStringLiteral("labelMoveDiff"));
         diff->setVersions(*from, *to, tr("%1 now: v%2").arg(change.item).arg(current),
                           tr("after: v%1").arg(change.version));
-        m_dialog->setDetailsWidget(diff);
+        d->setDetailsWidget(diff);
     } else if (to) {
-        m_dialog->setDetails(to->templateText);
+        d->setDetails(to->templateText);
     }
     if (!conflict.isEmpty()) {
         QString theirs;
@@ -787,31 +785,17 @@ void PromptsPage::ask(const Change &change, const QString &conflict)
                 break;
             }
         }
-        m_dialog->setConflict(conflict, theirs);
+        d->setConflict(conflict, theirs);
     }
-    auto *d = m_dialog;
-    connect(d, &QDialog::accepted, this, [this, d] { m_controller->submit(d->change()); });
-    connect(d, &QDialog::finished, m_versions, [this] { m_versions->setFocus(); });
-    connect(d, &QObject::destroyed, this, [this, d] {
-        if (m_dialog == d)
-            m_dialog = nullptr;
-    });
-    d->open();
+    m_guarded->open();
 }
 
 void PromptsPage::onConflict(const Change &change, const ConflictInfo &conflict)
 {
     const auto again = m_controller->rebase(change);
-    if (!again) {
-        auto *box = new QMessageBox(QMessageBox::Information, tr("Already done"),
-                                    tr("Not applied, and no need: %1")
-                                        .arg(m_controller->describeConflict(change, conflict)),
-                                    QMessageBox::Close, this);
-        box->setObjectName(QStringLiteral("alreadyDoneBox"));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+    if (GuardedChangeHost::alreadyDone(this, again,
+                                       m_controller->describeConflict(change, conflict)))
         return;
-    }
     // Described against what the user saw, before the rebase.
     ask(*again, m_controller->describeConflict(change, conflict));
 }

@@ -8,6 +8,7 @@
 // shows the cache, stale, with writing disabled and the reason shown.
 
 #include "core/change.h"
+#include "ui/common/guarded_change_host.h"
 #include "ui/common/page.h"
 
 class QAction;
@@ -27,7 +28,7 @@ class Session;
 class PromptsController;
 class StaleBanner;
 class DiffView;
-class GuardedChangeDialog;
+
 class VersionEditor;
 struct VersionDraft;
 class TemplateHighlighter;
@@ -54,7 +55,7 @@ public:
     QLineEdit *searchBox() const { return m_search; }
     DiffView *diffView() const { return m_diff; }
     QTabWidget *tabs() const { return m_tabs; }
-    GuardedChangeDialog *openDialog() const { return m_dialog; }
+    GuardedChangeDialog *openDialog() const { return m_guarded->dialog(); }
     VersionEditor *openEditor() const { return m_editor; }
     // The versions selected in the timeline, newest first.
     std::vector<quint32> selectedVersions() const;
@@ -116,7 +117,7 @@ private:
     QTableView *m_history;
     QLabel *m_historyNote;
     QLabel *m_hint;
-    GuardedChangeDialog *m_dialog = nullptr;
+    GuardedChangeHost *m_guarded = nullptr;
     VersionEditor *m_editor = nullptr;
     quint32 m_selectAfterReset = 0;
 };

@@ -13,7 +13,6 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMenu>
-#include <QMessageBox>
 #include <QSortFilterProxyModel>
 #include <QToolBar>
 #include <QTreeView>
@@ -25,6 +24,9 @@ RoutingPage::RoutingPage(Session *session, RoutingController *controller, QWidge
     : Page(parent), m_session(session), m_controller(controller), m_banner(new StaleBanner(this)),
       m_tree(new QTreeView(this)), m_hint(new QLabel(this))
 {
+    // Back to the table when the dialog closes, so the next Space works.
+    m_guarded = new GuardedChangeHost(
+        this, [this](const Change &c) { m_controller->submit(c); }, m_tree);
     m_tree->setObjectName(QStringLiteral("routingTree"));
     m_proxy = setupTree(m_tree, controller->model());
     keepSelection(m_tree,
@@ -268,39 +270,20 @@ void RoutingPage::forceFallbackSelected()
 void RoutingPage::ask(const Change &change, const ConflictInfo *conflict,
                       const QString &theirReason)
 {
-    if (m_dialog)
-        m_dialog->deleteLater();
-    m_dialog = new GuardedChangeDialog(change, m_controller->impactOf(change),
-                                       m_session->isProduction(), this);
-    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
-    m_dialog->setOutageRoutes(m_controller->outageRoutes(change));
+    GuardedChangeDialog *d =
+        m_guarded->create(change, m_controller->impactOf(change), m_session->isProduction());
+    d->setOutageRoutes(m_controller->outageRoutes(change));
     if (conflict)
-        m_dialog->setConflict(m_controller->describeConflict(change, *conflict), theirReason);
-    auto *d = m_dialog;
-    connect(d, &QDialog::accepted, this, [this, d] { m_controller->submit(d->change()); });
-    // Back to the table when the dialog closes, so the next Space works.
-    connect(d, &QDialog::finished, m_tree, [this] { m_tree->setFocus(); });
-    connect(d, &QObject::destroyed, this, [this, d] {
-        if (m_dialog == d)
-            m_dialog = nullptr;
-    });
-    d->open();
+        d->setConflict(m_controller->describeConflict(change, *conflict), theirReason);
+    m_guarded->open();
 }
 
 void RoutingPage::onConflict(const Change &change, const ConflictInfo &conflict)
 {
     const auto again = m_controller->rebase(change);
-    if (!again) {
-        // They already did what we wanted: nothing to decide.
-        auto *box = new QMessageBox(QMessageBox::Information, tr("Already done"),
-                                    tr("Not applied, and no need: %1")
-                                        .arg(m_controller->describeConflict(change, conflict)),
-                                    QMessageBox::Close, this);
-        box->setObjectName(QStringLiteral("alreadyDoneBox"));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+    if (GuardedChangeHost::alreadyDone(this, again,
+                                       m_controller->describeConflict(change, conflict)))
         return;
-    }
     Change c = *again;
     c.reason = change.reason;
     ask(c, &conflict, m_controller->lastEvent(change.target()).reason);

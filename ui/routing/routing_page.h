@@ -7,6 +7,7 @@
 // Every action goes through the guarded-change dialog.
 
 #include "core/change.h"
+#include "ui/common/guarded_change_host.h"
 #include "ui/common/page.h"
 
 class QAction;
@@ -20,7 +21,7 @@ class Session;
 class RoutingController;
 class StaleBanner;
 class DrillPanel;
-class GuardedChangeDialog;
+
 struct ConflictInfo;
 
 class RoutingPage : public Page
@@ -31,7 +32,7 @@ public:
     void updateFreshness() override;
     QTreeView *tree() const { return m_tree; }
     // The dialog currently open, if any (for tests and screenshots).
-    GuardedChangeDialog *openDialog() const { return m_dialog; }
+    GuardedChangeDialog *openDialog() const { return m_guarded->dialog(); }
 
     void toggleSelected();
     void forceFallbackSelected();
@@ -58,7 +59,7 @@ private:
     QAction *m_toggle;
     QAction *m_force;
     QAction *m_refresh;
-    GuardedChangeDialog *m_dialog = nullptr;
+    GuardedChangeHost *m_guarded = nullptr;
 };
 
 } // namespace sb
