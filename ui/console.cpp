@@ -1,6 +1,7 @@
 #include "ui/console.h"
 
 #include "client/latency_stream.h"
+#include "ui/alerts/alerts_controller.h"
 #include "ui/audit/audit_controller.h"
 #include "ui/common/action_log.h"
 #include "ui/common/notification_log.h"
@@ -20,7 +21,8 @@ Console::Console(Cache *cache, QObject *parent)
       m_prompts(new PromptsController(m_session, m_actions, m_notifications, this)),
       m_experiments(new ExperimentsController(m_session, m_actions, this)),
       m_routing(new RoutingController(m_session, m_actions, m_notifications, this)),
-      m_audit(new AuditController(m_session, m_actions, this))
+      m_audit(new AuditController(m_session, m_actions, this)),
+      m_alerts(new AlertsController(m_latency, m_notifications, this))
 {
     connect(m_routing, &RoutingController::auditEventSeen, m_audit, &AuditController::addEvent);
     // The experiments room reads routes, models and their prices from the

@@ -17,6 +17,7 @@ class PromptsController;
 class ExperimentsController;
 class RoutingController;
 class AuditController;
+class AlertsController;
 
 class Console : public QObject
 {
@@ -33,6 +34,7 @@ public:
     ExperimentsController *experiments() const { return m_experiments; }
     RoutingController *routing() const { return m_routing; }
     AuditController *audit() const { return m_audit; }
+    AlertsController *alerts() const { return m_alerts; }
 
     // Stops streams and cancels calls before teardown.
     void shutdown();
@@ -46,6 +48,7 @@ private:
     ExperimentsController *m_experiments;
     RoutingController *m_routing;
     AuditController *m_audit;
+    AlertsController *m_alerts;
 };
 
 } // namespace sb

@@ -134,6 +134,8 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     bl->addSpacing(16);
     bl->addWidget(m_rate);
     bl->addSpacing(8);
+    setUpAlerts();
+    bl->addWidget(m_alertBadge);
     bl->addWidget(m_bell);
 
     m_nav->setObjectName(QStringLiteral("pageList"));

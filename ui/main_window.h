@@ -28,6 +28,7 @@ namespace sb {
 
 class CommandPalette;
 class Console;
+class DesktopNotifier;
 class Page;
 class LatencyPage;
 class RoutingPage;
@@ -57,6 +58,11 @@ public:
     // whole application (ui/common/presenter.h).
     QAction *presentAction() const { return m_presentAction; }
     QLabel *presentingBanner() const { return m_presenting; }
+
+    // SLO alerts: a red badge in the connection bar on every page while one
+    // fires or recovers, and one desktop notification per alert.
+    QToolButton *alertBadge() const { return m_alertBadge; }
+    DesktopNotifier *notifier() const { return m_notifier; }
 
     // Ctrl+K: the command palette over every page, action and object.
     void showCommandPalette();
@@ -98,6 +104,8 @@ private:
     void updateRetry();
     // main_window_presenter.cpp: the toggle, the banner, the sidebar's size.
     void setUpPresentation();
+    void setUpAlerts();
+    void updateAlertBadge();
     void applyPresentation();
     void showStatus(const QString &text, int timeoutMs = 0);
     // text as this window shows it now (masked while presenting).
@@ -117,6 +125,8 @@ private:
     QLabel *m_rate;
     QToolButton *m_bell;
     QLabel *m_presenting = nullptr;
+    QToolButton *m_alertBadge = nullptr;
+    DesktopNotifier *m_notifier = nullptr;
     QAction *m_presentAction = nullptr;
     QByteArray m_geometryBeforePresenting;
     QString m_statusText; // unmasked, so leaving presenter mode shows it whole
