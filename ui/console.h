@@ -17,6 +17,7 @@ class PromptsController;
 class ExperimentsController;
 class RoutingController;
 class AuditController;
+class EventLog;
 
 class Console : public QObject
 {
@@ -33,11 +34,14 @@ public:
     ExperimentsController *experiments() const { return m_experiments; }
     RoutingController *routing() const { return m_routing; }
     AuditController *audit() const { return m_audit; }
+    EventLog *events() const { return m_events; }
 
     // Stops streams and cancels calls before teardown.
     void shutdown();
 
 private:
+    void wireTimeline();
+
     Session *m_session;
     ActionLog *m_actions;
     NotificationLog *m_notifications;
@@ -46,6 +50,7 @@ private:
     ExperimentsController *m_experiments;
     RoutingController *m_routing;
     AuditController *m_audit;
+    EventLog *m_events;
 };
 
 } // namespace sb

@@ -58,6 +58,8 @@ public:
     QAction *presentAction() const { return m_presentAction; }
     QLabel *presentingBanner() const { return m_presenting; }
 
+    // Ctrl+M: a note on the incident timeline at now (ui/timeline/note_dialog.h).
+    void addNote();
     // Ctrl+K: the command palette over every page, action and object.
     void showCommandPalette();
     CommandPalette *commandPalette() const { return m_palette; }
