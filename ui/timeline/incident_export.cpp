@@ -10,7 +10,9 @@
 #include "ui/session.h"
 #include "ui/timeline/timeline_overlay.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
+#include <QLayout>
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -69,6 +71,13 @@ std::vector<TimelineEvent> IncidentExport::eventsIn(const std::vector<TimelineEv
         if (std::max(it->timeMs, it->endMs) < fromMs || it->timeMs > toMs)
             continue;
         TimelineEvent e = *it;
+        if (privacy::enabled()) {
+            // Keys hold request ids: hashed, so they still tell events apart.
+            const QByteArray h =
+                QCryptographicHash::hash(e.id.toUtf8(), QCryptographicHash::Sha256).toHex();
+            e.id = e.id.section(QLatin1Char(':'), 0, 0) + QLatin1Char(':') +
+                   QString::fromLatin1(h.left(16));
+        }
         e.actor = privacy::masked(e.actor);
         e.source = privacy::masked(e.source);
         e.target = privacy::masked(e.target);
@@ -139,6 +148,9 @@ void IncidentExport::writeAll()
         LatencyChart chart;
         chart.setAttribute(Qt::WA_DontShowOnScreen);
         chart.resize(1100, 640);
+        chart.show(); // off-screen: lays the plot out at that size
+        if (chart.layout())
+            chart.layout()->activate();
         chart.setSeries(route, privacy::masked(route), points);
         chart.setMarkers(TimelineOverlay::markersFor(events));
         chart.setVisibleRangeMs(m_fromMs, m_toMs);
