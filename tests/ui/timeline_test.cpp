@@ -152,6 +152,24 @@ int pixelsNear(const QImage &img, int x, const QRect &panel, QColor c)
     return n;
 }
 
+// A console on a fresh cache file with no service (another machine, offline).
+struct Offline
+{
+    explicit Offline(const QString &path, const QString &endpoint = QStringLiteral("laptop"))
+        : window(&console)
+    {
+        cache.open(path);
+        console.session()->connectTo(QStringLiteral("127.0.0.1:1"), endpoint, {},
+                                     Environment::Dev);
+        window.show();
+        window.showPage(pageIndex(QStringLiteral("timeline")));
+    }
+    Cache cache;
+    Console console{&cache};
+    MainWindow window;
+    TimelinePage *page() { return window.page<TimelinePage>(); }
+};
+
 } // namespace
 
 TEST(Timeline, DrillFromThePanelAndARoutingChangeLandOnceEach)
@@ -244,6 +262,14 @@ TEST(Timeline, DrillFromThePanelAndARoutingChangeLandOnceEach)
     }
     EXPECT_EQ(drillRows, 1);
     EXPECT_EQ(changeRows, 1);
+
+    // Offline (no service), a console on the same file shows the same timeline.
+    Offline later(path, QStringLiteral("sim"));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return later.page()->model()->rowCount() == int(stored.size()); }, 10000))
+        << later.page()->model()->rowCount() << " rows, log " << later.console.events()->events().size();
+    for (int r = 0; r < later.page()->model()->rowCount(); ++r)
+        EXPECT_EQ(*later.page()->model()->eventAt(r), stored[std::size_t(r)]);
 }
 
 TEST(Timeline, CtrlMNoteShowsOnThePageAndTheChartAndShiftDragAddsABand)
@@ -341,23 +367,6 @@ TEST(Timeline, CtrlMNoteShowsOnThePageAndTheChartAndShiftDragAddsABand)
 }
 
 namespace {
-
-// A console on a fresh cache file with no service (another machine, offline).
-struct Offline
-{
-    explicit Offline(const QString &path) : window(&console)
-    {
-        cache.open(path);
-        console.session()->connectTo(QStringLiteral("127.0.0.1:1"), QStringLiteral("laptop"),
-                                     {}, Environment::Dev);
-        window.show();
-        window.showPage(pageIndex(QStringLiteral("timeline")));
-    }
-    Cache cache;
-    Console console{&cache};
-    MainWindow window;
-    TimelinePage *page() { return window.page<TimelinePage>(); }
-};
 
 QByteArray readAll(const QString &path)
 {

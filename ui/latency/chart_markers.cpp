@@ -55,11 +55,15 @@ ChartMarkers::ChartMarkers(QCustomPlot *plot, std::vector<QCPAxisRect *> panels)
     : m_plot(plot), m_panels(std::move(panels)), m_line(Qt::darkYellow), m_text(Qt::black)
 {}
 
+QColor ChartMarkers::kindColor(int kind)
+{
+    return kind < 0 || kind >= int(std::size(kKindColors)) ? QColor(kKindColors[1])
+                                                            : QColor(kKindColors[kind]);
+}
+
 QColor ChartMarkers::colorOf(int kind) const
 {
-    if (kind < 0 || kind >= int(std::size(kKindColors)))
-        return m_line;
-    return QColor(kKindColors[kind]);
+    return kind < 0 || kind >= int(std::size(kKindColors)) ? m_line : kindColor(kind);
 }
 
 void ChartMarkers::set(std::vector<ChartMarker> markers)
@@ -82,6 +86,23 @@ void ChartMarkers::setColor(const QColor &line, const QColor &text)
     m_text = text;
     for (auto &items : m_pool)
         items.label->setColor(m_text);
+    for (auto &band : m_bandPool)
+        band.label->setColor(m_text);
+}
+
+QCPItemText *ChartMarkers::makeLabel()
+{
+    QCPAxisRect *top = m_panels.front();
+    auto *label = new QCPItemText(m_plot);
+    label->setClipAxisRect(top);
+    label->position->setAxes(top->axis(QCPAxis::atBottom), top->axis(QCPAxis::atLeft));
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    label->position->setAxisRect(top);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setPadding(QMargins(3, 1, 3, 1));
+    label->setColor(m_text);
+    label->setSelectable(false);
+    return label;
 }
 
 ChartMarkers::Items &ChartMarkers::itemsAt(int index)
@@ -96,26 +117,16 @@ ChartMarkers::Items &ChartMarkers::itemsAt(int index)
             line->setSelectable(false);
             items.lines.push_back(line);
         }
-        QCPAxisRect *top = m_panels.front();
-        auto *label = new QCPItemText(m_plot);
-        label->setClipAxisRect(top);
-        label->position->setAxes(top->axis(QCPAxis::atBottom), top->axis(QCPAxis::atLeft));
-        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        label->position->setAxisRect(top);
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        label->setPadding(QMargins(3, 1, 3, 1));
-        label->setColor(m_text);
-        label->setSelectable(false);
-        items.label = label;
+        items.label = makeLabel();
         m_pool.push_back(std::move(items));
     }
     return m_pool[std::size_t(index)];
 }
 
-std::vector<QCPItemRect *> &ChartMarkers::bandAt(int index)
+ChartMarkers::Band &ChartMarkers::bandAt(int index)
 {
     while (int(m_bandPool.size()) <= index)
-        m_bandPool.push_back(makeBand(m_plot, m_panels));
+        m_bandPool.push_back({makeBand(m_plot, m_panels), makeLabel()});
     return m_bandPool[std::size_t(index)];
 }
 
@@ -129,16 +140,24 @@ void ChartMarkers::layout(const QCPRange &keys)
             continue;
         QColor fill = colorOf(band.kind);
         fill.setAlpha(kBandAlpha);
-        for (auto *r : bandAt(b)) {
+        Band &items = bandAt(b);
+        for (auto *r : items.rects) {
             r->setBrush(fill);
             placeBand(r, keyOf(band.timeMs), keyOf(band.endMs));
         }
+        // Named at the bottom of the top panel, from where it (or the view) starts.
+        items.label->position->setCoords(std::max(keyOf(band.timeMs), keys.lower), 1.0);
+        items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        items.label->setText(band.title);
+        items.label->setVisible(true);
         ++b;
     }
     m_shownBands = b;
-    for (std::size_t i = std::size_t(b); i < m_bandPool.size(); ++i)
-        for (auto *r : m_bandPool[i])
+    for (std::size_t i = std::size_t(b); i < m_bandPool.size(); ++i) {
+        for (auto *r : m_bandPool[i].rects)
             r->setVisible(false);
+        m_bandPool[i].label->setVisible(false);
+    }
 
     auto lo =
         std::lower_bound(m_markers.begin(), m_markers.end(), keys.lower,

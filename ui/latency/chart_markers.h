@@ -42,8 +42,10 @@ public:
     const ChartMarker *near(double x, double pixels = 5) const;
     int shownCount() const { return m_shown; }
     int shownBandCount() const { return m_shownBands; }
-    // The colour of a kind's markers (-1: the audit trail's), on this base.
+    // The colour of a kind's markers (-1: the audit trail's).
     QColor colorOf(int kind) const;
+    // A core EventKind's colour (the Timeline page's toggles use it too).
+    static QColor kindColor(int kind);
 
 private:
     struct Items
@@ -52,14 +54,20 @@ private:
         QCPItemText *label = nullptr;
     };
     Items &itemsAt(int index);
-    std::vector<QCPItemRect *> &bandAt(int index); // one rect per panel
+    struct Band
+    {
+        std::vector<QCPItemRect *> rects; // one per panel
+        QCPItemText *label = nullptr;
+    };
+    Band &bandAt(int index);
+    QCPItemText *makeLabel();
 
     QCustomPlot *m_plot;
     std::vector<QCPAxisRect *> m_panels;
     std::vector<ChartMarker> m_markers; // points, ascending by time
     std::vector<ChartMarker> m_bands;   // ranges, ascending by start
     std::vector<Items> m_pool;
-    std::vector<std::vector<QCPItemRect *>> m_bandPool;
+    std::vector<Band> m_bandPool;
     QColor m_line;
     QColor m_text;
     int m_shown = 0;

@@ -5,6 +5,7 @@
 #include "ui/common/privacy.h"
 #include "ui/common/table_setup.h"
 #include "ui/console.h"
+#include "ui/latency/chart_markers.h"
 #include "ui/routing/routing_controller.h"
 #include "ui/session.h"
 #include "ui/timeline/incident_export.h"
@@ -23,6 +24,8 @@
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
+#include <QPixmap>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -64,17 +67,24 @@ TimelinePage::TimelinePage(Console *console, QWidget *parent)
       m_status(new QLabel(this))
 {
     auto *kinds = new QHBoxLayout;
-    kinds->setSpacing(2);
+    kinds->setSpacing(4);
+    kinds->addWidget(new QLabel(tr("Show:"), this));
     for (int k = 0; k < int(EventKind::NB_KINDS); ++k) {
         auto *b = new QToolButton(this);
         b->setText(kindLabel(EventKind(k)));
         b->setCheckable(true);
         b->setChecked(true);
+        // The kind's colour, as on the charts.
+        QPixmap swatch(12, 12);
+        swatch.fill(ChartMarkers::kindColor(k));
+        b->setIcon(QIcon(swatch));
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
         b->setToolTip(tr("Show or hide %1 events").arg(kindLabel(EventKind(k)).toLower()));
         connect(b, &QToolButton::toggled, this, &TimelinePage::applyFilter);
         kinds->addWidget(b);
         m_kindButtons.insert(k, b);
     }
+    kinds->addStretch(1);
     m_target->setPlaceholderText(tr("Filter by route or target…"));
     m_target->setClearButtonEnabled(true);
     connect(m_target, &QLineEdit::textChanged, this, &TimelinePage::applyFilter);
