@@ -44,7 +44,7 @@ const std::vector<PageSpec> &pageRegistry()
              [](Console *c, QWidget *p) -> Page * {
                  return new AuditPage(c->session(), c->audit(), p);
              }},
-            {QStringLiteral("timeline"), tr("Timeline"), QStringLiteral("appointment-new"),
+            {QStringLiteral("timeline"), tr("Timeline"), QStringLiteral("view-calendar-timeline"),
              QKeySequence(Qt::CTRL | Qt::Key_6),
              [](Console *c, QWidget *p) -> Page * { return new TimelinePage(c, p); }},
         };

@@ -135,9 +135,11 @@ QString incidentMarkdown(const IncidentReport &report)
         }
         md += QLatin1Char('\n');
     }
-    for (const auto &file : report.chartFiles)
-        md += QStringLiteral("![Latency, %1](%2)\n\n")
-                  .arg(QString(file).section(QLatin1Char('/'), -1), file);
+    for (qsizetype i = 0; i < report.chartFiles.size(); ++i)
+        md += QStringLiteral("![Latency of %1](%2)\n\n")
+                  .arg(i < report.chartTitles.size() ? report.chartTitles[i]
+                                                     : report.chartFiles[i],
+                       report.chartFiles[i]);
 
     md += QStringLiteral("## Actions\n\n");
     int actions = 0;

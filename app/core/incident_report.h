@@ -33,7 +33,8 @@ struct IncidentReport
     qint64 writtenMs = 0;
     std::vector<TimelineEvent> events; // any order; the report sorts them
     std::vector<RouteImpact> impact;
-    QStringList chartFiles; // relative to the Markdown file
+    QStringList chartFiles;  // relative to the Markdown file
+    QStringList chartTitles; // the route each shows, in the same order
     QString bundleFile;     // the JSON bundle, relative
 };
 

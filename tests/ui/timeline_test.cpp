@@ -394,8 +394,19 @@ TEST(Timeline, ExportThenImportIntoAFreshCacheReproducesTheTimeline)
     ASSERT_TRUE(QTest::qWaitFor([&] { return w.count(EventKind::LocalChange) == 1; }, 10000));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     w.events()->addNote(QStringLiteral("watching the fallback take over"), now - 5000, now);
-    // A few seconds of latency history in the cache for the charts.
-    QTest::qWait(3000);
+    // Latency history in the cache for the charts (the controller writes it in batches).
+    const auto cachedSeconds = [&] {
+        SeriesQuery q;
+        q.endpoint = QStringLiteral("sim");
+        q.route = QStringLiteral("chat");
+        q.fromMs = now - 15 * 60 * 1000;
+        q.toMs = now + 60 * 1000;
+        QSignalSpy loaded(&cache, &Cache::seriesLoaded);
+        cache.loadSeries(q);
+        return loaded.wait(5000) ? loaded.first().at(1).value<std::vector<SeriesPoint>>().size()
+                                 : std::size_t(0);
+    };
+    ASSERT_TRUE(QTest::qWaitFor([&] { return cachedSeconds() >= 2; }, 20000));
 
     w.window.showPage(pageIndex(QStringLiteral("timeline")));
     TimelinePage *page = w.timeline();
@@ -421,6 +432,11 @@ TEST(Timeline, ExportThenImportIntoAFreshCacheReproducesTheTimeline)
         EXPECT_GE(img.width(), 800);
     }
 
+    // With SWITCHBOARD_SHOTS=DIR, the export is kept there for reading.
+    if (const QString keep = qEnvironmentVariable("SWITCHBOARD_SHOTS"); !keep.isEmpty()) {
+        for (const QString &f : QDir(out).entryList(QDir::Files))
+            QFile::copy(out + QLatin1Char('/') + f, keep + QLatin1Char('/') + f);
+    }
     const auto bundle = decodeBundle(readAll(out + QStringLiteral("/incident.json")));
     ASSERT_TRUE(bundle.bundle) << bundle.error.toStdString();
     ASSERT_GE(bundle.bundle->events.size(), 3u);

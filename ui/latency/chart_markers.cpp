@@ -133,6 +133,7 @@ ChartMarkers::Band &ChartMarkers::bandAt(int index)
 void ChartMarkers::layout(const QCPRange &keys)
 {
     int b = 0;
+    double lastBandLabelPx = -1e9;
     for (const auto &band : m_bands) {
         if (b >= kMaxBands)
             break;
@@ -146,10 +147,20 @@ void ChartMarkers::layout(const QCPRange &keys)
             placeBand(r, keyOf(band.timeMs), keyOf(band.endMs));
         }
         // Named at the bottom of the top panel, from where it (or the view) starts.
-        items.label->position->setCoords(std::max(keyOf(band.timeMs), keys.lower), 1.0);
-        items.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        // Near the right edge it goes left of the band's end, so it is not cut off.
+        const double start = std::max(keyOf(band.timeMs), keys.lower);
+        const bool flip = m_panels.front()->axis(QCPAxis::atBottom)->coordToPixel(start) >
+                          m_panels.front()->right() - kLabelGapPx;
+        items.label->position->setCoords(flip ? std::min(keyOf(band.endMs), keys.upper) : start,
+                                         1.0);
+        items.label->setPositionAlignment((flip ? Qt::AlignRight : Qt::AlignLeft) |
+                                          Qt::AlignBottom);
         items.label->setText(band.title);
-        items.label->setVisible(true);
+        const double labelPx = m_panels.front()->axis(QCPAxis::atBottom)->coordToPixel(start);
+        const bool room = std::abs(labelPx - lastBandLabelPx) >= kLabelGapPx;
+        items.label->setVisible(room);
+        if (room)
+            lastBandLabelPx = labelPx;
         ++b;
     }
     m_shownBands = b;

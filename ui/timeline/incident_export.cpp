@@ -153,11 +153,17 @@ void IncidentExport::writeAll()
             chart.layout()->activate();
         chart.setSeries(route, privacy::masked(route), points);
         chart.setMarkers(TimelineOverlay::markersFor(events));
-        chart.setVisibleRangeMs(m_fromMs, m_toMs);
+        // From a little before the first thing that happened (a fresh
+        // session's data would otherwise be a sliver at the right edge).
+        qint64 first = points.front().timeMs;
+        for (const auto &e : events)
+            first = std::min(first, e.timeMs);
+        chart.setVisibleRangeMs(std::max(m_fromMs, first - 30000), m_toMs);
         chart.replotNow();
         const QString name = QStringLiteral("%1-%2.png").arg(m_base, fileSafe(privacy::masked(route)));
         files.emplace_back(name, chart::renderPng(chart.plot()));
         report.chartFiles << name;
+        report.chartTitles << privacy::masked(route);
     }
 
     EventBundle bundle;

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShortcut>
 
 namespace sb {
 
@@ -44,6 +45,10 @@ NoteDialog::NoteDialog(EventLog *events, qint64 fromMs, qint64 toMs, QWidget *pa
     form->addRow(tr("Note"), m_text);
     form->addRow(QString(), end);
     form->addRow(buttons);
+    // Ctrl+Return adds it from the text (Return is a new line there).
+    auto *add = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    connect(add, &QShortcut::activated, this, &NoteDialog::accept);
+    m_text->setToolTip(tr("Ctrl+Return adds the note"));
     resize(460, 240);
     m_text->setFocus();
 }
