@@ -86,10 +86,9 @@ BundleDecode decodeBundle(const QByteArray &bytes)
                             .arg(why));
         b.events.push_back(std::move(*e));
     }
-    std::stable_sort(b.events.begin(), b.events.end(),
-                     [](const TimelineEvent &x, const TimelineEvent &y) {
-                         return x.timeMs < y.timeMs;
-                     });
+    std::stable_sort(
+        b.events.begin(), b.events.end(),
+        [](const TimelineEvent &x, const TimelineEvent &y) { return x.timeMs < y.timeMs; });
     return {std::move(b), {}};
 }
 

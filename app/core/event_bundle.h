@@ -24,7 +24,7 @@ struct EventBundle
     static constexpr qsizetype kMaxBytes = 64 * 1024 * 1024;
     static constexpr int kMaxEvents = 200000;
 
-    QString origin;       // the endpoint (or profile) it was exported from
+    QString origin; // the endpoint (or profile) it was exported from
     qint64 exportedMs = 0;
     qint64 fromMs = 0;
     qint64 toMs = 0;

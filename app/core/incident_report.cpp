@@ -66,10 +66,9 @@ RouteImpact impactOf(const QString &route, const std::vector<SeriesPoint> &point
 QString incidentMarkdown(const IncidentReport &report)
 {
     std::vector<TimelineEvent> events = report.events;
-    std::stable_sort(events.begin(), events.end(),
-                     [](const TimelineEvent &a, const TimelineEvent &b) {
-                         return a.timeMs < b.timeMs;
-                     });
+    std::stable_sort(
+        events.begin(), events.end(),
+        [](const TimelineEvent &a, const TimelineEvent &b) { return a.timeMs < b.timeMs; });
     std::map<EventKind, int> counts;
     for (const auto &e : events)
         ++counts[e.kind];
@@ -137,8 +136,7 @@ QString incidentMarkdown(const IncidentReport &report)
     }
     for (qsizetype i = 0; i < report.chartFiles.size(); ++i)
         md += QStringLiteral("![Latency of %1](%2)\n\n")
-                  .arg(i < report.chartTitles.size() ? report.chartTitles[i]
-                                                     : report.chartFiles[i],
+                  .arg(i < report.chartTitles.size() ? report.chartTitles[i] : report.chartFiles[i],
                        report.chartFiles[i]);
 
     md += QStringLiteral("## Actions\n\n");

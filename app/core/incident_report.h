@@ -35,7 +35,7 @@ struct IncidentReport
     std::vector<RouteImpact> impact;
     QStringList chartFiles;  // relative to the Markdown file
     QStringList chartTitles; // the route each shows, in the same order
-    QString bundleFile;     // the JSON bundle, relative
+    QString bundleFile;      // the JSON bundle, relative
 };
 
 QString incidentMarkdown(const IncidentReport &report);

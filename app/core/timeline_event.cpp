@@ -18,8 +18,7 @@ struct KindInfo
 
 constexpr std::array<KindInfo, std::size_t(EventKind::NB_KINDS)> kKinds{{
     {EventKind::LocalChange, "local-change", QT_TRANSLATE_NOOP("sb::Timeline", "Local change")},
-    {EventKind::OthersChange, "others-change",
-     QT_TRANSLATE_NOOP("sb::Timeline", "Others' change")},
+    {EventKind::OthersChange, "others-change", QT_TRANSLATE_NOOP("sb::Timeline", "Others' change")},
     {EventKind::Circuit, "circuit", QT_TRANSLATE_NOOP("sb::Timeline", "Circuit")},
     {EventKind::Drill, "drill", QT_TRANSLATE_NOOP("sb::Timeline", "Drill")},
     {EventKind::Gap, "gap", QT_TRANSLATE_NOOP("sb::Timeline", "Disconnected")},
@@ -104,10 +103,10 @@ TimelineEvent eventFromAudit(const AuditEvent &a, const QString &source)
     if (circuit) {
         e.summary = QStringLiteral("circuit %1 on %2").arg(a.newValue, a.target);
     } else {
-        e.summary = a.oldValue.isEmpty() && a.newValue.isEmpty()
-                        ? QStringLiteral("%1 %2").arg(a.action, a.target)
-                        : QStringLiteral("%1 %2: %3 → %4")
-                              .arg(a.action, a.target, a.oldValue, a.newValue);
+        e.summary =
+            a.oldValue.isEmpty() && a.newValue.isEmpty()
+                ? QStringLiteral("%1 %2").arg(a.action, a.target)
+                : QStringLiteral("%1 %2: %3 → %4").arg(a.action, a.target, a.oldValue, a.newValue);
     }
     QJsonObject p;
     putIf(p, "action", a.action);
@@ -235,8 +234,7 @@ std::optional<TimelineEvent> eventFromJson(const QJsonObject &o, QString *why)
         if (e.endMs != 0 && e.endMs < e.timeMs)
             return fail(QStringLiteral("it ends before it begins"));
     }
-    const std::optional<EventKind> kind =
-        kindFromName(o.value(QLatin1String("kind")).toString());
+    const std::optional<EventKind> kind = kindFromName(o.value(QLatin1String("kind")).toString());
     if (!kind)
         return fail(QStringLiteral("its kind is not one of local-change, others-change, circuit, "
                                    "drill, gap, alert, note"));

@@ -52,10 +52,10 @@ struct TimelineEvent
     qint64 timeMs = 0; // when it happened (a range: when it began)
     qint64 endMs = 0;  // a range's end; 0 = a point (or a range still open)
     EventKind kind = EventKind::Note;
-    QString actor;   // who: "alice", "circuit-breaker", "you"
-    QString source;  // where it was seen: "local", "watch:routing", "import (file)"
-    QString target;  // what it is about: "route/chat", "model/atlas-xl"
-    QString summary; // one line for people
+    QString actor;       // who: "alice", "circuit-breaker", "you"
+    QString source;      // where it was seen: "local", "watch:routing", "import (file)"
+    QString target;      // what it is about: "route/chat", "model/atlas-xl"
+    QString summary;     // one line for people
     QJsonObject payload; // the rest (old/new value, reason, request id, ...)
 
     bool isRange() const { return endMs > timeMs; }

@@ -641,8 +641,7 @@ void Cache::loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs, int 
                                    w->postReadFailed(e);
                                }
                            }
-                           w->post([cache = w->owner(), ep, fromMs, toMs,
-                                    ev = std::move(events)] {
+                           w->post([cache = w->owner(), ep, fromMs, toMs, ev = std::move(events)] {
                                emit cache->eventsLoaded(ep, fromMs, toMs, ev);
                            });
                        }});

@@ -31,8 +31,9 @@ EventBundle sample()
     a.actor = QStringLiteral("alice");
     a.outcome = QStringLiteral("applied");
     b.events.push_back(eventFromLocalAction(a));
-    Drill d{QStringLiteral("d1"), QStringLiteral("atlas-xl"), DrillKind::LatencySpike, 3,
-            1700000000000, 1700000060000};
+    Drill d{QStringLiteral("d1"),    QStringLiteral("atlas-xl"),
+            DrillKind::LatencySpike, 3,
+            1700000000000,           1700000060000};
     b.events.insert(b.events.begin(), eventFromDrill(d, QStringLiteral("bob"), "local"));
     b.events.push_back(noteEvent(QStringLiteral("follow up on the pool size"), 1700000050000, 0,
                                  QStringLiteral("alice")));
@@ -103,8 +104,7 @@ TEST(EventBundle, ImportedEventsAreKeyedApartAndMarked)
     ASSERT_EQ(imported.size(), b.events.size());
     for (std::size_t i = 0; i < imported.size(); ++i) {
         EXPECT_EQ(imported[i].id, QStringLiteral("import:") + b.events[i].id);
-        EXPECT_EQ(imported[i].source,
-                  QStringLiteral("import (inc.json): ") + b.events[i].source);
+        EXPECT_EQ(imported[i].source, QStringLiteral("import (inc.json): ") + b.events[i].source);
         EXPECT_EQ(imported[i].timeMs, b.events[i].timeMs);
         EXPECT_EQ(imported[i].payload, b.events[i].payload);
     }
@@ -152,7 +152,8 @@ TEST(IncidentReport, HasItsSectionsRowsImpactAndCharts)
     r.bundleFile = QStringLiteral("inc.json");
     const QString md = incidentMarkdown(r);
     int at = -1;
-    for (const char *s : {"## Summary", "## Timeline", "## Impact", "## Actions", "## Follow-ups"}) {
+    for (const char *s :
+         {"## Summary", "## Timeline", "## Impact", "## Actions", "## Follow-ups"}) {
         const int next = int(md.indexOf(QLatin1String(s)));
         EXPECT_GT(next, at) << s << " in order";
         at = next;
@@ -160,7 +161,8 @@ TEST(IncidentReport, HasItsSectionsRowsImpactAndCharts)
     // Oldest first, in UTC clock times; a range shows its end.
     EXPECT_TRUE(md.contains(QStringLiteral("\n| 22:13:20–22:14:20 | Drill | bob |")))
         << md.toStdString();
-    EXPECT_LT(md.indexOf(QStringLiteral("| 22:13:20–")), md.indexOf(QStringLiteral("| 22:13:30 |")));
+    EXPECT_LT(md.indexOf(QStringLiteral("| 22:13:20–")),
+              md.indexOf(QStringLiteral("| 22:13:30 |")));
     EXPECT_TRUE(md.contains(QStringLiteral("p99 \\| spiking"))) << "pipes escaped in cells";
     EXPECT_TRUE(md.contains(QStringLiteral("| chat | 300 | 3 | 1.00 % | 200 ms | 300 ms |")))
         << md.toStdString();

@@ -215,11 +215,12 @@ void bundles(const fs::path &dir)
     b.fromMs = 1700000000000;
     b.toMs = 1700000090000;
     write(dir, n++, sb::encodeBundle(b));
-    sb::Drill d{QStringLiteral("d1"), QStringLiteral("atlas-xl"), sb::DrillKind::Outage, 0,
-                1700000000000, 1700000060000};
+    sb::Drill d{QStringLiteral("d1"),  QStringLiteral("atlas-xl"),
+                sb::DrillKind::Outage, 0,
+                1700000000000,         1700000060000};
     b.events.push_back(sb::eventFromDrill(d, QStringLiteral("alice"), QStringLiteral("local")));
-    b.events.push_back(sb::noteEvent(QStringLiteral("pool exhausted"), 1700000010000,
-                                     1700000020000, QStringLiteral("bob")));
+    b.events.push_back(sb::noteEvent(QStringLiteral("pool exhausted"), 1700000010000, 1700000020000,
+                                     QStringLiteral("bob")));
     b.events.push_back(sb::gapEvent(1700000030000, 1700000040000, QStringLiteral("lost")));
     write(dir, n++, sb::encodeBundle(b));
 }

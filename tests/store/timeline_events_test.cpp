@@ -43,8 +43,8 @@ TimelineEvent change(EventKind kind, const QString &requestId, qint64 timeMs, co
     e.kind = kind;
     e.timeMs = timeMs;
     e.actor = actor;
-    e.source = kind == EventKind::LocalChange ? QStringLiteral("local")
-                                              : QStringLiteral("watch:routing");
+    e.source =
+        kind == EventKind::LocalChange ? QStringLiteral("local") : QStringLiteral("watch:routing");
     e.target = QStringLiteral("model/atlas-xl");
     e.summary = QStringLiteral("Disable model atlas-xl");
     e.payload = QJsonObject{{QStringLiteral("reason"), QStringLiteral("p99 × 3")},
@@ -59,8 +59,8 @@ TEST(TimelineEvents, SurviveReopeningWithEveryField)
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("cache.sqlite"));
     const TimelineEvent local = change(EventKind::LocalChange, QStringLiteral("r1"), 5000, "alice");
-    const TimelineEvent band = noteEvent(QStringLiteral("failover\nsecond line"), 1000, 9000,
-                                         QStringLiteral("bob"));
+    const TimelineEvent band =
+        noteEvent(QStringLiteral("failover\nsecond line"), 1000, 9000, QStringLiteral("bob"));
     {
         Cache cache;
         ASSERT_TRUE(openAndWait(cache, file)->first);

@@ -113,8 +113,7 @@ TimelineEvent EventLog::addNote(const QString &text, qint64 fromMs, qint64 toMs)
 void EventLog::recordDrill(const Drill &drill, bool ours)
 {
     TimelineEvent e = eventFromDrill(drill, ours ? localActor() : QStringLiteral("service"),
-                                     ours ? QStringLiteral("local")
-                                          : QStringLiteral("drills"));
+                                     ours ? QStringLiteral("local") : QStringLiteral("drills"));
     if (const TimelineEvent *old = find(e.id)) {
         TimelineEvent kept = *old;
         kept.endMs = old->endMs && old->endMs < e.endMs ? old->endMs : e.endMs;

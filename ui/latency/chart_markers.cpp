@@ -58,7 +58,7 @@ ChartMarkers::ChartMarkers(QCustomPlot *plot, std::vector<QCPAxisRect *> panels)
 QColor ChartMarkers::kindColor(int kind)
 {
     return kind < 0 || kind >= int(std::size(kKindColors)) ? QColor(kKindColors[1])
-                                                            : QColor(kKindColors[kind]);
+                                                           : QColor(kKindColors[kind]);
 }
 
 QColor ChartMarkers::colorOf(int kind) const
@@ -170,9 +170,8 @@ void ChartMarkers::layout(const QCPRange &keys)
         m_bandPool[i].label->setVisible(false);
     }
 
-    auto lo =
-        std::lower_bound(m_markers.begin(), m_markers.end(), keys.lower,
-                         [](const ChartMarker &m, double k) { return keyOf(m.timeMs) < k; });
+    auto lo = std::lower_bound(m_markers.begin(), m_markers.end(), keys.lower,
+                               [](const ChartMarker &m, double k) { return keyOf(m.timeMs) < k; });
     int n = 0;
     double lastLabelPx = -1e9;
     QCPAxis *x = m_panels.front()->axis(QCPAxis::atBottom);
@@ -215,9 +214,8 @@ const ChartMarker *ChartMarkers::near(double x, double pixels) const
     double bestDist = pixels + 1;
     const double key = axis->pixelToCoord(x);
     const double perPixel = std::abs(axis->pixelToCoord(x + 1) - key);
-    auto lo =
-        std::lower_bound(m_markers.begin(), m_markers.end(), key - (pixels + 1) * perPixel,
-                         [](const ChartMarker &m, double k) { return keyOf(m.timeMs) < k; });
+    auto lo = std::lower_bound(m_markers.begin(), m_markers.end(), key - (pixels + 1) * perPixel,
+                               [](const ChartMarker &m, double k) { return keyOf(m.timeMs) < k; });
     for (auto it = lo; it != m_markers.end(); ++it) {
         const double d = std::abs(axis->coordToPixel(keyOf(it->timeMs)) - x);
         if (keyOf(it->timeMs) > key + (pixels + 1) * perPixel)

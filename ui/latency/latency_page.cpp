@@ -553,8 +553,8 @@ void LatencyPage::updateFreshness()
 void LatencyPage::setTimeline(EventLog *events)
 {
     disconnect(m_controller, &LatencyController::markersChanged, this, nullptr);
-    auto *overlay = new TimelineOverlay(m_chart, events, [c = m_controller] { return c->markers(); },
-                                        this);
+    auto *overlay = new TimelineOverlay(
+        m_chart, events, [c = m_controller] { return c->markers(); }, this);
     connect(m_controller, &LatencyController::markersChanged, overlay, &TimelineOverlay::refresh);
     m_controls->insertWidget(m_controls->indexOf(m_export), overlay->makeKindsButton(this));
 }

@@ -12,8 +12,8 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
-#include <QLayout>
 #include <QJsonArray>
+#include <QLayout>
 #include <QRegularExpression>
 
 namespace sb {
@@ -102,8 +102,8 @@ void IncidentExport::start(const QString &dir, const QString &base, qint64 fromM
     connect(cache, &Cache::seriesLoaded, this, &IncidentExport::onSeries);
     for (const QString &route : std::as_const(m_routes)) {
         SeriesQuery q;
-        q.endpoint = m_session->cachedFrom().isEmpty() ? m_session->endpointKey()
-                                                       : m_session->cachedFrom();
+        q.endpoint =
+            m_session->cachedFrom().isEmpty() ? m_session->endpointKey() : m_session->cachedFrom();
         q.route = route;
         q.fromMs = fromMs;
         q.toMs = toMs + 1;
@@ -129,9 +129,8 @@ void IncidentExport::writeAll()
 {
     const std::vector<TimelineEvent> events = eventsIn(m_events->events(), m_fromMs, m_toMs);
     IncidentReport report;
-    report.origin = privacy::masked(m_session->profileName().isEmpty()
-                                        ? m_session->endpointLabel()
-                                        : m_session->profileName());
+    report.origin = privacy::masked(m_session->profileName().isEmpty() ? m_session->endpointLabel()
+                                                                       : m_session->profileName());
     report.fromMs = m_fromMs;
     report.toMs = m_toMs;
     report.writtenMs = QDateTime::currentMSecsSinceEpoch();
@@ -160,7 +159,8 @@ void IncidentExport::writeAll()
             first = std::min(first, e.timeMs);
         chart.setVisibleRangeMs(std::max(m_fromMs, first - 30000), m_toMs);
         chart.replotNow();
-        const QString name = QStringLiteral("%1-%2.png").arg(m_base, fileSafe(privacy::masked(route)));
+        const QString name =
+            QStringLiteral("%1-%2.png").arg(m_base, fileSafe(privacy::masked(route)));
         files.emplace_back(name, chart::renderPng(chart.plot()));
         report.chartFiles << name;
         report.chartTitles << privacy::masked(route);

@@ -39,8 +39,8 @@ public:
     QString bundlePath() const { return m_dir + QLatin1Char('/') + m_base + ".json"; }
 
     // The events in [fromMs, toMs] as exported (masked while presenting), oldest first.
-    static std::vector<TimelineEvent> eventsIn(const std::vector<TimelineEvent> &all,
-                                               qint64 fromMs, qint64 toMs);
+    static std::vector<TimelineEvent> eventsIn(const std::vector<TimelineEvent> &all, qint64 fromMs,
+                                               qint64 toMs);
 
 signals:
     void finished(bool ok, const QString &error);

@@ -32,7 +32,8 @@ NoteDialog::NoteDialog(EventLog *events, qint64 fromMs, qint64 toMs, QWidget *pa
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Add note"));
     buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
     connect(m_text, &QPlainTextEdit::textChanged, this, [this, buttons] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_text->toPlainText().trimmed().isEmpty());
+        buttons->button(QDialogButtonBox::Ok)
+            ->setEnabled(!m_text->toPlainText().trimmed().isEmpty());
     });
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

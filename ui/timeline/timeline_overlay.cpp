@@ -35,9 +35,8 @@ TimelineOverlay::TimelineOverlay(LatencyChart *chart, EventLog *events, AuditMar
 {
     connect(events, &EventLog::changed, this, &TimelineOverlay::refresh);
     connect(privacy::notifier(), &privacy::Notifier::changed, this, &TimelineOverlay::refresh);
-    connect(chart, &LatencyChart::rangeSelected, this, [this](qint64 from, qint64 to) {
-        NoteDialog::ask(m_chart, m_events, from, to);
-    });
+    connect(chart, &LatencyChart::rangeSelected, this,
+            [this](qint64 from, qint64 to) { NoteDialog::ask(m_chart, m_events, from, to); });
     refresh();
 }
 
@@ -53,9 +52,9 @@ std::vector<ChartMarker> TimelineOverlay::markersFor(const std::vector<TimelineE
         m.endMs = e.endMs;
         m.kind = int(e.kind);
         m.title = privacy::masked(e.summary);
-        QStringList parts{QObject::tr("%1 by %2")
-                              .arg(kindLabel(e.kind),
-                                   e.actor.isEmpty() ? QObject::tr("unknown") : e.actor)};
+        QStringList parts{
+            QObject::tr("%1 by %2")
+                .arg(kindLabel(e.kind), e.actor.isEmpty() ? QObject::tr("unknown") : e.actor)};
         if (e.isRange())
             parts << QObject::tr("%1 – %2").arg(formatClock(e.timeMs), formatClock(e.endMs));
         const QString old = e.payload.value(QLatin1String("old")).toString();
@@ -107,8 +106,7 @@ QToolButton *TimelineOverlay::makeKindsButton(QWidget *parent)
         a->setObjectName(QStringLiteral("chart-kind-%1").arg(kindName(EventKind(k))));
         a->setCheckable(true);
         a->setChecked(isKindShown(EventKind(k)));
-        connect(a, &QAction::toggled, this,
-                [this, k](bool on) { setKindShown(EventKind(k), on); });
+        connect(a, &QAction::toggled, this, [this, k](bool on) { setKindShown(EventKind(k), on); });
     }
     button->setMenu(menu);
     return button;

@@ -17,20 +17,20 @@
 #include <QDateTime>
 #include <QDateTimeEdit>
 #include <QFile>
-#include <QFontDatabase>
-#include <QStandardPaths>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIcon>
-#include <QPixmap>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -111,9 +111,8 @@ TimelinePage::TimelinePage(Console *console, QWidget *parent)
     auto *noteAction = new QAction(tr("Add note…"), this);
     noteAction->setObjectName(QStringLiteral("timeline-note"));
     noteAction->setToolTip(tr("a note on the timeline at now (Ctrl+M anywhere)"));
-    connect(noteAction, &QAction::triggered, this, [this] {
-        NoteDialog::ask(this, m_events, QDateTime::currentMSecsSinceEpoch());
-    });
+    connect(noteAction, &QAction::triggered, this,
+            [this] { NoteDialog::ask(this, m_events, QDateTime::currentMSecsSinceEpoch()); });
     auto *exportAction = new QAction(tr("Export incident…"), this);
     exportAction->setObjectName(QStringLiteral("timeline-export"));
     exportAction->setToolTip(tr("a post-mortem draft (Markdown, chart PNGs) and a JSON bundle of "
@@ -170,9 +169,8 @@ TimelinePage::TimelinePage(Console *console, QWidget *parent)
         m_model->setEvents(m_events->events());
         fitColumns(m_table);
     });
-    connect(privacy::notifier(), &privacy::Notifier::changed, this, [this] {
-        m_model->setEvents(m_events->events());
-    });
+    connect(privacy::notifier(), &privacy::Notifier::changed, this,
+            [this] { m_model->setEvents(m_events->events()); });
     m_model->setEvents(m_events->events());
     applyFilter();
 }
@@ -206,8 +204,8 @@ void TimelinePage::showDetails()
                             QDateTime::fromMSecsSinceEpoch(e->timeMs).toString(Qt::ISODateWithMs),
                             e->actor, e->source);
     if (e->isRange())
-        text += tr("until %1\n").arg(
-            QDateTime::fromMSecsSinceEpoch(e->endMs).toString(Qt::ISODateWithMs));
+        text += tr("until %1\n")
+                    .arg(QDateTime::fromMSecsSinceEpoch(e->endMs).toString(Qt::ISODateWithMs));
     if (!e->target.isEmpty())
         text += tr("target: %1\n").arg(e->target);
     text += QLatin1Char('\n') +
@@ -266,11 +264,11 @@ void TimelinePage::exportTo(const QString &dir, const QString &base)
     connect(m_export, &IncidentExport::finished, this,
             [this, dir, base](bool ok, const QString &error) {
                 const QString path = dir + QLatin1Char('/') + base + QStringLiteral(".md");
-                m_status->setText(ok ? tr("Exported the incident to %1 (with its charts and "
-                                          "%2.json).")
-                                           .arg(privacy::masked(path), base)
-                                     : tr("The incident could not be exported: %1")
-                                           .arg(privacy::masked(error)));
+                m_status->setText(
+                    ok ? tr("Exported the incident to %1 (with its charts and "
+                            "%2.json).")
+                             .arg(privacy::masked(path), base)
+                       : tr("The incident could not be exported: %1").arg(privacy::masked(error)));
                 m_export->deleteLater();
                 emit exported(ok, path, error);
             });
