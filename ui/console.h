@@ -18,6 +18,7 @@ class ExperimentsController;
 class RoutingController;
 class AuditController;
 class AlertsController;
+class EventLog;
 
 class Console : public QObject
 {
@@ -35,11 +36,14 @@ public:
     RoutingController *routing() const { return m_routing; }
     AuditController *audit() const { return m_audit; }
     AlertsController *alerts() const { return m_alerts; }
+    EventLog *events() const { return m_events; }
 
     // Stops streams and cancels calls before teardown.
     void shutdown();
 
 private:
+    void wireTimeline();
+
     Session *m_session;
     ActionLog *m_actions;
     NotificationLog *m_notifications;
@@ -49,6 +53,7 @@ private:
     RoutingController *m_routing;
     AuditController *m_audit;
     AlertsController *m_alerts;
+    EventLog *m_events;
 };
 
 } // namespace sb

@@ -13,6 +13,7 @@
 #include "ui/palette/command_palette.h"
 #include "ui/routing/routing_page.h"
 #include "ui/session.h"
+#include "ui/timeline/note_dialog.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -84,6 +85,9 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     connect(switcherKey, &QShortcut::activated, this, &MainWindow::switcherRequested);
     auto *managerKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this);
     connect(managerKey, &QShortcut::activated, this, &MainWindow::profileManagerRequested);
+    // Ctrl+M anywhere: a note on the incident timeline, at now.
+    auto *noteKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_M), this);
+    connect(noteKey, &QShortcut::activated, this, &MainWindow::addNote);
     m_retry->setObjectName(QStringLiteral("retryLabel"));
     // The state takes what room is left and never widens the window; the
     // sentence below it says the rest.
@@ -392,6 +396,11 @@ void MainWindow::addCommandSource(std::function<void(std::vector<CommandEntry> &
     m_commandSources.push_back(std::move(source));
 }
 
+void MainWindow::addNote()
+{
+    NoteDialog::ask(this, m_console->events(), QDateTime::currentMSecsSinceEpoch());
+}
+
 std::vector<CommandEntry> MainWindow::commands()
 {
     std::vector<CommandEntry> out;
@@ -425,6 +434,9 @@ std::vector<CommandEntry> MainWindow::commands()
     window(QStringLiteral("notifications"), tr("Show notifications"),
            tr("changes by others, reverts and trouble"),
            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this] { m_bell->setChecked(true); });
+    window(QStringLiteral("note"), tr("Add a note to the timeline…"),
+           tr("at now, optionally with an end"), QKeySequence(Qt::CTRL | Qt::Key_M),
+           [this] { addNote(); });
     window(QStringLiteral("presenter"),
            m_presentAction->isChecked() ? tr("Stop presenting") : tr("Present"),
            tr("large type, host names, tokens and request ids hidden"), m_presentAction->shortcut(),

@@ -63,7 +63,8 @@ public:
     // fires or recovers, and one desktop notification per alert.
     QToolButton *alertBadge() const { return m_alertBadge; }
     DesktopNotifier *notifier() const { return m_notifier; }
-
+    // Ctrl+M: a note on the incident timeline at now (ui/timeline/note_dialog.h).
+    void addNote();
     // Ctrl+K: the command palette over every page, action and object.
     void showCommandPalette();
     CommandPalette *commandPalette() const { return m_palette; }

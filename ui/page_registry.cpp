@@ -6,6 +6,7 @@
 #include "ui/latency/latency_page.h"
 #include "ui/prompts/prompts_page.h"
 #include "ui/routing/routing_page.h"
+#include "ui/timeline/timeline_page.h"
 
 #include <QCoreApplication>
 
@@ -19,7 +20,9 @@ const std::vector<PageSpec> &pageRegistry()
             {QStringLiteral("latency"), tr("Latency"), QStringLiteral("utilities-system-monitor"),
              QKeySequence(Qt::CTRL | Qt::Key_1),
              [](Console *c, QWidget *p) -> Page * {
-                 return new LatencyPage(c->session(), c->latency(), p);
+                 auto *page = new LatencyPage(c->session(), c->latency(), p);
+                 page->setTimeline(c->events()); // markers and bands from the timeline
+                 return page;
              }},
             {QStringLiteral("prompts"), tr("Prompts"), QStringLiteral("accessories-text-editor"),
              QKeySequence(Qt::CTRL | Qt::Key_2),
@@ -41,6 +44,9 @@ const std::vector<PageSpec> &pageRegistry()
              [](Console *c, QWidget *p) -> Page * {
                  return new AuditPage(c->session(), c->audit(), p);
              }},
+            {QStringLiteral("timeline"), tr("Timeline"), QStringLiteral("view-calendar-timeline"),
+             QKeySequence(Qt::CTRL | Qt::Key_6),
+             [](Console *c, QWidget *p) -> Page * { return new TimelinePage(c, p); }},
         };
     }();
     return pages;

@@ -281,6 +281,7 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     qRegisterMetaType<sb::SeriesQuery>();
     qRegisterMetaType<std::vector<sb::SeriesPoint>>();
     qRegisterMetaType<sb::SeriesPruneResult>();
+    qRegisterMetaType<std::vector<sb::TimelineEvent>>();
 }
 
 Cache::~Cache()
@@ -614,6 +615,34 @@ void Cache::loadPaletteRecents(int limit)
                            }
                            w->post([cache = w->owner(), r = std::move(recents)] {
                                emit cache->paletteRecentsLoaded(r);
+                           });
+                       }});
+}
+
+void Cache::recordEvents(const QString &endpoint, const std::vector<TimelineEvent> &events)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, ep = endpoint, events](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("the incident timeline"),
+                         [&](CacheBackend &db) { db.recordEvents(ep, events); });
+    }));
+}
+
+void Cache::loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs, int limit)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, ep = endpoint, fromMs, toMs, limit](CacheBackend &b) {
+                           std::vector<TimelineEvent> events;
+                           if (b.isOpen()) {
+                               try {
+                                   events = b.loadEvents(ep, fromMs, toMs, limit);
+                               } catch (const std::exception &e) {
+                                   events.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), ep, fromMs, toMs, ev = std::move(events)] {
+                               emit cache->eventsLoaded(ep, fromMs, toMs, ev);
                            });
                        }});
 }

@@ -29,6 +29,7 @@
 #include "core/arena_run.h"
 #include "core/local_action.h"
 #include "core/series_rollup.h"
+#include "core/timeline_event.h"
 #include "core/types.h"
 
 #include <QHash>
@@ -65,6 +66,7 @@ public:
     static constexpr int kActionRetention = 10000; // per endpoint; older entries are pruned
     static constexpr int kArenaRetention = 2000;   // arena runs per endpoint
     static constexpr int kPaletteRetention = 500;  // palette choices remembered
+    static constexpr int kEventRetention = 50000;  // timeline events per endpoint
     static constexpr qint64 kSecondResolutionMs = 1000;
 
     explicit Cache(QObject *parent = nullptr);
@@ -143,6 +145,15 @@ public:
     void recordPaletteChoice(const QString &id, qint64 whenMs);
     void loadPaletteRecents(int limit = kPaletteRetention); // emits paletteRecentsLoaded
 
+    // --- The incident timeline (core/timeline_event.h). ---
+    // Upserts by (endpoint, event.id) in one transaction; a watch stream's
+    // report of a change never replaces this console's own (supersedes()).
+    // A failure goes to writeFailed.
+    void recordEvents(const QString &endpoint, const std::vector<TimelineEvent> &events);
+    // Emits eventsLoaded with the endpoint's events overlapping [fromMs,
+    // toMs], newest first, at most `limit` (<= 0: all kept).
+    void loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs, int limit = 10000);
+
     void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
     // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
     // the most recently fetched other endpoint instead (snapshot.endpoint says
@@ -178,6 +189,8 @@ signals:
     // follows, empty, so callers waiting for it are never left hanging.
     void readFailed(const QString &error);
     void paletteRecentsLoaded(const QHash<QString, qint64> &lastUsedMs);
+    void eventsLoaded(const QString &endpoint, qint64 fromMs, qint64 toMs,
+                      const std::vector<sb::TimelineEvent> &events);
     void flushed();
 
 private:

@@ -40,6 +40,12 @@ public:
     // Cache::kPaletteRetention most recent.
     void recordPaletteChoice(const QString &id, qint64 whenMs);
     QHash<QString, qint64> loadPaletteRecents(int limit);
+    // The incident timeline (timeline_events.cpp): upserts by (endpoint, id)
+    // as core's supersedes() says, then keeps Cache::kEventRetention newest.
+    void recordEvents(const QString &endpoint, const std::vector<TimelineEvent> &events);
+    // Newest first; events overlapping [fromMs, toMs]; limit <= 0: no limit.
+    std::vector<TimelineEvent> loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs,
+                                          int limit);
 
     CacheSnapshot loadSnapshot(const QString &endpoint);
     // The endpoint other than `except` with the most recent fetch, or empty.

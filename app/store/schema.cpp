@@ -249,8 +249,29 @@ CREATE TABLE palette_recent (
 CREATE INDEX palette_recent_by_time ON palette_recent (used_ms);
 )sql";
 
+// Version 8: the incident timeline (core/timeline_event.h), per endpoint,
+// keyed by the event's id so one thing seen twice is one row. Free text, so
+// a rowid table; read by time range.
+constexpr const char *kSchemaV8 = R"sql(
+CREATE TABLE events (
+    endpoint TEXT NOT NULL,
+    id TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,       -- 0 = a point
+    kind TEXT NOT NULL,            -- kindName(): 'local-change', 'drill', 'note', ...
+    actor TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    PRIMARY KEY (endpoint, id)
+);
+CREATE INDEX events_by_time ON events (endpoint, time_ms);
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4},
+    {5, kSchemaV5}, {6, kSchemaV6}, {8, kSchemaV8},
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 //
 //   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict)
 
+#include "core/event_bundle.h"
 #include "core/latency_sketch.h"
 #include "otlp_request.h"
 #include "store/codec.h"
@@ -206,6 +207,24 @@ void prometheus(const fs::path &dir)
                       R"("timestamp":1700000000.5}]}]})"));
 }
 
+void bundles(const fs::path &dir)
+{
+    int n = 0;
+    sb::EventBundle b;
+    b.origin = QStringLiteral("sim");
+    b.fromMs = 1700000000000;
+    b.toMs = 1700000090000;
+    write(dir, n++, sb::encodeBundle(b));
+    sb::Drill d{QStringLiteral("d1"),  QStringLiteral("atlas-xl"),
+                sb::DrillKind::Outage, 0,
+                1700000000000,         1700000060000};
+    b.events.push_back(sb::eventFromDrill(d, QStringLiteral("alice"), QStringLiteral("local")));
+    b.events.push_back(sb::noteEvent(QStringLiteral("pool exhausted"), 1700000010000, 1700000020000,
+                                     QStringLiteral("bob")));
+    b.events.push_back(sb::gapEvent(1700000030000, 1700000040000, QStringLiteral("lost")));
+    write(dir, n++, sb::encodeBundle(b));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -217,5 +236,6 @@ int main(int argc, char **argv)
     conflicts(root / "conflict");
     otlp(root / "otlp_decode");
     prometheus(root / "prom_parse");
+    bundles(root / "event_bundle");
     return 0;
 }

@@ -49,6 +49,7 @@ void ActionLog::upsert(const LocalAction &a)
 void ActionLog::record(const LocalAction &action)
 {
     upsert(action);
+    emit actionRecording(action);
     auto *cache = m_session->cache();
     if (!cache) {
         // No cache (disabled by the user or refused): nothing to wait for,

@@ -31,6 +31,9 @@ signals:
     // already happened on the service).
     void recorded(const QString &requestId, bool ok, const QString &error);
     void changed();
+    // record() was called (not for entries loaded from the cache): the
+    // incident timeline's hook.
+    void actionRecording(const sb::LocalAction &action);
 
 private:
     void upsert(const LocalAction &a);

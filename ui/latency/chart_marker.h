@@ -1,7 +1,8 @@
 #pragma once
 
-// A routing change or label move, drawn as a marker on the charts' time axis
-// with who and why on hover.
+// Something that happened, drawn on the charts' time axis with who and why on
+// hover: a point (a routing change, a label move, a circuit opening) as a
+// marker line, or a range (a drill, a disconnect, a note band) as a band.
 
 #include <QString>
 #include <QtGlobal>
@@ -11,8 +12,11 @@ namespace sb {
 struct ChartMarker
 {
     qint64 timeMs = 0;
-    QString title;  // "model.disable atlas-xl"
-    QString detail; // by whom, old → new, why
+    QString title;    // "model.disable atlas-xl"
+    QString detail;   // by whom, old → new, why
+    qint64 endMs = 0; // > timeMs: a band from timeMs to endMs
+    int kind = -1;    // a core EventKind (its colour), -1 = a change from the audit trail
+    bool isBand() const { return endMs > timeMs; }
     bool operator==(const ChartMarker &) const = default;
 };
 

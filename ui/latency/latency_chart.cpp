@@ -143,6 +143,9 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_plot->plotLayout()->setRowStretchFactors({3.0, 1.2, 1.2, 1.2});
     m_markers = std::make_unique<ChartMarkers>(
         m_plot, std::vector<QCPAxisRect *>(std::begin(m_panels), std::end(m_panels)));
+    // Shift-drag: a time range (for a note band on the incident timeline).
+    connect(new ChartRangeDrag(m_plot, {std::begin(m_panels), std::end(m_panels)}, this),
+            &ChartRangeDrag::rangeSelected, this, &LatencyChart::rangeSelected);
     m_plot->legend->setVisible(false);
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);

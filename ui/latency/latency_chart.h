@@ -144,6 +144,8 @@ signals:
     void viewChanged(qint64 fromMs, qint64 toMs);
     // A click (not a drag) on a panel, at this time: e.g. on a p99 spike.
     void timeClicked(qint64 timeMs);
+    // A shift-drag across a panel selected this range (ms since the epoch).
+    void rangeSelected(qint64 fromMs, qint64 toMs);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;

@@ -12,6 +12,7 @@
 #include "ui/latency/route_summary_model.h"
 #include "ui/latency/series_picker.h"
 #include "ui/session.h"
+#include "ui/timeline/timeline_overlay.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -128,7 +129,7 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     }
     m_export->setMenu(exportMenu);
 
-    auto *controls = new QHBoxLayout;
+    auto *controls = m_controls = new QHBoxLayout;
     controls->addWidget(m_window);
     controls->addSpacing(12);
     controls->addWidget(m_hint, 1);
@@ -547,6 +548,15 @@ void LatencyPage::updateFreshness()
     const qint64 newest = m_controller->newestMs(currentRoute());
     m_banner->update(m_controller->isLive(), newest, m_session->staleReason(),
                      m_session->cachedFrom());
+}
+
+void LatencyPage::setTimeline(EventLog *events)
+{
+    disconnect(m_controller, &LatencyController::markersChanged, this, nullptr);
+    auto *overlay = new TimelineOverlay(
+        m_chart, events, [c = m_controller] { return c->markers(); }, this);
+    connect(m_controller, &LatencyController::markersChanged, overlay, &TimelineOverlay::refresh);
+    m_controls->insertWidget(m_controls->indexOf(m_export), overlay->makeKindsButton(this));
 }
 
 } // namespace sb

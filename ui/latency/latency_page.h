@@ -18,6 +18,7 @@
 #include <QTimer>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QTableView;
 class QToolButton;
@@ -32,6 +33,7 @@ class SeriesPicker;
 class StaleBanner;
 class HeatmapView;
 class ExemplarList;
+class EventLog;
 struct SeriesUpdate;
 
 class LatencyPage : public Page
@@ -53,6 +55,9 @@ public:
     // The first route charted (as a whole or through one of its series).
     QString currentRoute() const;
     void updateFreshness() override;
+    // Draws the incident timeline's events on the chart instead of the
+    // controller's audit markers alone (ui/timeline/timeline_overlay.h).
+    void setTimeline(EventLog *events);
 
 signals:
     void exported(const QString &path, bool ok, const QString &error);
@@ -78,6 +83,7 @@ private:
     LatencyChart *m_chart;
     HeatmapView *m_heatmap;
     ExemplarList *m_exemplars;
+    QHBoxLayout *m_controls = nullptr;
     QToolButton *m_export;
     QTimer m_heatmapTimer;
     QHash<QString, qint64> m_askedFrom[2]; // per resolution: chart id → earliest asked

@@ -665,6 +665,8 @@ void PromptsController::onEvent(const PromptEvent &e)
                          ? QStringLiteral("%1 -> %2").arg(e.label).arg(e.previousVersion)
                          : QString();
         a.newValue = QStringLiteral("%1 -> %2").arg(e.label).arg(to);
+        if (!ours) // ours is in the timeline from the action log already
+            emit labelEventSeen(a);
         if (e.prompt.name == m_selected || m_labelEvents.contains(e.prompt.name)) {
             auto &kept = m_labelEvents[e.prompt.name];
             kept.push_back(a);

@@ -128,6 +128,8 @@ signals:
     void changeRejected(const sb::Change &change, const sb::RpcError &error);
     void versionSaved(const QString &requestId, const sb::PromptVersion &version);
     void versionSaveFailed(const QString &requestId, const sb::RpcError &error);
+    // A label moved, as the watch reported it (the incident timeline's hook).
+    void labelEventSeen(const sb::AuditEvent &event);
 
 private:
     void onSnapshot(const CacheSnapshot &s);

@@ -39,8 +39,10 @@ RoutingController::RoutingController(Session *session, ActionLog *actions,
                               tr("Drill: %1 on %2").arg(toString(d.kind), d.model),
                               tr("ends %1").arg(formatClock(d.endMs)), false});
         m_drillClient->list();
+        emit drillStarted(d);
     });
-    connect(m_drillClient, &DrillClient::drillStopped, this, [this](const QString &) {
+    connect(m_drillClient, &DrillClient::drillStopped, this, [this](const QString &id) {
+        emit drillStopped(id);
         emit m_session->message(tr("Drill stopped"));
         m_drillClient->list();
     });

@@ -90,6 +90,9 @@ signals:
     void troubleChanged(const sb::RoutingTrouble &trouble);
     void freshnessChanged();
     void drillsChanged();
+    // This console started or stopped a drill (the incident timeline's hook).
+    void drillStarted(const sb::Drill &drill);
+    void drillStopped(const QString &drillId);
 
 private:
     void applyTable(const RoutingTable &t);
