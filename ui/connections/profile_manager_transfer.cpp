@@ -84,8 +84,9 @@ void ProfileManagerDialog::imported(const profile_file::ReadResult &r)
         refreshList();
         // The added profiles selected (ready to export again), the first one in the form.
         const int first = int(m_profiles.size() - std::size_t(m.added.size()));
-        m_list->setCurrentRow(first, QItemSelectionModel::ClearAndSelect);
-        for (int r = first + 1; r < m_list->count(); ++r)
+        m_list->setCurrentRow(first);
+        m_list->clearSelection(); // after select(), whose apply() rebuilds the list
+        for (int r = first; r < m_list->count(); ++r)
             m_list->item(r)->setSelected(true);
         emit profilesSaved(m_profiles);
     }
