@@ -270,6 +270,11 @@ RoutingPage *MainWindow::routingPage() const
     return page<RoutingPage>();
 }
 
+int MainWindow::currentPageIndex() const
+{
+    return m_stack->currentIndex();
+}
+
 void MainWindow::showPage(int index)
 {
     if (index < 0 || index >= int(m_pages.size()))

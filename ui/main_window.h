@@ -40,6 +40,7 @@ public:
     explicit MainWindow(Console *console, QWidget *parent = nullptr);
 
     void showPage(int index);
+    int currentPageIndex() const;
     int pageCount() const { return int(m_pages.size()); }
     Page *page(int index) const;
     template <class T> T *page() const

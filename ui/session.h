@@ -9,6 +9,7 @@
 // cache writes.
 
 #include "client/connection.h"
+#include "client/environment.h"
 #include "client/rpc_error.h"
 
 #include <QObject>
@@ -18,16 +19,6 @@ namespace sb {
 
 class Cache;
 struct CacheSnapshot;
-
-enum class Environment
-{
-    Dev,
-    Staging,
-    Prod
-};
-QString toString(Environment e);
-// "dev", "staging", "prod" (also "production"); false for anything else.
-bool parseEnvironment(const QString &text, Environment *out);
 
 // What a session is connected to, besides the channel: the profile's name
 // (every page shows it), the key its cache rows are kept under, what kind of

@@ -6,6 +6,8 @@
 // the process exits and static destructors run, which can abort the process
 // ("assertion failed: prior > 0") after everything the user cares about was
 // saved. Declare it first in main(), before any channel, server or stub.
+// It also keeps gRPC's per-attempt "Handshake failed" lines off stderr: the
+// connection explains a TLS failure itself, in a sentence.
 
 namespace sb {
 

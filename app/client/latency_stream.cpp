@@ -170,7 +170,7 @@ void LatencyBatchDecoder::ingestRoutePoints(const v1::StreamLatencyResponse &r, 
     quint32 lastId = UINT32_MAX;
     for (int i = 0; i < n; ++i) {
         const quint32 rid = r.route_ids(i);
-        if (rid != lastId) {
+        if (!name || rid != lastId) { // a first id of UINT32_MAX must look its name up too
             lastId = rid;
             name = &nameOf(rid);
         }

@@ -159,3 +159,27 @@ TEST(LatencyStreamHostile, TrimsRaggedBatchesDropsReplaysAndNeverCrashes)
     stream.stop();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
 }
+
+// Found by the latency_batch fuzzer: a batch whose first route id is
+// UINT32_MAX (the "no route yet" marker of the per-route view) crashed the
+// decoder with a null dereference.
+TEST(LatencyBatchDecoderHostile, ARouteIdOfUint32MaxIsARouteNotACrash)
+{
+    LatencyBatchDecoder decoder(std::make_shared<SeriesInterner>());
+    decoder.setRoutePointsEnabled(true);
+    v1::StreamLatencyResponse r;
+    r.set_sequence(1);
+    r.mutable_base_time()->set_seconds(QDateTime::currentSecsSinceEpoch());
+    for (quint32 id : {std::numeric_limits<quint32>::max(), 7u}) {
+        r.add_offset_micros(1000);
+        r.add_latency_ms(42);
+        r.add_route_ids(id);
+        r.add_status_codes(0);
+    }
+    const auto res = decoder.decode(r, QDateTime::currentMSecsSinceEpoch());
+    EXPECT_EQ(res.samples, 2u);
+    QStringList routes;
+    for (const RoutePoint &p : decoder.routeAggregator().takeAll())
+        routes << p.route;
+    EXPECT_EQ(routes, (QStringList{QStringLiteral("route#4294967295"), QStringLiteral("route#7")}));
+}

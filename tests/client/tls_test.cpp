@@ -233,6 +233,18 @@ TEST_F(TlsTest, ComesBackByItselfWhenTheServiceReturns)
     EXPECT_EQ(c.retryInMs(), -1);
 }
 
+TEST_F(TlsTest, AHostThatDoesNotResolveSaysSoInASentence)
+{
+    Connection c;
+    c.connectTo(QStringLiteral("no-such-host.invalid:443"));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return c.state() == Connection::State::Unavailable; }, 15000));
+    EXPECT_TRUE(c.lastError().startsWith(
+        QStringLiteral("Cannot find the host \"no-such-host.invalid\" (DNS).")))
+        << c.lastError().toStdString();
+    EXPECT_GE(c.retryInMs(), 0) << "and it keeps trying, in case the network comes back";
+}
+
 int main(int argc, char **argv)
 {
     sb::GrpcRuntime grpcRuntime;

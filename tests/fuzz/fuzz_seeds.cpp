@@ -2,13 +2,15 @@
 // has its own generator): valid inputs of each format, so fuzzing starts past
 // the first checks.
 //
-//   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict)
+//   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict, …)
 
 #include "core/event_bundle.h"
+#include "client/profile_file.h"
 #include "core/latency_sketch.h"
 #include "otlp_request.h"
 #include "store/codec.h"
 #include "switchboard/v1/common.pb.h"
+#include "ui/prompts/version_draft.h"
 
 #include <filesystem>
 #include <fstream>
@@ -223,6 +225,64 @@ void bundles(const fs::path &dir)
                                      QStringLiteral("bob")));
     b.events.push_back(sb::gapEvent(1700000030000, 1700000040000, QStringLiteral("lost")));
     write(dir, n++, sb::encodeBundle(b));
+void profiles(const fs::path &dir)
+{
+    sb::ConnectionProfile plain;
+    plain.name = QStringLiteral("local");
+    plain.endpoint = QStringLiteral("localhost:50051");
+    sb::ConnectionProfile prod;
+    prod.name = QStringLiteral("prod");
+    prod.endpoint = QStringLiteral("[::1]:443");
+    prod.environment = sb::Environment::Prod;
+    prod.tls = true;
+    prod.caFile = QStringLiteral("/ca.pem");
+    prod.clientCertFile = QStringLiteral("/me.pem");
+    prod.clientKeyFile = QStringLiteral("/me.key");
+    prod.tokenSource = sb::ConnectionProfile::TokenSource::Environment;
+    prod.tokenVariable = QStringLiteral("SB_TOKEN");
+    prod.metadata = {{QStringLiteral("x-team"), QStringLiteral("core")}};
+    sb::ConnectionProfile kc = plain;
+    kc.name = QStringLiteral("kc");
+    kc.tokenSource = sb::ConnectionProfile::TokenSource::Keychain;
+    int n = 0;
+    write(dir, n++, sb::profile_file::write({}));
+    write(dir, n++, sb::profile_file::write({plain}));
+    write(dir, n++, sb::profile_file::write({plain, prod, kc}));
+    write(dir, n++,
+          std::string(R"({"format":"switchboard-profiles","version":1,"profiles":)"
+                      R"([{"name":"x","endpoint":"h:1","token":"t","colour":1}]})"));
+}
+
+void drafts(const fs::path &dir)
+{
+    sb::VersionDraft d;
+    write(dir, 0, d.toJson());
+    d.prompt = QStringLiteral("greeting");
+    d.parentVersion = 3;
+    d.expectedEtag = QStringLiteral("e-7");
+    d.templateText = QStringLiteral("Hello {{name}}");
+    d.model = QStringLiteral("gpt-x");
+    d.params.temperature = 0.7;
+    d.params.topP = 0.9;
+    d.params.maxOutputTokens = 256;
+    d.variables.push_back(
+        {QStringLiteral("name"), QStringLiteral("who"), true, QStringLiteral("you")});
+    d.message = QStringLiteral("friendlier");
+    d.newPrompt = true;
+    d.description = QStringLiteral("says hello");
+    d.savedMs = 1700000000000;
+    write(dir, 1, d.toJson());
+}
+
+void labelHistory(const fs::path &dir)
+{
+    write(dir, 0,
+          std::string("a-1\t1000\tann\tlabel.move\tprompt/p\t\tproduction -> 1\tfirst\n"
+                      "a-2\t2000\tbob\tlabel.move\tprompt/p\tproduction -> 1\t"
+                      "production → v2\tbetter\n"
+                      "a-3\t3000\tcy\tlabel.move\tprompt/p\tv2\tproduction: 3\t\n"
+                      "a-3\t3000\tcy\tlabel.move\tprompt/p\tv2\tproduction: 3\t\n"
+                      "a-4\t3000\tdi\tprompt.create\tprompt/q\t\t1\t"));
 }
 
 int main(int argc, char **argv)
@@ -237,5 +297,8 @@ int main(int argc, char **argv)
     otlp(root / "otlp_decode");
     prometheus(root / "prom_parse");
     bundles(root / "event_bundle");
+    profiles(root / "profile_file");
+    drafts(root / "version_draft");
+    labelHistory(root / "label_history");
     return 0;
 }

@@ -5,6 +5,7 @@
 // and a prod profile unmistakable. SWITCHBOARD_SHOTS=DIR saves what it sees.
 
 #include "../support/test_certs.h"
+#include "../support/test_profiles.h"
 #include "client/call_tracker.h"
 #include "client/grpc_runtime.h"
 #include "client/routing_client.h"
@@ -37,6 +38,7 @@
 #include <gtest/gtest.h>
 
 using namespace sb;
+using sb::test::profile;
 
 namespace {
 
@@ -60,16 +62,6 @@ std::unique_ptr<sim::SimServer> startSim(uint64_t seed, const std::string &token
     std::string err;
     EXPECT_TRUE(s->start(&err)) << err;
     return s;
-}
-
-ConnectionProfile profile(const QString &name, const QString &endpoint,
-                          Environment env = Environment::Dev)
-{
-    ConnectionProfile p;
-    p.name = name;
-    p.endpoint = endpoint;
-    p.environment = env;
-    return p;
 }
 
 QString text(QWidget *root, const char *name)
@@ -182,6 +174,26 @@ TEST(ProfileManager, AddsAProfileFromTheKeyboardAndSaysWhatIsWrong)
     QTest::keyClicks(name, QStringLiteral("payments prod"));
     EXPECT_TRUE(status->text().contains(QStringLiteral("another profile")))
         << status->text().toStdString();
+}
+
+TEST(Profiles, WhatAnotherConsoleSavesIsSeenWithoutARestart)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("s.ini"));
+    Cache cache;
+    cache.open(dir.filePath(QStringLiteral("cache.sqlite")));
+    // Two consoles (two processes in life) sharing only the settings file.
+    ConsoleWindows here(&cache, {}, path);
+    ConsoleWindows there(&cache, {}, path);
+    QSignalSpy changed(&there, &ConsoleWindows::profilesChanged);
+    here.setProfiles({profile(QStringLiteral("new one"), QStringLiteral("new.example.com:443"))});
+    ASSERT_TRUE(QTest::qWaitFor([&] { return there.profiles().size() == 1; }, 5000));
+    EXPECT_EQ(there.profiles()[0].endpoint, QStringLiteral("new.example.com:443"));
+    EXPECT_GE(changed.count(), 1);
+    here.setProfiles({});
+    EXPECT_TRUE(QTest::qWaitFor([&] { return there.profiles().empty(); }, 5000))
+        << "a deletion is seen too (the file is replaced on every save)";
+    profile_store::waitForSaves();
 }
 
 TEST(QuickSwitcher, FiltersAndSwitchesOrOpensBeside)
@@ -337,7 +349,10 @@ TEST(SideBySide, SwitchingAWindowReplacesItsService)
                            dir.filePath(QStringLiteral("s.ini")));
     QPointer<MainWindow> first = windows.open(QStringLiteral("a"));
     ASSERT_TRUE(QTest::qWaitFor([&] { return first->console()->session()->isReady(); }, 10000));
+    const int page = first->pageCount() - 1;
+    first->showPage(page);
     MainWindow *second = windows.open(QStringLiteral("b"), first);
+    EXPECT_EQ(second->currentPageIndex(), page) << "switching the service keeps the page";
     ASSERT_TRUE(QTest::qWaitFor([&] { return first.isNull(); }, 5000)) << "old window stays";
     EXPECT_EQ(windows.windows().size(), 1u);
     ASSERT_TRUE(QTest::qWaitFor([&] { return second->console()->session()->isReady(); }, 10000));

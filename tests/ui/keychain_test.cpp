@@ -55,6 +55,38 @@ TEST(Keychain, WritesReadsAndForgetsAToken)
     EXPECT_TRUE(read.at(1).at(2).toString().contains(QStringLiteral("no token is kept")));
 }
 
+TEST(Keychain, ARenamedProfilesTokenFollowsTheRename)
+{
+    if (!haveKeychain())
+        GTEST_SKIP() << "needs an unlocked keychain (run through with_keychain.sh)";
+    TokenStore store;
+    const QString before = uniqueProfile();
+    const QString after = uniqueProfile();
+    QSignalSpy written(&store, &TokenStore::tokenWritten);
+    store.write(before, QStringLiteral("kc-canary-rename"));
+    ASSERT_TRUE(written.wait(10000));
+
+    QSignalSpy moved(&store, &TokenStore::tokenMoved);
+    store.move(before, after);
+    ASSERT_TRUE(moved.wait(10000));
+    EXPECT_EQ(moved.at(0).at(2).toString(), QString());
+
+    QSignalSpy read(&store, &TokenStore::tokenRead);
+    store.read(after);
+    ASSERT_TRUE(read.wait(10000));
+    EXPECT_EQ(read.at(0).at(1).toString(), QStringLiteral("kc-canary-rename"));
+    store.read(before);
+    ASSERT_TRUE(read.wait(10000));
+    EXPECT_TRUE(read.at(1).at(2).toString().contains(QStringLiteral("no token is kept")))
+        << "the old name's entry is gone";
+
+    // Nothing kept under a name: nothing to move, and no error.
+    store.move(uniqueProfile(), uniqueProfile());
+    ASSERT_TRUE(moved.wait(10000));
+    EXPECT_EQ(moved.at(1).at(2).toString(), QString());
+    store.remove(after);
+}
+
 TEST(Keychain, AProfileResolvesItsTokenFromTheKeychain)
 {
     if (!haveKeychain())

@@ -3,6 +3,7 @@
 #include "client/latency_stream.h"
 #include "ui/connections/profile_manager_dialog.h"
 #include "ui/connections/profile_resolver.h"
+#include "ui/connections/profile_watch.h"
 #include "ui/connections/quick_switcher.h"
 #include "ui/console.h"
 #include "ui/main_window.h"
@@ -42,8 +43,34 @@ private:
 ConsoleWindows::ConsoleWindows(Cache *cache, std::vector<ConnectionProfile> profiles,
                                QString settingsPath, QObject *parent)
     : QObject(parent), m_cache(cache), m_profiles(std::move(profiles)),
-      m_settingsPath(std::move(settingsPath))
-{}
+      m_settingsPath(std::move(settingsPath)), m_watch(new ProfileWatch(m_settingsPath, this))
+{
+    // Another console's profile manager saved: adopt its list (not saved
+    // again: it is what the file says).
+    connect(m_watch, &ProfileWatch::reloaded, this,
+            [this](const std::vector<ConnectionProfile> &p) {
+                std::vector<ConnectionProfile> all = withBuiltIns(p);
+                if (all != m_profiles) {
+                    m_profiles = std::move(all);
+                    emit profilesChanged();
+                }
+            });
+}
+
+std::vector<ConnectionProfile>
+ConsoleWindows::withBuiltIns(const std::vector<ConnectionProfile> &stored) const
+{
+    std::vector<ConnectionProfile> all;
+    for (const auto &p : m_profiles) {
+        if (p.builtIn)
+            all.push_back(p);
+    }
+    for (const auto &p : stored) {
+        if (!p.builtIn && !profile_store::find(all, p.name))
+            all.push_back(p);
+    }
+    return all;
+}
 
 ConsoleWindows::~ConsoleWindows()
 {
@@ -99,17 +126,9 @@ ConsoleWindows::Open *ConsoleWindows::entryOf(const MainWindow *w)
 
 void ConsoleWindows::setProfiles(const std::vector<ConnectionProfile> &stored)
 {
-    std::vector<ConnectionProfile> all;
-    for (const auto &p : m_profiles) {
-        if (p.builtIn)
-            all.push_back(p);
-    }
-    for (const auto &p : stored) {
-        if (!p.builtIn && !profile_store::find(all, p.name))
-            all.push_back(p);
-    }
-    m_profiles = std::move(all);
+    m_profiles = withBuiltIns(stored);
     profile_store::saveAsync(m_profiles, m_settingsPath);
+    emit profilesChanged();
 }
 
 MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
@@ -175,6 +194,8 @@ MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
             close(e);
     }));
     if (replacing) {
+        // Switching the service keeps the page the user was on.
+        window->showPage(replacing->currentPageIndex());
         window->setGeometry(replacing->geometry());
         if (replacing->isMaximized())
             window->showMaximized();

@@ -8,10 +8,9 @@
 // a window to another profile, opens one beside, runs the quick switcher and
 // the profile manager, and keeps the profile list saved.
 //
-// Known gaps: switching a window opens the new service on the start page,
-// not the page the window showed; the profile list is read from the settings
-// file once at start (main, before the first window) and edits made by
-// another running console are not seen until restart; a window's position is
+// Switching a window keeps the page it showed. The profile list follows the
+// settings file: what another running console's profile manager saves is
+// seen here within a moment (ProfileWatch). Known gap: a window's position is
 // not remembered per profile.
 
 #include "ui/connections/profile.h"
@@ -26,6 +25,7 @@ class Cache;
 class Console;
 class MainWindow;
 class ProfileResolver;
+class ProfileWatch;
 
 class ConsoleWindows : public QObject
 {
@@ -54,6 +54,8 @@ public:
 
 signals:
     void windowOpened(sb::MainWindow *window);
+    // The list changed (edited here, or saved by another console).
+    void profilesChanged();
     // A profile was asked for that does not exist (e.g. deleted meanwhile).
     void unknownProfile(const QString &name);
 
@@ -68,10 +70,12 @@ private:
     void close(Open *entry);
     Open *entryOf(const MainWindow *w);
     QWidget *lastWindow() const;
+    std::vector<ConnectionProfile> withBuiltIns(const std::vector<ConnectionProfile> &stored) const;
 
     Cache *m_cache;
     std::vector<ConnectionProfile> m_profiles;
     QString m_settingsPath;
+    ProfileWatch *m_watch;
     std::vector<std::unique_ptr<Open>> m_open;
 };
 

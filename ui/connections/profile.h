@@ -1,15 +1,13 @@
 #pragma once
 
-// ConnectionProfile: how to reach one service, as the user keeps it. It holds
-// no secret: a token lives in the OS keychain (under the profile's name) or in
-// the environment variable the profile names, and certificate files are
-// referred to by path. ProfileStore keeps the list in QSettings.
+// Connection profiles in the console: their colour, the session target a
+// profile makes, and the list kept in QSettings (profile_store). The type
+// itself is client/connection_profile.h.
 
+#include "client/connection_profile.h"
 #include "ui/session.h"
 
-#include <QList>
 #include <QMetaType>
-#include <QPair>
 #include <QString>
 #include <vector>
 
@@ -17,37 +15,6 @@ class QColor;
 class QSettings;
 
 namespace sb {
-
-struct ConnectionProfile
-{
-    enum class TokenSource
-    {
-        None,
-        Keychain,
-        Environment
-    };
-
-    QString name;
-    QString endpoint; // host:port
-    Environment environment = Environment::Dev;
-    bool tls = false;
-    QString caFile; // empty with tls: the system's root certificates
-    QString clientCertFile;
-    QString clientKeyFile;
-    TokenSource tokenSource = TokenSource::None;
-    QString tokenVariable; // for TokenSource::Environment
-    QList<QPair<QString, QString>> metadata;
-    // The in-process sim the console started itself: not stored.
-    bool builtIn = false;
-
-    // "" when the profile can be used, else what to fix, naming the field.
-    QString validate() const;
-    // "TLS, custom CA, client certificate, token from the keychain"
-    QString summary() const;
-    // Where the token comes from, in words for "check …" advice.
-    QString tokenHint() const;
-    bool operator==(const ConnectionProfile &) const = default;
-};
 
 QColor environmentColor(Environment e);
 

@@ -2,6 +2,7 @@
 
 #include "ui/common/palette.h"
 #include "ui/connections/connection_tester.h"
+#include "ui/connections/profile_transfer.h"
 #include "ui/connections/token_store.h"
 
 #include <QCheckBox>
@@ -61,7 +62,8 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
       m_delete(new QPushButton(tr("Delete"), this)),
       m_connect(new QPushButton(tr("&Connect"), this)),
       m_openBeside(new QPushButton(tr("Open &beside"), this)),
-      m_test(new QPushButton(tr("&Test"), this)), m_tester(new ConnectionTester(this))
+      m_test(new QPushButton(tr("&Test"), this)), m_tester(new ConnectionTester(this)),
+      m_transfer(new ProfileTransfer(this))
 {
     setObjectName(QStringLiteral("profileManager"));
     setWindowTitle(tr("Connection profiles"));
@@ -75,6 +77,7 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
     m_list->setObjectName(QStringLiteral("profileList"));
     m_list->setIconSize(QSize(14, 14));
     m_list->setMinimumWidth(200);
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection); // for Export
     left->addWidget(m_list, 1);
     auto *listButtons = new QHBoxLayout;
     auto *add = new QPushButton(QIcon::fromTheme(QStringLiteral("list-add")), tr("&New"), this);
@@ -86,6 +89,33 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
     listButtons->addWidget(dup);
     listButtons->addWidget(m_delete);
     left->addLayout(listButtons);
+    auto *fileButtons = new QHBoxLayout;
+    auto *importButton = new QPushButton(tr("&Import…"), this);
+    auto *exportButton = new QPushButton(tr("E&xport…"), this);
+    importButton->setObjectName(QStringLiteral("importProfiles"));
+    exportButton->setObjectName(QStringLiteral("exportProfiles"));
+    importButton->setToolTip(tr("Add the profiles of a file exported by Switchboard"));
+    exportButton->setToolTip(tr("Write the selected profiles to a file, without tokens or keys"));
+    fileButtons->addWidget(importButton);
+    fileButtons->addWidget(exportButton);
+    fileButtons->addStretch(1);
+    left->addLayout(fileButtons);
+    connect(importButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import profiles"), QString(),
+                                                          tr("Profiles (*.json);;All files (*)"));
+        if (!path.isEmpty())
+            importProfiles(path);
+    });
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QStringList names = selectedNames();
+        if (names.isEmpty())
+            return;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export profiles"), QStringLiteral("switchboard-profiles.json"),
+            tr("Profiles (*.json)"));
+        if (!path.isEmpty())
+            exportProfiles(path, names);
+    });
 
     auto *form = new QWidget(this);
     buildForm(form);
@@ -186,6 +216,14 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
                     setStatus(tr("The token of \"%1\" could not be removed from the keychain: "
                                  "%2.")
                                   .arg(profile, error),
+                              true);
+            });
+    connect(m_tokens, &TokenStore::tokenMoved, this,
+            [this](const QString &from, const QString &to, const QString &error) {
+                if (!error.isEmpty())
+                    setStatus(tr("The token of \"%1\" could not follow the rename to \"%2\": "
+                                 "%3; type it again.")
+                                  .arg(from, to, error),
                               true);
             });
     connect(m_forgetToken, &QPushButton::clicked, this, [this] {
@@ -437,15 +475,14 @@ bool ProfileManagerDialog::apply()
         if (!m_token->text().isEmpty()) {
             m_tokens->write(p.name, m_token->text());
             m_token->clear();
+            if (renamed && old.tokenSource == ConnectionProfile::TokenSource::Keychain)
+                m_tokens->remove(old.name);
         } else if (renamed && old.tokenSource == ConnectionProfile::TokenSource::Keychain) {
-            setStatus(tr("The keychain keeps tokens by profile name: type the token of \"%1\" "
-                         "again.")
-                          .arg(p.name),
-                      true);
+            m_tokens->move(old.name, p.name); // the token follows the rename
         }
-    }
-    if (renamed && old.tokenSource == ConnectionProfile::TokenSource::Keychain)
+    } else if (renamed && old.tokenSource == ConnectionProfile::TokenSource::Keychain) {
         m_tokens->remove(old.name);
+    }
     old = p;
     refreshList();
     return true;

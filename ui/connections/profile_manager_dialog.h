@@ -4,11 +4,12 @@
 // The form names every field a profile has; a profile that cannot be used
 // says which field is wrong before it is saved. Tokens typed here go to the
 // OS keychain (TokenStore), never into the profile or the settings file.
-//
-// Known gaps: renaming a profile whose token is in the keychain removes the
-// old entry and asks for the token again (it is not moved); there is no
-// "test connection" button yet; profiles cannot be imported or exported.
+// Renaming a profile moves its keychain entry to the new name. Export writes
+// the selected profiles to a JSON file (client/profile_file.h: no token, no
+// key); Import reads one, refuses what is wrong in a sentence per profile and
+// never overwrites a profile (a clash is added as "NAME (imported)").
 
+#include "client/profile_file.h"
 #include "ui/connections/profile.h"
 
 #include <QDialog>
@@ -25,6 +26,7 @@ namespace sb {
 
 class TokenStore;
 class ConnectionTester;
+class ProfileTransfer;
 
 class ProfileManagerDialog : public QDialog
 {
@@ -38,10 +40,18 @@ public:
     bool apply();
     QString error() const;
     TokenStore *tokens() const { return m_tokens; }
+    // The profiles called `names` to `path` / the profiles in `path` added;
+    // both off the GUI thread, ending in transferFinished.
+    void exportProfiles(const QString &path, const QStringList &names);
+    void importProfiles(const QString &path);
+    // Export's choice: the profiles selected in the list, else the current one.
+    QStringList selectedNames() const;
 
 signals:
     void profilesSaved(const std::vector<sb::ConnectionProfile> &profiles);
     void connectRequested(const QString &profile, bool beside);
+    // What an import or export did, as the status line says it.
+    void transferFinished(const QString &sentence, bool ok);
 
 private:
     void buildForm(QWidget *form);
@@ -54,6 +64,7 @@ private:
     void save();
     void setStatus(const QString &text, bool bad);
     void browse(QLineEdit *edit, const QString &title);
+    void imported(const profile_file::ReadResult &r);
 
     std::vector<ConnectionProfile> m_profiles;
     int m_row = -1;
@@ -80,6 +91,7 @@ private:
     QPushButton *m_openBeside;
     QPushButton *m_test;
     ConnectionTester *m_tester;
+    ProfileTransfer *m_transfer;
     QList<QWidget *> m_tlsWidgets;
 };
 

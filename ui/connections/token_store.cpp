@@ -78,4 +78,34 @@ void TokenStore::remove(const QString &profile)
     job->start();
 }
 
+void TokenStore::move(const QString &from, const QString &to)
+{
+    auto *job = makeJob<QKeychain::ReadPasswordJob>(this, from);
+    connect(job, &QKeychain::Job::finished, this, [this, from, to](QKeychain::Job *j) {
+        if (j->error() == QKeychain::EntryNotFound) {
+            emit tokenMoved(from, to, {});
+            return;
+        }
+        if (j->error() != QKeychain::NoError) {
+            emit tokenMoved(from, to, sentence(*j, from));
+            return;
+        }
+        auto *w = makeJob<QKeychain::WritePasswordJob>(this, to);
+        w->setTextData(static_cast<QKeychain::ReadPasswordJob *>(j)->textData());
+        connect(w, &QKeychain::Job::finished, this, [this, from, to](QKeychain::Job *written) {
+            if (written->error() != QKeychain::NoError) {
+                emit tokenMoved(from, to, sentence(*written, to)); // the old entry stays
+                return;
+            }
+            auto *d = makeJob<QKeychain::DeletePasswordJob>(this, from);
+            connect(d, &QKeychain::Job::finished, this, [this, from, to](QKeychain::Job *) {
+                emit tokenMoved(from, to, {}); // a stale old entry is harmless
+            });
+            d->start();
+        });
+        w->start();
+    });
+    job->start();
+}
+
 } // namespace sb

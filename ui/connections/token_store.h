@@ -23,12 +23,17 @@ public:
     void read(const QString &profile);
     void write(const QString &profile, const QString &token);
     void remove(const QString &profile);
+    // The entry of `from` kept under `to` instead (a renamed profile): read,
+    // written under the new name, then removed under the old one. Nothing
+    // kept under `from` is no error: there was nothing to move.
+    void move(const QString &from, const QString &to);
 
 signals:
     // error empty on success; a missing entry is an error ("no token is kept…").
     void tokenRead(const QString &profile, const QString &token, const QString &error);
     void tokenWritten(const QString &profile, const QString &error);
     void tokenRemoved(const QString &profile, const QString &error);
+    void tokenMoved(const QString &from, const QString &to, const QString &error);
 };
 
 } // namespace sb

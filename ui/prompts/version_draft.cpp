@@ -3,8 +3,25 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <limits>
 
 namespace sb {
+
+namespace {
+
+// A JSON number as an integer of type T, or nullopt when it is not one T can
+// hold (a hand-edited or damaged settings file: converting an out-of-range
+// double is undefined behaviour).
+template <class T> std::optional<T> integer(const QJsonValue &v)
+{
+    const double d = v.toDouble();
+    if (!v.isDouble() || !(d >= double(std::numeric_limits<T>::min())) ||
+        !(d < double(std::numeric_limits<T>::max())))
+        return std::nullopt;
+    return T(d);
+}
+
+} // namespace
 
 PromptVersion VersionDraft::toVersion() const
 {
@@ -76,7 +93,7 @@ std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json, bool 
     d.prompt = o.value(QStringLiteral("prompt")).toString();
     if (d.prompt.isEmpty() && requireName)
         return std::nullopt;
-    d.parentVersion = quint32(o.value(QStringLiteral("parent")).toDouble());
+    d.parentVersion = integer<quint32>(o.value(QStringLiteral("parent"))).value_or(0);
     d.expectedEtag = o.value(QStringLiteral("etag")).toString();
     d.templateText = o.value(QStringLiteral("template")).toString();
     d.model = o.value(QStringLiteral("model")).toString();
@@ -84,8 +101,7 @@ std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json, bool 
         d.params.temperature = o.value(QStringLiteral("temperature")).toDouble();
     if (o.contains(QStringLiteral("top_p")))
         d.params.topP = o.value(QStringLiteral("top_p")).toDouble();
-    if (o.contains(QStringLiteral("max_output_tokens")))
-        d.params.maxOutputTokens = quint32(o.value(QStringLiteral("max_output_tokens")).toDouble());
+    d.params.maxOutputTokens = integer<quint32>(o.value(QStringLiteral("max_output_tokens")));
     for (const auto &v : o.value(QStringLiteral("variables")).toArray()) {
         const QJsonObject j = v.toObject();
         d.variables.push_back({j.value(QStringLiteral("name")).toString(),
@@ -96,7 +112,7 @@ std::optional<VersionDraft> VersionDraft::fromJson(const QByteArray &json, bool 
     d.message = o.value(QStringLiteral("message")).toString();
     d.newPrompt = o.value(QStringLiteral("new_prompt")).toBool();
     d.description = o.value(QStringLiteral("prompt_description")).toString();
-    d.savedMs = qint64(o.value(QStringLiteral("saved")).toDouble());
+    d.savedMs = integer<qint64>(o.value(QStringLiteral("saved"))).value_or(0);
     return d;
 }
 

@@ -1,0 +1,85 @@
+#pragma once
+
+// ConnectionProfile: how to reach one service, as the user keeps it. It holds
+// no secret: a token lives in the OS keychain (under the profile's name) or in
+// the environment variable the profile names, and certificate files are
+// referred to by path. Widget-free, so the settings store (ui/connections),
+// the profile file (client/profile_file.h) and the fuzzers share it.
+//
+// profile_fields lists every stored field once; the settings store and the
+// profile file both read and write through it, and a compile-time check
+// refuses a new member of ConnectionProfile that the list does not name.
+
+#include "client/environment.h"
+
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QVariant>
+#include <span>
+#include <vector>
+
+namespace sb {
+
+struct ConnectionProfile
+{
+    enum class TokenSource
+    {
+        None,
+        Keychain,
+        Environment
+    };
+
+    QString name;
+    QString endpoint; // host:port
+    Environment environment = Environment::Dev;
+    bool tls = false;
+    QString caFile; // empty with tls: the system's root certificates
+    QString clientCertFile;
+    QString clientKeyFile;
+    TokenSource tokenSource = TokenSource::None;
+    QString tokenVariable; // for TokenSource::Environment
+    QList<QPair<QString, QString>> metadata;
+    // The in-process sim the console started itself: not stored.
+    bool builtIn = false;
+
+    // "" when the profile can be used, else what to fix, naming the field.
+    QString validate() const;
+    // "TLS, custom CA, client certificate, token from the keychain"
+    QString summary() const;
+    // Where the token comes from, in words for "check …" advice.
+    QString tokenHint() const;
+    bool operator==(const ConnectionProfile &) const = default;
+};
+
+QString toString(ConnectionProfile::TokenSource s);
+const ConnectionProfile *findProfile(const std::vector<ConnectionProfile> &profiles,
+                                     const QString &name);
+
+namespace profile_fields {
+
+// How a field is written: a string, true/false, or a list of strings.
+enum class Kind
+{
+    Text,
+    Flag,
+    List
+};
+
+struct Field
+{
+    const char *key; // the settings key and the profile file's member name
+    Kind kind;
+    QVariant (*get)(const ConnectionProfile &);
+    // False when the value is not one the field knows (an unknown
+    // environment, a header without a colon); the profile is then unchanged.
+    bool (*set)(ConnectionProfile &, const QVariant &);
+    const char *expected; // for the error: "dev, staging or prod"
+};
+
+// Every stored field, in the order a profile file lists them.
+std::span<const Field> all();
+
+} // namespace profile_fields
+
+} // namespace sb
