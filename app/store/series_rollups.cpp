@@ -3,6 +3,7 @@
 #include "store/series_rollups_codec.h"
 
 #include <QByteArray>
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <sqlite3.h>
@@ -288,6 +289,7 @@ std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
     } endRead{m_db};
     if (ids.size() == 1) {
         // One series: its stored summaries, no sketch decoded.
+        out.reserve(std::size_t(std::min<qint64>((q.toMs - q.fromMs) / resolution + 1, 1 << 20)));
         readSummaries(ids.front(), resolution, q, out);
         return out;
     }
