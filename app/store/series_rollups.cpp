@@ -96,6 +96,16 @@ struct RowBuilder
         const QByteArray sk = codec::encodeSketches(a);
         codec::appendEntry(sketches, slot, sk.constData(), sk.size());
     }
+    void write(Database &db, qint64 id, qint64 resolution, qint64 startMs) const
+    {
+        db.prepare(kWriteChunk)
+            .bind(1, id)
+            .bind(2, resolution)
+            .bind(3, startMs)
+            .bind(4, summary)
+            .bind(5, sketches)
+            .exec();
+    }
 };
 
 } // namespace
@@ -157,13 +167,7 @@ void SeriesRollups::writeChunk(qint64 id, qint64 resolution, qint64 startMs,
     addNew(std::numeric_limits<int>::max());
     if (!added)
         return; // every second was stored already
-    m_db.prepare(kWriteChunk)
-        .bind(1, id)
-        .bind(2, resolution)
-        .bind(3, startMs)
-        .bind(4, row.summary)
-        .bind(5, row.sketches)
-        .exec();
+    row.write(m_db, id, resolution, startMs);
 }
 
 void SeriesRollups::mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregate &part)
@@ -172,7 +176,9 @@ void SeriesRollups::mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregat
     old.bind(1, id).bind(2, kMinuteMs).bind(3, minuteMs);
     SeriesAggregate all = part;
     if (old.step()) {
-        const auto stored = parseRow(old.blob(0), old.blob(1));
+        // The blobs outlive the entries parsed from them.
+        const QByteArray summary = old.blob(0), sketches = old.blob(1);
+        const auto stored = parseRow(summary, sketches);
         if (auto it = stored.find(0); it != stored.end()) {
             if (const auto a = aggregateOf(it->second))
                 all.merge(*a);
@@ -181,13 +187,7 @@ void SeriesRollups::mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregat
     old.reset();
     RowBuilder row;
     row.add(0, minuteMs, kMinuteMs, all);
-    m_db.prepare(kWriteChunk)
-        .bind(1, id)
-        .bind(2, kMinuteMs)
-        .bind(3, minuteMs)
-        .bind(4, row.summary)
-        .bind(5, row.sketches)
-        .exec();
+    row.write(m_db, id, kMinuteMs, minuteMs);
 }
 
 void SeriesRollups::appendSeconds(const QString &endpoint, const std::vector<SeriesRollup> &seconds)

@@ -135,24 +135,23 @@ int main(int argc, char **argv)
     auto w0 = Clock::now();
     const double c0 = cpuMs();
     for (int h = 0; h < hours; ++h) {
-        std::vector<SeriesRollup> batch;
-        batch.reserve(std::size_t(nSeries) * 3600);
-        for (int s = 0; s < 3600; ++s) {
-            for (const auto &k : ks)
-                batch.push_back({k, t0 + (qint64(h) * 3600 + s) * 1000, oneHour[std::size_t(s)]});
-        }
-        // Batches of a minute of all series, as the console's flushes are
-        // (a few seconds each; larger here to amortise the commit).
-        for (std::size_t i = 0; i < batch.size(); i += std::size_t(nSeries) * 60) {
-            std::vector<SeriesRollup> part(
-                batch.begin() + qint64(i),
-                batch.begin() + qint64(std::min(batch.size(), i + std::size_t(nSeries) * 60)));
+        // Batches of a minute of all series, built as the controller builds
+        // its pending rows (one copy of each aggregate), as the console's
+        // flushes are (a few seconds each; larger here to amortise the commit).
+        for (int m = 0; m < 60; ++m) {
+            std::vector<SeriesRollup> part;
+            part.reserve(std::size_t(nSeries) * 60);
+            for (int s = m * 60; s < m * 60 + 60; ++s) {
+                for (const auto &k : ks)
+                    part.push_back(
+                        {k, t0 + (qint64(h) * 3600 + s) * 1000, oneHour[std::size_t(s)]});
+            }
             store::Transaction txn(db);
             rollups.appendSeconds(QStringLiteral("sim"), part);
             txn.commit();
             rollups.forget();
+            rows += qint64(part.size());
         }
-        rows += qint64(batch.size());
     }
     const double writeMs = msSince(w0);
     const double writeCpuMs = cpuMs() - c0;
