@@ -403,6 +403,41 @@ double LatencySketch::quantile(double q) const
     return m_max;
 }
 
+void LatencySketch::quantiles(const double *qs, double *out, std::size_t n) const
+{
+    std::size_t k = 0;
+    // The edge cases (empty, q outside (0,1), the zero bucket) as quantile() has them.
+    auto settle = [&] {
+        while (k < n && (m_count == 0 || !std::isfinite(qs[k]) || qs[k] <= 0.0 || qs[k] >= 1.0 ||
+                         uint64_t(std::floor(qs[k] * double(m_count - 1) + 0.5)) < m_zeroCount)) {
+            out[k] = quantile(qs[k]);
+            ++k;
+        }
+    };
+    settle();
+    if (k == n)
+        return;
+    const double base = std::exp2(std::ldexp(1.0, -m_scale));
+    const double toPoint = 2.0 * base / (1.0 + base);
+    const auto rankOf = [&](std::size_t j) {
+        return j < n ? uint64_t(std::floor(qs[j] * double(m_count - 1) + 0.5)) : 0;
+    };
+    uint64_t seen = m_zeroCount;
+    uint64_t rank = rankOf(k);
+    for (std::size_t i = 0; i < m_buckets.size() && k < n; ++i) {
+        seen += m_buckets[i];
+        if (seen <= rank)
+            continue;
+        while (k < n && seen > (rank = rankOf(k))) {
+            const double lo = bucketLower(m_offset + int32_t(i), m_scale);
+            out[k++] = std::clamp(lo * toPoint, m_min, m_max);
+            settle();
+        }
+    }
+    for (; k < n; ++k)
+        out[k] = quantile(qs[k]);
+}
+
 std::size_t LatencySketch::memoryBytes() const
 {
     return sizeof(*this) + m_buckets.capacity() * sizeof(uint32_t);

@@ -46,6 +46,8 @@ public:
 
     // q in [0,1]. Returns 0 for an empty sketch.
     double quantile(double q) const;
+    // quantile(qs[i]) for each i, in one walk over the buckets; qs ascending.
+    void quantiles(const double *qs, double *out, std::size_t n) const;
 
     uint64_t count() const { return m_count; }
     double sum() const { return m_sum; }

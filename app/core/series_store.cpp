@@ -89,11 +89,6 @@ private:
     std::vector<quint8> m_bytes;
 };
 
-float quantileOf(const LatencySketch &s, double q)
-{
-    return float(s.quantile(q));
-}
-
 } // namespace
 
 struct SeriesStore::Series
@@ -212,14 +207,20 @@ SeriesPoint SeriesStore::summarize(qint64 timeMs, qint64 durationMs, const Serie
     p.tokenSamples = a.tokenSamples;
     p.latencyCount = a.latency.count();
     p.ttftCount = a.ttft.count();
-    p.p50 = quantileOf(a.latency, 0.50);
-    p.p90 = quantileOf(a.latency, 0.90);
-    p.p95 = quantileOf(a.latency, 0.95);
-    p.p99 = quantileOf(a.latency, 0.99);
+    // One walk over each sketch's buckets for all its quantiles.
+    static constexpr double kLatencyQs[] = {0.50, 0.90, 0.95, 0.99};
+    static constexpr double kTtftQs[] = {0.50, 0.95, 0.99};
+    double lat[4], ttft[3];
+    a.latency.quantiles(kLatencyQs, lat, 4);
+    a.ttft.quantiles(kTtftQs, ttft, 3);
+    p.p50 = float(lat[0]);
+    p.p90 = float(lat[1]);
+    p.p95 = float(lat[2]);
+    p.p99 = float(lat[3]);
     p.max = float(a.latency.max());
-    p.ttftP50 = quantileOf(a.ttft, 0.50);
-    p.ttftP95 = quantileOf(a.ttft, 0.95);
-    p.ttftP99 = quantileOf(a.ttft, 0.99);
+    p.ttftP50 = float(ttft[0]);
+    p.ttftP95 = float(ttft[1]);
+    p.ttftP99 = float(ttft[2]);
     return p;
 }
 

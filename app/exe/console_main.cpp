@@ -8,6 +8,7 @@
 #include "client/grpc_runtime.h"
 #include "client/latency_stream.h"
 #include "core/bucket_import.h"
+#include "core/series_retention.h"
 #include "otlp/otlp_receiver.h"
 #include "sim/sim_server.h"
 #include "store/cache.h"
@@ -122,6 +123,10 @@ int main(int argc, char **argv)
     QCommandLineOption promUnitOpt(QStringLiteral("prometheus-unit"),
                                    QStringLiteral("The histogram's unit: s (default) or ms."),
                                    QStringLiteral("unit"), QStringLiteral("s"));
+    QCommandLineOption retentionOpt(
+        QStringLiteral("history-retention"),
+        QStringLiteral("Keep latency history SECONDS,MINUTES,CAP, e.g. 7d,90d,2GiB (saved)."),
+        QStringLiteral("spec"));
     QCommandLineOption traceOpt(QStringLiteral("trace-url"),
                                 QStringLiteral("Link for an exemplar's trace in your tracing UI; "
                                                "{trace_id} is replaced, e.g. "
@@ -134,7 +139,8 @@ int main(int argc, char **argv)
     parser.addOptions({presentOpt,   simOpt,      connectOpt, profileOpt,   cacheOpt,
                        seedOpt,      rateOpt,     pageOpt,    envOpt,       shotOpt,
                        shotDelayOpt, quitOpt,     otlpOpt,    promOpt,      promSelOpt,
-                       promRouteOpt, promUnitOpt, traceOpt,   otlpRouteOpt, otlpModelOpt});
+                       promRouteOpt, promUnitOpt, traceOpt,   otlpRouteOpt, otlpModelOpt,
+                       retentionOpt});
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -146,11 +152,21 @@ int main(int argc, char **argv)
                              "drop --connect / --environment\n");
         return 2;
     }
-    // Profiles hold no secrets; read before the window shows.
+    // Profiles and the history retention hold no secrets; read before the window shows.
     std::vector<sb::ConnectionProfile> profiles;
     {
         QSettings settings;
         profiles = sb::profile_store::load(settings);
+        if (parser.isSet(retentionOpt)) {
+            QString why;
+            const auto r = sb::parseRetention(parser.value(retentionOpt), &why);
+            if (!r) {
+                std::fprintf(stderr, "switchboard: %s\n", qPrintable(why));
+                return 2;
+            }
+            sb::saveRetention(settings, *r); // kept for the next runs too
+        }
+        sb::LatencyController::setDefaultRetention(sb::loadRetention(settings));
     }
     // Where the window was and which page it showed, last time.
     const sb::MainWindow::Layout layout = sb::MainWindow::rememberedLayout();

@@ -249,6 +249,24 @@ CREATE TABLE palette_recent (
 CREATE INDEX palette_recent_by_time ON palette_recent (used_ms);
 )sql";
 
+// v7: series rollups packed one row per series per minute (store/
+// series_rollups_codec.h): display summaries beside lossless, compact
+// sketches, so reading a day of seconds is 1,440 rows and no sketch decode.
+// The v5 rows (one per second, sketches only) are dropped, not converted:
+// converting needs the C++ codecs inside a migration, and at about 750 bytes
+// a second they held at most a day or so; the console refills from now on.
+constexpr const char *kSchemaV7 = R"sql(
+DROP TABLE series_rollups;
+CREATE TABLE series_chunks (
+    series INTEGER NOT NULL,
+    resolution INTEGER NOT NULL,   -- 1000 or 60000 (ms)
+    start_ms INTEGER NOT NULL,     -- the minute the row covers
+    summary BLOB NOT NULL,
+    sketches BLOB NOT NULL,
+    PRIMARY KEY (series, resolution, start_ms)
+);
+)sql";
+
 // Version 8: the incident timeline (core/timeline_event.h), per endpoint,
 // keyed by the event's id so one thing seen twice is one row. Free text, so
 // a rowid table; read by time range.
@@ -271,7 +289,7 @@ CREATE INDEX events_by_time ON events (endpoint, time_ms);
 
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4},
-    {5, kSchemaV5}, {6, kSchemaV6}, {8, kSchemaV8},
+    {5, kSchemaV5}, {6, kSchemaV6}, {7, kSchemaV7}, {8, kSchemaV8},
 };
 
 } // namespace

@@ -1,12 +1,16 @@
 #include "store/series_rollups.h"
 
+#include "store/series_rollups_codec.h"
+
 #include <QByteArray>
-#include <bit>
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <sqlite3.h>
 
 namespace sb::store {
+
+namespace codec = rollup_codec;
 
 namespace {
 
@@ -21,179 +25,88 @@ QString idKey(const QString &endpoint, const SeriesKey &k)
     return endpoint + sep + k.route + sep + k.model + sep + k.variant;
 }
 
-// The stored form of a sketch: LEB128 varints (bucket counts of one second
-// are mostly one byte), sum/min/max as raw doubles. About a quarter of
-// LatencySketch::serialize()'s fixed four bytes per bucket.
-constexpr char kSketchFormat = 1;
+constexpr const char *kSelectChunk = "SELECT summary, sketches FROM series_chunks "
+                                     "WHERE series=?1 AND resolution=?2 AND start_ms=?3";
+constexpr const char *kWriteChunk =
+    "INSERT OR REPLACE INTO series_chunks (series, resolution, start_ms, summary, sketches) "
+    "VALUES (?1,?2,?3,?4,?5)";
+constexpr const char *kSelectSummaries =
+    "SELECT start_ms, summary FROM series_chunks WHERE series=?1 AND resolution=?2 "
+    "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
+constexpr const char *kSelectBoth =
+    "SELECT start_ms, summary, sketches FROM series_chunks WHERE series=?1 AND resolution=?2 "
+    "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
 
-void putVarint(QByteArray &out, quint64 v)
+// One interval of a chunk row, both blobs' entries.
+struct Stored
 {
-    while (v >= 0x80) {
-        out.append(char(v | 0x80));
-        v >>= 7;
+    codec::Entry summary;
+    codec::Entry sketches;
+};
+
+// A row's intervals by slot; empty when the row is damaged (its two blobs
+// must list the same fresh).
+std::map<int, Stored> parseRow(const QByteArray &summary, const QByteArray &sketches)
+{
+    std::map<int, Stored> out;
+    const auto a = codec::parseEntries(summary);
+    const auto b = codec::parseEntries(sketches);
+    if (!a || !b || a->size() != b->size())
+        return out;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        if ((*a)[i].slot != (*b)[i].slot)
+            return {};
+        out.emplace((*a)[i].slot, Stored{(*a)[i], (*b)[i]});
     }
-    out.append(char(v));
-}
-
-quint64 zigzag(qint64 v)
-{
-    return (quint64(v) << 1) ^ quint64(v >> 63);
-}
-
-void putDouble(QByteArray &out, double d)
-{
-    const auto bits = std::bit_cast<quint64>(d);
-    for (int i = 0; i < 8; ++i)
-        out.append(char(bits >> (8 * i)));
-}
-
-QByteArray encodeSketch(const LatencySketch &s)
-{
-    QByteArray out;
-    out.reserve(40 + qsizetype(s.buckets().size()) * 2);
-    out.append(kSketchFormat);
-    putVarint(out, zigzag(s.scale()));
-    putVarint(out, zigzag(s.offset()));
-    putVarint(out, s.zeroCount());
-    putVarint(out, s.count());
-    putDouble(out, s.sum());
-    putDouble(out, s.min());
-    putDouble(out, s.max());
-    putVarint(out, s.buckets().size());
-    for (uint32_t c : s.buckets())
-        putVarint(out, c);
     return out;
 }
 
-class Reader
+// An interval's aggregate back from its entries (nullopt when damaged).
+std::optional<SeriesAggregate> aggregateOf(const Stored &s)
 {
-public:
-    // Reads [from, end) of bytes that must outlive the reader.
-    Reader(const char *from, const char *end) : m_p(from), m_end(end) {}
-    bool ok() const { return m_ok; }
-    quint64 varint()
-    {
-        quint64 v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (m_p == m_end) {
-                m_ok = false;
-                return 0;
-            }
-            const auto byte = quint8(*m_p++);
-            v |= quint64(byte & 0x7f) << shift;
-            if (!(byte & 0x80))
-                return v;
-        }
-        m_ok = false;
-        return 0;
-    }
-    qint64 signedVarint()
-    {
-        const quint64 v = varint();
-        return qint64(v >> 1) ^ -qint64(v & 1);
-    }
-    double real()
-    {
-        if (m_end - m_p < 8) {
-            m_ok = false;
-            return 0;
-        }
-        quint64 bits = 0;
-        for (int i = 0; i < 8; ++i)
-            bits |= quint64(quint8(m_p[i])) << (8 * i);
-        m_p += 8;
-        return std::bit_cast<double>(bits);
-    }
-    bool atEnd() const { return m_p == m_end; }
-
-private:
-    const char *m_p;
-    const char *m_end;
-    bool m_ok = true;
-};
-
-std::optional<LatencySketch> decodeSketch(const QByteArray &bytes)
-{
-    if (bytes.isEmpty() || bytes.front() != kSketchFormat)
-        return std::nullopt;
-    Reader r(bytes.constData() + 1, bytes.constData() + bytes.size()); // after the format byte
-    const qint64 scale = r.signedVarint();
-    const qint64 offset = r.signedVarint();
-    const quint64 zero = r.varint();
-    const quint64 count = r.varint();
-    const double sum = r.real();
-    const double mn = r.real();
-    const double mx = r.real();
-    const quint64 n = r.varint();
-    if (!r.ok() || n > LatencySketch::kMaxBuckets || scale < LatencySketch::kMinScale ||
-        scale > LatencySketch::kMaxScale || offset < std::numeric_limits<int32_t>::min() ||
-        offset > std::numeric_limits<int32_t>::max())
-        return std::nullopt;
-    std::vector<uint64_t> counts(n);
-    for (auto &c : counts)
-        c = r.varint();
-    if (!r.ok() || !r.atEnd())
-        return std::nullopt;
-    return LatencySketch::fromParts(int(scale), zero, int32_t(offset), counts, count, sum, mn, mx);
-}
-
-// An empty sketch is stored as NULL: most TTFT columns of embeddings, errors only.
-void bindSketch(Statement &q, int index, const LatencySketch &s)
-{
-    if (s.count() == 0)
-        q.bindNull(index);
-    else
-        q.bind(index, encodeSketch(s));
-}
-
-LatencySketch sketchAt(const Statement &q, int column)
-{
-    if (q.isNull(column))
-        return LatencySketch();
-    // A damaged blob reads as empty rather than failing the whole range.
-    return decodeSketch(q.blob(column)).value_or(LatencySketch());
-}
-
-SeriesAggregate aggregateAt(const Statement &q, int first)
-{
+    SeriesPoint p;
     SeriesAggregate a;
-    a.count = quint64(q.int64(first));
-    a.errors = quint64(q.int64(first + 1));
-    a.fallbacks = quint64(q.int64(first + 2));
-    a.tokens = quint64(q.int64(first + 3));
-    a.tokenSamples = quint64(q.int64(first + 4));
-    a.latency = sketchAt(q, first + 5);
-    a.ttft = sketchAt(q, first + 6);
+    if (!codec::readSummary(s.summary.data, s.summary.size, p) ||
+        !codec::readSketches(s.sketches.data, s.sketches.size, a))
+        return std::nullopt;
+    a.count = p.count;
+    a.errors = p.errors;
+    a.fallbacks = p.fallbacks;
+    a.tokens = p.tokens;
+    a.tokenSamples = p.tokenSamples;
     return a;
 }
 
-constexpr const char *kInsertSecond =
-    "INSERT OR IGNORE INTO series_rollups (series, resolution, start_ms, count, errors, "
-    "fallbacks, tokens, token_samples, latency, ttft) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
-constexpr const char *kUpsertMinute =
-    "INSERT OR REPLACE INTO series_rollups (series, resolution, start_ms, count, errors, "
-    "fallbacks, tokens, token_samples, latency, ttft) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
-constexpr const char *kSelectOne =
-    "SELECT count, errors, fallbacks, tokens, token_samples, latency, ttft FROM series_rollups "
-    "WHERE series=?1 AND resolution=?2 AND start_ms=?3";
-constexpr const char *kSelectRange =
-    "SELECT start_ms, count, errors, fallbacks, tokens, token_samples, latency, ttft "
-    "FROM series_rollups WHERE series=?1 AND resolution=?2 AND start_ms>=?3 AND start_ms<?4 "
-    "ORDER BY start_ms";
-
-void bindRow(Statement &q, qint64 id, qint64 resolution, qint64 startMs, const SeriesAggregate &a)
+// Blobs being built for one chunk row, slot by slot (ascending).
+struct RowBuilder
 {
-    q.bind(1, id)
-        .bind(2, resolution)
-        .bind(3, startMs)
-        .bind(4, qint64(a.count))
-        .bind(5, qint64(a.errors))
-        .bind(6, qint64(a.fallbacks))
-        .bind(7, qint64(a.tokens))
-        .bind(8, qint64(a.tokenSamples));
-    bindSketch(q, 9, a.latency);
-    bindSketch(q, 10, a.ttft);
-}
+    QByteArray summary;
+    QByteArray sketches;
+
+    void keep(int slot, const Stored &s)
+    {
+        codec::appendEntry(summary, slot, s.summary.data, s.summary.size);
+        codec::appendEntry(sketches, slot, s.sketches.data, s.sketches.size);
+    }
+    void add(int slot, qint64 timeMs, qint64 durationMs, const SeriesAggregate &a)
+    {
+        QByteArray one;
+        codec::appendSummary(one, SeriesStore::summarize(timeMs, durationMs, a));
+        codec::appendEntry(summary, slot, one.constData(), one.size());
+        const QByteArray sk = codec::encodeSketches(a);
+        codec::appendEntry(sketches, slot, sk.constData(), sk.size());
+    }
+    void write(Database &db, qint64 id, qint64 resolution, qint64 startMs) const
+    {
+        db.prepare(kWriteChunk)
+            .bind(1, id)
+            .bind(2, resolution)
+            .bind(3, startMs)
+            .bind(4, summary)
+            .bind(5, sketches)
+            .exec();
+    }
+};
 
 } // namespace
 
@@ -220,29 +133,84 @@ qint64 SeriesRollups::idFor(const QString &endpoint, const SeriesKey &key)
     return id;
 }
 
+void SeriesRollups::writeChunk(qint64 id, qint64 resolution, qint64 startMs,
+                               const std::map<int, const SeriesAggregate *> &fresh,
+                               SeriesAggregate *inserted)
+{
+    Statement &old = m_db.prepare(kSelectChunk);
+    old.bind(1, id).bind(2, resolution).bind(3, startMs);
+    QByteArray oldSummary, oldSketches;
+    if (old.step()) {
+        oldSummary = old.blob(0);
+        oldSketches = old.blob(1);
+    }
+    old.reset();
+    // A damaged row reads as empty and is replaced by what arrives now.
+    const std::map<int, Stored> stored = parseRow(oldSummary, oldSketches);
+    RowBuilder row;
+    bool added = false;
+    auto next = fresh.begin();
+    auto addNew = [&](int upTo) {
+        for (; next != fresh.end() && next->first < upTo; ++next) {
+            row.add(next->first, startMs + next->first * resolution, resolution, *next->second);
+            added = true;
+            if (inserted)
+                inserted->merge(*next->second);
+        }
+    };
+    for (const auto &[slot, s] : stored) {
+        addNew(slot);
+        row.keep(slot, s); // seconds are immutable: a replayed one is ignored
+        if (next != fresh.end() && next->first == slot)
+            ++next;
+    }
+    addNew(std::numeric_limits<int>::max());
+    if (!added)
+        return; // every second was stored already
+    row.write(m_db, id, resolution, startMs);
+}
+
+void SeriesRollups::mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregate &part)
+{
+    Statement &old = m_db.prepare(kSelectChunk);
+    old.bind(1, id).bind(2, kMinuteMs).bind(3, minuteMs);
+    SeriesAggregate all = part;
+    if (old.step()) {
+        // The blobs outlive the entries parsed from them.
+        const QByteArray summary = old.blob(0), sketches = old.blob(1);
+        const auto stored = parseRow(summary, sketches);
+        if (auto it = stored.find(0); it != stored.end()) {
+            if (const auto a = aggregateOf(it->second))
+                all.merge(*a);
+        }
+    }
+    old.reset();
+    RowBuilder row;
+    row.add(0, minuteMs, kMinuteMs, all);
+    row.write(m_db, id, kMinuteMs, minuteMs);
+}
+
 void SeriesRollups::appendSeconds(const QString &endpoint, const std::vector<SeriesRollup> &seconds)
 {
-    std::map<std::pair<qint64, qint64>, SeriesAggregate> minutes; // (series, minute) → new part
-    Statement &insert = m_db.prepare(kInsertSecond);
+    // (series, minute) → second of the minute → its aggregate; within one
+    // batch the first copy of a second wins, as against the stored ones.
+    std::map<std::pair<qint64, qint64>, std::map<int, const SeriesAggregate *>> chunks;
+    QHash<SeriesKey, qint64> ids; // this batch's, without building the endpoint's key per row
     for (const SeriesRollup &r : seconds) {
-        const qint64 id = idFor(endpoint, r.key);
+        auto id = ids.constFind(r.key);
+        if (id == ids.constEnd())
+            id = ids.insert(r.key, idFor(endpoint, r.key));
         const qint64 t = floorTo(r.startMs, kSecondMs);
-        bindRow(insert, id, kSecondMs, t, r.aggregate);
-        insert.exec();
-        if (sqlite3_changes(m_db.handle()) == 1)
-            minutes[{id, floorTo(t, kMinuteMs)}].merge(r.aggregate);
+        const qint64 chunk = floorTo(t, kChunkMs);
+        chunks[{id.value(), chunk}].emplace(int((t - chunk) / kSecondMs), &r.aggregate);
     }
-    insert.reset();
-    for (auto &[where, part] : minutes) {
-        Statement &old = m_db.prepare(kSelectOne);
-        old.bind(1, where.first).bind(2, kMinuteMs).bind(3, where.second);
-        if (old.step())
-            part.merge(aggregateAt(old, 0));
-        old.reset();
-        Statement &upsert = m_db.prepare(kUpsertMinute);
-        bindRow(upsert, where.first, kMinuteMs, where.second, part);
-        upsert.exec();
-        upsert.reset();
+    for (const auto &[where, fresh] : chunks) {
+        // Only the seconds really added go into their minute, so a replay
+        // never counts twice and a minute stays the exact merge of its seconds.
+        SeriesAggregate added;
+        writeChunk(where.first, kSecondMs, where.second, fresh, &added);
+        if (added.count > 0 || added.latency.count() > 0)
+            mergeMinute(where.first, where.second, added);
     }
 }
 
@@ -263,6 +231,48 @@ std::vector<qint64> SeriesRollups::idsFor(const SeriesQuery &q)
     return ids;
 }
 
+void SeriesRollups::readSummaries(qint64 id, qint64 resolution, const SeriesQuery &q,
+                                  std::vector<SeriesPoint> &out)
+{
+    Statement &r = m_db.prepare(kSelectSummaries);
+    r.bind(1, id).bind(2, resolution).bind(3, floorTo(q.fromMs, kChunkMs)).bind(4, q.toMs);
+    while (r.step()) {
+        const qint64 start = r.int64(0);
+        const QByteArray blob = r.blob(1);
+        const auto entries = codec::parseEntries(blob);
+        if (!entries)
+            continue; // a damaged row is a gap, not a failed range
+        for (const codec::Entry &e : *entries) {
+            SeriesPoint p;
+            p.timeMs = start + e.slot * resolution;
+            p.durationMs = resolution;
+            if (p.timeMs < q.fromMs || p.timeMs >= q.toMs || !codec::readSummary(e.data, e.size, p))
+                continue;
+            out.push_back(p);
+        }
+    }
+    r.reset();
+}
+
+void SeriesRollups::mergeRange(qint64 id, qint64 resolution, const SeriesQuery &q,
+                               std::map<qint64, SeriesAggregate> &merged)
+{
+    Statement &r = m_db.prepare(kSelectBoth);
+    r.bind(1, id).bind(2, resolution).bind(3, floorTo(q.fromMs, kChunkMs)).bind(4, q.toMs);
+    while (r.step()) {
+        const qint64 start = r.int64(0);
+        const QByteArray summary = r.blob(1), sketches = r.blob(2);
+        for (const auto &[slot, s] : parseRow(summary, sketches)) {
+            const qint64 t = start + slot * resolution;
+            if (t < q.fromMs || t >= q.toMs)
+                continue;
+            if (const auto a = aggregateOf(s))
+                merged[t].merge(*a);
+        }
+    }
+    r.reset();
+}
+
 std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
 {
     std::vector<SeriesPoint> out;
@@ -277,21 +287,15 @@ std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
         Database &db;
         ~EndRead() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
     } endRead{m_db};
-    std::map<qint64, SeriesAggregate> merged;
-    for (qint64 id : ids) {
-        Statement &r = m_db.prepare(kSelectRange);
-        r.bind(1, id).bind(2, resolution).bind(3, q.fromMs).bind(4, q.toMs);
-        if (ids.size() == 1) {
-            // One series: summarise row by row, no merge map.
-            while (r.step())
-                out.push_back(SeriesStore::summarize(r.int64(0), resolution, aggregateAt(r, 1)));
-            r.reset();
-            return out;
-        }
-        while (r.step())
-            merged[r.int64(0)].merge(aggregateAt(r, 1));
-        r.reset();
+    if (ids.size() == 1) {
+        // One series: its stored summaries, no sketch decoded.
+        out.reserve(std::size_t(std::min<qint64>((q.toMs - q.fromMs) / resolution + 1, 1 << 20)));
+        readSummaries(ids.front(), resolution, q, out);
+        return out;
     }
+    std::map<qint64, SeriesAggregate> merged;
+    for (qint64 id : ids)
+        mergeRange(id, resolution, q, merged);
     out.reserve(merged.size());
     for (const auto &[t, a] : merged)
         out.push_back(SeriesStore::summarize(t, resolution, a));
@@ -313,7 +317,7 @@ qint64 SeriesRollups::deleteBefore(qint64 resolution, qint64 beforeMs)
     qint64 n = 0;
     // Per series, so each delete is a range of the primary key, not a scan.
     for (qint64 id : allIds()) {
-        m_db.prepare("DELETE FROM series_rollups WHERE series=?1 AND resolution=?2 "
+        m_db.prepare("DELETE FROM series_chunks WHERE series=?1 AND resolution=?2 "
                      "AND start_ms<?3")
             .bind(1, id)
             .bind(2, resolution)
@@ -328,7 +332,7 @@ qint64 SeriesRollups::oldest(qint64 resolution)
 {
     qint64 oldest = std::numeric_limits<qint64>::max();
     for (qint64 id : allIds()) {
-        Statement &q = m_db.prepare("SELECT start_ms FROM series_rollups WHERE series=?1 AND "
+        Statement &q = m_db.prepare("SELECT start_ms FROM series_chunks WHERE series=?1 AND "
                                     "resolution=?2 ORDER BY start_ms LIMIT 1");
         q.bind(1, id).bind(2, resolution);
         if (q.step())
@@ -348,8 +352,9 @@ qint64 SeriesRollups::bytesInUse()
 SeriesPruneResult SeriesRollups::prune(const SeriesRetention &retention, qint64 nowMs)
 {
     SeriesPruneResult result;
-    result.deletedRows += deleteBefore(kSecondMs, nowMs - retention.secondsMs);
-    result.deletedRows += deleteBefore(kMinuteMs, nowMs - retention.minutesMs);
+    // Whole chunks only: one goes once all of it is older than the cut.
+    result.deletedRows += deleteBefore(kSecondMs, floorTo(nowMs - retention.secondsMs, kChunkMs));
+    result.deletedRows += deleteBefore(kMinuteMs, floorTo(nowMs - retention.minutesMs, kChunkMs));
 
     // The per-route quantile rows (what the route summary reads offline) age
     // like the seconds; per (endpoint, route) so each delete is a key range.
@@ -393,7 +398,7 @@ SeriesPruneResult SeriesRollups::prune(const SeriesRetention &retention, qint64 
 
 qint64 SeriesRollups::rowCount()
 {
-    return m_db.queryInt("SELECT count(*) FROM series_rollups");
+    return m_db.queryInt("SELECT count(*) FROM series_chunks");
 }
 
 } // namespace sb::store

@@ -1,18 +1,27 @@
 #pragma once
 
-// The SQL behind the cache's series rollups (schema version 5), run only on
+// The SQL behind the cache's series rollups (schema version 7), run only on
 // the cache's worker thread. Series are named once in `series` (endpoint,
 // route, model, variant → integer id, remembered per connection) so a rollup
-// row carries an integer, not three strings. Seconds are immutable: a second
-// already stored is ignored, and only seconds actually inserted are merged
-// into their minute rows, so writing the same batch twice (a replay after a
-// crash) never counts twice. Writes expect the caller's transaction.
-// Throws SqliteError.
+// row carries an integer, not three strings.
+//
+// Layout (store/series_rollups_codec.h): one row per series per minute and
+// resolution: at 1 s it packs that minute's seconds, at 1 min the minute.
+// Each row holds the intervals' display summaries (counts and quantiles) and,
+// apart, their lossless sketches. So a day of one series at 1 s is 1,440 row
+// steps and no sketch decode; a route (several series) merges sketches.
+//
+// Seconds are immutable: a second already stored is ignored, and only
+// seconds actually inserted are merged into their minute row, so writing the
+// same batch twice (a replay after a crash) never counts twice and a minute
+// is the exact merge of its seconds. A second missing is a gap, never a zero.
+// Writes expect the caller's transaction. Throws SqliteError.
 
 #include "core/series_rollup.h"
 #include "store/sqlite_db.h"
 
 #include <QHash>
+#include <map>
 
 namespace sb::store {
 
@@ -21,6 +30,7 @@ class SeriesRollups
 public:
     static constexpr qint64 kSecondMs = 1000;
     static constexpr qint64 kMinuteMs = 60 * 1000;
+    static constexpr qint64 kChunkMs = kMinuteMs; // what one row spans
 
     explicit SeriesRollups(Database &db) : m_db(db) {}
     // The connection changed: ids remembered from it are void.
@@ -32,12 +42,20 @@ public:
     // Seconds older than nowMs - secondsMs and minutes older than nowMs -
     // minutesMs go, for every endpoint; then, while the rows take more than
     // maxBytes, the oldest hour of seconds (once none are left, the oldest
-    // day of minutes). Also trims the per-route quantile table to the seconds'
-    // retention.
+    // day of minutes). A row goes once all of its minute is past the cut.
+    // Also trims the per-route quantile table to the seconds' retention.
     SeriesPruneResult prune(const SeriesRetention &retention, qint64 nowMs);
-    qint64 rowCount(); // every series rollup row (tests, benchmarks)
+    qint64 rowCount(); // every series rollup row, i.e. chunk (tests, benchmarks)
 
 private:
+    // Adds the seconds in `fresh` that the stored row lacks (merging them into *inserted).
+    void writeChunk(qint64 id, qint64 resolution, qint64 startMs,
+                    const std::map<int, const SeriesAggregate *> &fresh, SeriesAggregate *inserted);
+    void mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregate &part);
+    void readSummaries(qint64 id, qint64 resolution, const SeriesQuery &q,
+                       std::vector<SeriesPoint> &out);
+    void mergeRange(qint64 id, qint64 resolution, const SeriesQuery &q,
+                    std::map<qint64, SeriesAggregate> &merged);
     qint64 idFor(const QString &endpoint, const SeriesKey &key);
     std::vector<qint64> idsFor(const SeriesQuery &query);
     std::vector<qint64> allIds();

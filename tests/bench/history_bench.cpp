@@ -1,11 +1,13 @@
 // history_bench: the cache's series rollups (store/series_rollups.h) on a
 // real SQLite file. Writes S series × H hours of per-second rollups (with
-// their minutes) and reports rows/s beside a bare writer that inserts the
-// same encoded rows into an identical table with one prepared statement
-// (no minute merge, no series lookup): the ratio is the cost of the rollup
-// logic. Then reads one series' 24 h at 1 s (decoded and summarised into
-// plot points) beside a bare SELECT of the same rows. Ends with one SUMMARY
-// line.
+// their minutes) and reports rows/s, a row being one series-second, beside a
+// bare writer that inserts one row per series-second (a pre-encoded blob of
+// similar size) with one prepared statement: no summary, no sketch encoding,
+// no minute merge. Then reads one series' 24 h at 1 s into plot points beside
+// a bare SELECT of the bare table's 86,400 rows. Reports the file's bytes per
+// stored second (minutes included) and what the 2 GiB default cap then holds
+// for 50 such series; and the encoded size of a second at a quieter rate.
+// Ends with one SUMMARY line.
 //
 //   history_bench [SERIES=20] [HOURS=24]          # the benchmark
 //   history_bench --seed-cache PATH [HOURS=26]    # leaves a cache with sim-like
@@ -13,6 +15,7 @@
 
 #include "store/schema.h"
 #include "store/series_rollups.h"
+#include "store/series_rollups_codec.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -23,6 +26,7 @@
 #include <cstdio>
 #include <random>
 #include <sqlite3.h>
+#include <time.h>
 
 using namespace sb;
 using Clock = std::chrono::steady_clock;
@@ -34,14 +38,23 @@ double msSince(Clock::time_point t0)
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
+// This process's CPU time (user + system), ms: on a shared machine the wall
+// clock also counts other processes' turns.
+double cpuMs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
 // A per-second aggregate like a busy series' (~300 requests, heavy tail;
 // `slow` adds a second mode, as a struggling fallback would).
-SeriesAggregate second(std::mt19937 &rng, double scaleMs, bool slow)
+SeriesAggregate second(std::mt19937 &rng, double scaleMs, bool slow, int requests = 300)
 {
     std::lognormal_distribution<double> d(std::log(scaleMs), 0.5);
     std::lognormal_distribution<double> tail(std::log(scaleMs * 12), 0.3);
     SeriesAggregate a;
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < requests; ++i) {
         const double v = slow && i % 5 == 0 ? tail(rng) : d(rng);
         ++a.count;
         a.latency.record(v);
@@ -120,27 +133,28 @@ int main(int argc, char **argv)
     store::SeriesRollups rollups(db);
     qint64 rows = 0;
     auto w0 = Clock::now();
+    const double c0 = cpuMs();
     for (int h = 0; h < hours; ++h) {
-        std::vector<SeriesRollup> batch;
-        batch.reserve(std::size_t(nSeries) * 3600);
-        for (int s = 0; s < 3600; ++s) {
-            for (const auto &k : ks)
-                batch.push_back({k, t0 + (qint64(h) * 3600 + s) * 1000, oneHour[std::size_t(s)]});
-        }
-        // Batches of a minute of all series, as the console's flushes are
-        // (a few seconds each; larger here to amortise the commit).
-        for (std::size_t i = 0; i < batch.size(); i += std::size_t(nSeries) * 60) {
-            std::vector<SeriesRollup> part(
-                batch.begin() + qint64(i),
-                batch.begin() + qint64(std::min(batch.size(), i + std::size_t(nSeries) * 60)));
+        // Batches of a minute of all series, built as the controller builds
+        // its pending rows (one copy of each aggregate), as the console's
+        // flushes are (a few seconds each; larger here to amortise the commit).
+        for (int m = 0; m < 60; ++m) {
+            std::vector<SeriesRollup> part;
+            part.reserve(std::size_t(nSeries) * 60);
+            for (int s = m * 60; s < m * 60 + 60; ++s) {
+                for (const auto &k : ks)
+                    part.push_back(
+                        {k, t0 + (qint64(h) * 3600 + s) * 1000, oneHour[std::size_t(s)]});
+            }
             store::Transaction txn(db);
             rollups.appendSeconds(QStringLiteral("sim"), part);
             txn.commit();
             rollups.forget();
+            rows += qint64(part.size());
         }
-        rows += qint64(batch.size());
     }
     const double writeMs = msSince(w0);
+    const double writeCpuMs = cpuMs() - c0;
     const qint64 stored = rollups.rowCount();
 
     // --- bare writer: same table shape, same encoded rows, one statement ---
@@ -160,6 +174,7 @@ int main(int argc, char **argv)
     sqlite3_prepare_v2(bare, "INSERT INTO r VALUES (?1,1000,?2,?3,?4,?5,0,0,?6,?6)", -1, &ins,
                        nullptr);
     auto b0 = Clock::now();
+    const double bc0 = cpuMs();
     for (int h = 0; h < hours; ++h) {
         for (int m = 0; m < 60; ++m) {
             sqlite3_exec(bare, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
@@ -182,6 +197,7 @@ int main(int argc, char **argv)
         }
     }
     const double bareWriteMs = msSince(b0);
+    const double bareCpuMs = cpuMs() - bc0;
     sqlite3_finalize(ins);
 
     // --- one series' last 24 h at 1 s ---
@@ -227,17 +243,39 @@ int main(int argc, char **argv)
 
     const double rate = double(rows) / (writeMs / 1000.0);
     const double bareRate = double(bareRows > 0 ? rows : 0) / (bareWriteMs / 1000.0);
-    std::printf("write %d series x %d h: %lld seconds (+ minutes: %lld rows stored), %.0f ms, "
-                "%.0f rows/s | bare insert %.0f ms, %.0f rows/s | ratio %.2f | file %.0f MB "
-                "(%.0f B/row)\n",
+    const double perSecond = double(fileBytes) / double(rows);
+    // The default cap over 50 series like these: days of seconds (with their minutes).
+    const double capDays = double(SeriesRetention{}.maxBytes) / (perSecond * 50 * 86400);
+    std::printf("write %d series x %d h: %lld series-seconds (%lld chunk rows with the minutes), "
+                "%.0f ms, %.0f rows/s | bare insert of one row per series-second %.0f ms, %.0f "
+                "rows/s | ratio %.2f\n",
                 nSeries, hours, static_cast<long long>(rows), static_cast<long long>(stored),
-                writeMs, rate, bareWriteMs, bareRate, rate / bareRate, double(fileBytes) / 1e6,
-                double(fileBytes) / double(stored));
-    std::printf("read one series 24 h at 1 s: %zu points in %.1f ms (decoded, summarised) | bare "
-                "select %lld rows %.1f ms | ratio %.1fx\n",
+                writeMs, rate, bareWriteMs, bareRate, rate / bareRate);
+    std::printf("write by CPU time: %.0f rows/s | bare %.0f rows/s | ratio %.2f\n",
+                double(rows) / (writeCpuMs / 1000.0), double(rows) / (bareCpuMs / 1000.0),
+                bareCpuMs / writeCpuMs);
+    std::printf("storage: file %.0f MB, %.0f B per stored second (300 req/s/series); the 2 GiB cap "
+                "holds %.1f days of seconds for 50 such series (target 7)\n",
+                double(fileBytes) / 1e6, perSecond, capDays);
+    // Encoded payload (summary + both sketches) of one second at two rates.
+    for (int requests : {300, 20}) {
+        std::mt19937 r2(9);
+        double bytes = 0;
+        for (int i = 0; i < 600; ++i) {
+            const SeriesAggregate a = second(r2, 120, i % 10 == 0, requests);
+            QByteArray summary;
+            store::rollup_codec::appendSummary(summary, SeriesStore::summarize(0, 1000, a));
+            bytes += double(summary.size() + store::rollup_codec::encodeSketches(a).size() + 4);
+        }
+        std::printf("encoded second at %d req/s: %.0f B (summary, sketches, entry headers)\n",
+                    requests, bytes / 600);
+    }
+    std::printf("read one series 24 h at 1 s: %zu points in %.1f ms (stored summaries, no sketch "
+                "decoded) | bare select of %lld rows %.1f ms | ratio %.2fx\n",
                 points, readMs, static_cast<long long>(bareRows), bareReadMs, readMs / bareReadMs);
-    std::printf("SUMMARY history_bench: %.0f rows/s written (%.2fx a bare insert); one series 24 h "
-                "at 1 s read in %.1f ms from %lld rows (bare select %.1f ms)\n",
-                rate, rate / bareRate, readMs, static_cast<long long>(stored), bareReadMs);
+    std::printf("SUMMARY history_bench: %.0f series-seconds/s written (%.2fx a bare one-row-per-"
+                "second insert; target 500000); one series 24 h at 1 s read in %.1f ms (%.2fx a "
+                "bare select; target 20 ms); %.0f B/s stored, 2 GiB = %.1f days x 50 series\n",
+                rate, rate / bareRate, readMs, readMs / bareReadMs, perSecond, capDays);
     return 0;
 }

@@ -490,6 +490,25 @@ TEST(LatencySketch, ZerosAreCountedApartAndReportedAsZero)
     EXPECT_EQ(onlyZeros.quantile(0.99), 0.0);
 }
 
+// What summaries (and so every chart) use: all quantiles in one walk,
+// bit-for-bit what quantile() says, with zeros, single values and edge qs.
+TEST(LatencySketch, QuantilesInOneWalkEqualQuantileOneByOne)
+{
+    std::mt19937 rng(17);
+    std::lognormal_distribution<double> d(std::log(80.0), 1.2);
+    const std::vector<double> qs = {0.0, 0.001, 0.25, 0.5, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
+    for (int trial = 0; trial < 200; ++trial) {
+        LatencySketch s;
+        const int n = trial % 7 == 0 ? 0 : 1 + trial % 50;
+        for (int i = 0; i < n; ++i)
+            s.record(i % 9 == 0 && trial % 3 == 0 ? 0.0 : d(rng));
+        std::vector<double> out(qs.size());
+        s.quantiles(qs.data(), out.data(), qs.size());
+        for (std::size_t k = 0; k < qs.size(); ++k)
+            EXPECT_EQ(out[k], s.quantile(qs[k])) << "trial " << trial << " q " << qs[k];
+    }
+}
+
 // Found by tests/fuzz/sketch_fuzz: with only tiny values in the zero bucket,
 // p0 (the min) came out above p1 (the zero bucket's 0).
 TEST(LatencySketch, QuantilesStayOrderedWhenTheZeroBucketHoldsTinyValues)

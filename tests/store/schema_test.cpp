@@ -455,8 +455,8 @@ TEST_F(SchemaTest, MigratesVersion2FileKeepingAllButItsRoutingTable)
               QString::number(store::currentSchemaVersion()));
     EXPECT_EQ(queryFile(path(), QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
     EXPECT_EQ(newRoutingColumns(path()), QStringLiteral("5"));
-    // Version 5's series rollups are there, empty.
-    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM series_rollups")),
+    // Version 7's series rollups are there, empty.
+    EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM series_chunks")),
               QStringLiteral("0"));
     for (const char *table : {"routes", "models", "routing_tables"}) {
         EXPECT_EQ(queryFile(path(), QStringLiteral("SELECT count(*) FROM %1").arg(table)),

@@ -23,7 +23,17 @@ QString &traceTemplate()
     static QString t;
     return t;
 }
+SeriesRetention &defaultRetention()
+{
+    static SeriesRetention r;
+    return r;
+}
 } // namespace
+
+void LatencyController::setDefaultRetention(const SeriesRetention &retention)
+{
+    defaultRetention() = retention;
+}
 
 void LatencyController::setTraceUrlTemplate(const QString &urlTemplate)
 {
@@ -80,7 +90,8 @@ void LatencyController::setPrometheusConfig(const std::optional<PrometheusConfig
 
 LatencyController::LatencyController(Session *session, QObject *parent)
     : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this)),
-      m_store(std::make_unique<SeriesStore>())
+      m_store(std::make_unique<SeriesStore>()), m_retention(defaultRetention()),
+      m_now([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
     connect(m_stream, &LatencyStream::pointsReady, this, &LatencyController::onPoints);
     connect(m_stream, &LatencyStream::seriesPointsReady, this, &LatencyController::onSeries);
@@ -329,7 +340,7 @@ void LatencyController::flush()
 void LatencyController::prune()
 {
     if (auto *cache = m_session->cache())
-        cache->pruneSeries(m_retention, QDateTime::currentMSecsSinceEpoch());
+        cache->pruneSeries(m_retention, m_now());
 }
 
 bool LatencyController::loadHistory(const QString &chartId, const QString &route,

@@ -25,9 +25,11 @@
 // comes from the cache, marked stale. sourceNote() says where a series comes
 // from and its quantile error bound (wider for coarse OTel scales).
 //
+// Retention starts from the console's choice (setDefaultRetention, from
+// QSettings or --history-retention, core/series_retention.h).
+//
 // Known gaps: a second that arrives after the chart already drew a newer
-// one is kept in the store but not drawn; retention is set in code
-// (setRetention), not yet in the settings; an OTLP route named like one of
+// one is kept in the store but not drawn; an OTLP route named like one of
 // the endpoint's own routes shares its tree node (the OTLP one carries the
 // service name, "svc/route", so this needs a service named like a route).
 
@@ -41,6 +43,7 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
+#include <functional>
 #include <memory>
 
 namespace sb {
@@ -74,8 +77,12 @@ public:
 
     void setRetention(const SeriesRetention &retention) { m_retention = retention; }
     const SeriesRetention &retention() const { return m_retention; }
+    // What every new controller starts with (set by the console before any window opens).
+    static void setDefaultRetention(const SeriesRetention &retention);
     // Enforces retention now (a job on the cache's thread); also runs every kPruneMs.
     void prune();
+    // The wall clock retention ages rows by (tests move it forward).
+    void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
     // Asks the cache for [fromMs, toMs) of `chartId`'s series (model and
     // variant nullopt: the whole route merged); answered by historyLoaded.
     // False (and no answer) without a cache.
@@ -135,6 +142,7 @@ private:
     QString m_pendingEndpoint; // the endpoint m_pendingWrites belong to
     std::vector<SeriesRollup> m_pendingSeries;
     SeriesRetention m_retention;
+    std::function<qint64()> m_now;
     QHash<quint64, QString> m_historyRequests; // tag → chart id
     quint64 m_nextTag = 1;
     AuditModel *m_audit = nullptr;

@@ -1,0 +1,112 @@
+#include "core/series_retention.h"
+
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStringList>
+
+namespace sb {
+
+namespace {
+
+const QString kKey = QStringLiteral("history/retention");
+constexpr qint64 kMiB = 1LL << 20;
+
+std::optional<qint64> durationMs(const QString &part)
+{
+    static const QRegularExpression re(QStringLiteral("^(\\d{1,6})([smhd])$"));
+    const auto m = re.match(part);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const qint64 n = m.captured(1).toLongLong();
+    const QChar unit = m.captured(2).front();
+    const qint64 per = unit == u's'   ? 1000
+                       : unit == u'm' ? 60'000
+                       : unit == u'h' ? 3'600'000
+                                      : SeriesRetention::kDayMs;
+    return n * per;
+}
+
+std::optional<qint64> bytes(const QString &part)
+{
+    if (part == QStringLiteral("0"))
+        return 0;
+    static const QRegularExpression re(QStringLiteral("^(\\d{1,7})(MiB|GiB)$"),
+                                       QRegularExpression::CaseInsensitiveOption);
+    const auto m = re.match(part);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const qint64 n = m.captured(1).toLongLong();
+    return n * (m.captured(2).compare(QStringLiteral("GiB"), Qt::CaseInsensitive) == 0 ? 1024 * kMiB
+                                                                                       : kMiB);
+}
+
+QString durationText(qint64 ms)
+{
+    if (ms % SeriesRetention::kDayMs == 0)
+        return QStringLiteral("%1d").arg(ms / SeriesRetention::kDayMs);
+    if (ms % 3'600'000 == 0)
+        return QStringLiteral("%1h").arg(ms / 3'600'000);
+    if (ms % 60'000 == 0)
+        return QStringLiteral("%1m").arg(ms / 60'000);
+    return QStringLiteral("%1s").arg(ms / 1000);
+}
+
+} // namespace
+
+std::optional<SeriesRetention> parseRetention(const QString &spec, QString *error)
+{
+    const QStringList parts = spec.trimmed().split(QLatin1Char(','));
+    auto fail = [&](const QString &why) -> std::optional<SeriesRetention> {
+        if (error)
+            *error = QStringLiteral("History retention \"%1\": %2. Say it as SECONDS,MINUTES,CAP, "
+                                    "e.g. 7d,90d,2GiB (s, m, h, d; MiB or GiB; 0 for no cap).")
+                         .arg(spec, why);
+        return std::nullopt;
+    };
+    if (parts.size() != 3)
+        return fail(QStringLiteral("three parts are needed"));
+    const auto seconds = durationMs(parts[0].trimmed());
+    const auto minutes = durationMs(parts[1].trimmed());
+    const auto cap = bytes(parts[2].trimmed());
+    if (!seconds || !minutes)
+        return fail(QStringLiteral("a duration is not a number with s, m, h or d"));
+    if (!cap)
+        return fail(QStringLiteral("the cap is not a number of MiB or GiB"));
+    if (*seconds < 60'000)
+        return fail(QStringLiteral("seconds must be kept at least a minute"));
+    if (*minutes < *seconds)
+        return fail(QStringLiteral("minutes must be kept at least as long as seconds"));
+    if (*cap != 0 && *cap < 16 * kMiB)
+        return fail(QStringLiteral("a cap under 16 MiB would hold almost nothing"));
+    SeriesRetention r;
+    r.secondsMs = *seconds;
+    r.minutesMs = *minutes;
+    r.maxBytes = *cap;
+    return r;
+}
+
+QString retentionSpec(const SeriesRetention &r)
+{
+    QString cap = QStringLiteral("0");
+    if (r.maxBytes > 0)
+        cap = r.maxBytes % (1024 * kMiB) == 0
+                  ? QStringLiteral("%1GiB").arg(r.maxBytes / (1024 * kMiB))
+                  : QStringLiteral("%1MiB").arg(r.maxBytes / kMiB);
+    return QStringLiteral("%1,%2,%3")
+        .arg(durationText(r.secondsMs), durationText(r.minutesMs), cap);
+}
+
+SeriesRetention loadRetention(QSettings &settings)
+{
+    const QString saved = settings.value(kKey).toString();
+    if (saved.isEmpty())
+        return {};
+    return parseRetention(saved, nullptr).value_or(SeriesRetention{});
+}
+
+void saveRetention(QSettings &settings, const SeriesRetention &retention)
+{
+    settings.setValue(kKey, retentionSpec(retention));
+}
+
+} // namespace sb

@@ -1,0 +1,371 @@
+#include "store/series_rollups_codec.h"
+
+#include <bit>
+#include <cstring>
+#include <limits>
+
+namespace sb::store::rollup_codec {
+
+namespace {
+
+void putVarint(QByteArray &out, quint64 v)
+{
+    while (v >= 0x80) {
+        out.append(char(v | 0x80));
+        v >>= 7;
+    }
+    out.append(char(v));
+}
+
+std::size_t varintSize(quint64 v)
+{
+    std::size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+quint64 zigzag(qint64 v)
+{
+    return (quint64(v) << 1) ^ quint64(v >> 63);
+}
+
+template <typename T> void putRaw(QByteArray &out, T v)
+{
+    static_assert(std::endian::native == std::endian::little, "stored little-endian");
+    char bytes[sizeof(T)];
+    std::memcpy(bytes, &v, sizeof(T));
+    out.append(bytes, qsizetype(sizeof(T)));
+}
+
+class Reader
+{
+public:
+    Reader(const char *from, qsizetype size) : m_p(from), m_end(from + size) {}
+    bool ok() const { return m_ok; }
+    bool atEnd() const { return m_p == m_end; }
+    qsizetype left() const { return m_end - m_p; }
+    const char *here() const { return m_p; }
+    quint64 varint()
+    {
+        quint64 v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (m_p == m_end)
+                return fail();
+            const auto byte = quint8(*m_p++);
+            v |= quint64(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                return v;
+        }
+        return fail();
+    }
+    qint64 signedVarint()
+    {
+        const quint64 v = varint();
+        return qint64(v >> 1) ^ -qint64(v & 1);
+    }
+    quint8 byte()
+    {
+        if (m_p == m_end)
+            return quint8(fail());
+        return quint8(*m_p++);
+    }
+    template <typename T> T raw()
+    {
+        T v{};
+        if (m_end - m_p < qsizetype(sizeof(T))) {
+            fail();
+            return v;
+        }
+        std::memcpy(&v, m_p, sizeof(T));
+        m_p += sizeof(T);
+        return v;
+    }
+    bool skip(qsizetype n)
+    {
+        if (n < 0 || m_end - m_p < n)
+            return fail() != 0;
+        m_p += n;
+        return true;
+    }
+
+private:
+    quint64 fail()
+    {
+        m_ok = false;
+        m_p = m_end;
+        return 0;
+    }
+    const char *m_p;
+    const char *m_end;
+    bool m_ok = true;
+};
+
+// First byte of a sketch: layout in the top two bits, scale + 16 below.
+enum Layout : quint8
+{
+    Dense = 0,  // n, then n varints
+    Sparse = 1, // k, then k (gap, count) varint pairs
+    Nibble = 2, // n, then ceil(n/2) bytes of 4-bit counts; 15 = see the escapes after
+};
+constexpr int kScaleBias = 16;
+constexpr quint8 kEscape = 15;
+
+// Varints written through a pointer into room reserved up front.
+char *putVarint(char *p, quint64 v)
+{
+    while (v >= 0x80) {
+        *p++ = char(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = char(v);
+    return p;
+}
+
+struct Sizes
+{
+    std::size_t dense = 0, sparse = 0, nibble = 0, populated = 0;
+};
+
+// The three layouts' bucket bytes, in one pass.
+Sizes sizesOf(const std::vector<uint32_t> &b)
+{
+    Sizes z;
+    std::size_t gap = 0, escapes = 0;
+    for (uint32_t c : b) {
+        const std::size_t v = varintSize(c);
+        z.dense += v;
+        if (c == 0) {
+            ++gap;
+            continue;
+        }
+        z.sparse += varintSize(gap) + v;
+        ++z.populated;
+        gap = 0;
+        if (c >= kEscape)
+            escapes += varintSize(c - kEscape);
+    }
+    z.dense += varintSize(b.size());
+    z.sparse += varintSize(z.populated);
+    z.nibble = varintSize(b.size()) + (b.size() + 1) / 2 + escapes;
+    return z;
+}
+
+} // namespace
+
+QByteArray encodeSketch(const LatencySketch &s)
+{
+    const auto &b = s.buckets();
+    const Sizes z = sizesOf(b);
+    const Layout layout = z.sparse <= z.dense && z.sparse <= z.nibble ? Sparse
+                          : z.nibble < z.dense                        ? Nibble
+                                                                      : Dense;
+    const std::size_t body = layout == Sparse ? z.sparse : layout == Nibble ? z.nibble : z.dense;
+    QByteArray out(qsizetype(1 + 10 + 10 + 3 * sizeof(double) + body), Qt::Uninitialized);
+    char *p = out.data();
+    *p++ = char((layout << 6) | (s.scale() + kScaleBias));
+    p = putVarint(p, zigzag(s.offset()));
+    p = putVarint(p, s.zeroCount());
+    for (double d : {s.sum(), s.min(), s.max()}) {
+        std::memcpy(p, &d, sizeof d);
+        p += sizeof d;
+    }
+    if (layout == Dense) {
+        p = putVarint(p, b.size());
+        for (uint32_t c : b)
+            p = putVarint(p, c);
+    } else if (layout == Sparse) {
+        p = putVarint(p, z.populated);
+        std::size_t gap = 0;
+        for (uint32_t c : b) {
+            if (c == 0) {
+                ++gap;
+                continue;
+            }
+            p = putVarint(p, gap);
+            p = putVarint(p, c);
+            gap = 0;
+        }
+    } else {
+        p = putVarint(p, b.size());
+        for (std::size_t i = 0; i < b.size(); i += 2) {
+            const auto lo = quint8(std::min<uint32_t>(b[i], kEscape));
+            const auto hi = quint8(i + 1 < b.size() ? std::min<uint32_t>(b[i + 1], kEscape) : 0);
+            *p++ = char(lo | (hi << 4));
+        }
+        for (uint32_t c : b) {
+            if (c >= kEscape)
+                p = putVarint(p, c - kEscape);
+        }
+    }
+    out.truncate(p - out.constData());
+    return out;
+}
+
+std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size)
+{
+    Reader r(data, size);
+    const quint8 head = r.byte();
+    const auto layout = Layout(head >> 6);
+    const int scale = int(head & 0x3f) - kScaleBias;
+    const qint64 offset = r.signedVarint();
+    const quint64 zero = r.varint();
+    const auto sum = r.raw<double>();
+    const auto mn = r.raw<double>();
+    const auto mx = r.raw<double>();
+    if (!r.ok() || scale < LatencySketch::kMinScale || scale > LatencySketch::kMaxScale ||
+        offset < std::numeric_limits<int32_t>::min() ||
+        offset > std::numeric_limits<int32_t>::max())
+        return std::nullopt;
+    std::vector<uint64_t> counts;
+    const quint64 n = r.varint();
+    if (!r.ok())
+        return std::nullopt;
+    if (layout == Dense || layout == Nibble) {
+        if (n > LatencySketch::kMaxBuckets)
+            return std::nullopt;
+        counts.resize(n);
+        if (layout == Dense) {
+            for (auto &c : counts)
+                c = r.varint();
+        } else {
+            for (std::size_t i = 0; i < n; i += 2) {
+                const quint8 two = r.byte();
+                counts[i] = two & 0xf;
+                if (i + 1 < n)
+                    counts[i + 1] = two >> 4;
+            }
+            for (auto &c : counts) {
+                if (c == kEscape)
+                    c += r.varint();
+            }
+        }
+    } else if (layout == Sparse) {
+        if (n > LatencySketch::kMaxBuckets)
+            return std::nullopt;
+        for (quint64 i = 0; i < n && r.ok(); ++i) {
+            const quint64 gap = r.varint();
+            if (gap > LatencySketch::kMaxBuckets ||
+                counts.size() + gap >= LatencySketch::kMaxBuckets)
+                return std::nullopt;
+            counts.resize(counts.size() + gap, 0);
+            counts.push_back(r.varint());
+        }
+    } else {
+        return std::nullopt;
+    }
+    if (!r.ok() || !r.atEnd())
+        return std::nullopt;
+    quint64 count = zero;
+    for (quint64 c : counts) {
+        if (c > std::numeric_limits<uint32_t>::max())
+            return std::nullopt;
+        count += c;
+    }
+    return LatencySketch::fromParts(scale, zero, int32_t(offset), counts, count, sum, mn, mx);
+}
+
+void appendSummary(QByteArray &out, const SeriesPoint &p)
+{
+    putVarint(out, p.count);
+    putVarint(out, p.errors);
+    putVarint(out, p.fallbacks);
+    putVarint(out, p.tokens);
+    putVarint(out, p.tokenSamples);
+    putVarint(out, p.latencyCount);
+    putVarint(out, p.ttftCount);
+    // Quantiles only where there is a distribution (they are 0 otherwise).
+    if (p.latencyCount > 0) {
+        for (float v : {p.p50, p.p90, p.p95, p.p99, p.max})
+            putRaw(out, v);
+    }
+    if (p.ttftCount > 0) {
+        for (float v : {p.ttftP50, p.ttftP95, p.ttftP99})
+            putRaw(out, v);
+    }
+}
+
+bool readSummary(const char *data, qsizetype size, SeriesPoint &p)
+{
+    Reader r(data, size);
+    p.count = r.varint();
+    p.errors = r.varint();
+    p.fallbacks = r.varint();
+    p.tokens = r.varint();
+    p.tokenSamples = r.varint();
+    p.latencyCount = r.varint();
+    p.ttftCount = r.varint();
+    if (p.latencyCount > 0) {
+        for (float *v : {&p.p50, &p.p90, &p.p95, &p.p99, &p.max})
+            *v = r.raw<float>();
+    }
+    if (p.ttftCount > 0) {
+        for (float *v : {&p.ttftP50, &p.ttftP95, &p.ttftP99})
+            *v = r.raw<float>();
+    }
+    return r.ok() && r.atEnd();
+}
+
+QByteArray encodeSketches(const SeriesAggregate &a)
+{
+    QByteArray out;
+    for (const LatencySketch *s : {&a.latency, &a.ttft}) {
+        if (s->count() == 0) {
+            putVarint(out, 0);
+            continue;
+        }
+        const QByteArray one = encodeSketch(*s);
+        putVarint(out, quint64(one.size()));
+        out.append(one);
+    }
+    return out;
+}
+
+bool readSketches(const char *data, qsizetype size, SeriesAggregate &a)
+{
+    Reader r(data, size);
+    for (LatencySketch *s : {&a.latency, &a.ttft}) {
+        const auto n = qsizetype(r.varint());
+        if (!r.ok() || n > r.left())
+            return false;
+        if (n == 0) {
+            *s = LatencySketch();
+            continue;
+        }
+        auto decoded = decodeSketch(r.here(), n);
+        if (!decoded)
+            return false;
+        *s = std::move(*decoded);
+        r.skip(n);
+    }
+    return r.ok() && r.atEnd();
+}
+
+std::optional<std::vector<Entry>> parseEntries(const QByteArray &blob)
+{
+    std::vector<Entry> out;
+    Reader r(blob.constData(), blob.size());
+    int last = -1;
+    while (!r.atEnd()) {
+        Entry e;
+        e.slot = r.byte();
+        e.size = qsizetype(r.varint());
+        e.data = r.here();
+        if (!r.ok() || e.slot <= last || e.slot >= 60 || !r.skip(e.size))
+            return std::nullopt;
+        last = e.slot;
+        out.push_back(e);
+    }
+    return out;
+}
+
+void appendEntry(QByteArray &out, int slot, const char *data, qsizetype size)
+{
+    out.append(char(slot));
+    putVarint(out, quint64(size));
+    out.append(data, size);
+}
+
+} // namespace sb::store::rollup_codec

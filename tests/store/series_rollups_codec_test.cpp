@@ -1,0 +1,118 @@
+// The stored form of rollups (store/series_rollups_codec.h): every bucket
+// layout gives back the sketch it was given, summaries give back the point,
+// and damaged bytes are refused without reading out of bounds.
+
+#include "store/series_rollups_codec.h"
+
+#include <gtest/gtest.h>
+#include <random>
+
+namespace sb::test {
+
+namespace codec = store::rollup_codec;
+
+namespace {
+
+LatencySketch sketch(std::mt19937 &rng, int samples, double sigma, bool huge = false)
+{
+    std::lognormal_distribution<double> d(std::log(90.0), sigma);
+    LatencySketch s;
+    for (int i = 0; i < samples; ++i)
+        s.record(i % 13 == 0 ? 0.0 : d(rng));
+    if (huge) {
+        for (int i = 0; i < 70'000; ++i)
+            s.record(90.0); // one bucket past every nibble and one-byte varint
+    }
+    return s;
+}
+
+} // namespace
+
+TEST(SeriesRollupsCodec, EveryLayoutGivesBackTheSketchAndTheSmallestWins)
+{
+    std::mt19937 rng(3);
+    // Sparse (few samples), nibble (a busy second), dense (large counts).
+    const std::vector<std::pair<int, bool>> shapes = {{5, false}, {300, false}, {20'000, true}};
+    std::vector<std::size_t> sizes;
+    for (const auto &[n, huge] : shapes) {
+        const LatencySketch s = sketch(rng, n, 0.5, huge);
+        const QByteArray bytes = codec::encodeSketch(s);
+        const auto back = codec::decodeSketch(bytes.constData(), bytes.size());
+        ASSERT_TRUE(back) << n;
+        EXPECT_EQ(*back, s) << n;
+        // Never more than the v1 varint layout: a byte per bucket plus the header.
+        EXPECT_LE(std::size_t(bytes.size()), 40 + s.buckets().size() * 3) << n;
+        sizes.push_back(std::size_t(bytes.size()));
+    }
+    EXPECT_LT(sizes[0], 40u); // five samples: a few (gap, count) pairs
+    const LatencySketch busy = sketch(rng, 300, 0.5);
+    EXPECT_LT(std::size_t(codec::encodeSketch(busy).size()), busy.buckets().size() * 3 / 4 + 40);
+}
+
+TEST(SeriesRollupsCodec, SummariesAndSketchesRoundTrip)
+{
+    std::mt19937 rng(4);
+    SeriesAggregate a;
+    a.count = 301;
+    a.errors = 7;
+    a.fallbacks = 12;
+    a.tokens = 90'000;
+    a.tokenSamples = 290;
+    a.latency = sketch(rng, 294, 0.7);
+    a.ttft = sketch(rng, 290, 0.4);
+    const SeriesPoint p = SeriesStore::summarize(5000, 1000, a);
+    QByteArray summary;
+    codec::appendSummary(summary, p);
+    SeriesPoint back;
+    back.timeMs = 5000;
+    back.durationMs = 1000;
+    ASSERT_TRUE(codec::readSummary(summary.constData(), summary.size(), back));
+    EXPECT_EQ(back, p);
+    const QByteArray sk = codec::encodeSketches(a);
+    SeriesAggregate b;
+    ASSERT_TRUE(codec::readSketches(sk.constData(), sk.size(), b));
+    EXPECT_EQ(b.latency, a.latency);
+    EXPECT_EQ(b.ttft, a.ttft);
+    // An errors-only second: no quantiles, no sketches stored.
+    SeriesAggregate errors;
+    errors.count = errors.errors = 4;
+    QByteArray small;
+    codec::appendSummary(small, SeriesStore::summarize(0, 1000, errors));
+    EXPECT_LE(small.size(), 8);
+    EXPECT_EQ(codec::encodeSketches(errors).size(), 2);
+}
+
+TEST(SeriesRollupsCodec, DamagedBytesAreRefusedNeverOverread)
+{
+    std::mt19937 rng(5);
+    for (int n : {3, 300, 5000}) {
+        const QByteArray good = codec::encodeSketch(sketch(rng, n, 0.9));
+        for (qsizetype cut = 0; cut < good.size(); ++cut) {
+            // A copy of exactly `cut` bytes, so a sanitizer sees any overread.
+            const QByteArray part = good.left(cut);
+            EXPECT_FALSE(codec::decodeSketch(part.constData(), part.size())) << n << " " << cut;
+        }
+        std::uniform_int_distribution<int> byte(0, 255);
+        for (int trial = 0; trial < 300; ++trial) {
+            QByteArray bad = good;
+            bad[std::uniform_int_distribution<qsizetype>(0, bad.size() - 1)(rng)] = char(byte(rng));
+            (void)codec::decodeSketch(bad.constData(), bad.size()); // must not crash
+            (void)codec::parseEntries(bad);
+        }
+    }
+    QByteArray entries;
+    codec::appendEntry(entries, 3, "abc", 3);
+    codec::appendEntry(entries, 7, "de", 2);
+    const auto parsed = codec::parseEntries(entries);
+    ASSERT_TRUE(parsed);
+    ASSERT_EQ(parsed->size(), 2u);
+    EXPECT_EQ((*parsed)[1].slot, 7);
+    EXPECT_EQ(QByteArray((*parsed)[1].data, (*parsed)[1].size), QByteArray("de"));
+    EXPECT_FALSE(codec::parseEntries(entries.left(entries.size() - 1)));
+    QByteArray unordered;
+    codec::appendEntry(unordered, 7, "x", 1);
+    codec::appendEntry(unordered, 3, "y", 1);
+    EXPECT_FALSE(codec::parseEntries(unordered));
+}
+
+} // namespace sb::test
