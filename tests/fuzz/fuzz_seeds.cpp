@@ -272,6 +272,11 @@ void drafts(const fs::path &dir)
     d.description = QStringLiteral("says hello");
     d.savedMs = 1700000000000;
     write(dir, 1, d.toJson());
+    // Found by this target: numbers no integer field can hold (undefined
+    // behaviour when converted) must read as absent, not crash.
+    write(dir, 2,
+          std::string(R"({"prompt":"p","parent":1e300,"max_output_tokens":-256,)"
+                      R"("saved":-1e300})"));
 }
 
 void labelHistory(const fs::path &dir)
