@@ -18,6 +18,7 @@
 #include <QByteArray>
 #include <QMap>
 #include <QString>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -48,7 +49,8 @@ struct PromSeries
 {
     QMap<QString, QString> labels;
     std::vector<PromSample> samples;
-    std::size_t floatSamples = 0; // plain numbers (not native histograms)
+    std::size_t floatSamples = 0;                  // plain numbers (not native histograms)
+    std::vector<std::pair<qint64, double>> values; // those numbers: (time, value)
 };
 
 struct PromResponse
@@ -62,6 +64,14 @@ struct PromResponse
 
 // A /api/v1/query_range (or /api/v1/query) body.
 PromResponse parsePromResponse(const QByteArray &body);
+
+// Classic histograms in a query_range answer of
+// sum by (<groupLabel>, le) (increase(m_bucket[...])): per group label value
+// and time, the (le, cumulative count) pairs in ascending le. Series without
+// an le label or with an unreadable one are skipped (counted in *skipped).
+using PromClassic = QMap<QString, std::map<qint64, std::vector<std::pair<double, double>>>>;
+PromClassic promClassicHistograms(const PromResponse &r, const QString &groupLabel,
+                                  std::size_t *skipped);
 
 // One native histogram sample in our layout (scale = the derived schema);
 // nullopt with the reason when the bounds fit no schema, a count is

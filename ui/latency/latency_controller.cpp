@@ -206,6 +206,19 @@ void LatencyController::onOtlp(const SeriesUpdate &in)
     emit seriesUpdated(out);
 }
 
+QString LatencyController::prometheusNote(const QString &url, const PrometheusImport &r)
+{
+    if (r.classic)
+        return tr("Prometheus %1 · classic buckets, histogram_quantile fallback · quantiles only "
+                  "within their bucket's width, ±%2 %")
+            .arg(url)
+            .arg(r.relativeError * 100, 0, 'f', 0);
+    return tr("Prometheus %1 · schema %2 · quantiles within ±%3 %")
+        .arg(url)
+        .arg(r.minSchema)
+        .arg(r.relativeError * 100, 0, 'f', 2);
+}
+
 void LatencyController::onPrometheus(const PrometheusImport &r)
 {
     SeriesUpdate out;
@@ -214,10 +227,7 @@ void LatencyController::onPrometheus(const PrometheusImport &r)
     for (const auto &row : r.rollups) {
         const SeriesId id = localId(row.key, out);
         m_routeSource.insert(row.key.route, r.source);
-        m_promNotes.insert(id, tr("Prometheus %1 · schema %2 · quantiles within ±%3 %")
-                                   .arg(m_prom->config().url)
-                                   .arg(r.minSchema)
-                                   .arg(r.relativeError * 100, 0, 'f', 2));
+        m_promNotes.insert(id, prometheusNote(m_prom->config().url, r));
         out.seconds.push_back({id, row.startMs, row.aggregate});
         byRoute[row.key.route].push_back(
             SeriesStore::summarize(row.startMs, stepMs, row.aggregate));

@@ -124,6 +124,7 @@ private:
     void onOtlp(const SeriesUpdate &update);
     void onPrometheus(const PrometheusImport &r);
     void onPrometheusFailed(const QString &error);
+    static QString prometheusNote(const QString &url, const PrometheusImport &r);
     SeriesId localId(const SeriesKey &key, SeriesUpdate &update);
 
     Session *m_session;

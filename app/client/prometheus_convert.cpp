@@ -1,0 +1,135 @@
+// PrometheusSource's conversions of a query_range answer into rollups (native
+// histograms, and the classic le-bucket fallback); pure functions, run on a
+// worker thread.
+
+#include "client/prometheus_source.h"
+#include "core/bucket_import.h"
+#include "core/prom_parse.h"
+
+#include <algorithm>
+
+namespace sb {
+
+namespace {
+SeriesKey keyFor(const PrometheusConfig &config, const QString &route)
+{
+    // The model column names the histogram imported.
+    return {config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route),
+            config.selector.section(QLatin1Char('{'), 0, 0).trimmed(),
+            {}};
+}
+
+void sortByTime(PrometheusImport &out)
+{
+    std::sort(out.rollups.begin(), out.rollups.end(),
+              [](const SeriesRollup &a, const SeriesRollup &b) { return a.startMs < b.startMs; });
+}
+} // namespace
+
+PrometheusImport PrometheusSource::convert(const QByteArray &body, const PrometheusConfig &config,
+                                           qint64 fromMs, qint64 toMs, int stepSeconds,
+                                           QString *error)
+{
+    PrometheusImport out;
+    out.source = QStringLiteral("prometheus:") + config.url;
+    out.fromMs = fromMs;
+    out.toMs = toMs;
+    const PromResponse r = parsePromResponse(body);
+    if (!r.ok) {
+        QString why = r.error;
+        if (why.contains(QLatin1String("native histograms are disabled")))
+            why += QStringLiteral(" (start Prometheus with --enable-feature=native-histograms)");
+        *error = why.isEmpty() ? QStringLiteral("Prometheus reported an error") : why;
+        return out;
+    }
+    out.warnings = r.warnings;
+    const qint64 stepMs = qint64(stepSeconds) * 1000;
+    std::size_t floats = 0;
+    for (const auto &s : r.series) {
+        floats += s.floatSamples;
+        const QString route = s.labels.value(config.routeLabel);
+        const SeriesKey key = keyFor(config, route);
+        for (const auto &sample : s.samples) {
+            QString why;
+            auto buckets = promToExponential(sample.histogram, &why);
+            std::optional<ImportedSketch> sketch;
+            if (buckets)
+                sketch = importExponential(*buckets, config.millisPerUnit, &why);
+            if (!sketch) {
+                ++out.rejected;
+                if (out.firstRejection.isEmpty())
+                    out.firstRejection = why;
+                continue;
+            }
+            ++out.samples;
+            out.minSchema = std::min(out.minSchema, buckets->scale);
+            out.relativeError = std::max(out.relativeError, sketch->relativeError);
+            SeriesRollup row;
+            row.key = key;
+            row.startMs = sample.timeMs - stepMs;
+            row.aggregate.count = sketch->sketch.count();
+            row.aggregate.latency = std::move(sketch->sketch);
+            out.rollups.push_back(std::move(row));
+        }
+    }
+    sortByTime(out);
+    if (out.samples == 0 && floats > 0) {
+        *error = QStringLiteral("the answer holds only float samples, no native histograms: is "
+                                "%1 a native histogram, and is Prometheus started with "
+                                "--enable-feature=native-histograms?")
+                     .arg(config.selector);
+    } else if (out.samples == 0 && out.rejected > 0) {
+        *error = QStringLiteral("no usable histogram: %1").arg(out.firstRejection);
+    }
+    return out;
+}
+
+PrometheusImport PrometheusSource::convertClassic(const QByteArray &body,
+                                                  const PrometheusConfig &config, qint64 fromMs,
+                                                  qint64 toMs, int stepSeconds, QString *error)
+{
+    PrometheusImport out;
+    out.source = QStringLiteral("prometheus:") + config.url;
+    out.fromMs = fromMs;
+    out.toMs = toMs;
+    out.classic = true;
+    const PromResponse r = parsePromResponse(body);
+    if (!r.ok) {
+        *error = r.error.isEmpty() ? QStringLiteral("Prometheus reported an error") : r.error;
+        return out;
+    }
+    out.warnings = r.warnings;
+    std::size_t skipped = 0;
+    const PromClassic classic = promClassicHistograms(r, config.routeLabel, &skipped);
+    const qint64 stepMs = qint64(stepSeconds) * 1000;
+    for (auto it = classic.begin(); it != classic.end(); ++it) {
+        const SeriesKey key = keyFor(config, it.key());
+        for (const auto &[timeMs, le] : it.value()) {
+            QString why;
+            auto sketch = importClassic(le, config.millisPerUnit, &why);
+            if (!sketch) {
+                ++out.rejected;
+                if (out.firstRejection.isEmpty())
+                    out.firstRejection = why;
+                continue;
+            }
+            ++out.samples;
+            out.relativeError = std::max(out.relativeError, sketch->relativeError);
+            SeriesRollup row;
+            row.key = key;
+            row.startMs = timeMs - stepMs;
+            row.aggregate.count = sketch->sketch.count();
+            row.aggregate.latency = std::move(sketch->sketch);
+            out.rollups.push_back(std::move(row));
+        }
+    }
+    sortByTime(out);
+    if (out.samples == 0 && skipped > 0)
+        *error = QStringLiteral("the answer has no le label: is %1 a classic histogram?")
+                     .arg(config.selector);
+    else if (out.samples == 0 && out.rejected > 0)
+        *error = QStringLiteral("no usable classic histogram: %1").arg(out.firstRejection);
+    return out;
+}
+
+} // namespace sb
