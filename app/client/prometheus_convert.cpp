@@ -63,6 +63,8 @@ PrometheusImport PrometheusSource::convert(const QByteArray &body, const Prometh
             }
             ++out.samples;
             out.minSchema = std::min(out.minSchema, buckets->scale);
+            out.routeSchema[key.route] =
+                std::min(out.routeSchema.value(key.route, 99), buckets->scale);
             out.relativeError = std::max(out.relativeError, sketch->relativeError);
             SeriesRollup row;
             row.key = key;

@@ -222,6 +222,8 @@ void PrometheusSource::pageDone(std::shared_ptr<Job> job, PrometheusImport page,
     if (acc.firstRejection.isEmpty())
         acc.firstRejection = page.firstRejection;
     acc.minSchema = std::min(acc.minSchema, page.minSchema);
+    for (auto it = page.routeSchema.cbegin(); it != page.routeSchema.cend(); ++it)
+        acc.routeSchema[it.key()] = std::min(acc.routeSchema.value(it.key(), 99), it.value());
     acc.relativeError = std::max(acc.relativeError, page.relativeError);
     acc.warnings += page.warnings;
     acc.rollups.insert(acc.rollups.end(), std::make_move_iterator(page.rollups.begin()),

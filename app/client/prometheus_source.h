@@ -76,6 +76,11 @@ struct PrometheusConfig
     };
     Auth auth = Auth::None;
     QString basicUser;
+    // Where the secret comes from (names only; the owner reads it): an
+    // environment variable, or a keychain entry under the service
+    // "switchboard" like a connection profile's token.
+    QString secretEnv;
+    QString keychainEntry;
     QByteArray caPem; // a custom CA's PEM certificates; empty: the system's roots
 };
 
@@ -88,6 +93,7 @@ struct PrometheusImport
     bool classic = false;              // from le buckets (histogram_quantile's reading)
     int minSchema = 99;                // coarsest schema seen (classic: none, 99)
     double relativeError = 0;          // the import's quantile bound
+    QHash<QString, int> routeSchema;   // route -> its coarsest schema (native)
     quint64 samples = 0;
     quint64 rejected = 0; // samples whose buckets fit no schema
     QString firstRejection;

@@ -30,6 +30,7 @@
 #include "core/local_action.h"
 #include "core/series_rollup.h"
 #include "core/types.h"
+#include "store/imported_range.h"
 
 #include <QHash>
 #include <QObject>
@@ -143,6 +144,11 @@ public:
     void recordPaletteChoice(const QString &id, qint64 whenMs);
     void loadPaletteRecents(int limit = kPaletteRetention); // emits paletteRecentsLoaded
 
+    // Where imported history came from (source, route, kind, schema, span,
+    // bound); loadImports emits importsLoaded with a source's rows.
+    void recordImport(const ImportedRange &range);
+    void loadImports(const QString &source);
+
     void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
     // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
     // the most recently fetched other endpoint instead (snapshot.endpoint says
@@ -178,6 +184,7 @@ signals:
     // follows, empty, so callers waiting for it are never left hanging.
     void readFailed(const QString &error);
     void paletteRecentsLoaded(const QHash<QString, qint64> &lastUsedMs);
+    void importsLoaded(const QString &source, const std::vector<sb::ImportedRange> &ranges);
     void flushed();
 
 private:

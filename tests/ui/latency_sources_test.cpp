@@ -5,7 +5,8 @@
 // "otlp"; Prometheus history (a real Prometheus 2.42 started on loopback) is
 // imported, answered to a chart's history request and cached under
 // "prometheus:<url>"; with Prometheus gone the same request is answered from
-// the cache and the session says it is stale.
+// the cache and the session says it is stale; a console started while it is
+// down lists the cached route with its schema, stale.
 
 #include "client/prometheus_source.h"
 #include "core/latency_sketch.h"
@@ -238,6 +239,37 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
     ASSERT_FALSE(messages.isEmpty());
     EXPECT_TRUE(messages.first().first().toString().contains(QStringLiteral("stale")));
     EXPECT_EQ(controller.prometheus()->state(), PrometheusSource::State::Stale);
+
+    // A console started while Prometheus is down lists the route from what
+    // the cache says was imported (source and schema), stale, and its
+    // scrolled-back history comes from the cache.
+    LatencyController::setPrometheusConfig(c);
+    Session session2(&cache);
+    LatencyController second(&session2);
+    LatencyController::setPrometheusConfig(std::nullopt);
+    QSignalSpy listed(&second, &LatencyController::seriesUpdated); // what the tree adds
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return second.prometheus()->state() == PrometheusSource::State::Failed; }, 30000));
+    std::optional<SeriesId> found;
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (const auto &args : listed)
+                for (const auto &[sid, key] : args.first().value<SeriesUpdate>().newSeries)
+                    if (key.route == QStringLiteral("prometheus/chat"))
+                        found = sid;
+            return found.has_value();
+        },
+        30000));
+    const SeriesId cachedId = *found;
+    const QString note = second.sourceNote(cachedId);
+    EXPECT_TRUE(note.contains(QStringLiteral("schema 6"))) << note.toStdString();
+    EXPECT_TRUE(note.contains(QStringLiteral("cached, imported"))) << note.toStdString();
+    EXPECT_TRUE(note.contains(QStringLiteral("stale: Prometheus at"))) << note.toStdString();
+    QSignalSpy history2(&second, &LatencyController::historyLoaded);
+    ASSERT_TRUE(second.loadHistory(QStringLiteral("series:y"), QStringLiteral("prometheus/chat"),
+                                   QString(), QString(), from, to, Resolution::Minute));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !history2.isEmpty(); }, 30000));
+    EXPECT_EQ(history2.first().at(4).value<std::vector<SeriesPoint>>().size(), live.size());
 }
 
 } // namespace

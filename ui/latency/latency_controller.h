@@ -35,6 +35,7 @@
 #include "core/latency_history.h"
 #include "core/series_rollup.h"
 #include "core/series_store.h"
+#include "store/imported_range.h"
 #include "ui/latency/chart_marker.h"
 #include "ui/session.h"
 
@@ -125,6 +126,10 @@ private:
     void onPrometheus(const PrometheusImport &r);
     void onPrometheusFailed(const QString &error);
     static QString prometheusNote(const QString &url, const PrometheusImport &r);
+    // latency_controller_prometheus.cpp
+    void startPrometheus(const PrometheusConfig &config);
+    QString prometheusSourceNote(const QString &note) const;
+    void onCachedImports(const QString &source, const std::vector<ImportedRange> &ranges);
     SeriesId localId(const SeriesKey &key, SeriesUpdate &update);
 
     Session *m_session;
