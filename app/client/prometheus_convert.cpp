@@ -11,12 +11,15 @@
 namespace sb {
 
 namespace {
-SeriesKey keyFor(const PrometheusConfig &config, const QString &route)
+// Route, model and variant from the labels the config names; without a
+// model label the model column names the histogram imported.
+SeriesKey keyFor(const PrometheusConfig &config, const QMap<QString, QString> &labels)
 {
-    // The model column names the histogram imported.
+    const QString route = labels.value(config.routeLabel);
+    const QString model = config.modelLabel.isEmpty() ? QString() : labels.value(config.modelLabel);
     return {config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route),
-            config.selector.section(QLatin1Char('{'), 0, 0).trimmed(),
-            {}};
+            model.isEmpty() ? config.selector.section(QLatin1Char('{'), 0, 0).trimmed() : model,
+            config.variantLabel.isEmpty() ? QString() : labels.value(config.variantLabel)};
 }
 
 void sortByTime(PrometheusImport &out)
@@ -47,8 +50,7 @@ PrometheusImport PrometheusSource::convert(const QByteArray &body, const Prometh
     std::size_t floats = 0;
     for (const auto &s : r.series) {
         floats += s.floatSamples;
-        const QString route = s.labels.value(config.routeLabel);
-        const SeriesKey key = keyFor(config, route);
+        const SeriesKey key = keyFor(config, s.labels);
         for (const auto &sample : s.samples) {
             QString why;
             auto buckets = promToExponential(sample.histogram, &why);
@@ -102,11 +104,11 @@ PrometheusImport PrometheusSource::convertClassic(const QByteArray &body,
     }
     out.warnings = r.warnings;
     std::size_t skipped = 0;
-    const PromClassic classic = promClassicHistograms(r, config.routeLabel, &skipped);
+    const PromClassic classic = promClassicHistograms(r, &skipped);
     const qint64 stepMs = qint64(stepSeconds) * 1000;
-    for (auto it = classic.begin(); it != classic.end(); ++it) {
-        const SeriesKey key = keyFor(config, it.key());
-        for (const auto &[timeMs, le] : it.value()) {
+    for (const auto &series : classic) {
+        const SeriesKey key = keyFor(config, series.labels);
+        for (const auto &[timeMs, le] : series.byTime) {
             QString why;
             auto sketch = importClassic(le, config.millisPerUnit, &why);
             if (!sketch) {

@@ -35,10 +35,22 @@ PrometheusSource::PrometheusSource(PrometheusConfig config, QObject *parent)
         m_config.url.chop(1);
 }
 
+namespace {
+// The labels a query sums by: the route's, and the model's and variant's if named.
+QString byLabels(const PrometheusConfig &c)
+{
+    QStringList l{c.routeLabel};
+    for (const QString &x : {c.modelLabel, c.variantLabel})
+        if (!x.isEmpty() && !l.contains(x))
+            l << x;
+    return l.join(QStringLiteral(", "));
+}
+} // namespace
+
 QString PrometheusSource::query(int stepSeconds) const
 {
     return QStringLiteral("sum by (%1) (increase(%2[%3s]))")
-        .arg(m_config.routeLabel, m_config.selector)
+        .arg(byLabels(m_config), m_config.selector)
         .arg(stepSeconds);
 }
 
@@ -59,7 +71,7 @@ QString bucketSelector(const QString &selector)
 QString PrometheusSource::classicQuery(int stepSeconds) const
 {
     return QStringLiteral("sum by (%1, le) (increase(%2[%3s]))")
-        .arg(m_config.routeLabel, bucketSelector(m_config.selector))
+        .arg(byLabels(m_config), bucketSelector(m_config.selector))
         .arg(stepSeconds);
 }
 

@@ -57,6 +57,8 @@ struct PrometheusConfig
     QString url;      // server root, e.g. http://127.0.0.1:9090
     QString selector; // a native histogram, e.g. latency_ms{job="api"}
     QString routeLabel = QStringLiteral("route");
+    QString modelLabel;            // empty: the model column names the histogram
+    QString variantLabel;          // empty: no variant
     double millisPerUnit = 1000.0; // Prometheus convention: seconds
     int stepSeconds = 60;
     QString routePrefix = QStringLiteral("prometheus/");

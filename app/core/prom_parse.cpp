@@ -142,22 +142,30 @@ PromResponse parsePromResponse(const QByteArray &body)
     return r;
 }
 
-PromClassic promClassicHistograms(const PromResponse &r, const QString &groupLabel,
-                                  std::size_t *skipped)
+PromClassic promClassicHistograms(const PromResponse &r, std::size_t *skipped)
 {
     PromClassic out;
+    std::map<QStringList, std::size_t> index; // labels without le -> out's entry
     for (const auto &s : r.series) {
         const auto le = number(QJsonValue(s.labels.value(QStringLiteral("le"))));
         if (!le || std::isnan(*le)) {
             *skipped += s.values.size();
             continue;
         }
-        auto &byTime = out[s.labels.value(groupLabel)];
+        QMap<QString, QString> labels = s.labels;
+        labels.remove(QStringLiteral("le"));
+        QStringList id;
+        for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+            id << it.key() << it.value();
+        auto [at, fresh] = index.try_emplace(id, out.size());
+        if (fresh)
+            out.push_back({labels, {}});
+        auto &byTime = out[at->second].byTime;
         for (const auto &[t, v] : s.values)
             byTime[t].emplace_back(*le, v);
     }
-    for (auto &byTime : out) {
-        for (auto &[t, pairs] : byTime)
+    for (auto &series : out) {
+        for (auto &[t, pairs] : series.byTime)
             std::sort(pairs.begin(), pairs.end());
     }
     return out;

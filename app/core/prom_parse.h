@@ -66,12 +66,16 @@ struct PromResponse
 PromResponse parsePromResponse(const QByteArray &body);
 
 // Classic histograms in a query_range answer of
-// sum by (<groupLabel>, le) (increase(m_bucket[...])): per group label value
+// sum by (<labels>, le) (increase(m_bucket[...])): per label set (without le)
 // and time, the (le, cumulative count) pairs in ascending le. Series without
 // an le label or with an unreadable one are skipped (counted in *skipped).
-using PromClassic = QMap<QString, std::map<qint64, std::vector<std::pair<double, double>>>>;
-PromClassic promClassicHistograms(const PromResponse &r, const QString &groupLabel,
-                                  std::size_t *skipped);
+struct PromClassicSeries
+{
+    QMap<QString, QString> labels; // without le
+    std::map<qint64, std::vector<std::pair<double, double>>> byTime;
+};
+using PromClassic = std::vector<PromClassicSeries>;
+PromClassic promClassicHistograms(const PromResponse &r, std::size_t *skipped);
 
 // One native histogram sample in our layout (scale = the derived schema);
 // nullopt with the reason when the bounds fit no schema, a count is

@@ -110,10 +110,12 @@ TEST(PromParse, ClassicBucketsGroupedByRouteAndTime)
     const PromResponse r = parsePromResponse(body);
     ASSERT_TRUE(r.ok) << r.error.toStdString();
     std::size_t skipped = 0;
-    const PromClassic c = promClassicHistograms(r, QStringLiteral("route"), &skipped);
+    const PromClassic c = promClassicHistograms(r, &skipped);
     EXPECT_EQ(skipped, 1u); // the series without le
-    ASSERT_EQ(c.size(), 1);
-    const auto &byTime = c.value(QStringLiteral("chat"));
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0].labels.value(QStringLiteral("route")), QStringLiteral("chat"));
+    EXPECT_FALSE(c[0].labels.contains(QStringLiteral("le")));
+    const auto &byTime = c[0].byTime;
     ASSERT_EQ(byTime.size(), 2u);
     const auto &at60 = byTime.at(60'000);
     ASSERT_EQ(at60.size(), 2u);

@@ -39,9 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     // The classic fallback: le buckets grouped by route, read like histogram_quantile.
     std::size_t skipped = 0;
-    const sb::PromClassic classic = sb::promClassicHistograms(r, QStringLiteral("route"), &skipped);
-    for (const auto &byTime : classic) {
-        for (const auto &[t, le] : byTime) {
+    const sb::PromClassic classic = sb::promClassicHistograms(r, &skipped);
+    for (const auto &series : classic) {
+        for (const auto &[t, le] : series.byTime) {
             QString why;
             const auto sk = sb::importClassic(le, 1000.0, &why);
             if (!sk) {

@@ -150,6 +150,15 @@ std::vector<ConnectionProfile> load(QSettings &settings)
             if (colon > 0)
                 p.metadata.append({h.left(colon), h.mid(colon + 1)});
         }
+        p.otlpRouteAttributes =
+            settings.value(QStringLiteral("otlpRouteAttributes")).toStringList();
+        p.otlpModelAttributes =
+            settings.value(QStringLiteral("otlpModelAttributes")).toStringList();
+        p.otlpVariantAttributes =
+            settings.value(QStringLiteral("otlpVariantAttributes")).toStringList();
+        p.promRouteLabel = settings.value(QStringLiteral("promRouteLabel")).toString();
+        p.promModelLabel = settings.value(QStringLiteral("promModelLabel")).toString();
+        p.promVariantLabel = settings.value(QStringLiteral("promVariantLabel")).toString();
         if (!p.name.isEmpty() && !find(out, p.name))
             out.push_back(p);
     }
@@ -179,6 +188,12 @@ void save(QSettings &settings, const std::vector<ConnectionProfile> &profiles)
         for (const auto &[key, value] : p.metadata)
             headers << key + QLatin1Char(':') + value;
         settings.setValue(QStringLiteral("headers"), headers);
+        settings.setValue(QStringLiteral("otlpRouteAttributes"), p.otlpRouteAttributes);
+        settings.setValue(QStringLiteral("otlpModelAttributes"), p.otlpModelAttributes);
+        settings.setValue(QStringLiteral("otlpVariantAttributes"), p.otlpVariantAttributes);
+        settings.setValue(QStringLiteral("promRouteLabel"), p.promRouteLabel);
+        settings.setValue(QStringLiteral("promModelLabel"), p.promModelLabel);
+        settings.setValue(QStringLiteral("promVariantLabel"), p.promVariantLabel);
     }
     settings.endArray();
 }
