@@ -52,6 +52,10 @@ void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
         for (const auto &p : m_store->range(id, from - from % 60'000, to, Resolution::Minute))
             p99 = std::max(p99, double(p.p99));
     }
+    if (auto kept = m_promPoints.constFind(id); p99 == 0 && kept != m_promPoints.cend()) {
+        if (auto at = kept->find(from); at != kept->end())
+            p99 = at->second.p99; // a Prometheus step
+    }
     if (prom) {
         m_exemplarRequests.push_back({id, key->route, from, to, p99});
         m_prom->loadExemplars(from, to);

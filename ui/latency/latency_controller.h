@@ -42,6 +42,7 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
+#include <map>
 #include <memory>
 
 namespace sb {
@@ -94,6 +95,7 @@ public:
     // Set by the console before any window opens (from --prometheus ...).
     static void setPrometheusConfig(const std::optional<PrometheusConfig> &config);
     static constexpr qint64 kPrometheusStartMs = 6LL * 3600 * 1000;
+    static constexpr std::size_t kMaxPromPoints = 20'000; // per series (two weeks of minutes)
 
     // The requests behind one interval's p99: exemplars at or above the p99
     // of the interval of `id` holding timeMs (OTLP: from the sink; Prometheus:
@@ -154,6 +156,11 @@ private:
     QHash<SeriesId, SeriesId> m_otlpSinkIds; // ours -> sink id
     QHash<QString, QString> m_routeSource;   // route -> the cache endpoint of its rows
     QHash<SeriesId, QString> m_promNotes;
+    // Prometheus steps of a minute or more are not seconds: they reach charts
+    // as minute history (drawn as lines, not as lone second dots) and are
+    // kept here, not in the store's seconds, for the exemplars' p99.
+    QHash<SeriesId, std::map<qint64, SeriesPoint>> m_promPoints;
+    bool promCoarse() const;
     QHash<QString, std::vector<SeriesRollup>> m_pendingExternal; // endpoint -> rows
     PrometheusSource *m_prom = nullptr;
     struct PromRequest

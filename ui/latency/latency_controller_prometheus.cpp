@@ -64,6 +64,11 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
     tokens->read(config.keychainEntry);
 }
 
+bool LatencyController::promCoarse() const
+{
+    return m_prom && m_prom->config().stepSeconds >= 60;
+}
+
 QString LatencyController::prometheusNote(const QString &url, const PrometheusImport &r)
 {
     if (r.classic)
@@ -125,9 +130,16 @@ void LatencyController::onPrometheus(const PrometheusImport &r)
         m_routeSource.insert(row.key.route, r.source);
         m_promNotes.insert(id, prometheusNote(m_prom->config().url, r));
         models.insert(row.key.route, row.key.model);
-        out.seconds.push_back({id, row.startMs, row.aggregate});
-        byRoute[row.key.route].push_back(
-            SeriesStore::summarize(row.startMs, stepMs, row.aggregate));
+        const SeriesPoint point = SeriesStore::summarize(row.startMs, stepMs, row.aggregate);
+        if (promCoarse()) {
+            auto &kept = m_promPoints[id];
+            kept[row.startMs] = point;
+            while (kept.size() > kMaxPromPoints)
+                kept.erase(kept.begin());
+        } else {
+            out.seconds.push_back({id, row.startMs, row.aggregate});
+        }
+        byRoute[row.key.route].push_back(point);
     }
     if (auto *cache = m_session->cache(); cache && !r.rollups.empty()) {
         auto &pending = m_pendingExternal[r.source];
@@ -158,7 +170,8 @@ void LatencyController::onPrometheus(const PrometheusImport &r)
                 if (p.timeMs >= it->fromMs && p.timeMs < it->toMs)
                     points.push_back(p);
             }
-            emit historyLoaded(it->chartId, it->resolution, it->fromMs, it->toMs, points);
+            emit historyLoaded(it->chartId, promCoarse() ? Resolution::Minute : it->resolution,
+                               it->fromMs, it->toMs, points);
             it = m_promRequests.erase(it);
         } else {
             ++it;
@@ -188,7 +201,7 @@ void LatencyController::onPrometheusFailed(const QString &error)
         q.route = r.route;
         q.fromMs = r.fromMs;
         q.toMs = r.toMs;
-        q.resolution = r.resolution;
+        q.resolution = promCoarse() ? Resolution::Minute : r.resolution;
         q.tag = m_nextTag++;
         m_historyRequests.insert(q.tag, r.chartId);
         cache->loadSeries(q);
