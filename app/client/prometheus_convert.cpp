@@ -22,6 +22,27 @@ SeriesKey keyFor(const PrometheusConfig &config, const QMap<QString, QString> &l
             config.variantLabel.isEmpty() ? QString() : labels.value(config.variantLabel)};
 }
 
+// One step's sketch into a rollup, or counted as rejected with the reason.
+bool addStep(PrometheusImport &out, const SeriesKey &key, qint64 startMs,
+             std::optional<ImportedSketch> sketch, const QString &why)
+{
+    if (!sketch) {
+        ++out.rejected;
+        if (out.firstRejection.isEmpty())
+            out.firstRejection = why;
+        return false;
+    }
+    ++out.samples;
+    out.relativeError = std::max(out.relativeError, sketch->relativeError);
+    SeriesRollup row;
+    row.key = key;
+    row.startMs = startMs;
+    row.aggregate.count = sketch->sketch.count();
+    row.aggregate.latency = std::move(sketch->sketch);
+    out.rollups.push_back(std::move(row));
+    return true;
+}
+
 void sortByTime(PrometheusImport &out)
 {
     std::sort(out.rollups.begin(), out.rollups.end(),
@@ -57,23 +78,11 @@ PrometheusImport PrometheusSource::convert(const QByteArray &body, const Prometh
             std::optional<ImportedSketch> sketch;
             if (buckets)
                 sketch = importExponential(*buckets, config.millisPerUnit, &why);
-            if (!sketch) {
-                ++out.rejected;
-                if (out.firstRejection.isEmpty())
-                    out.firstRejection = why;
+            if (!addStep(out, key, sample.timeMs - stepMs, std::move(sketch), why))
                 continue;
-            }
-            ++out.samples;
             out.minSchema = std::min(out.minSchema, buckets->scale);
             out.routeSchema[key.route] =
                 std::min(out.routeSchema.value(key.route, 99), buckets->scale);
-            out.relativeError = std::max(out.relativeError, sketch->relativeError);
-            SeriesRollup row;
-            row.key = key;
-            row.startMs = sample.timeMs - stepMs;
-            row.aggregate.count = sketch->sketch.count();
-            row.aggregate.latency = std::move(sketch->sketch);
-            out.rollups.push_back(std::move(row));
         }
     }
     sortByTime(out);
@@ -110,21 +119,7 @@ PrometheusImport PrometheusSource::convertClassic(const QByteArray &body,
         const SeriesKey key = keyFor(config, series.labels);
         for (const auto &[timeMs, le] : series.byTime) {
             QString why;
-            auto sketch = importClassic(le, config.millisPerUnit, &why);
-            if (!sketch) {
-                ++out.rejected;
-                if (out.firstRejection.isEmpty())
-                    out.firstRejection = why;
-                continue;
-            }
-            ++out.samples;
-            out.relativeError = std::max(out.relativeError, sketch->relativeError);
-            SeriesRollup row;
-            row.key = key;
-            row.startMs = timeMs - stepMs;
-            row.aggregate.count = sketch->sketch.count();
-            row.aggregate.latency = std::move(sketch->sketch);
-            out.rollups.push_back(std::move(row));
+            addStep(out, key, timeMs - stepMs, importClassic(le, config.millisPerUnit, &why), why);
         }
     }
     sortByTime(out);

@@ -99,6 +99,14 @@ protected:
         expHistogram(sm, "gen_ai.client.operation.duration", "ms", false, p);
         return req;
     }
+    static mp::ExponentialHistogramDataPoint *firstPoint(cmv::ExportMetricsServiceRequest &req)
+    {
+        return req.mutable_resource_metrics(0)
+            ->mutable_scope_metrics(0)
+            ->mutable_metrics(0)
+            ->mutable_exponential_histogram()
+            ->mutable_data_points(0);
+    }
     // Everything the sink has so far, merged into one aggregate.
     SeriesAggregate drained()
     {
@@ -178,11 +186,7 @@ TEST_F(OtlpSignals, AProfilesAttributesNameRouteModelAndVariant)
     m.variantAttributes = {QStringLiteral("app.variant")};
     start(m);
     cmv::ExportMetricsServiceRequest req = durations("svc", 2, nowNs() - 2000 * kMs, nowNs());
-    auto *dp = req.mutable_resource_metrics(0)
-                   ->mutable_scope_metrics(0)
-                   ->mutable_metrics(0)
-                   ->mutable_exponential_histogram()
-                   ->mutable_data_points(0);
+    auto *dp = firstPoint(req);
     attr(dp->mutable_attributes(), "app.endpoint", "summarize");
     attr(dp->mutable_attributes(), "app.model", "atlas-xl");
     attr(dp->mutable_attributes(), "app.variant", "canary");
@@ -198,11 +202,7 @@ TEST_F(OtlpSignals, TheDefaultMappingIsUnchanged)
 {
     start();
     cmv::ExportMetricsServiceRequest req = durations("svc", 2, nowNs() - 2000 * kMs, nowNs());
-    auto *dp = req.mutable_resource_metrics(0)
-                   ->mutable_scope_metrics(0)
-                   ->mutable_metrics(0)
-                   ->mutable_exponential_histogram()
-                   ->mutable_data_points(0);
+    auto *dp = firstPoint(req);
     attr(dp->mutable_attributes(), "app.variant", "canary");
     sendMetrics(req);
     const SeriesUpdate u = sink->take();
