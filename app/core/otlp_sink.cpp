@@ -74,20 +74,18 @@ std::optional<ExplicitBuckets> subtract(const ExplicitBuckets &cur, const Explic
     return d;
 }
 
-QString signalKey(const QString &service, OtelSignal signal)
-{
-    return service + QChar(0x1f) + QChar(u'0' + int(signal));
-}
-
 } // namespace
 
 OtlpSink::OtlpSink() : OtlpSink(Options{}) {}
 
 bool OtlpSink::coveredBySpans(const OtlpPoint &p, quint64 fromNs) const
 {
-    auto it = m_spanSignalNs.constFind(signalKey(p.service, p.signal));
+    auto it = m_spanSignalNs.constFind(p.service);
+    if (it == m_spanSignalNs.cend())
+        return false;
+    const quint64 newest = (*it)[std::size_t(p.signal)];
     // Without a start time, only a point not newer than the spans is theirs.
-    return it != m_spanSignalNs.cend() && (fromNs ? fromNs : p.timeNs) <= it.value();
+    return newest != 0 && (fromNs ? fromNs : p.timeNs) <= newest;
 }
 
 OtlpSink::OtlpSink(Options options) : m_options(options)
@@ -202,7 +200,7 @@ OtlpAccepted OtlpSink::acceptMetrics(std::vector<OtlpPoint> &&points, qint64 now
                               .arg(p.series.route));
             continue;
         }
-        m_metricSignals.insert(signalKey(p.service, p.signal));
+        m_metricSignals[p.service] |= quint8(1u << unsigned(p.signal));
         const SeriesId id = m_interner.intern(p.series);
         if (!p.instance.isEmpty())
             m_info[id].instances.insert(p.instance);
@@ -248,11 +246,11 @@ OtlpAccepted OtlpSink::acceptSpans(std::vector<OtlpSpan> &&spans, qint64 nowMs)
         }
         ++result.accepted;
         // Each signal from the spans unless the service's metrics carry it.
+        const quint8 byMetrics = m_metricSignals.value(s.service, 0);
         const auto fromSpans = [&](OtelSignal signal) {
-            const QString k = signalKey(s.service, signal);
-            if (m_metricSignals.contains(k))
+            if (byMetrics & (1u << unsigned(signal)))
                 return false;
-            quint64 &newest = m_spanSignalNs[k];
+            quint64 &newest = m_spanSignalNs[s.service][std::size_t(signal)];
             newest = std::max(newest, s.endNs);
             return true;
         };

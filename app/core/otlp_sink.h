@@ -48,6 +48,7 @@
 #include <QHash>
 #include <QSet>
 #include <QString>
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -176,10 +177,10 @@ private:
     QHash<QString, Previous> m_previous;
     std::map<std::pair<qint64, SeriesId>, SeriesAggregate> m_pending;
     QHash<SeriesId, OtlpSeriesInfo> m_info;
-    // Per service and signal (signalKey): carried by metrics; and the newest
-    // span end counted from spans.
-    QSet<QString> m_metricSignals;
-    QHash<QString, quint64> m_spanSignalNs;
+    // Per service: the signals its metrics carry (bit 1 << signal), and per
+    // signal the newest span end counted from its spans (0: none).
+    QHash<QString, quint8> m_metricSignals;
+    QHash<QString, std::array<quint64, 3>> m_spanSignalNs;
     bool coveredBySpans(const OtlpPoint &p, quint64 fromNs) const;
     QHash<SeriesId, std::vector<Exemplar>> m_exemplars;
     Stats m_stats;
