@@ -54,7 +54,7 @@ void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
     }
     if (auto kept = m_promPoints.constFind(id); p99 == 0 && kept != m_promPoints.cend()) {
         if (auto at = kept->find(from); at != kept->end())
-            p99 = at->second.p99; // a Prometheus step
+            p99 = at->second.point.p99; // a Prometheus step
     }
     if (prom) {
         m_exemplarRequests.push_back({id, key->route, from, to, p99});

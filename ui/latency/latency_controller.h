@@ -102,6 +102,12 @@ public:
     // query_exemplars), answered by exemplarsReady (empty, with the reason in
     // `note`, where the source has none).
     void requestExemplars(SeriesId id, qint64 timeMs);
+    // The latency sketches of `id` for a heatmap: the store's, or for an
+    // imported Prometheus series its steps (of stepMsOf(id)) in [fromMs, toMs).
+    std::vector<std::pair<qint64, LatencySketch>>
+    latencySketches(SeriesId id, qint64 fromMs, qint64 toMs, Resolution resolution) const;
+    // The step of an imported Prometheus series kept outside the store (0: none).
+    qint64 stepMsOf(SeriesId id) const;
     // A link per trace: "{trace_id}" replaced (from --trace-url).
     static void setTraceUrlTemplate(const QString &urlTemplate);
     static QString traceUrlTemplate();
@@ -158,8 +164,15 @@ private:
     QHash<SeriesId, QString> m_promNotes;
     // Prometheus steps of a minute or more are not seconds: they reach charts
     // as minute history (drawn as lines, not as lone second dots) and are
-    // kept here, not in the store's seconds, for the exemplars' p99.
-    QHash<SeriesId, std::map<qint64, SeriesPoint>> m_promPoints;
+    // kept here, not in the store's seconds, for the exemplars' p99 and
+    // the heatmap; with the import's quantile bound.
+    struct PromStep
+    {
+        SeriesPoint point;
+        LatencySketch latency;
+    };
+    QHash<SeriesId, std::map<qint64, PromStep>> m_promPoints;
+    QHash<SeriesId, double> m_promBounds;
     bool promCoarse() const;
     QHash<QString, std::vector<SeriesRollup>> m_pendingExternal; // endpoint -> rows
     PrometheusSource *m_prom = nullptr;

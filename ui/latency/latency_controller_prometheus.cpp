@@ -21,7 +21,11 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
     connect(m_prom, &PrometheusSource::exemplarsLoaded, this,
             [this](const QHash<QString, std::vector<Exemplar>> &byRoute) {
                 for (const auto &r : std::exchange(m_exemplarRequests, {})) {
-                    auto list = slowest(byRoute.value(r.route), r.fromMs, r.toMs, r.p99);
+                    // An exemplar in the p99's own bucket is behind it: the
+                    // p99 is only known within the import's bound (each way).
+                    const double bound = 1 + m_promBounds.value(r.id);
+                    auto list =
+                        slowest(byRoute.value(r.route), r.fromMs, r.toMs, r.p99 / (bound * bound));
                     emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
                                         list.empty() ? tr("Prometheus holds no exemplar at "
                                                           "or above this p99")
@@ -67,6 +71,25 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
 bool LatencyController::promCoarse() const
 {
     return m_prom && m_prom->config().stepSeconds >= 60;
+}
+
+qint64 LatencyController::stepMsOf(SeriesId id) const
+{
+    return promCoarse() && m_promPoints.contains(id) ? qint64(m_prom->config().stepSeconds) * 1000
+                                                     : 0;
+}
+
+std::vector<std::pair<qint64, LatencySketch>>
+LatencyController::latencySketches(SeriesId id, qint64 fromMs, qint64 toMs,
+                                   Resolution resolution) const
+{
+    const auto kept = m_promPoints.constFind(id);
+    if (kept == m_promPoints.cend())
+        return m_store->latencySketches(id, fromMs, toMs, resolution);
+    std::vector<std::pair<qint64, LatencySketch>> out;
+    for (auto it = kept->lower_bound(fromMs); it != kept->end() && it->first < toMs; ++it)
+        out.emplace_back(it->first, it->second.latency);
+    return out;
 }
 
 QString LatencyController::prometheusNote(const QString &url, const PrometheusImport &r)
@@ -133,7 +156,8 @@ void LatencyController::onPrometheus(const PrometheusImport &r)
         const SeriesPoint point = SeriesStore::summarize(row.startMs, stepMs, row.aggregate);
         if (promCoarse()) {
             auto &kept = m_promPoints[id];
-            kept[row.startMs] = point;
+            kept[row.startMs] = {point, row.aggregate.latency};
+            m_promBounds.insert(id, r.relativeError);
             while (kept.size() > kMaxPromPoints)
                 kept.erase(kept.begin());
         } else {
