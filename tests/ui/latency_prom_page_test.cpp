@@ -177,6 +177,10 @@ TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplar)
     EXPECT_TRUE(named);
     EXPECT_TRUE(list->title().contains(QStringLiteral("prometheus/chat")))
         << list->title().toStdString();
+    if (const QString shots = qEnvironmentVariable("SB_SHOT_DIR"); !shots.isEmpty()) {
+        QTest::qWait(500); // laid out and replotted, to look at
+        page->grab().save(shots + QStringLiteral("/prom-exemplars.png"));
+    }
 }
 
 TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
@@ -185,6 +189,10 @@ TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
     HeatmapView *heat = page->heatmap();
     ASSERT_FALSE(heat->isShowingEmpty()) << heat->title().toStdString();
     heat->plot()->replot(QCustomPlot::rpImmediateRefresh);
+    if (const QString shots = qEnvironmentVariable("SB_SHOT_DIR"); !shots.isEmpty()) {
+        QTest::qWait(500); // laid out and replotted, to look at
+        page->grab().save(shots + QStringLiteral("/prom-heatmap.png"));
+    }
     const QImage img =
         heat->plot()->toPixmap(heat->plot()->width(), heat->plot()->height()).toImage();
     QCPAxis *x = heat->plot()->xAxis;
