@@ -62,6 +62,18 @@ using profile_fields::Kind;
             "text"       \
     }
 
+// A list field: any list of strings.
+#define SB_LIST_FIELD(member)                                                                      \
+    Field                                                                                          \
+    {                                                                                              \
+#member, Kind::List, [](const ConnectionProfile &p) { return QVariant(p.member); },        \
+            [](ConnectionProfile &p, const QVariant &v) {                                          \
+                p.member = v.toStringList();                                                       \
+                return true;                                                                       \
+            },                                                                                     \
+            "a list of strings"       \
+    }
+
 constexpr Field kFields[] = {
     SB_TEXT_FIELD(name),
     SB_TEXT_FIELD(endpoint),
@@ -93,8 +105,15 @@ constexpr Field kFields[] = {
          return parseHeaders(v.toStringList(), &p.metadata);
      },
      "a list of \"name:value\" strings"},
+    SB_LIST_FIELD(otlpRouteAttributes),
+    SB_LIST_FIELD(otlpModelAttributes),
+    SB_LIST_FIELD(otlpVariantAttributes),
+    SB_TEXT_FIELD(promRouteLabel),
+    SB_TEXT_FIELD(promModelLabel),
+    SB_TEXT_FIELD(promVariantLabel),
 };
 #undef SB_TEXT_FIELD
+#undef SB_LIST_FIELD
 
 // Members of ConnectionProfile that are deliberately not stored: builtIn.
 constexpr std::size_t kUnstoredMembers = 1;

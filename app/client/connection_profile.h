@@ -15,6 +15,7 @@
 #include <QList>
 #include <QPair>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 #include <span>
 #include <vector>
@@ -40,6 +41,18 @@ struct ConnectionProfile
     TokenSource tokenSource = TokenSource::None;
     QString tokenVariable; // for TokenSource::Environment
     QList<QPair<QString, QString>> metadata;
+    // Which OTLP attributes and Prometheus labels name a series' route,
+    // model and variant (the first present wins). Empty: the defaults (OTLP
+    // route, http.route, gen_ai.operation.name / gen_ai.response.model,
+    // gen_ai.request.model / no variant; Prometheus route / the histogram's
+    // name / no variant). Applied by the console to --otlp-listen and
+    // --prometheus when started with --profile; flags win.
+    QStringList otlpRouteAttributes;
+    QStringList otlpModelAttributes;
+    QStringList otlpVariantAttributes;
+    QString promRouteLabel;
+    QString promModelLabel;
+    QString promVariantLabel;
     // The in-process sim the console started itself: not stored.
     bool builtIn = false;
 

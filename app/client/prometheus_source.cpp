@@ -1,31 +1,77 @@
 #include "client/prometheus_source.h"
 
-#include "core/bucket_import.h"
 #include "core/prom_parse.h"
 
 #include <QFutureWatcher>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QUrlQuery>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
-#include <cmath>
 
 namespace sb {
 
+struct PrometheusSource::Job
+{
+    qint64 fromMs = 0, toMs = 0;
+    qint64 stepMs = 0;
+    qint64 firstEnd = 0, lastEnd = 0;
+    qint64 pageEnd = 0; // the end of the page asked for next
+    PrometheusConfig::Histograms kind = PrometheusConfig::Histograms::Native;
+    bool mayFallBack = false; // Auto: an empty native answer tries classic
+    QString nativeError;      // why native gave nothing, for the final sentence
+    PrometheusImport result;
+};
+
 PrometheusSource::PrometheusSource(PrometheusConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_network(new QNetworkAccessManager(this))
+    : QObject(parent), m_config(std::move(config)), m_network(new QNetworkAccessManager(this)),
+      m_kind(m_config.histograms)
 {
     qRegisterMetaType<sb::PrometheusImport>();
     while (m_config.url.endsWith(QLatin1Char('/')))
         m_config.url.chop(1);
 }
 
+namespace {
+// The labels a query sums by: the route's, and the model's and variant's if named.
+QString byLabels(const PrometheusConfig &c)
+{
+    QStringList l{c.routeLabel};
+    for (const QString &x : {c.modelLabel, c.variantLabel})
+        if (!x.isEmpty() && !l.contains(x))
+            l << x;
+    return l.join(QStringLiteral(", "));
+}
+} // namespace
+
 QString PrometheusSource::query(int stepSeconds) const
 {
     return QStringLiteral("sum by (%1) (increase(%2[%3s]))")
-        .arg(m_config.routeLabel, m_config.selector)
+        .arg(byLabels(m_config), m_config.selector)
+        .arg(stepSeconds);
+}
+
+namespace {
+// latency_seconds{job="api"} -> latency_seconds_bucket{job="api"}
+QString bucketSelector(const QString &selector)
+{
+    const qsizetype brace = selector.indexOf(QLatin1Char('{'));
+    QString name = brace < 0 ? selector : selector.left(brace);
+    const QString rest = brace < 0 ? QString() : selector.mid(brace);
+    name = name.trimmed();
+    if (!name.endsWith(QLatin1String("_bucket")))
+        name += QLatin1String("_bucket");
+    return name + rest;
+}
+} // namespace
+
+QString PrometheusSource::classicQuery(int stepSeconds) const
+{
+    return QStringLiteral("sum by (%1, le) (increase(%2[%3s]))")
+        .arg(byLabels(m_config), bucketSelector(m_config.selector))
         .arg(stepSeconds);
 }
 
@@ -44,163 +90,214 @@ void PrometheusSource::fail(const QString &why)
     emit failed(why);
 }
 
+QNetworkRequest PrometheusSource::request(const QString &path,
+                                          const QList<std::pair<QString, QString>> &items) const
+{
+    QUrl url(m_config.url + path);
+    QUrlQuery q;
+    for (const auto &[k, v] : items)
+        q.addQueryItem(k,
+                       QString(v).replace(QLatin1Char('+'), QLatin1String("%2B"))); // not a space
+    url.setQuery(q);
+    QNetworkRequest r(url);
+    r.setTransferTimeout(kTimeoutMs);
+    r.setRawHeader("Accept", "application/json");
+    if (m_config.auth == PrometheusConfig::Auth::Bearer && !m_secret.isEmpty())
+        r.setRawHeader("Authorization", "Bearer " + m_secret.toUtf8());
+    if (m_config.auth == PrometheusConfig::Auth::Basic)
+        r.setRawHeader("Authorization",
+                       "Basic " +
+                           (m_config.basicUser + QLatin1Char(':') + m_secret).toUtf8().toBase64());
+    if (!m_config.caPem.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(QSslCertificate::fromData(m_config.caPem, QSsl::Pem));
+        r.setSslConfiguration(tls);
+    }
+    return r;
+}
+
+namespace {
+// The HTTP-level failures, as sentences; empty when the body should be read.
+QString httpFailure(int http, const QString &url, const QString &networkError)
+{
+    if (http == 0)
+        return PrometheusSource::tr("Prometheus at %1 is unreachable: %2").arg(url, networkError);
+    if (http == 401 || http == 403)
+        return PrometheusSource::tr("Prometheus at %1 refused the credentials (HTTP %2): check "
+                                    "the token or the basic-auth password")
+            .arg(url)
+            .arg(http);
+    if (http == 404)
+        return PrometheusSource::tr("%1 does not serve the Prometheus API (HTTP 404): give the "
+                                    "server's root, e.g. http://host:9090")
+            .arg(url);
+    return {};
+}
+} // namespace
+
 void PrometheusSource::importRange(qint64 fromMs, qint64 toMs)
 {
     if (toMs <= fromMs)
         return;
+    auto job = std::make_shared<Job>();
+    job->fromMs = fromMs;
+    job->toMs = toMs;
+    // Pages of pageSteps at the configured step; a range longer than
+    // kMaxPages pages widens the step instead.
     qint64 step = std::max(1, m_config.stepSeconds);
-    step = std::max<qint64>(step, ((toMs - fromMs) / 1000 + kMaxSteps - 1) / kMaxSteps);
+    const qint64 pageSteps = std::clamp(m_config.pageSteps, 1, 11000);
+    const qint64 most = pageSteps * kMaxPages;
+    step = std::max<qint64>(step, ((toMs - fromMs) / 1000 + most - 1) / most);
     // Steps end on multiples of the step, so imports of overlapping ranges
     // produce the same intervals (the cache then ignores what it holds).
-    const qint64 stepMs = step * 1000;
-    const qint64 firstEnd = (fromMs / stepMs + 1) * stepMs;
-    const qint64 lastEnd = std::max(firstEnd, (toMs / stepMs) * stepMs);
-    QUrl url(m_config.url + QStringLiteral("/api/v1/query_range"));
-    QUrlQuery q;
-    q.addQueryItem(QStringLiteral("query"), query(int(step)));
-    q.addQueryItem(QStringLiteral("start"), QString::number(firstEnd / 1000));
-    q.addQueryItem(QStringLiteral("end"), QString::number(lastEnd / 1000));
-    q.addQueryItem(QStringLiteral("step"), QString::number(step));
-    url.setQuery(q);
-    QNetworkRequest request(url);
-    request.setTransferTimeout(kTimeoutMs);
-    request.setRawHeader("Accept", "application/json");
+    job->stepMs = step * 1000;
+    job->firstEnd = (fromMs / job->stepMs + 1) * job->stepMs;
+    job->lastEnd = std::max(job->firstEnd, (toMs / job->stepMs) * job->stepMs);
+    job->pageEnd = job->firstEnd;
+    job->mayFallBack = m_kind == PrometheusConfig::Histograms::Auto;
+    job->kind = m_kind == PrometheusConfig::Histograms::Classic
+                    ? PrometheusConfig::Histograms::Classic
+                    : PrometheusConfig::Histograms::Native;
+    job->result.source = sourceKey();
+    job->result.fromMs = fromMs;
+    job->result.toMs = toMs;
     setState(State::Loading);
-    QNetworkReply *reply = m_network->get(request);
+    fetchPage(job);
+}
+
+void PrometheusSource::fetchPage(std::shared_ptr<Job> job)
+{
+    const qint64 start = job->pageEnd;
+    const qint64 pageSteps = std::clamp(m_config.pageSteps, 1, 11000);
+    const qint64 end = std::min(job->lastEnd, start + (pageSteps - 1) * job->stepMs);
+    const int step = int(job->stepMs / 1000);
+    const bool classic = job->kind == PrometheusConfig::Histograms::Classic;
+    QNetworkReply *reply = m_network->get(
+        request(QStringLiteral("/api/v1/query_range"),
+                {{QStringLiteral("query"), classic ? classicQuery(step) : query(step)},
+                 {QStringLiteral("start"), QString::number(start / 1000)},
+                 {QStringLiteral("end"), QString::number(end / 1000)},
+                 {QStringLiteral("step"), QString::number(step)}}));
     const PrometheusConfig config = m_config;
-    connect(reply, &QNetworkReply::finished, this, [this, reply, config, fromMs, toMs, step] {
-        reply->deleteLater();
-        const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QByteArray body = reply->readAll();
-        if (http == 0) {
-            fail(tr("Prometheus at %1 is unreachable: %2").arg(config.url, reply->errorString()));
-            return;
-        }
-        if (http == 404) {
-            fail(tr("%1 does not serve the Prometheus API (HTTP 404): give the server's root, "
-                    "e.g. http://host:9090")
-                     .arg(config.url));
-            return;
-        }
-        auto *watcher = new QFutureWatcher<std::pair<PrometheusImport, QString>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, http] {
-            watcher->deleteLater();
-            auto [result, error] = watcher->result();
-            if (!error.isEmpty()) {
-                fail(http >= 400 ? tr("Prometheus answered HTTP %1: %2").arg(http).arg(error)
-                                 : error);
-                return;
-            }
-            m_lastError.clear();
-            m_lastSuccessMs = QDateTime::currentMSecsSinceEpoch();
-            setState(State::Fresh);
-            emit imported(result);
-        });
-        watcher->setFuture(QtConcurrent::run([body, config, fromMs, toMs, step] {
-            QString error;
-            PrometheusImport r = convert(body, config, fromMs, toMs, int(step), &error);
-            return std::make_pair(std::move(r), error);
-        }));
-    });
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, config, job, start, end, step, classic] {
+                reply->deleteLater();
+                const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                const QByteArray body = reply->readAll();
+                if (const QString why = httpFailure(http, config.url, reply->errorString());
+                    !why.isEmpty()) {
+                    fail(why);
+                    return;
+                }
+                job->pageEnd = end + job->stepMs;
+                auto *watcher = new QFutureWatcher<std::pair<PrometheusImport, QString>>(this);
+                connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, job, http] {
+                    watcher->deleteLater();
+                    auto [page, error] = watcher->result();
+                    pageDone(job, std::move(page), error, http);
+                });
+                const qint64 from = start - job->stepMs, to = end;
+                watcher->setFuture(QtConcurrent::run([body, config, from, to, step, classic] {
+                    QString error;
+                    PrometheusImport r = classic
+                                             ? convertClassic(body, config, from, to, step, &error)
+                                             : convert(body, config, from, to, step, &error);
+                    return std::make_pair(std::move(r), error);
+                }));
+            });
+}
+
+void PrometheusSource::pageDone(std::shared_ptr<Job> job, PrometheusImport page,
+                                const QString &error, int http)
+{
+    PrometheusImport &acc = job->result;
+    const bool nothing = page.samples == 0 && page.rejected == 0;
+    if (job->mayFallBack && nothing && acc.samples == 0 &&
+        job->kind == PrometheusConfig::Histograms::Native) {
+        // No native histogram (yet): the same range from classic buckets.
+        job->nativeError = error;
+        job->kind = PrometheusConfig::Histograms::Classic;
+        job->pageEnd = job->firstEnd;
+        acc.rollups.clear();
+        fetchPage(job);
+        return;
+    }
+    if (!error.isEmpty()) {
+        fail(http >= 400 ? tr("Prometheus answered HTTP %1: %2").arg(http).arg(error) : error);
+        return;
+    }
+    if (page.samples > 0)
+        m_kind = job->kind; // later imports ask for this kind directly
+    acc.classic = job->kind == PrometheusConfig::Histograms::Classic;
+    acc.samples += page.samples;
+    acc.rejected += page.rejected;
+    if (acc.firstRejection.isEmpty())
+        acc.firstRejection = page.firstRejection;
+    acc.minSchema = std::min(acc.minSchema, page.minSchema);
+    for (auto it = page.routeSchema.cbegin(); it != page.routeSchema.cend(); ++it)
+        acc.routeSchema[it.key()] = std::min(acc.routeSchema.value(it.key(), 99), it.value());
+    acc.relativeError = std::max(acc.relativeError, page.relativeError);
+    acc.warnings += page.warnings;
+    acc.rollups.insert(acc.rollups.end(), std::make_move_iterator(page.rollups.begin()),
+                       std::make_move_iterator(page.rollups.end()));
+    if (job->pageEnd <= job->lastEnd) {
+        fetchPage(job);
+        return;
+    }
+    if (acc.samples == 0 && !job->nativeError.isEmpty()) {
+        fail(tr("%1; nor are there classic buckets (%2)")
+                 .arg(job->nativeError, bucketSelector(m_config.selector)));
+        return;
+    }
+    m_lastError.clear();
+    m_lastSuccessMs = QDateTime::currentMSecsSinceEpoch();
+    setState(State::Fresh);
+    emit imported(acc);
 }
 
 void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
 {
-    QUrl url(m_config.url + QStringLiteral("/api/v1/query_exemplars"));
-    QUrlQuery q;
-    q.addQueryItem(QStringLiteral("query"), m_config.selector);
-    q.addQueryItem(QStringLiteral("start"), QString::number(double(fromMs) / 1000.0, 'f', 3));
-    q.addQueryItem(QStringLiteral("end"), QString::number(double(toMs) / 1000.0, 'f', 3));
-    url.setQuery(q);
-    QNetworkRequest request(url);
-    request.setTransferTimeout(kTimeoutMs);
-    QNetworkReply *reply = m_network->get(request);
+    const bool classic = m_kind == PrometheusConfig::Histograms::Classic;
+    QNetworkReply *reply = m_network->get(request(
+        QStringLiteral("/api/v1/query_exemplars"),
+        {{QStringLiteral("query"), classic ? bucketSelector(m_config.selector) : m_config.selector},
+         {QStringLiteral("start"), QString::number(double(fromMs) / 1000.0, 'f', 3)},
+         {QStringLiteral("end"), QString::number(double(toMs) / 1000.0, 'f', 3)}}));
     const PrometheusConfig config = m_config;
     connect(reply, &QNetworkReply::finished, this, [this, reply, config] {
         reply->deleteLater();
         const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (http == 0) {
-            emit failed(
-                tr("Prometheus at %1 is unreachable: %2").arg(config.url, reply->errorString()));
+        if (const QString why = httpFailure(http, config.url, reply->errorString());
+            !why.isEmpty()) {
+            emit failed(why);
             return;
         }
-        // Small answers (exemplars are few): parsed here.
-        const PromExemplars e = parsePromExemplars(reply->readAll(), config.millisPerUnit);
-        if (!e.ok) {
-            emit failed(tr("Prometheus exemplars (HTTP %1): %2").arg(http).arg(e.error));
-            return;
-        }
-        QHash<QString, std::vector<Exemplar>> byRoute;
-        for (const auto &[labels, list] : e.series) {
-            const QString route = labels.value(config.routeLabel);
-            auto &out =
-                byRoute[config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route)];
-            out.insert(out.end(), list.begin(), list.end());
-        }
-        emit exemplarsLoaded(byRoute);
-    });
-}
-
-PrometheusImport PrometheusSource::convert(const QByteArray &body, const PrometheusConfig &config,
-                                           qint64 fromMs, qint64 toMs, int stepSeconds,
-                                           QString *error)
-{
-    PrometheusImport out;
-    out.source = QStringLiteral("prometheus:") + config.url;
-    out.fromMs = fromMs;
-    out.toMs = toMs;
-    const PromResponse r = parsePromResponse(body);
-    if (!r.ok) {
-        QString why = r.error;
-        if (why.contains(QLatin1String("native histograms are disabled")))
-            why += QStringLiteral(" (start Prometheus with --enable-feature=native-histograms)");
-        *error = why.isEmpty() ? QStringLiteral("Prometheus reported an error") : why;
-        return out;
-    }
-    out.warnings = r.warnings;
-    const qint64 stepMs = qint64(stepSeconds) * 1000;
-    std::size_t floats = 0;
-    for (const auto &s : r.series) {
-        floats += s.floatSamples;
-        const QString route = s.labels.value(config.routeLabel);
-        // The model column names the histogram imported.
-        SeriesKey key{config.routePrefix + (route.isEmpty() ? QStringLiteral("(none)") : route),
-                      config.selector.section(QLatin1Char('{'), 0, 0),
-                      {}};
-        for (const auto &sample : s.samples) {
-            QString why;
-            auto buckets = promToExponential(sample.histogram, &why);
-            std::optional<ImportedSketch> sketch;
-            if (buckets)
-                sketch = importExponential(*buckets, config.millisPerUnit, &why);
-            if (!sketch) {
-                ++out.rejected;
-                if (out.firstRejection.isEmpty())
-                    out.firstRejection = why;
-                continue;
+        using ByRoute = QHash<QString, std::vector<Exemplar>>;
+        auto *watcher = new QFutureWatcher<std::pair<ByRoute, QString>>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, http] {
+            watcher->deleteLater();
+            const auto [byRoute, error] = watcher->result();
+            if (!error.isEmpty())
+                emit failed(tr("Prometheus exemplars (HTTP %1): %2").arg(http).arg(error));
+            else
+                emit exemplarsLoaded(byRoute);
+        });
+        // Parsed on a worker thread, like the imports.
+        watcher->setFuture(QtConcurrent::run([body = reply->readAll(), config] {
+            const PromExemplars e = parsePromExemplars(body, config.millisPerUnit);
+            ByRoute byRoute;
+            if (!e.ok)
+                return std::make_pair(byRoute, e.error.isEmpty() ? QStringLiteral("no reason given")
+                                                                 : e.error);
+            for (const auto &[labels, list] : e.series) {
+                const QString route = labels.value(config.routeLabel);
+                auto &out = byRoute[config.routePrefix +
+                                    (route.isEmpty() ? QStringLiteral("(none)") : route)];
+                out.insert(out.end(), list.begin(), list.end());
             }
-            ++out.samples;
-            out.minSchema = std::min(out.minSchema, buckets->scale);
-            out.relativeError = std::max(out.relativeError, sketch->relativeError);
-            SeriesRollup row;
-            row.key = key;
-            row.startMs = sample.timeMs - stepMs;
-            row.aggregate.count = sketch->sketch.count();
-            row.aggregate.latency = std::move(sketch->sketch);
-            out.rollups.push_back(std::move(row));
-        }
-    }
-    std::sort(out.rollups.begin(), out.rollups.end(),
-              [](const SeriesRollup &a, const SeriesRollup &b) { return a.startMs < b.startMs; });
-    if (out.samples == 0 && floats > 0) {
-        *error = QStringLiteral("the answer holds only float samples, no native histograms: is "
-                                "%1 a native histogram, and is Prometheus started with "
-                                "--enable-feature=native-histograms?")
-                     .arg(config.selector);
-    } else if (out.samples == 0 && out.rejected > 0) {
-        *error = QStringLiteral("no usable histogram: %1").arg(out.firstRejection);
-    }
-    return out;
+            return std::make_pair(byRoute, QString());
+        }));
+    });
 }
 
 } // namespace sb

@@ -313,6 +313,121 @@ std::optional<ImportedSketch> importExplicit(const ExplicitBuckets &in, double f
     return out;
 }
 
+std::optional<ImportedSketch> importClassic(const std::vector<std::pair<double, double>> &le,
+                                            double factor, QString *error)
+{
+    if (!(factor > 0) || !std::isfinite(factor)) {
+        fail(error, QStringLiteral("bad unit factor"));
+        return std::nullopt;
+    }
+    // Per-bucket counts from the cumulative ones (increase() extrapolates each
+    // le on its own, so a later one can come out a hair lower: clamped).
+    struct Bucket
+    {
+        double lo, hi, count;
+    };
+    std::vector<Bucket> buckets;
+    double prevLe = 0, prevCum = 0, top = 0;
+    for (const auto &[bound, cum] : le) {
+        if (std::isnan(bound) || !std::isfinite(cum) || cum < 0 || bound < prevLe ||
+            (!buckets.empty() && bound == prevLe)) {
+            fail(error, QStringLiteral("classic buckets: le bounds not ascending or a count "
+                                       "negative or non-finite"));
+            return std::nullopt;
+        }
+        const double c = std::max(0.0, cum - prevCum);
+        if (!std::isfinite(bound)) {
+            top += c; // above the last finite bound
+        } else {
+            buckets.push_back({std::max(0.0, prevLe), bound, c});
+            prevLe = bound;
+        }
+        prevCum = std::max(prevCum, cum);
+    }
+    if (buckets.empty() && top > 0) {
+        fail(error, QStringLiteral("classic buckets: only the +Inf bucket has counts"));
+        return std::nullopt;
+    }
+    const int scale = LatencySketch::kDefaultScale;
+    // Fractional counts per sketch bucket, spread in proportion to overlap.
+    std::map<int32_t, double> spread;
+    double zeros = 0, sum = 0;
+    for (const auto &b : buckets) {
+        if (b.count <= 0)
+            continue;
+        const double hi = b.hi * factor;
+        if (!std::isfinite(hi)) {
+            fail(error, QStringLiteral("values overflow after unit conversion"));
+            return std::nullopt;
+        }
+        sum += b.count * (b.lo + b.hi) / 2 * factor;
+        if (hi <= LatencySketch::kZeroThreshold) {
+            zeros += b.count;
+            continue;
+        }
+        // A bucket from 0: its lowest 1/1024 goes to the lowest sketch bucket.
+        const double lo = std::max(b.lo * factor, hi / 1024);
+        const double width = hi - b.lo * factor;
+        const int32_t first = LatencySketch::bucketIndex(lo, scale);
+        const int32_t last = LatencySketch::bucketIndex(hi, scale);
+        for (int32_t i = first; i <= last; ++i) {
+            const double a = i == first ? b.lo * factor : LatencySketch::bucketLower(i, scale);
+            const double z = i == last ? hi : LatencySketch::bucketLower(i + 1, scale);
+            spread[i] += b.count * std::max(0.0, z - a) / width;
+        }
+    }
+    if (top > 0) {
+        spread[LatencySketch::bucketIndex(buckets.back().hi * factor, scale)] += top;
+        sum += top * buckets.back().hi * factor;
+    }
+    std::vector<double> fractional{zeros};
+    std::vector<int32_t> indexes;
+    for (const auto &[i, c] : spread) {
+        indexes.push_back(i);
+        fractional.push_back(c);
+    }
+    const auto rounded = roundCounts(fractional);
+    if (!rounded) {
+        fail(error, QStringLiteral("counts too large"));
+        return std::nullopt;
+    }
+    Bins bins;
+    uint64_t total = (*rounded)[0];
+    for (std::size_t k = 0; k < indexes.size(); ++k) {
+        if ((*rounded)[k + 1])
+            bins.emplace_back(indexes[k], (*rounded)[k + 1]);
+        total += (*rounded)[k + 1];
+    }
+    ImportedSketch out;
+    out.exact = false;
+    out.sourceScale = scale;
+    if (total == 0)
+        return out;
+    // The buckets holding p50, p95 and p99 bound the answer's error.
+    const double all = prevCum;
+    double worst = 0, cum = 0;
+    std::size_t q = 0;
+    const double qs[] = {0.5, 0.95, 0.99};
+    for (const auto &b : buckets) {
+        cum += b.count;
+        while (q < std::size(qs) && cum >= qs[q] * all && all > 0) {
+            worst = std::max(worst, b.lo > 0 ? (b.hi - b.lo) / b.lo : 1.0);
+            ++q;
+        }
+    }
+    if (q < std::size(qs))
+        worst = 1.0; // a shown quantile above the last finite bound
+    const double min = bins.empty() ? 0.0 : LatencySketch::bucketLower(bins.front().first, scale);
+    const double max = buckets.back().hi * factor;
+    auto s =
+        buildFromBins(std::move(bins), scale, (*rounded)[0], sum, std::min(min, max), max, error);
+    if (!s)
+        return std::nullopt;
+    out.sketch = std::move(*s);
+    out.relativeError = std::min(1.0, worst);
+    return out;
+}
+
 std::optional<std::vector<uint64_t>> roundCounts(const std::vector<double> &counts)
 {
     std::vector<uint64_t> out;

@@ -89,6 +89,20 @@ std::optional<ImportedSketch> importExponential(const ExponentialBuckets &in, do
 std::optional<ImportedSketch> importExplicit(const ExplicitBuckets &in, double factor,
                                              QString *error);
 
+// A Prometheus classic histogram at one time: (le, cumulative count) pairs,
+// le ascending, the last usually +Inf; counts fractional after increase().
+// The fallback when a selector has no native histogram. Each bucket's count
+// is spread evenly in value over (lower, upper] at scale 6: the assumption
+// PromQL's histogram_quantile makes (linear interpolation inside a bucket),
+// so the console's quantiles follow histogram_quantile's within the sketch's
+// 0.54 %; the count above the last finite bound sits at that bound (as
+// histogram_quantile answers). Against the true values a quantile is only
+// known to lie in its bucket: relativeError is the widest (upper - lower) /
+// lower among the buckets holding p50, p95 and p99 (1.0 for a bucket that
+// starts at 0), far larger than a native histogram's.
+std::optional<ImportedSketch> importClassic(const std::vector<std::pair<double, double>> &le,
+                                            double factor, QString *error);
+
 // Rounds fractional counts so that every prefix sum is the rounded prefix
 // sum of the input (the total is round(sum)). Negative or non-finite input
 // yields nullopt.

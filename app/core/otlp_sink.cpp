@@ -78,6 +78,16 @@ std::optional<ExplicitBuckets> subtract(const ExplicitBuckets &cur, const Explic
 
 OtlpSink::OtlpSink() : OtlpSink(Options{}) {}
 
+bool OtlpSink::coveredBySpans(const OtlpPoint &p, quint64 fromNs) const
+{
+    auto it = m_spanSignalNs.constFind(p.service);
+    if (it == m_spanSignalNs.cend())
+        return false;
+    const quint64 newest = (*it)[std::size_t(p.signal)];
+    // Without a start time, only a point not newer than the spans is theirs.
+    return newest != 0 && (fromNs ? fromNs : p.timeNs) <= newest;
+}
+
 OtlpSink::OtlpSink(Options options) : m_options(options)
 {
     if (m_options.startNs == 0)
@@ -95,10 +105,13 @@ bool OtlpSink::toDelta(OtlpPoint &p)
     };
     if (it == m_previous.end()) {
         const bool ours = p.startNs != 0 && p.startNs >= m_options.startNs;
+        const bool spans = ours && coveredBySpans(p, p.startNs);
         remember();
         if (!ours)
             ++m_stats.baselines;
-        return ours;
+        if (spans)
+            ++m_stats.handovers;
+        return ours && !spans;
     }
     Previous &prev = it.value();
     if (p.timeNs <= prev.timeNs && p.startNs == prev.startNs) {
@@ -187,8 +200,7 @@ OtlpAccepted OtlpSink::acceptMetrics(std::vector<OtlpPoint> &&points, qint64 now
                               .arg(p.series.route));
             continue;
         }
-        if (p.signal == OtelSignal::Latency)
-            m_metricServices.insert(p.service);
+        m_metricSignals[p.service] |= quint8(1u << unsigned(p.signal));
         const SeriesId id = m_interner.intern(p.series);
         if (!p.instance.isEmpty())
             m_info[id].instances.insert(p.instance);
@@ -201,6 +213,11 @@ OtlpAccepted OtlpSink::acceptMetrics(std::vector<OtlpPoint> &&points, qint64 now
             }
             if (ex.size() > kMaxExemplars)
                 ex.erase(ex.begin(), ex.begin() + std::ptrdiff_t(ex.size() - kMaxExemplars));
+        }
+        if (!p.cumulative && coveredBySpans(p, p.startNs)) {
+            ++m_stats.handovers; // its requests were counted from their spans
+            ++result.accepted;
+            continue;
         }
         if (!toDelta(p)) {
             ++result.accepted; // a baseline or a retry: well-formed, counts nothing
@@ -228,26 +245,41 @@ OtlpAccepted OtlpSink::acceptSpans(std::vector<OtlpSpan> &&spans, qint64 nowMs)
             continue;
         }
         ++result.accepted;
-        if (m_metricServices.contains(s.service)) {
+        // Each signal from the spans unless the service's metrics carry it.
+        const quint8 byMetrics = m_metricSignals.value(s.service, 0);
+        const auto fromSpans = [&](OtelSignal signal) {
+            if (byMetrics & (1u << unsigned(signal)))
+                return false;
+            quint64 &newest = m_spanSignalNs[s.service][std::size_t(signal)];
+            newest = std::max(newest, s.endNs);
+            return true;
+        };
+        const bool requests = fromSpans(OtelSignal::Latency);
+        const bool ttft = !s.error && s.ttftMs && std::isfinite(*s.ttftMs) && *s.ttftMs >= 0 &&
+                          fromSpans(OtelSignal::Ttft);
+        const bool tokens = !s.error && s.outputTokens && fromSpans(OtelSignal::OutputTokens);
+        if (!requests && !ttft && !tokens) {
             ++m_stats.ignored;
             continue;
         }
         const SeriesId id = m_interner.intern(s.series);
         auto &a = m_pending[{ms - ms % 1000, id}];
-        ++a.count;
-        if (s.error) {
-            ++a.errors;
-            continue;
+        if (requests) {
+            ++a.count;
+            if (s.error)
+                ++a.errors;
+            else
+                a.latency.record(s.latencyMs);
+            OtlpSeriesInfo &info = m_info[id];
+            info.relativeError =
+                std::max(info.relativeError, scaleRelativeError(a.latency.scale()));
         }
-        a.latency.record(s.latencyMs);
-        if (s.ttftMs && std::isfinite(*s.ttftMs) && *s.ttftMs >= 0)
+        if (ttft)
             a.ttft.record(*s.ttftMs);
-        if (s.outputTokens) {
+        if (tokens) {
             a.tokens += *s.outputTokens;
             ++a.tokenSamples;
         }
-        OtlpSeriesInfo &info = m_info[id];
-        info.relativeError = std::max(info.relativeError, scaleRelativeError(a.latency.scale()));
     }
     m_stats.points += result.accepted;
     m_stats.rejected += result.rejected;

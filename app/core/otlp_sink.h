@@ -21,9 +21,21 @@
 // Signals: the latency histograms (gen_ai.client.operation.duration, ...)
 // give count, errors (points carrying error.type) and the latency sketch;
 // time-to-first-token histograms the TTFT sketch; gen_ai.client.token.usage
-// with gen_ai.token.type=output the token totals. Spans count only for
-// services that send no latency metrics (a service that sends both would
-// otherwise be counted twice).
+// with gen_ai.token.type=output the token totals.
+//
+// Spans and metrics of one service (the rule that keeps both without
+// counting a request twice): per service and signal (requests and latency,
+// TTFT, output tokens), metrics win. A span adds the signals its service's
+// metrics do not carry: a service exporting only the duration histogram
+// still gets TTFT and tokens from its spans; one exporting nothing but spans
+// gets everything from them. A signal counted from spans until its first
+// metric point is handed over at that point: a metric point whose interval
+// reaches back to a span already counted for it (a delta point starting at
+// or before that span's end, or a cumulative stream's first point starting
+// before it) is a baseline and counts nothing (those requests were counted
+// from their spans); from then on the metrics count it and its spans do not.
+// Requests whose spans had not arrived by the handover are in that baseline
+// and are not counted (at most one metric export interval's tail).
 //
 // Backpressure: at most maxPendingSeconds (series, second) cells wait for
 // take(); beyond that overloaded() is true and the receiver answers
@@ -36,6 +48,7 @@
 #include <QHash>
 #include <QSet>
 #include <QString>
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -121,7 +134,8 @@ public:
         quint64 baselines = 0; // first cumulative points of older processes
         quint64 duplicates = 0;
         quint64 resets = 0;
-        quint64 ignored = 0; // spans of services that send metrics
+        quint64 ignored = 0;   // spans whose every signal comes from metrics
+        quint64 handovers = 0; // metric points covering what spans already counted
     };
 
     OtlpSink();
@@ -163,7 +177,11 @@ private:
     QHash<QString, Previous> m_previous;
     std::map<std::pair<qint64, SeriesId>, SeriesAggregate> m_pending;
     QHash<SeriesId, OtlpSeriesInfo> m_info;
-    QSet<QString> m_metricServices; // services that send latency metrics
+    // Per service: the signals its metrics carry (bit 1 << signal), and per
+    // signal the newest span end counted from its spans (0: none).
+    QHash<QString, quint8> m_metricSignals;
+    QHash<QString, std::array<quint64, 3>> m_spanSignalNs;
+    bool coveredBySpans(const OtlpPoint &p, quint64 fromNs) const;
     QHash<SeriesId, std::vector<Exemplar>> m_exemplars;
     Stats m_stats;
 };

@@ -124,12 +124,51 @@ PromResponse parsePromResponse(const QByteArray &body)
                                QStringLiteral("a malformed native histogram sample"));
             s.samples.push_back(std::move(sample));
         }
-        s.floatSamples = std::size_t(so.value(QLatin1String("values")).toArray().size()) +
-                         (so.contains(QLatin1String("value")) ? 1 : 0);
+        QJsonArray vs = so.value(QLatin1String("values")).toArray();
+        if (so.contains(QLatin1String("value")))
+            vs.append(so.value(QLatin1String("value")));
+        for (const auto &vv : vs) {
+            qint64 t = 0;
+            QJsonValue value;
+            const auto v = parsePair(vv, &t, &value) ? number(value) : std::nullopt;
+            if (!v)
+                return failure(QStringLiteral("parse"), QStringLiteral("a malformed float sample"));
+            s.values.emplace_back(t, *v);
+        }
+        s.floatSamples = s.values.size();
         r.series.push_back(std::move(s));
     }
     r.ok = true;
     return r;
+}
+
+PromClassic promClassicHistograms(const PromResponse &r, std::size_t *skipped)
+{
+    PromClassic out;
+    std::map<QStringList, std::size_t> index; // labels without le -> out's entry
+    for (const auto &s : r.series) {
+        const auto le = number(QJsonValue(s.labels.value(QStringLiteral("le"))));
+        if (!le || std::isnan(*le)) {
+            *skipped += s.values.size();
+            continue;
+        }
+        QMap<QString, QString> labels = s.labels;
+        labels.remove(QStringLiteral("le"));
+        QStringList id;
+        for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+            id << it.key() << it.value();
+        auto [at, fresh] = index.try_emplace(id, out.size());
+        if (fresh)
+            out.push_back({labels, {}});
+        auto &byTime = out[at->second].byTime;
+        for (const auto &[t, v] : s.values)
+            byTime[t].emplace_back(*le, v);
+    }
+    for (auto &series : out) {
+        for (auto &[t, pairs] : series.byTime)
+            std::sort(pairs.begin(), pairs.end());
+    }
+    return out;
 }
 
 std::optional<ExponentialBuckets> promToExponential(const PromHistogram &h, QString *error)

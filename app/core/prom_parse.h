@@ -18,6 +18,7 @@
 #include <QByteArray>
 #include <QMap>
 #include <QString>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -48,7 +49,8 @@ struct PromSeries
 {
     QMap<QString, QString> labels;
     std::vector<PromSample> samples;
-    std::size_t floatSamples = 0; // plain numbers (not native histograms)
+    std::size_t floatSamples = 0;                  // plain numbers (not native histograms)
+    std::vector<std::pair<qint64, double>> values; // those numbers: (time, value)
 };
 
 struct PromResponse
@@ -62,6 +64,18 @@ struct PromResponse
 
 // A /api/v1/query_range (or /api/v1/query) body.
 PromResponse parsePromResponse(const QByteArray &body);
+
+// Classic histograms in a query_range answer of
+// sum by (<labels>, le) (increase(m_bucket[...])): per label set (without le)
+// and time, the (le, cumulative count) pairs in ascending le. Series without
+// an le label or with an unreadable one are skipped (counted in *skipped).
+struct PromClassicSeries
+{
+    QMap<QString, QString> labels; // without le
+    std::map<qint64, std::vector<std::pair<double, double>>> byTime;
+};
+using PromClassic = std::vector<PromClassicSeries>;
+PromClassic promClassicHistograms(const PromResponse &r, std::size_t *skipped);
 
 // One native histogram sample in our layout (scale = the derived schema);
 // nullopt with the reason when the bounds fit no schema, a count is

@@ -11,6 +11,7 @@
 #include "core/series_retention.h"
 #include "otlp/otlp_receiver.h"
 #include "sim/sim_server.h"
+#include "source_options.h"
 #include "store/cache.h"
 #include "ui/common/presenter.h"
 #include "ui/connections/console_windows.h"
@@ -91,56 +92,18 @@ int main(int argc, char **argv)
                                     QStringLiteral("s"), QStringLiteral("6"));
     QCommandLineOption quitOpt(QStringLiteral("quit-after-screenshot"),
                                QStringLiteral("Quit once the screenshot is saved."));
-    QCommandLineOption otlpOpt(
-        QStringLiteral("otlp-listen"),
-        QStringLiteral("Receive OTLP/gRPC metrics and traces (an OpenTelemetry SDK's or "
-                       "Collector's otlp exporter) at host:port, e.g. 127.0.0.1:4317. Off by "
-                       "default; a non-loopback address is reachable from other machines."),
-        QStringLiteral("host:port"));
-    QCommandLineOption otlpRouteOpt(
-        QStringLiteral("otlp-route-attributes"),
-        QStringLiteral("Attributes that name an OTLP series' route, first present wins "
-                       "(default route,http.route,gen_ai.operation.name)."),
-        QStringLiteral("a,b"));
-    QCommandLineOption otlpModelOpt(
-        QStringLiteral("otlp-model-attributes"),
-        QStringLiteral("Attributes that name an OTLP series' model "
-                       "(default gen_ai.response.model,gen_ai.request.model)."),
-        QStringLiteral("a,b"));
-    QCommandLineOption promOpt(QStringLiteral("prometheus"),
-                               QStringLiteral("Import latency history from the Prometheus server "
-                                              "at URL (native histograms), e.g. "
-                                              "http://127.0.0.1:9090."),
-                               QStringLiteral("URL"));
-    QCommandLineOption promSelOpt(QStringLiteral("prometheus-selector"),
-                                  QStringLiteral("The native histogram to import (default "
-                                                 "gen_ai_client_operation_duration_seconds)."),
-                                  QStringLiteral("selector"),
-                                  QStringLiteral("gen_ai_client_operation_duration_seconds"));
-    QCommandLineOption promRouteOpt(QStringLiteral("prometheus-route-label"),
-                                    QStringLiteral("The label that names a route (default route)."),
-                                    QStringLiteral("label"), QStringLiteral("route"));
-    QCommandLineOption promUnitOpt(QStringLiteral("prometheus-unit"),
-                                   QStringLiteral("The histogram's unit: s (default) or ms."),
-                                   QStringLiteral("unit"), QStringLiteral("s"));
     QCommandLineOption retentionOpt(
         QStringLiteral("history-retention"),
         QStringLiteral("Keep latency history SECONDS,MINUTES,CAP, e.g. 7d,90d,2GiB (saved)."),
         QStringLiteral("spec"));
-    QCommandLineOption traceOpt(QStringLiteral("trace-url"),
-                                QStringLiteral("Link for an exemplar's trace in your tracing UI; "
-                                               "{trace_id} is replaced, e.g. "
-                                               "http://tracing:16686/trace/{trace_id}."),
-                                QStringLiteral("template"));
     QCommandLineOption presentOpt(
         QStringLiteral("presentation"),
         QStringLiteral("Start in presenter mode: large type; host names, endpoints, tokens and "
                        "request ids hidden (Ctrl+Shift+F5 toggles it)."));
-    parser.addOptions({presentOpt,   simOpt,      connectOpt, profileOpt,   cacheOpt,
-                       seedOpt,      rateOpt,     pageOpt,    envOpt,       shotOpt,
-                       shotDelayOpt, quitOpt,     otlpOpt,    promOpt,      promSelOpt,
-                       promRouteOpt, promUnitOpt, traceOpt,   otlpRouteOpt, otlpModelOpt,
-                       retentionOpt});
+    parser.addOptions({presentOpt, simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt,
+                       pageOpt, envOpt, shotOpt, shotDelayOpt, quitOpt, retentionOpt});
+    const sb::SourceOptions sources;
+    sources.addTo(parser);
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -244,14 +207,17 @@ int main(int argc, char **argv)
     // The OTLP receiver runs on gRPC's threads; the GUI only drains its sink.
     std::unique_ptr<sb::otlp::OtlpReceiver> otlpReceiver;
     std::unique_ptr<sb::otlp::OtlpFeed> otlpFeed;
-    if (parser.isSet(otlpOpt)) {
+    // A profile's mapping (which attributes / labels name route, model and
+    // variant) applies to the other sources; flags win.
+    std::optional<sb::ConnectionProfile> mappingProfile;
+    if (const auto *p = sb::profile_store::find(profiles, profileName);
+        p && parser.isSet(profileOpt))
+        mappingProfile = *p;
+    if (sources.otlpWanted(parser)) {
         auto sink = std::make_shared<sb::OtlpSink>();
         sb::otlp::OtlpReceiver::Options o;
-        o.address = parser.value(otlpOpt).toStdString();
-        if (parser.isSet(otlpRouteOpt))
-            o.mapping.routeAttributes = parser.value(otlpRouteOpt).split(QLatin1Char(','));
-        if (parser.isSet(otlpModelOpt))
-            o.mapping.modelAttributes = parser.value(otlpModelOpt).split(QLatin1Char(','));
+        o.address = sources.otlpAddress(parser).toStdString();
+        o.mapping = sources.otlpMapping(parser, mappingProfile ? &*mappingProfile : nullptr);
         otlpReceiver = std::make_unique<sb::otlp::OtlpReceiver>(sink, o);
         std::string error;
         if (!otlpReceiver->start(&error)) {
@@ -263,19 +229,16 @@ int main(int argc, char **argv)
         std::printf("switchboard: OTLP/gRPC receiver on %s\n", otlpReceiver->address().c_str());
         std::fflush(stdout);
     }
-    sb::LatencyController::setTraceUrlTemplate(parser.value(traceOpt));
-    if (parser.isSet(promOpt)) {
-        sb::PrometheusConfig c;
-        c.url = parser.value(promOpt);
-        c.selector = parser.value(promSelOpt);
-        c.routeLabel = parser.value(promRouteOpt);
-        const auto unit = sb::millisPerUnit(parser.value(promUnitOpt));
-        if (!unit) {
-            std::fprintf(stderr, "switchboard: --prometheus-unit must be s or ms\n");
+    sb::LatencyController::setTraceUrlTemplate(sources.traceUrl(parser));
+    {
+        std::optional<sb::PrometheusConfig> prom;
+        QString error;
+        if (!sources.prometheus(parser, mappingProfile ? &*mappingProfile : nullptr, &prom,
+                                &error)) {
+            std::fprintf(stderr, "switchboard: %s\n", qPrintable(error));
             return 2;
         }
-        c.millisPerUnit = *unit;
-        sb::LatencyController::setPrometheusConfig(c);
+        sb::LatencyController::setPrometheusConfig(prom);
     }
 
     sb::Cache cache;

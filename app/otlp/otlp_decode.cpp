@@ -113,6 +113,7 @@ struct Context
 {
     const std::vector<std::string> &routeKeys;
     const std::vector<std::string> &modelKeys;
+    const std::vector<std::string> &variantKeys;
     const Resource &resource;
     const mp::Metric &metric;
     OtelSignal signal;
@@ -137,6 +138,7 @@ template <typename Point> bool start(const Context &c, const Point &p, OtlpPoint
     const QString route = firstOf(p.attributes(), *c.resource.attrs, c.routeKeys);
     o.series.route = route.isEmpty() ? c.resource.service : c.resource.service + '/' + route;
     o.series.model = firstOf(p.attributes(), *c.resource.attrs, c.modelKeys);
+    o.series.variant = firstOf(p.attributes(), *c.resource.attrs, c.variantKeys);
     o.service = c.resource.service;
     o.instance = c.resource.instance;
     o.signal = c.signal;
@@ -248,6 +250,7 @@ decodeMetrics(const opentelemetry::proto::collector::metrics::v1::ExportMetricsS
     DecodedMetrics out;
     const auto routeKeys = utf8(mapping.routeAttributes);
     const auto modelKeys = utf8(mapping.modelAttributes);
+    const auto variantKeys = utf8(mapping.variantAttributes);
     for (const auto &rm : req.resource_metrics()) {
         Resource r;
         r.attrs = &rm.resource().attributes();
@@ -293,13 +296,10 @@ decodeMetrics(const opentelemetry::proto::collector::metrics::v1::ExportMetricsS
                                        quint64(points));
                     continue;
                 }
-                const Context c{routeKeys,
-                                modelKeys,
-                                scoped,
-                                m,
-                                *signal,
-                                *factor,
-                                temporality == mp::AGGREGATION_TEMPORALITY_CUMULATIVE,
+                const Context c{routeKeys,   modelKeys,
+                                variantKeys, scoped,
+                                m,           *signal,
+                                *factor,     temporality == mp::AGGREGATION_TEMPORALITY_CUMULATIVE,
                                 out};
                 if (m.has_exponential_histogram())
                     exponential(c, m.exponential_histogram());
@@ -318,6 +318,7 @@ decodeSpans(const opentelemetry::proto::collector::trace::v1::ExportTraceService
     DecodedSpans out;
     const auto routeKeys = utf8(mapping.routeAttributes);
     const auto modelKeys = utf8(mapping.modelAttributes);
+    const auto variantKeys = utf8(mapping.variantAttributes);
     for (const auto &rs : req.resource_spans()) {
         const Attributes &res = rs.resource().attributes();
         QString service = text(res, "service.name");
@@ -343,6 +344,7 @@ decodeSpans(const opentelemetry::proto::collector::trace::v1::ExportTraceService
                 const QString route = firstOf(a, res, routeKeys);
                 o.series.route = route.isEmpty() ? service : service + '/' + route;
                 o.series.model = firstOf(a, res, modelKeys);
+                o.series.variant = firstOf(a, res, variantKeys);
                 o.service = service;
                 o.endNs = s.end_time_unix_nano();
                 o.latencyMs = double(s.end_time_unix_nano() - s.start_time_unix_nano()) / 1e6;

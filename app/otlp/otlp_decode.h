@@ -6,9 +6,10 @@
 // success" answer), its neighbours are kept. Never throws, never crashes on
 // hostile input (fuzzed by tests/fuzz/otlp_decode_fuzz.cpp).
 //
-// Mapping: the series key is (route, model, ""), route being service.name,
-// then "/" and the first route-like attribute present (a profile can name
-// its own), model the first model attribute present.
+// Mapping: the series key is (route, model, variant), route being
+// service.name, then "/" and the first route-like attribute present, model
+// the first model attribute present, variant the first variant attribute
+// present (none by default). A connection profile or flags can name others.
 
 #include "core/otlp_sink.h"
 
@@ -30,6 +31,7 @@ struct Mapping
                                 QStringLiteral("gen_ai.operation.name")};
     QStringList modelAttributes{QStringLiteral("gen_ai.response.model"),
                                 QStringLiteral("gen_ai.request.model")};
+    QStringList variantAttributes; // e.g. "deployment.variant"; none: ""
 };
 
 struct DecodedMetrics

@@ -273,6 +273,7 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
 {
     // For queued connections and QSignalSpy across threads.
     qRegisterMetaType<sb::CacheSnapshot>();
+    qRegisterMetaType<std::vector<sb::ImportedRange>>();
     qRegisterMetaType<std::vector<sb::LatencyPoint>>();
     qRegisterMetaType<std::vector<sb::AuditEvent>>();
     qRegisterMetaType<sb::LocalAction>();
@@ -643,6 +644,34 @@ void Cache::loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs, int 
                            }
                            w->post([cache = w->owner(), ep, fromMs, toMs, ev = std::move(events)] {
                                emit cache->eventsLoaded(ep, fromMs, toMs, ev);
+                           });
+                       }});
+}
+
+void Cache::recordImport(const ImportedRange &range)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue(writeJob([w, range](CacheBackend &b) {
+        Worker::runWrite(b, w, QStringLiteral("the imported history's source"),
+                         [&](CacheBackend &db) { db.recordImport(range); });
+    }));
+}
+
+void Cache::loadImports(const QString &source)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, source](CacheBackend &b) {
+                           std::vector<ImportedRange> ranges;
+                           if (b.isOpen()) {
+                               try {
+                                   ranges = b.loadImports(source);
+                               } catch (const std::exception &e) {
+                                   ranges.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), source, r = std::move(ranges)] {
+                               emit cache->importsLoaded(source, r);
                            });
                        }});
 }

@@ -31,6 +31,7 @@
 #include "core/series_rollup.h"
 #include "core/timeline_event.h"
 #include "core/types.h"
+#include "store/imported_range.h"
 
 #include <QHash>
 #include <QObject>
@@ -153,6 +154,10 @@ public:
     // Emits eventsLoaded with the endpoint's events overlapping [fromMs,
     // toMs], newest first, at most `limit` (<= 0: all kept).
     void loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs, int limit = 10000);
+    // Where imported history came from (source, route, kind, schema, span,
+    // bound); loadImports emits importsLoaded with a source's rows.
+    void recordImport(const ImportedRange &range);
+    void loadImports(const QString &source);
 
     void loadSnapshot(const QString &endpoint); // emits snapshotLoaded
     // Like loadSnapshot(endpoint), but when nothing is cached for it, loads
@@ -191,6 +196,7 @@ signals:
     void paletteRecentsLoaded(const QHash<QString, qint64> &lastUsedMs);
     void eventsLoaded(const QString &endpoint, qint64 fromMs, qint64 toMs,
                       const std::vector<sb::TimelineEvent> &events);
+    void importsLoaded(const QString &source, const std::vector<sb::ImportedRange> &ranges);
     void flushed();
 
 private:

@@ -5,6 +5,7 @@
 // several queued latency appends can share one. Throws SqliteError.
 
 #include "store/cache.h"
+#include "store/imported_range.h"
 #include "store/series_rollups.h"
 #include "store/sqlite_db.h"
 
@@ -46,6 +47,10 @@ public:
     // Newest first; events overlapping [fromMs, toMs]; limit <= 0: no limit.
     std::vector<TimelineEvent> loadEvents(const QString &endpoint, qint64 fromMs, qint64 toMs,
                                           int limit);
+    // Imported history's source and schema (imported_ranges.cpp, schema v9).
+    static constexpr qint64 kNoSchema = -1000; // the schema column of a classic import
+    void recordImport(const ImportedRange &range);
+    std::vector<ImportedRange> loadImports(const QString &source);
 
     CacheSnapshot loadSnapshot(const QString &endpoint);
     // The endpoint other than `except` with the most recent fetch, or empty.

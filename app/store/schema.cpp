@@ -287,9 +287,28 @@ CREATE TABLE events (
 CREATE INDEX events_by_time ON events (endpoint, time_ms);
 )sql";
 
+// Version 9: where imported history came from. The rollups of an import sit under the
+// source's endpoint (e.g. "prometheus:<url>"); this says, per route, model,
+// kind ('native' or 'classic' le buckets) and schema (-1000 for classic),
+// which span was imported, the worst quantile bound and when.
+constexpr const char *kSchemaV9 = R"sql(
+CREATE TABLE imported_ranges (
+    source TEXT NOT NULL,
+    route TEXT NOT NULL,
+    model TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    schema INTEGER NOT NULL,
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    relative_error REAL NOT NULL,
+    imported_ms INTEGER NOT NULL,
+    PRIMARY KEY (source, route, model, kind, schema)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4},
-    {5, kSchemaV5}, {6, kSchemaV6}, {7, kSchemaV7}, {8, kSchemaV8},
+    {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5},
+    {6, kSchemaV6}, {7, kSchemaV7}, {8, kSchemaV8}, {9, kSchemaV9},
 };
 
 } // namespace

@@ -169,3 +169,37 @@ TEST(BucketImport, UnitsAreKnownOrRefused)
 }
 
 } // namespace
+
+namespace {
+
+TEST(BucketImport, ClassicBucketsAreReadLikeHistogramQuantile)
+{
+    // le 100: 10, le 200: 90, +Inf: 100 (fractional after increase()).
+    QString why;
+    const auto s = importClassic({{100, 10.0}, {200, 90.4}, {INFINITY, 100.2}}, 1.0, &why);
+    ASSERT_TRUE(s) << why.toStdString();
+    EXPECT_EQ(s->sketch.count(), 100u); // the +Inf total, rounded
+    EXPECT_FALSE(s->exact);
+    // histogram_quantile(0.5): 100 + 100 * (50.1 - 10) / 80.4 = 149.9; ours
+    // within the sketch's resolution of that.
+    EXPECT_NEAR(s->sketch.quantile(0.5), 149.9, 149.9 * 0.012);
+    // Above the last finite bound: that bound, as histogram_quantile answers.
+    EXPECT_NEAR(s->sketch.quantile(0.99), 200.0, 200 * 0.006);
+    // p99 past every finite bound: the bound is unknown, reported as 100 %.
+    EXPECT_DOUBLE_EQ(s->relativeError, 1.0);
+    // With p99 inside (100, 200]: that bucket's width over its lower bound.
+    const auto t = importClassic({{100, 10.0}, {200, 100.0}, {INFINITY, 100.0}}, 1.0, &why);
+    ASSERT_TRUE(t);
+    EXPECT_DOUBLE_EQ(t->relativeError, 1.0);
+    const auto u = importClassic({{100, 0.0}, {125, 100.0}, {INFINITY, 100.0}}, 1000.0, &why);
+    ASSERT_TRUE(u);
+    EXPECT_DOUBLE_EQ(u->relativeError, 0.25);
+    EXPECT_GT(u->sketch.quantile(0.5), 100'000 * 0.99); // seconds to ms
+    // Malformed: descending bounds, negative counts, only +Inf.
+    EXPECT_FALSE(importClassic({{200, 1.0}, {100, 2.0}}, 1.0, &why));
+    EXPECT_FALSE(why.isEmpty());
+    EXPECT_FALSE(importClassic({{100, -1.0}}, 1.0, &why));
+    EXPECT_FALSE(importClassic({{INFINITY, 3.0}}, 1.0, &why));
+}
+
+} // namespace

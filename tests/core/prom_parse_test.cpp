@@ -97,3 +97,35 @@ TEST(PromParse, ErrorsAndOtherAnswers)
 }
 
 } // namespace
+
+namespace {
+
+TEST(PromParse, ClassicBucketsGroupedByRouteAndTime)
+{
+    const QByteArray body =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+        "{\"metric\":{\"route\":\"chat\",\"le\":\"+Inf\"},\"values\":[[60,\"7.5\"],[120,\"3\"]]},"
+        "{\"metric\":{\"route\":\"chat\",\"le\":\"0.25\"},\"values\":[[60,\"2\"],[120,\"1\"]]},"
+        "{\"metric\":{\"route\":\"chat\"},\"values\":[[60,\"9\"]]}]}}";
+    const PromResponse r = parsePromResponse(body);
+    ASSERT_TRUE(r.ok) << r.error.toStdString();
+    std::size_t skipped = 0;
+    const PromClassic c = promClassicHistograms(r, &skipped);
+    EXPECT_EQ(skipped, 1u); // the series without le
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0].labels.value(QStringLiteral("route")), QStringLiteral("chat"));
+    EXPECT_FALSE(c[0].labels.contains(QStringLiteral("le")));
+    const auto &byTime = c[0].byTime;
+    ASSERT_EQ(byTime.size(), 2u);
+    const auto &at60 = byTime.at(60'000);
+    ASSERT_EQ(at60.size(), 2u);
+    EXPECT_DOUBLE_EQ(at60[0].first, 0.25); // ascending le
+    EXPECT_DOUBLE_EQ(at60[0].second, 2.0);
+    EXPECT_TRUE(std::isinf(at60[1].first));
+    EXPECT_DOUBLE_EQ(at60[1].second, 7.5);
+    EXPECT_FALSE(parsePromResponse("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+                                   "\"result\":[{\"metric\":{},\"values\":[[60,\"x\"]]}]}}")
+                     .ok);
+}
+
+} // namespace

@@ -207,6 +207,11 @@ void prometheus(const fs::path &dir)
           std::string(R"({"status":"success","data":[{"seriesLabels":{"route":"chat"},)"
                       R"("exemplars":[{"labels":{"trace_id":"4bf9"},"value":"2.5",)"
                       R"("timestamp":1700000000.5}]}]})"));
+    write(dir, n++,
+          std::string(
+              R"({"status":"success","data":{"resultType":"matrix","result":[)"
+              R"({"metric":{"route":"chat","le":"0.25"},"values":[[60,"2"],[120,"1.5"]]},)"
+              R"({"metric":{"route":"chat","le":"+Inf"},"values":[[60,"7.5"],[120,"3"]]}]}})"));
 }
 
 void bundles(const fs::path &dir)

@@ -1,5 +1,6 @@
 // libFuzzer target: the Prometheus JSON the console reads (core/prom_parse:
-// query_range answers with native histograms, query_exemplars answers) and
+// query_range answers with native histograms or classic le buckets,
+// query_exemplars answers) and
 // the import of each histogram into a sketch (schema derived from the
 // bounds, cumulative rounding, bucket import in seconds). Malformed input
 // is an error with a reason; what is imported has the counts it says.
@@ -34,6 +35,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 require(sk->sketch.count() == b->count, "the sketch holds every count");
                 require(std::isfinite(sk->sketch.quantile(0.99)), "p99 is finite");
             }
+        }
+    }
+    // The classic fallback: le buckets grouped by route, read like histogram_quantile.
+    std::size_t skipped = 0;
+    const sb::PromClassic classic = sb::promClassicHistograms(r, &skipped);
+    for (const auto &series : classic) {
+        for (const auto &[t, le] : series.byTime) {
+            QString why;
+            const auto sk = sb::importClassic(le, 1000.0, &why);
+            if (!sk) {
+                require(!why.isEmpty(), "refused classic buckets say why");
+                continue;
+            }
+            require(std::isfinite(sk->sketch.quantile(0.99)), "classic p99 is finite");
+            require(sk->relativeError >= 0 && sk->relativeError <= 1, "a bound in 0..1");
         }
     }
     const sb::PromExemplars e = sb::parsePromExemplars(body, 1000.0);

@@ -5,7 +5,8 @@
 // "otlp"; Prometheus history (a real Prometheus 2.42 started on loopback) is
 // imported, answered to a chart's history request and cached under
 // "prometheus:<url>"; with Prometheus gone the same request is answered from
-// the cache and the session says it is stale.
+// the cache and the session says it is stale; a console started while it is
+// down lists the cached route with its schema, stale.
 
 #include "client/prometheus_source.h"
 #include "core/latency_sketch.h"
@@ -137,6 +138,22 @@ TEST(LatencySources, OtlpSeriesJoinTheStoreWithTheirBoundAndExemplarsAndAreCache
     EXPECT_EQ(rows[0].count, 50u);
 }
 
+// The id of the series on `route` that seriesUpdated listed (waits for it).
+SeriesId listed(QSignalSpy &updates, const QString &route)
+{
+    SeriesId found = kNoSeries;
+    (void)QTest::qWaitFor(
+        [&] {
+            for (const auto &args : updates)
+                for (const auto &[sid, key] : args.first().value<SeriesUpdate>().newSeries)
+                    if (key.route == route)
+                        found = sid;
+            return found != kNoSeries;
+        },
+        30000);
+    return found;
+}
+
 TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
 {
     test::PrometheusServer prom;
@@ -193,10 +210,12 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
     LatencyController controller(&session);
     LatencyController::setPrometheusConfig(std::nullopt);
     ASSERT_NE(controller.prometheus(), nullptr);
-    ASSERT_TRUE(QTest::qWaitFor(
-        [&] { return find(controller.store(), QStringLiteral("prometheus/chat")).has_value(); },
-        30000));
-    const SeriesId id = *find(controller.store(), QStringLiteral("prometheus/chat"));
+    QSignalSpy updates(&controller, &LatencyController::seriesUpdated);
+    const SeriesId id = listed(updates, QStringLiteral("prometheus/chat"));
+    ASSERT_NE(id, kNoSeries);
+    // Minute steps are not seconds: no lone per-second dots in a live chart.
+    for (const auto &args : updates)
+        EXPECT_TRUE(args.first().value<SeriesUpdate>().seconds.empty());
     EXPECT_TRUE(controller.sourceNote(id).contains(QStringLiteral("schema 6")))
         << controller.sourceNote(id).toStdString();
 
@@ -207,6 +226,7 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
                                        QStringLiteral("prometheus/chat"), QString(), QString(),
                                        from, to, Resolution::Minute));
     ASSERT_TRUE(QTest::qWaitFor([&] { return !history.isEmpty(); }, 30000));
+    EXPECT_EQ(history.first().at(1).value<Resolution>(), Resolution::Minute);
     const auto live = history.takeFirst().at(4).value<std::vector<SeriesPoint>>();
     ASSERT_GE(live.size(), 10u);
     for (const auto &p : live)
@@ -238,6 +258,28 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
     ASSERT_FALSE(messages.isEmpty());
     EXPECT_TRUE(messages.first().first().toString().contains(QStringLiteral("stale")));
     EXPECT_EQ(controller.prometheus()->state(), PrometheusSource::State::Stale);
+
+    // A console started while Prometheus is down lists the route from what
+    // the cache says was imported (source and schema), stale, and its
+    // scrolled-back history comes from the cache.
+    LatencyController::setPrometheusConfig(c);
+    Session session2(&cache);
+    LatencyController second(&session2);
+    LatencyController::setPrometheusConfig(std::nullopt);
+    QSignalSpy listedBySecond(&second, &LatencyController::seriesUpdated); // what the tree adds
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return second.prometheus()->state() == PrometheusSource::State::Failed; }, 30000));
+    const SeriesId cachedId = listed(listedBySecond, QStringLiteral("prometheus/chat"));
+    ASSERT_NE(cachedId, kNoSeries);
+    const QString note = second.sourceNote(cachedId);
+    EXPECT_TRUE(note.contains(QStringLiteral("schema 6"))) << note.toStdString();
+    EXPECT_TRUE(note.contains(QStringLiteral("cached, imported"))) << note.toStdString();
+    EXPECT_TRUE(note.contains(QStringLiteral("stale: Prometheus at"))) << note.toStdString();
+    QSignalSpy history2(&second, &LatencyController::historyLoaded);
+    ASSERT_TRUE(second.loadHistory(QStringLiteral("series:y"), QStringLiteral("prometheus/chat"),
+                                   QString(), QString(), from, to, Resolution::Minute));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !history2.isEmpty(); }, 30000));
+    EXPECT_EQ(history2.first().at(4).value<std::vector<SeriesPoint>>().size(), live.size());
 }
 
 } // namespace

@@ -62,6 +62,10 @@ void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
         for (const auto &p : m_store->range(id, from - from % 60'000, to, Resolution::Minute))
             p99 = std::max(p99, double(p.p99));
     }
+    if (auto kept = m_promPoints.constFind(id); p99 == 0 && kept != m_promPoints.cend()) {
+        if (auto at = kept->find(from); at != kept->end())
+            p99 = at->second.point.p99; // a Prometheus step
+    }
     if (prom) {
         m_exemplarRequests.push_back({id, key->route, from, to, p99});
         m_prom->loadExemplars(from, to);
@@ -151,29 +155,8 @@ LatencyController::LatencyController(Session *session, QObject *parent)
 
     if (auto *feed = otlp::OtlpFeed::global())
         connect(feed, &otlp::OtlpFeed::updated, this, &LatencyController::onOtlp);
-    if (promConfig()) {
-        m_prom = new PrometheusSource(*promConfig(), this);
-        connect(m_prom, &PrometheusSource::imported, this, &LatencyController::onPrometheus);
-        connect(m_prom, &PrometheusSource::failed, this, &LatencyController::onPrometheusFailed);
-        connect(m_prom, &PrometheusSource::exemplarsLoaded, this,
-                [this](const QHash<QString, std::vector<Exemplar>> &byRoute) {
-                    for (const auto &r : std::exchange(m_exemplarRequests, {})) {
-                        auto list = slowest(byRoute.value(r.route), r.fromMs, r.toMs, r.p99);
-                        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
-                                            list.empty() ? tr("Prometheus holds no exemplar at "
-                                                              "or above this p99")
-                                                         : QString());
-                    }
-                });
-        const auto importRecent = [this](qint64 spanMs) {
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            m_prom->importRange(now - spanMs, now);
-        };
-        QTimer::singleShot(0, this, [importRecent] { importRecent(kPrometheusStartMs); });
-        m_promTimer.setInterval(60'000);
-        connect(&m_promTimer, &QTimer::timeout, this, [importRecent] { importRecent(600'000); });
-        m_promTimer.start();
-    }
+    if (promConfig())
+        startPrometheus(*promConfig());
 }
 
 SeriesId LatencyController::localId(const SeriesKey &key, SeriesUpdate &update)
@@ -217,81 +200,10 @@ void LatencyController::onOtlp(const SeriesUpdate &in)
     emit seriesUpdated(out);
 }
 
-void LatencyController::onPrometheus(const PrometheusImport &r)
-{
-    SeriesUpdate out;
-    const qint64 stepMs = qint64(m_prom->config().stepSeconds) * 1000;
-    QHash<QString, std::vector<SeriesPoint>> byRoute;
-    for (const auto &row : r.rollups) {
-        const SeriesId id = localId(row.key, out);
-        m_routeSource.insert(row.key.route, r.source);
-        m_promNotes.insert(id, tr("Prometheus %1 · schema %2 · quantiles within ±%3 %")
-                                   .arg(m_prom->config().url)
-                                   .arg(r.minSchema)
-                                   .arg(r.relativeError * 100, 0, 'f', 2));
-        out.seconds.push_back({id, row.startMs, row.aggregate});
-        byRoute[row.key.route].push_back(
-            SeriesStore::summarize(row.startMs, stepMs, row.aggregate));
-    }
-    if (m_session->cache() && !r.rollups.empty()) {
-        auto &pending = m_pendingExternal[r.source];
-        pending.insert(pending.end(), r.rollups.begin(), r.rollups.end());
-    }
-    m_store->append(out.seconds);
-    m_store->trim(QDateTime::currentMSecsSinceEpoch());
-    // Answer the charts that asked for this range.
-    for (auto it = m_promRequests.begin(); it != m_promRequests.end();) {
-        if (it->fromMs >= r.fromMs && it->toMs <= r.toMs + stepMs) {
-            std::vector<SeriesPoint> points;
-            for (const auto &p : byRoute.value(it->route)) {
-                if (p.timeMs >= it->fromMs && p.timeMs < it->toMs)
-                    points.push_back(p);
-            }
-            emit historyLoaded(it->chartId, it->resolution, it->fromMs, it->toMs, points);
-            it = m_promRequests.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    // Live charts only take newer seconds; older ones arrived as history above.
-    emit seriesUpdated(out);
-}
-
-void LatencyController::onPrometheusFailed(const QString &error)
-{
-    emit m_session->message(
-        tr("Prometheus history is stale (showing what the cache holds): %1").arg(error));
-    for (const auto &r : std::exchange(m_exemplarRequests, {}))
-        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, {}, error);
-    // The charts that asked get what the cache holds.
-    auto requests = std::move(m_promRequests);
-    m_promRequests.clear();
-    auto *cache = m_session->cache();
-    for (const auto &r : requests) {
-        if (!cache) {
-            emit historyLoaded(r.chartId, r.resolution, r.fromMs, r.toMs, {});
-            continue;
-        }
-        SeriesQuery q;
-        q.endpoint = m_prom->sourceKey();
-        q.route = r.route;
-        q.fromMs = r.fromMs;
-        q.toMs = r.toMs;
-        q.resolution = r.resolution;
-        q.tag = m_nextTag++;
-        m_historyRequests.insert(q.tag, r.chartId);
-        cache->loadSeries(q);
-    }
-}
-
 QString LatencyController::sourceNote(SeriesId id) const
 {
-    if (auto it = m_promNotes.constFind(id); it != m_promNotes.cend()) {
-        QString note = it.value();
-        if (m_prom && m_prom->state() == PrometheusSource::State::Stale)
-            note += tr(" · stale: %1").arg(m_prom->lastError());
-        return note;
-    }
+    if (auto it = m_promNotes.constFind(id); it != m_promNotes.cend())
+        return prometheusSourceNote(it.value());
     auto sink = m_otlpSinkIds.constFind(id);
     if (sink == m_otlpSinkIds.cend() || !otlp::OtlpFeed::global())
         return {};

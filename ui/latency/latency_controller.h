@@ -37,6 +37,7 @@
 #include "core/latency_history.h"
 #include "core/series_rollup.h"
 #include "core/series_store.h"
+#include "store/imported_range.h"
 #include "ui/latency/chart_marker.h"
 #include "ui/session.h"
 
@@ -44,6 +45,7 @@
 #include <QObject>
 #include <QTimer>
 #include <functional>
+#include <map>
 #include <memory>
 
 namespace sb {
@@ -100,12 +102,19 @@ public:
     // Set by the console before any window opens (from --prometheus ...).
     static void setPrometheusConfig(const std::optional<PrometheusConfig> &config);
     static constexpr qint64 kPrometheusStartMs = 6LL * 3600 * 1000;
+    static constexpr std::size_t kMaxPromPoints = 20'000; // per series (two weeks of minutes)
 
     // The requests behind one interval's p99: exemplars at or above the p99
     // of the interval of `id` holding timeMs (OTLP: from the sink; Prometheus:
     // query_exemplars), answered by exemplarsReady (empty, with the reason in
     // `note`, where the source has none).
     void requestExemplars(SeriesId id, qint64 timeMs);
+    // The latency sketches of `id` for a heatmap: the store's, or for an
+    // imported Prometheus series its steps (of stepMsOf(id)) in [fromMs, toMs).
+    std::vector<std::pair<qint64, LatencySketch>>
+    latencySketches(SeriesId id, qint64 fromMs, qint64 toMs, Resolution resolution) const;
+    // The step of an imported Prometheus series kept outside the store (0: none).
+    qint64 stepMsOf(SeriesId id) const;
     // A link per trace: "{trace_id}" replaced (from --trace-url).
     static void setTraceUrlTemplate(const QString &urlTemplate);
     static QString traceUrlTemplate();
@@ -131,6 +140,11 @@ private:
     void onOtlp(const SeriesUpdate &update);
     void onPrometheus(const PrometheusImport &r);
     void onPrometheusFailed(const QString &error);
+    static QString prometheusNote(const QString &url, const PrometheusImport &r);
+    // latency_controller_prometheus.cpp
+    void startPrometheus(const PrometheusConfig &config);
+    QString prometheusSourceNote(const QString &note) const;
+    void onCachedImports(const QString &source, const std::vector<ImportedRange> &ranges);
     SeriesId localId(const SeriesKey &key, SeriesUpdate &update);
 
     Session *m_session;
@@ -156,6 +170,18 @@ private:
     QHash<SeriesId, SeriesId> m_otlpSinkIds; // ours -> sink id
     QHash<QString, QString> m_routeSource;   // route -> the cache endpoint of its rows
     QHash<SeriesId, QString> m_promNotes;
+    // Prometheus steps of a minute or more are not seconds: they reach charts
+    // as minute history (drawn as lines, not as lone second dots) and are
+    // kept here, not in the store's seconds, for the exemplars' p99 and
+    // the heatmap; with the import's quantile bound.
+    struct PromStep
+    {
+        SeriesPoint point;
+        LatencySketch latency;
+    };
+    QHash<SeriesId, std::map<qint64, PromStep>> m_promPoints;
+    QHash<SeriesId, double> m_promBounds;
+    bool promCoarse() const;
     QHash<QString, std::vector<SeriesRollup>> m_pendingExternal; // endpoint -> rows
     PrometheusSource *m_prom = nullptr;
     struct PromRequest

@@ -324,8 +324,8 @@ void LatencyPage::refreshHeatmap()
     // Seconds keep their sketches for the newest 15 minutes; longer or older
     // ranges are drawn per minute.
     const bool seconds = to - from <= kSecondSketchMs && from >= store.newestMs() - kSecondSketchMs;
-    const Resolution res = seconds ? Resolution::Second : Resolution::Minute;
-    const qint64 step = seconds ? 1000 : 60'000;
+    Resolution res = seconds ? Resolution::Second : Resolution::Minute;
+    qint64 step = seconds ? 1000 : 60'000;
     std::vector<SeriesId> ids;
     if (isRouteId(id)) {
         for (SeriesId s : store.seriesIds()) {
@@ -338,11 +338,18 @@ void LatencyPage::refreshHeatmap()
         if (ok)
             ids.push_back(sid);
     }
+    // Imported Prometheus steps are kept by the controller, at their own step.
+    for (SeriesId s : ids) {
+        if (const qint64 imported = m_controller->stepMsOf(s); imported > 0) {
+            res = Resolution::Minute;
+            step = std::max(step, imported);
+        }
+    }
     const qint64 first = from - ((from % step) + step) % step;
     std::vector<std::vector<std::pair<qint64, LatencySketch>>> parts;
     double lo = std::numeric_limits<double>::infinity(), hi = 0;
     for (SeriesId s : ids) {
-        parts.push_back(store.latencySketches(s, first, to, res));
+        parts.push_back(m_controller->latencySketches(s, first, to, res));
         for (const auto &[t, sk] : parts.back()) {
             if (sk.count() == 0)
                 continue;

@@ -1,0 +1,174 @@
+#include "source_options.h"
+
+#include "core/bucket_import.h"
+#include "ui/connections/profile.h"
+
+#include <QFile>
+
+namespace sb {
+
+namespace {
+QCommandLineOption option(const char *name, const char *help, const char *value = nullptr,
+                          const char *fallback = nullptr)
+{
+    return QCommandLineOption(QString::fromLatin1(name), QString::fromUtf8(help),
+                              value ? QString::fromLatin1(value) : QString(),
+                              fallback ? QString::fromLatin1(fallback) : QString());
+}
+
+QStringList list(const QString &flag)
+{
+    QStringList out;
+    for (const QString &s : flag.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        out << s.trimmed();
+    return out;
+}
+} // namespace
+
+SourceOptions::SourceOptions()
+    : m_otlp(option("otlp-listen",
+                    "Receive OTLP/gRPC metrics and traces (an OpenTelemetry SDK's or Collector's "
+                    "otlp exporter) at host:port, e.g. 127.0.0.1:4317. Off by default; a "
+                    "non-loopback address is reachable from other machines.",
+                    "host:port")),
+      m_otlpRoute(option("otlp-route-attributes",
+                         "Attributes that name an OTLP series' route, first present wins "
+                         "(default route,http.route,gen_ai.operation.name).",
+                         "a,b")),
+      m_otlpModel(option("otlp-model-attributes",
+                         "Attributes that name an OTLP series' model "
+                         "(default gen_ai.response.model,gen_ai.request.model).",
+                         "a,b")),
+      m_otlpVariant(option("otlp-variant-attributes",
+                           "Attributes that name an OTLP series' variant (default none).", "a,b")),
+      m_prom(option("prometheus",
+                    "Import latency history from the Prometheus server at URL (native "
+                    "histograms, else classic buckets), e.g. http://127.0.0.1:9090.",
+                    "URL")),
+      m_promSel(option("prometheus-selector",
+                       "The histogram to import (default "
+                       "gen_ai_client_operation_duration_seconds).",
+                       "selector", "gen_ai_client_operation_duration_seconds")),
+      m_promRoute(option("prometheus-route-label", "The label that names a route (default route).",
+                         "label")),
+      m_promModel(option("prometheus-model-label",
+                         "The label that names a model (default: the histogram's name).", "label")),
+      m_promVariant(option("prometheus-variant-label",
+                           "The label that names a variant (default none).", "label")),
+      m_promUnit(
+          option("prometheus-unit", "The histogram's unit: s (default) or ms.", "unit", "s")),
+      m_promKind(option("prometheus-histograms",
+                        "auto (default: native, else classic le buckets), native or classic.",
+                        "kind", "auto")),
+      m_promTokenEnv(option("prometheus-secret-env",
+                            "The environment variable holding Prometheus' bearer token (or, "
+                            "with --prometheus-basic-user, the password).",
+                            "VAR")),
+      m_promKeychain(option("prometheus-keychain",
+                            "Read that secret from the keychain entry NAME (service "
+                            "\"switchboard\", like a profile's token).",
+                            "NAME")),
+      m_promUser(option("prometheus-basic-user",
+                        "Basic auth as USER (password from --prometheus-secret-env or "
+                        "--prometheus-keychain).",
+                        "USER")),
+      m_promCa(option("prometheus-ca",
+                      "PEM file of the CA that signed Prometheus' certificate (default: the "
+                      "system's roots).",
+                      "FILE")),
+      m_trace(option("trace-url",
+                     "Link for an exemplar's trace in your tracing UI; {trace_id} is replaced, "
+                     "e.g. http://tracing:16686/trace/{trace_id}.",
+                     "template"))
+{}
+
+void SourceOptions::addTo(QCommandLineParser &parser) const
+{
+    parser.addOptions({m_otlp, m_otlpRoute, m_otlpModel, m_otlpVariant, m_prom, m_promSel,
+                       m_promRoute, m_promModel, m_promVariant, m_promUnit, m_promKind,
+                       m_promTokenEnv, m_promKeychain, m_promUser, m_promCa, m_trace});
+}
+
+otlp::Mapping SourceOptions::otlpMapping(const QCommandLineParser &p,
+                                         const ConnectionProfile *profile) const
+{
+    otlp::Mapping m;
+    const auto pick = [&](const QCommandLineOption &flag, const QStringList &fromProfile,
+                          QStringList *into) {
+        if (p.isSet(flag))
+            *into = list(p.value(flag));
+        else if (!fromProfile.isEmpty())
+            *into = fromProfile;
+    };
+    pick(m_otlpRoute, profile ? profile->otlpRouteAttributes : QStringList(), &m.routeAttributes);
+    pick(m_otlpModel, profile ? profile->otlpModelAttributes : QStringList(), &m.modelAttributes);
+    pick(m_otlpVariant, profile ? profile->otlpVariantAttributes : QStringList(),
+         &m.variantAttributes);
+    return m;
+}
+
+bool SourceOptions::prometheus(const QCommandLineParser &p, const ConnectionProfile *profile,
+                               std::optional<PrometheusConfig> *out, QString *error) const
+{
+    out->reset();
+    if (!p.isSet(m_prom))
+        return true;
+    PrometheusConfig c;
+    c.url = p.value(m_prom);
+    c.selector = p.value(m_promSel);
+    const auto pick = [&](const QCommandLineOption &flag, const QString &fromProfile,
+                          QString *into) {
+        if (p.isSet(flag))
+            *into = p.value(flag).trimmed();
+        else if (!fromProfile.isEmpty())
+            *into = fromProfile;
+    };
+    pick(m_promRoute, profile ? profile->promRouteLabel : QString(), &c.routeLabel);
+    pick(m_promModel, profile ? profile->promModelLabel : QString(), &c.modelLabel);
+    pick(m_promVariant, profile ? profile->promVariantLabel : QString(), &c.variantLabel);
+    const auto unit = millisPerUnit(p.value(m_promUnit));
+    if (!unit) {
+        *error = QStringLiteral("--prometheus-unit must be s or ms");
+        return false;
+    }
+    c.millisPerUnit = *unit;
+    const QString kind = p.value(m_promKind);
+    if (kind == QLatin1String("native"))
+        c.histograms = PrometheusConfig::Histograms::Native;
+    else if (kind == QLatin1String("classic"))
+        c.histograms = PrometheusConfig::Histograms::Classic;
+    else if (kind != QLatin1String("auto")) {
+        *error = QStringLiteral("--prometheus-histograms must be auto, native or classic");
+        return false;
+    }
+    c.secretEnv = p.value(m_promTokenEnv);
+    c.keychainEntry = p.value(m_promKeychain);
+    c.basicUser = p.value(m_promUser);
+    const bool secret = !c.secretEnv.isEmpty() || !c.keychainEntry.isEmpty();
+    c.auth = !c.basicUser.isEmpty() ? PrometheusConfig::Auth::Basic
+             : secret               ? PrometheusConfig::Auth::Bearer
+                                    : PrometheusConfig::Auth::None;
+    if (c.auth == PrometheusConfig::Auth::Basic && !secret) {
+        *error = QStringLiteral("--prometheus-basic-user needs --prometheus-secret-env or "
+                                "--prometheus-keychain for the password");
+        return false;
+    }
+    if (p.isSet(m_promCa)) {
+        QFile f(p.value(m_promCa));
+        if (!f.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("--prometheus-ca: cannot read %1: %2")
+                         .arg(f.fileName(), f.errorString());
+            return false;
+        }
+        c.caPem = f.readAll();
+        if (!c.caPem.contains("-----BEGIN CERTIFICATE-----")) {
+            *error =
+                QStringLiteral("--prometheus-ca: %1 holds no PEM certificate").arg(f.fileName());
+            return false;
+        }
+    }
+    *out = c;
+    return true;
+}
+
+} // namespace sb

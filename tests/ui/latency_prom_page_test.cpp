@@ -1,0 +1,215 @@
+// The latency page on a Prometheus series (a real Prometheus 2.42 on
+// loopback, the real controller, page and widgets, rendered offscreen): a
+// click on the p99 spike of imported minute history lists the exemplar
+// behind it, and the heatmap draws the imported sketches of the visible
+// range instead of "No latency distribution".
+
+#include "core/latency_sketch.h"
+#include "prometheus_server.h"
+#include "store/cache.h"
+#include "ui/latency/exemplar_list.h"
+#include "ui/latency/heatmap_view.h"
+#include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_controller.h"
+#include "ui/latency/latency_page.h"
+#include "ui/latency/series_picker.h"
+#include "ui/session.h"
+
+#include <QDateTime>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+#include <gtest/gtest.h>
+#include <qcustomplot.h>
+
+using namespace sb;
+
+namespace {
+
+constexpr qint64 kTickMs = 15'000;
+const char *const kTrace = "00f067aa0ba902b7a3ce929d0e0e4736";
+
+// One route, 20 minutes at schema 6: 30 requests of 100..390 ms per tick;
+// the minute at `spikeMs` also gets 5 requests of 2.5 s per tick, the one
+// at spikeMs + 15 s carrying an exemplar with a trace.
+struct PromSpike
+{
+    qint64 t0 = 0, spikeMs = 0, endMs = 0;
+    std::vector<prometheus::WriteRequest> requests;
+
+    PromSpike()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        t0 = (now - 20 * 60'000) / 60'000 * 60'000;
+        spikeMs = t0 + 10 * 60'000;
+        endMs = now - kTickMs;
+        uint64_t count = 0;
+        double sum = 0;
+        std::map<int32_t, uint64_t> buckets;
+        requests.resize(2); // the exemplar after its series exists (2.42 drops it otherwise)
+        for (qint64 t = t0; t <= endMs; t += kTickMs) {
+            auto &req = requests[t < spikeMs + kTickMs ? 0 : 1];
+            auto *ts = req.add_timeseries();
+            auto *l = ts->add_labels();
+            l->set_name("__name__");
+            l->set_value("spike_ms");
+            l = ts->add_labels();
+            l->set_name("route");
+            l->set_value("chat");
+            for (int k = 0; k < 30; ++k) {
+                ++buckets[LatencySketch::bucketIndex(100.0 + k * 10, 6) + 1];
+                ++count;
+                sum += 100.0 + k * 10;
+            }
+            if (t >= spikeMs && t < spikeMs + 60'000) {
+                buckets[LatencySketch::bucketIndex(2500.0, 6) + 1] += 5;
+                count += 5;
+                sum += 5 * 2500.0;
+            }
+            auto *h = ts->add_histograms();
+            h->set_count_int(count);
+            h->set_sum(sum);
+            h->set_schema(6);
+            h->set_zero_count_int(0);
+            h->set_timestamp(t);
+            int32_t prev = 0;
+            int64_t prevCount = 0;
+            bool first = true;
+            for (const auto &[idx, c] : buckets) {
+                auto *span = h->add_positive_spans();
+                span->set_offset(first ? idx : idx - prev - 1);
+                span->set_length(1);
+                h->add_positive_deltas(int64_t(c) - prevCount);
+                prevCount = int64_t(c);
+                prev = idx;
+                first = false;
+            }
+            if (t == spikeMs + kTickMs) {
+                auto *e = ts->add_exemplars();
+                e->set_value(2500.0);
+                e->set_timestamp(t);
+                auto *el = e->add_labels();
+                el->set_name("trace_id");
+                el->set_value(kTrace);
+            }
+        }
+    }
+};
+
+bool openCache(Cache &cache, const QString &path)
+{
+    QSignalSpy opened(&cache, &Cache::opened);
+    cache.open(path);
+    return opened.wait(30000) && opened.first().first().toBool();
+}
+
+class LatencyPromPage : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        QString why;
+        ASSERT_TRUE(prom.start(&why)) << why.toStdString();
+        for (const auto &req : data.requests)
+            ASSERT_EQ(prom.write(req).status, 204);
+        ASSERT_TRUE(openCache(cache, dir.filePath(QStringLiteral("c.sqlite"))));
+        PrometheusConfig c;
+        c.url = prom.url();
+        c.selector = QStringLiteral("spike_ms");
+        c.millisPerUnit = 1.0;
+        LatencyController::setPrometheusConfig(c);
+        session = std::make_unique<Session>(&cache);
+        controller = std::make_unique<LatencyController>(session.get());
+        LatencyController::setPrometheusConfig(std::nullopt);
+        QSignalSpy updates(controller.get(), &LatencyController::seriesUpdated);
+        page = std::make_unique<LatencyPage>(session.get(), controller.get());
+        page->resize(1280, 800);
+        page->show();
+        // The console connecting to its endpoint replaces the store.
+        emit session->endpointChanged();
+        // The series is listed by the import; the user picks it and scrolls
+        // to the last 20 minutes.
+        ASSERT_TRUE(QTest::qWaitFor(
+            [&] {
+                for (const auto &args : updates)
+                    for (const auto &[sid, key] : args.first().value<SeriesUpdate>().newSeries)
+                        if (key.route == QStringLiteral("prometheus/chat"))
+                            id = sid;
+                return id != kNoSeries;
+            },
+            30000));
+        page->picker()->select({SeriesPicker::seriesId(id)});
+        page->chart()->setVisibleRangeMs(data.t0, data.endMs);
+        ASSERT_TRUE(QTest::qWaitFor(
+            [&] { return page->pendingHistory() == 0 && !page->chart()->isShowingEmpty(); },
+            30000));
+    }
+
+    test::PrometheusServer prom;
+    PromSpike data;
+    QTemporaryDir dir;
+    Cache cache;
+    std::unique_ptr<Session> session;
+    std::unique_ptr<LatencyController> controller;
+    std::unique_ptr<LatencyPage> page;
+    SeriesId id = kNoSeries;
+};
+
+TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplar)
+{
+    QCustomPlot *plot = page->chart()->plot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    QCPAxis *x = plot->axisRect(0)->axis(QCPAxis::atBottom);
+    const QPoint at(int(x->coordToPixel(double(data.spikeMs + 30'000) / 1000)),
+                    plot->axisRect(0)->center().y());
+    QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
+    QTest::mouseClick(plot, Qt::LeftButton, {}, at);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !ready.isEmpty(); }, 30000))
+        << "the click on the spike asked for no exemplars";
+    EXPECT_GT(ready.first().at(3).toDouble(), 1000.0); // the spike minute's p99, ms
+    ExemplarList *list = page->exemplars();
+    ASSERT_TRUE(list->isVisible());
+    ASSERT_EQ(list->list()->topLevelItemCount(), 1) << list->title().toStdString();
+    bool named = false;
+    for (int c = 0; c < list->list()->columnCount(); ++c)
+        named = named || list->list()->topLevelItem(0)->text(c).contains(QLatin1String(kTrace));
+    EXPECT_TRUE(named);
+    EXPECT_TRUE(list->title().contains(QStringLiteral("prometheus/chat")))
+        << list->title().toStdString();
+    if (const QString shots = qEnvironmentVariable("SB_SHOT_DIR"); !shots.isEmpty()) {
+        QTest::qWait(500); // laid out and replotted, to look at
+        page->grab().save(shots + QStringLiteral("/prom-exemplars.png"));
+    }
+}
+
+TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
+{
+    page->refreshHeatmap();
+    HeatmapView *heat = page->heatmap();
+    ASSERT_FALSE(heat->isShowingEmpty()) << heat->title().toStdString();
+    heat->plot()->replot(QCustomPlot::rpImmediateRefresh);
+    if (const QString shots = qEnvironmentVariable("SB_SHOT_DIR"); !shots.isEmpty()) {
+        QTest::qWait(500); // laid out and replotted, to look at
+        page->grab().save(shots + QStringLiteral("/prom-heatmap.png"));
+    }
+    const QImage img =
+        heat->plot()->toPixmap(heat->plot()->width(), heat->plot()->height()).toImage();
+    QCPAxis *x = heat->plot()->xAxis;
+    QCPAxis *y = heat->plot()->yAxis;
+    const QColor base = heat->palette().color(QPalette::Base);
+    const auto painted = [&](qint64 ms, double latency) {
+        const QColor c =
+            img.pixelColor(int(x->coordToPixel(double(ms) / 1000)), int(y->coordToPixel(latency)));
+        return std::abs(c.red() - base.red()) + std::abs(c.green() - base.green()) +
+                   std::abs(c.blue() - base.blue()) >
+               30;
+    };
+    // Every minute has its 100..390 ms bulk; only the spike minute reaches 2.5 s.
+    EXPECT_TRUE(painted(data.t0 + 3 * 60'000 + 30'000, 200));
+    EXPECT_TRUE(painted(data.spikeMs + 30'000, 200));
+    EXPECT_TRUE(painted(data.spikeMs + 30'000, 2500));
+    EXPECT_FALSE(painted(data.t0 + 3 * 60'000 + 30'000, 2500));
+}
+
+} // namespace
