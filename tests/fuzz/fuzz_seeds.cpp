@@ -230,6 +230,8 @@ void bundles(const fs::path &dir)
                                      QStringLiteral("bob")));
     b.events.push_back(sb::gapEvent(1700000030000, 1700000040000, QStringLiteral("lost")));
     write(dir, n++, sb::encodeBundle(b));
+}
+
 void profiles(const fs::path &dir)
 {
     sb::ConnectionProfile plain;
