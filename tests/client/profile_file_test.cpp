@@ -30,6 +30,12 @@ ConnectionProfile full()
     p.tokenVariable = QStringLiteral("SB_PROD_TOKEN");
     p.metadata = {{QStringLiteral("x-team"), QStringLiteral("core: infra")},
                   {QStringLiteral("x-region"), QStringLiteral("eu")}};
+    p.otlpRouteAttributes = {QStringLiteral("app.route"), QStringLiteral("http.route")};
+    p.otlpModelAttributes = {QStringLiteral("gen_ai.request.model")};
+    p.otlpVariantAttributes = {QStringLiteral("app.variant")};
+    p.promRouteLabel = QStringLiteral("handler");
+    p.promModelLabel = QStringLiteral("model");
+    p.promVariantLabel = QStringLiteral("arm");
     return p;
 }
 

@@ -4,8 +4,8 @@
 //
 //   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict, …)
 
-#include "core/event_bundle.h"
 #include "client/profile_file.h"
+#include "core/event_bundle.h"
 #include "core/latency_sketch.h"
 #include "otlp_request.h"
 #include "store/codec.h"
