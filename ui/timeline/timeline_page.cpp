@@ -138,7 +138,9 @@ TimelinePage::TimelinePage(Console *console, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // "What" takes the room: it is what people read; "Seen on" is a detail.
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(TimelineModel::What, QHeaderView::Stretch);
     m_table->setAlternatingRowColors(true);
     keepSelection(m_table, [this](const QModelIndex &i) {
         const TimelineEvent *e = m_model->eventAt(i.row());
