@@ -59,6 +59,14 @@ signals:
     void saved(const sb::PromptVersion &version);
 
 private:
+    // Columns of the variables table.
+    enum VarColumn
+    {
+        VarName,
+        VarRequired,
+        VarDefault,
+        VarDescription
+    };
     void buildUi(const VersionDraft &seed);
     void setVariables(const std::vector<PromptVariable> &vars);
     std::vector<PromptVariable> variables() const;
