@@ -301,8 +301,8 @@ std::string quoted(std::string_view s)
 {
     // Bounded so a hostile 1 MB name does not end up in a status message.
     std::string out = "'";
-    out += s.size() > 80 ? std::string(s.substr(0, 80)) + "..." : std::string(s);
-    out += "'";
+    out += s.substr(0, 80);
+    out += s.size() > 80 ? "...'" : "'";
     return out;
 }
 
