@@ -145,8 +145,25 @@ void SloEditor::addRow(const QString &label, const RouteSlo &slo)
         box->setFrame(false);
         if (c == PendingFor || c == RecoverFor)
             box->setSpecialValueText(QString()); // 0 s is a real choice there
+        if (row == 0) {
+            m_defaultValues[c] = box->value();
+            connect(box, &QDoubleSpinBox::valueChanged, this,
+                    [this, c](double v) { followDefault(Column(c), v); });
+        }
         connect(box, &QDoubleSpinBox::valueChanged, this, &SloEditor::validate);
         m_table->setCellWidget(row, c, box);
+    }
+}
+
+void SloEditor::followDefault(Column column, double value)
+{
+    // A route's value that was the default's moves with it: it was following.
+    const double old = m_defaultValues[column];
+    m_defaultValues[column] = value;
+    for (int row = 1; row < m_table->rowCount(); ++row) {
+        QDoubleSpinBox *box = editor(row, column);
+        if (box && std::abs(box->value() - old) < 1e-9)
+            box->setValue(value);
     }
 }
 

@@ -6,8 +6,9 @@
 // thresholds, and how long a burn must last before it fires (pending) and
 // stay away before it is over (recover). A value of 0 switches that
 // objective off. A route row equal to the default keeps following the
-// default. Invalid input (an objective of 100 %, a p99 under the p95) is
-// named under the table and Save waits for it. Save applies the SLOs live to
+// default, and a route's value equal to the default's moves with it. Invalid
+// input (an objective under 50 %, a p99 under the p95) is named under the
+// table and Save waits for it. Save applies the SLOs live to
 // every window's AlertsController and writes the same QSettings keys they
 // read (alerts/default/*, alerts/route/<r>/*), off the GUI thread.
 
@@ -64,12 +65,14 @@ private:
     void addRow(const QString &label, const RouteSlo &slo);
     RouteSlo sloAt(int row) const;
     void validate();
+    void followDefault(Column column, double value);
     void save();
 
     QTableWidget *m_table;
     QLabel *m_problem;
     QPushButton *m_save;
     QStringList m_routes; // row i + 1
+    double m_defaultValues[NB_COLUMNS] = {};
 };
 
 } // namespace sb
