@@ -25,6 +25,7 @@
 
 #include <QApplication>
 #include <QCryptographicHash>
+#include <QDialog>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -134,8 +135,19 @@ ReplayShot replayOnce(const QString &path, const char *shotName)
         const QImage image = page->grab().toImage();
         out.finalHash = hashOf(image);
         shot(image, shotName);
-        if (std::string(shotName) == "replay-latency-1.png")
+        if (std::string(shotName) == "replay-latency-1.png") {
             shot(window.grab().toImage(), "replay-window.png");
+            // The SLO editor over the replayed routes, for a look.
+            for (const auto &e : window.commands()) {
+                if (e.id == QLatin1String("window:slos"))
+                    e.run();
+            }
+            if (auto *editor = window.findChild<QDialog *>(QStringLiteral("sloEditor"))) {
+                QTest::qWait(100);
+                shot(editor->grab().toImage(), "slo-editor-routes.png");
+                editor->close();
+            }
+        }
         out.points = page->chart()->pointCount();
         out.routes = console.routing()->model()->table().routes.size();
         out.mark = window.replayMark()->isVisible() ? window.replayMark()->text() : QString();
