@@ -1,6 +1,7 @@
 #include "ui/console.h"
 
 #include "client/latency_stream.h"
+#include "core/clock.h"
 #include "ui/alerts/alerts_controller.h"
 #include "ui/audit/audit_controller.h"
 #include "ui/common/action_log.h"
@@ -58,9 +59,8 @@ void Console::wireTimeline()
     });
     connect(m_routing, &RoutingController::drillStarted, m_events,
             [this](const Drill &d) { m_events->recordDrill(d, true); });
-    connect(m_routing, &RoutingController::drillStopped, m_events, [this](const QString &id) {
-        m_events->endDrill(id, QDateTime::currentMSecsSinceEpoch());
-    });
+    connect(m_routing, &RoutingController::drillStopped, m_events,
+            [this](const QString &id) { m_events->endDrill(id, clock::nowMs()); });
     connect(m_routing, &RoutingController::drillsChanged, m_events, [this] {
         for (const Drill &d : m_routing->drills())
             m_events->recordDrill(d, false);
@@ -83,7 +83,7 @@ void Console::wireTimeline()
         e.summary = a.text;
         e.payload.insert(QStringLiteral("state"), QString::fromLatin1(toString(a.reading.state)));
         if (a.reading.state == AlertState::Normal || a.reading.state == AlertState::NoData) {
-            e.endMs = QDateTime::currentMSecsSinceEpoch();
+            e.endMs = clock::nowMs();
             starts->remove(key);
         }
         m_events->record(e);

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "client/latency_stream.h"
+#include "core/clock.h"
 #include "store/cache.h"
 #include "ui/common/notification_log.h"
 #include "ui/common/page.h"
@@ -123,6 +124,8 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
     m_bell->setCheckable(true);
     m_bell->setToolTip(tr("Changes by others, reverts and trouble (Ctrl+Shift+N)"));
     m_presenting = new QLabel(this);
+    m_replayMark = new QLabel(this);
+    bl->addWidget(m_replayMark);
     bl->addWidget(m_presenting);
     bl->addWidget(m_environment);
     bl->addSpacing(4);
@@ -248,9 +251,11 @@ MainWindow::MainWindow(Console *console, QWidget *parent)
         for (auto *p : m_pages)
             p->updateFreshness();
         updateRetry();
+        updateReplayMark();
     });
     m_tick.start();
     setUpPresentation();
+    setUpReplay();
     updateConnectionBar();
     updateFreshness();
 }
@@ -333,6 +338,8 @@ void MainWindow::updateConnectionBar()
     m_prodStrip->setText(tr("PRODUCTION  ·  %1  ·  changes here affect live traffic").arg(profile));
     setWindowTitle(prod ? tr("%1 [PRODUCTION] — Switchboard").arg(profile)
                         : tr("%1 (%2) — Switchboard").arg(profile, toString(s->environment())));
+    if (clock::isReplay())
+        setWindowTitle(tr("REPLAY — %1").arg(windowTitle()));
     const QString security = c->target().isEmpty() ? QString() : c->security();
     m_endpoint->setToolTip(privacy::masked(tr("%1, %2").arg(endpoint, security)));
     m_endpoint->setText(security.isEmpty()
@@ -403,7 +410,7 @@ void MainWindow::addCommandSource(std::function<void(std::vector<CommandEntry> &
 
 void MainWindow::addNote()
 {
-    NoteDialog::ask(this, m_console->events(), QDateTime::currentMSecsSinceEpoch());
+    NoteDialog::ask(this, m_console->events(), clock::nowMs());
 }
 
 std::vector<CommandEntry> MainWindow::commands()
@@ -442,6 +449,8 @@ std::vector<CommandEntry> MainWindow::commands()
     window(QStringLiteral("note"), tr("Add a note to the timeline…"),
            tr("at now, optionally with an end"), QKeySequence(Qt::CTRL | Qt::Key_M),
            [this] { addNote(); });
+    window(QStringLiteral("slos"), tr("Edit service level objectives…"),
+           tr("error rate, p95 and p99 per route, for the alerts"), {}, [this] { editSlos(); });
     window(QStringLiteral("presenter"),
            m_presentAction->isChecked() ? tr("Stop presenting") : tr("Present"),
            tr("large type, host names, tokens and request ids hidden"), m_presentAction->shortcut(),

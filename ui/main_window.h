@@ -59,6 +59,8 @@ public:
     // whole application (ui/common/presenter.h).
     QAction *presentAction() const { return m_presentAction; }
     QLabel *presentingBanner() const { return m_presenting; }
+    // --replay: "REPLAY 10× · 21:03:12" in the connection bar and the title.
+    QLabel *replayMark() const { return m_replayMark; }
 
     // SLO alerts: a red badge in the connection bar on every page while one
     // fires or recovers, and one desktop notification per alert.
@@ -66,6 +68,8 @@ public:
     DesktopNotifier *notifier() const { return m_notifier; }
     // Ctrl+M: a note on the incident timeline at now (ui/timeline/note_dialog.h).
     void addNote();
+    // The SLO editor (ui/alerts/slo_editor.h), from the alert badge's menu or the palette.
+    void editSlos();
     // Ctrl+K: the command palette over every page, action and object.
     void showCommandPalette();
     CommandPalette *commandPalette() const { return m_palette; }
@@ -107,6 +111,9 @@ private:
     // main_window_presenter.cpp: the toggle, the banner, the sidebar's size.
     void setUpPresentation();
     void setUpAlerts();
+    // main_window_replay.cpp: the REPLAY mark.
+    void setUpReplay();
+    void updateReplayMark();
     void updateAlertBadge();
     void applyPresentation();
     void showStatus(const QString &text, int timeoutMs = 0);
@@ -127,6 +134,7 @@ private:
     QLabel *m_rate;
     QToolButton *m_bell;
     QLabel *m_presenting = nullptr;
+    QLabel *m_replayMark = nullptr;
     QToolButton *m_alertBadge = nullptr;
     DesktopNotifier *m_notifier = nullptr;
     QAction *m_presentAction = nullptr;

@@ -1,15 +1,22 @@
 // MainWindow's SLO alerts: a red badge in the connection bar, on every page,
 // while an alert fires or recovers (click: the notifications), and one
 // desktop notification per alert, updated in place and withdrawn when it is
-// over. Quiet on the desktop while presenting; the badge still shows.
+// over. Quiet on the desktop while presenting; the badge still shows. Its
+// menu (and the palette) opens the SLO editor.
 
+#include "client/latency_stream.h"
 #include "ui/alerts/alerts_controller.h"
 #include "ui/alerts/desktop_notifier.h"
+#include "ui/alerts/slo_editor.h"
 #include "ui/common/presenter.h"
 #include "ui/console.h"
+#include "ui/latency/latency_controller.h"
 #include "ui/main_window.h"
+#include "ui/routing/routing_controller.h"
+#include "ui/routing/routing_model.h"
 #include "ui/session.h"
 
+#include <QMenu>
 #include <QToolButton>
 
 namespace sb {
@@ -23,6 +30,11 @@ void MainWindow::setUpAlerts()
                        "border-radius: 4px; padding: 2px 8px; }"));
     m_alertBadge->hide();
     connect(m_alertBadge, &QToolButton::clicked, m_bell, [this] { m_bell->setChecked(true); });
+    auto *menu = new QMenu(m_alertBadge);
+    menu->addAction(tr("Show notifications"), this, [this] { m_bell->setChecked(true); });
+    menu->addAction(tr("Edit service level objectives…"), this, &MainWindow::editSlos);
+    m_alertBadge->setMenu(menu);
+    m_alertBadge->setPopupMode(QToolButton::MenuButtonPopup);
 
     m_notifier = new DesktopNotifier(this);
     connect(m_notifier, &DesktopNotifier::inApp, this,
@@ -51,6 +63,16 @@ void MainWindow::setUpAlerts()
             break;
         }
     });
+}
+
+void MainWindow::editSlos()
+{
+    // Every route this window knows of: the routing table's and the stream's.
+    QStringList routes = m_console->latency()->stream()->routes();
+    for (const auto &r : m_console->routing()->model()->table().routes)
+        routes << r.name;
+    routes.removeDuplicates();
+    SloEditor::edit(routes, this);
 }
 
 void MainWindow::updateAlertBadge()

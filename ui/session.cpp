@@ -1,5 +1,6 @@
 #include "ui/session.h"
 
+#include "core/clock.h"
 #include "store/cache.h"
 #include "ui/common/format.h"
 #include "ui/common/privacy.h"
@@ -131,7 +132,7 @@ QString Session::writeBlockedReason(qint64 dataFetchedMs) const
     if (!m_connection->isReady()) {
         if (dataFetchedMs > 0)
             return tr("not connected: showing data cached %1")
-                .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - dataFetchedMs));
+                .arg(formatAge(clock::nowMs() - dataFetchedMs));
         return tr("not connected");
     }
     if (!m_authProblem.isEmpty() && m_roleProblem.isEmpty())

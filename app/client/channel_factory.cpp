@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/client_interceptor.h>
+#include <mutex>
 
 namespace sb::detail {
 
@@ -28,7 +30,16 @@ private:
     std::string m_header;
 };
 
+std::mutex g_interceptorMutex;
+InterceptorMaker g_interceptor;
+
 } // namespace
+
+void setChannelInterceptor(InterceptorMaker maker)
+{
+    std::lock_guard lock(g_interceptorMutex);
+    g_interceptor = std::move(maker);
+}
 
 std::shared_ptr<grpc::Channel> createChannel(const ChannelSpec &spec, bool *tokenInCallCredentials)
 {
@@ -66,6 +77,18 @@ std::shared_ptr<grpc::Channel> createChannel(const ChannelSpec &spec, bool *toke
     } else {
         credentials = grpc::InsecureChannelCredentials();
     }
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+        interceptors;
+    {
+        std::lock_guard lock(g_interceptorMutex);
+        if (g_interceptor) {
+            if (auto f = g_interceptor())
+                interceptors.push_back(std::move(f));
+        }
+    }
+    if (!interceptors.empty())
+        return grpc::experimental::CreateCustomChannelWithInterceptors(
+            spec.target.toStdString(), credentials, args, std::move(interceptors));
     return grpc::CreateCustomChannel(spec.target.toStdString(), credentials, args);
 }
 

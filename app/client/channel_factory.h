@@ -7,11 +7,15 @@
 
 #include "client/channel_spec.h"
 
+#include <functional>
 #include <memory>
 
 namespace grpc {
 class Channel;
+namespace experimental {
+class ClientInterceptorFactoryInterface;
 }
+} // namespace grpc
 
 namespace sb::detail {
 
@@ -19,5 +23,11 @@ namespace sb::detail {
 // into each call's metadata instead (Connection::prepare); tokenInCallCredentials
 // says which way this channel carries it.
 std::shared_ptr<grpc::Channel> createChannel(const ChannelSpec &spec, bool *tokenInCallCredentials);
+
+// Channels created from now on get the interceptor this makes (the session
+// recorder, app/replay/recorder.h); an empty function or a null result: none.
+using InterceptorMaker =
+    std::function<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>()>;
+void setChannelInterceptor(InterceptorMaker maker);
 
 } // namespace sb::detail

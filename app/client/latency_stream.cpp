@@ -5,6 +5,7 @@
 #include "client/convert.h"
 #include "client/post_guard.h"
 #include "client/stream_reactor.h"
+#include "core/clock.h"
 #include "switchboard/v1/telemetry_service.grpc.pb.h"
 
 #include <QDateTime>
@@ -316,7 +317,7 @@ void LatencyStream::Pipeline::process(const Item &item)
     auto &dec = sh.decoder;
     const bool wantRoutes = sh.wantRoutePoints.load(std::memory_order_relaxed);
     dec.setRoutePointsEnabled(wantRoutes);
-    const LatencyBatchDecoder::Result res = dec.ingest(r, QDateTime::currentMSecsSinceEpoch());
+    const LatencyBatchDecoder::Result res = dec.ingest(r, clock::nowMs());
     if (sh.completeFromMs < 0 && res.samples > 0) {
         const qint64 firstUs =
             SampleColumns::toMicros(r.base_time().seconds(), r.base_time().nanos()) +

@@ -10,10 +10,12 @@
 #include "core/bucket_import.h"
 #include "core/series_retention.h"
 #include "otlp/otlp_receiver.h"
+#include "replay_options.h"
 #include "sim/sim_server.h"
 #include "source_options.h"
 #include "store/cache.h"
 #include "ui/common/presenter.h"
+#include "ui/common/privacy.h"
 #include "ui/connections/console_windows.h"
 #include "ui/connections/profile.h"
 #include "ui/console.h"
@@ -104,6 +106,8 @@ int main(int argc, char **argv)
                        pageOpt, envOpt, shotOpt, shotDelayOpt, quitOpt, retentionOpt});
     const sb::SourceOptions sources;
     sources.addTo(parser);
+    const sb::ReplayOptions replayOptions;
+    replayOptions.addTo(parser);
     parser.process(app);
 
     if (parser.isSet(simOpt) && parser.isSet(connectOpt)) {
@@ -113,6 +117,12 @@ int main(int argc, char **argv)
     if (parser.isSet(profileOpt) && (parser.isSet(connectOpt) || parser.isSet(envOpt))) {
         std::fprintf(stderr, "switchboard: --profile has its own endpoint and environment; "
                              "drop --connect / --environment\n");
+        return 2;
+    }
+    if (replayOptions.replaying(parser) &&
+        (parser.isSet(simOpt) || parser.isSet(connectOpt) || parser.isSet(profileOpt))) {
+        std::fprintf(stderr, "switchboard: --replay is its own service; drop --sim, --connect "
+                             "and --profile\n");
         return 2;
     }
     // Profiles and the history retention hold no secrets; read before the window shows.
@@ -167,9 +177,26 @@ int main(int argc, char **argv)
         adHoc.tokenSource = sb::ConnectionProfile::TokenSource::Environment;
         adHoc.tokenVariable = QStringLiteral("SWITCHBOARD_TOKEN");
     }
+    // What this prints while presenting is masked like the window.
+    const auto shown = [presenting = parser.isSet(presentOpt)](const std::string &address) {
+        return presenting ? sb::privacy::maskAlways(QString::fromStdString(address)).toStdString()
+                          : address;
+    };
     std::unique_ptr<sb::sim::SimServer> sim;
     QString first = profileName;
-    if (parser.isSet(connectOpt)) {
+    // Before any channel exists: --record taps every channel made after it.
+    sb::ReplaySession replay;
+    {
+        QString error;
+        if (!replayOptions.start(parser, &replay, &error)) {
+            std::fprintf(stderr, "switchboard: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
+    if (replay.server) {
+        adHoc.name = first = QStringLiteral("replay");
+        adHoc.endpoint = replay.address;
+    } else if (parser.isSet(connectOpt)) {
         adHoc.name = adHoc.endpoint = parser.value(connectOpt);
         if (!adHoc.validate().isEmpty()) {
             std::fprintf(stderr, "switchboard: --connect: %s\n", qPrintable(adHoc.validate()));
@@ -200,7 +227,7 @@ int main(int argc, char **argv)
         adHoc.endpoint = QString::fromStdString(sim->address());
         if (first.isEmpty())
             first = adHoc.name;
-        std::printf("switchboard: in-process sim serving on %s\n", sim->address().c_str());
+        std::printf("switchboard: in-process sim serving on %s\n", shown(sim->address()).c_str());
         std::fflush(stdout);
     }
 
@@ -226,7 +253,8 @@ int main(int argc, char **argv)
         }
         otlpFeed = std::make_unique<sb::otlp::OtlpFeed>(sink);
         sb::otlp::OtlpFeed::setGlobal(otlpFeed.get());
-        std::printf("switchboard: OTLP/gRPC receiver on %s\n", otlpReceiver->address().c_str());
+        std::printf("switchboard: OTLP/gRPC receiver on %s\n",
+                    shown(otlpReceiver->address()).c_str());
         std::fflush(stdout);
     }
     sb::LatencyController::setTraceUrlTemplate(sources.traceUrl(parser));
@@ -242,8 +270,9 @@ int main(int argc, char **argv)
     }
 
     sb::Cache cache;
-    const QString cachePath =
-        parser.isSet(cacheOpt) ? parser.value(cacheOpt) : sb::Cache::defaultPath();
+    const QString cachePath = replay.server            ? replay.cachePath
+                              : parser.isSet(cacheOpt) ? parser.value(cacheOpt)
+                                                       : sb::Cache::defaultPath();
     QObject::connect(&cache, &sb::Cache::opened, [&](bool ok, const QString &error) {
         if (!ok)
             std::fprintf(stderr, "switchboard: cache disabled: %s\n", qPrintable(error));
@@ -325,5 +354,9 @@ int main(int argc, char **argv)
     sb::otlp::OtlpFeed::setGlobal(nullptr);
     if (sim)
         sim->shutdown();
+    if (replay.server)
+        replay.server->shutdown();
+    if (replay.recorder)
+        replay.recorder->stop();
     return rc;
 }

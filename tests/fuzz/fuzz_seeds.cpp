@@ -8,6 +8,7 @@
 #include "core/event_bundle.h"
 #include "core/latency_sketch.h"
 #include "otlp_request.h"
+#include "replay/recording_file.h"
 #include "store/codec.h"
 #include "switchboard/v1/common.pb.h"
 #include "ui/prompts/version_draft.h"
@@ -297,6 +298,22 @@ void labelHistory(const fs::path &dir)
                       "a-4\t3000\tdi\tprompt.create\tprompt/q\t\t1\t"));
 }
 
+void recordings(const fs::path &dir)
+{
+    sb::replay::Recording r;
+    r.startedMs = 1'700'000'000'000;
+    r.writer = "switchboard 0.1.0";
+    int n = 0;
+    write(dir, n++, sb::replay::encodeRecording(r));
+    r.messages.push_back({1200, 1, "/switchboard.v1.RoutingService/WatchRouting", "", "\x08\x01"});
+    r.messages.push_back(
+        {2500, 2, "/switchboard.v1.TelemetryService/StreamLatency", "", "\x08\x01\x12\x01x"});
+    r.messages.push_back({2600, 1, "/switchboard.v1.RoutingService/WatchRouting", "", "\x08\x02"});
+    const std::string whole = sb::replay::encodeRecording(r);
+    write(dir, n++, whole);
+    write(dir, n++, whole.substr(0, whole.size() - 3)); // cut off while recording
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -312,5 +329,6 @@ int main(int argc, char **argv)
     profiles(root / "profile_file");
     drafts(root / "version_draft");
     labelHistory(root / "label_history");
+    recordings(root / "recording");
     return 0;
 }

@@ -5,6 +5,9 @@
 // rows and the status bar — none shows the endpoint, the host, the token or
 // anything like a request id; the type is at least 1.5× as large, the
 // PRESENTING banner shows, and leaving the mode brings the endpoint back.
+// While presenting, the same secrets are not in what leaves the screen
+// either: the clipboard (whatever is copied), the logs (qWarning, qInfo) and
+// the exports (the audit CSV, the latency CSV, the incident's Markdown).
 
 #include "client/call_tracker.h"
 #include "client/grpc_runtime.h"
@@ -12,6 +15,7 @@
 #include "store/cache.h"
 #include "ui/audit/audit_controller.h"
 #include "ui/audit/audit_model.h"
+#include "ui/audit/audit_page.h"
 #include "ui/common/presenter.h"
 #include "ui/common/privacy.h"
 #include "ui/console.h"
@@ -21,13 +25,18 @@
 #include "ui/page_registry.h"
 #include "ui/routing/routing_controller.h"
 #include "ui/session.h"
+#include "ui/timeline/incident_export.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
+#include <QDateTime>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -108,6 +117,21 @@ QStringList visibleTexts(MainWindow &window)
     return out;
 }
 
+// What the application logs, as its message handler chain hands it on.
+QMutex g_logMutex;
+QStringList g_logged;
+void captureLog(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    QMutexLocker lock(&g_logMutex);
+    g_logged << message;
+}
+
+QString fileText(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
 QStringList hitsOf(const QStringList &texts, const QStringList &secrets)
 {
     static const QRegularExpression uuid(
@@ -128,6 +152,8 @@ QStringList hitsOf(const QStringList &texts, const QStringList &secrets)
 
 TEST(Presenter, NoHostTokenOrRequestIdOnAnyPageAndTheTypeIsLarge)
 {
+    // Before presenter mode puts its own handler in front of this one.
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
     auto sim = startSim();
     QTemporaryDir dir;
     Cache cache;
@@ -200,11 +226,56 @@ TEST(Presenter, NoHostTokenOrRequestIdOnAnyPageAndTheTypeIsLarge)
         if (registry[i].name == QLatin1String("audit"))
             shot(&window, "presenter-audit.png");
     }
+    // What leaves the screen: the clipboard, the logs, the exports.
+    const QString secretText =
+        change->reason + QStringLiteral(" token=") + QString::fromLatin1(kToken);
+    QApplication::clipboard()->setText(secretText);
+    QTest::qWait(20);
+    EXPECT_TRUE(hitsOf({QApplication::clipboard()->text()}, secrets).isEmpty())
+        << QApplication::clipboard()->text().toStdString();
+    EXPECT_FALSE(QApplication::clipboard()->text().isEmpty());
+    qWarning("lost %s, retrying", qPrintable(secretText));
+    qInfo() << "connected to" << address << "as" << kToken;
+    {
+        QMutexLocker lock(&g_logMutex);
+        ASSERT_GE(g_logged.size(), 2);
+        EXPECT_TRUE(hitsOf(g_logged, secrets).isEmpty())
+            << hitsOf(g_logged, secrets).join(QStringLiteral("\n  ")).toStdString();
+    }
+    QTemporaryDir out;
+    auto *audit = window.page<AuditPage>();
+    ASSERT_NE(audit, nullptr);
+    const QString csv = out.filePath(QStringLiteral("audit.csv"));
+    ASSERT_TRUE(audit->exportCsv(csv));
+    const QString csvText = fileText(csv);
+    EXPECT_TRUE(csvText.contains(QStringLiteral("incident"))) << "the change's row is there";
+    EXPECT_TRUE(hitsOf(csvText.split(QLatin1Char('\n')), secrets).isEmpty())
+        << hitsOf(csvText.split(QLatin1Char('\n')), secrets)
+               .join(QStringLiteral("\n"))
+               .toStdString();
+    IncidentExport incident(console.session(), console.events(), {QStringLiteral("chat")}, nullptr);
+    bool exported = false;
+    QObject::connect(&incident, &IncidentExport::finished, [&](bool ok, const QString &error) {
+        EXPECT_TRUE(ok) << error.toStdString();
+        exported = true;
+    });
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    incident.start(out.path(), QStringLiteral("incident"), now - 600000, now + 1000);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return exported; }, 15000));
+    const QString md = fileText(incident.markdownPath());
+    EXPECT_FALSE(md.isEmpty());
+    EXPECT_TRUE(hitsOf(md.split(QLatin1Char('\n')), secrets).isEmpty())
+        << hitsOf(md.split(QLatin1Char('\n')), secrets).join(QStringLiteral("\n")).toStdString();
+
     window.showPage(pageIndex(QStringLiteral("latency")));
     // The chart, in large type, once it has points (for the screenshot).
     EXPECT_TRUE(
         QTest::qWaitFor([&] { return window.latencyPage()->chart()->pointCount() > 0; }, 15000));
     shot(&window, "presenter-latency.png");
+    const QString latencyCsv = out.filePath(QStringLiteral("latency.csv"));
+    window.latencyPage()->exportTo(latencyCsv);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return QFile::exists(latencyCsv); }, 10000));
+    EXPECT_TRUE(hitsOf(fileText(latencyCsv).split(QLatin1Char('\n')), secrets).isEmpty());
     window.showPage(pageIndex(QStringLiteral("routing")));
     QTest::qWait(300);
     shot(&window, "presenter-routing.png");
@@ -223,6 +294,13 @@ TEST(Presenter, NoHostTokenOrRequestIdOnAnyPageAndTheTypeIsLarge)
     EXPECT_FALSE(window.presentingBanner()->isVisible());
     EXPECT_TRUE(endpoint->text().contains(address)) << endpoint->text().toStdString();
     EXPECT_TRUE(window.windowTitle().contains(QStringLiteral("sim")));
+    // Not presenting, logs are whole again.
+    qWarning("plain %s", qPrintable(address));
+    {
+        QMutexLocker lock(&g_logMutex);
+        EXPECT_TRUE(g_logged.last().contains(address)) << g_logged.last().toStdString();
+    }
+    qInstallMessageHandler(previous);
 }
 
 TEST(Privacy, MasksAddressesEndpointsTokensAndRequestIdsButNotClockTimes)

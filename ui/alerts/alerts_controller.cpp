@@ -1,11 +1,14 @@
 #include "ui/alerts/alerts_controller.h"
 
+#include "core/clock.h"
 #include "core/series_store.h"
 #include "ui/common/notification_log.h"
 #include "ui/latency/latency_controller.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QSettings>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace sb {
 
@@ -27,13 +30,30 @@ RouteSlo readSlo(QSettings &s, const RouteSlo &base)
     return r;
 }
 
+void writeSlo(QSettings &s, const RouteSlo &r)
+{
+    s.setValue(QStringLiteral("errorObjective"), r.errorObjective);
+    s.setValue(QStringLiteral("p95Ms"), r.p95ThresholdMs);
+    s.setValue(QStringLiteral("p99Ms"), r.p99ThresholdMs);
+    s.setValue(QStringLiteral("pendingForSec"), r.policy.pendingForSec);
+    s.setValue(QStringLiteral("recoverForSec"), r.policy.recoverForSec);
+}
+
+// Every live controller (GUI thread only), so an edit reaches every window.
+QList<AlertsController *> &controllers()
+{
+    static QList<AlertsController *> list;
+    return list;
+}
+
 } // namespace
 
 AlertsController::AlertsController(LatencyController *latency, NotificationLog *log,
                                    QObject *parent)
     : QObject(parent), m_latency(latency), m_log(log), m_monitor(defaultSlo()),
-      m_now([] { return QDateTime::currentSecsSinceEpoch(); })
+      m_now([] { return clock::nowMs() / 1000; })
 {
+    controllers().append(this);
     RouteSlo defaults;
     QHash<QString, RouteSlo> routes;
     readSettings(&defaults, &routes);
@@ -50,6 +70,49 @@ AlertsController::AlertsController(LatencyController *latency, NotificationLog *
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, &AlertsController::evaluate);
     m_timer.start();
+}
+
+AlertsController::~AlertsController()
+{
+    controllers().removeAll(this);
+}
+
+void AlertsController::writeSettings(const RouteSlo &defaults,
+                                     const QHash<QString, RouteSlo> &routes)
+{
+    QSettings s;
+    s.beginGroup(QStringLiteral("alerts"));
+    s.beginGroup(QStringLiteral("default"));
+    writeSlo(s, defaults);
+    s.endGroup();
+    s.remove(QStringLiteral("route")); // a route set back to the default follows it
+    s.beginGroup(QStringLiteral("route"));
+    for (auto it = routes.begin(); it != routes.end(); ++it) {
+        s.beginGroup(it.key());
+        writeSlo(s, it.value());
+        s.endGroup();
+    }
+    s.endGroup();
+    s.endGroup();
+    s.sync();
+}
+
+void AlertsController::currentSlos(RouteSlo *defaults, QHash<QString, RouteSlo> *routes)
+{
+    if (controllers().isEmpty()) {
+        readSettings(defaults, routes);
+        return;
+    }
+    *defaults = controllers().first()->m_defaults;
+    *routes = controllers().first()->m_routeSlos;
+}
+
+void AlertsController::applyEverywhere(const RouteSlo &defaults,
+                                       const QHash<QString, RouteSlo> &routes)
+{
+    for (AlertsController *c : std::as_const(controllers()))
+        c->setSlos(defaults, routes);
+    (void)QtConcurrent::run([defaults, routes] { writeSettings(defaults, routes); });
 }
 
 RouteSlo AlertsController::defaultSlo()
@@ -77,6 +140,7 @@ void AlertsController::readSettings(RouteSlo *defaults, QHash<QString, RouteSlo>
 void AlertsController::setSlos(const RouteSlo &defaults, const QHash<QString, RouteSlo> &routes)
 {
     m_monitor = SloMonitor(defaults);
+    m_defaults = defaults;
     for (auto it = routes.begin(); it != routes.end(); ++it)
         m_monitor.setSlo(it.key(), it.value());
     m_routeSlos = routes;
@@ -95,7 +159,7 @@ void AlertsController::evaluate()
     // The newest second closes about a second late: judge the one before.
     for (const SloAlert &a : m_monitor.evaluate(m_now() - 2)) {
         NotificationLog::Entry e;
-        e.timeMs = QDateTime::currentMSecsSinceEpoch();
+        e.timeMs = clock::nowMs();
         switch (a.reading.state) {
         case AlertState::Firing:
             e.severity = NotificationLog::Severity::Trouble;

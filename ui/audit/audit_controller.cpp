@@ -1,6 +1,7 @@
 #include "ui/audit/audit_controller.h"
 
 #include "client/routing_client.h"
+#include "core/clock.h"
 #include "store/cache.h"
 #include "ui/common/action_log.h"
 
@@ -16,7 +17,7 @@ AuditController::AuditController(Session *session, ActionLog *actions, QObject *
             [this](const std::vector<AuditEvent> &events) {
                 for (const auto &e : events)
                     m_events.insert(e.id, e);
-                m_fresh = {QDateTime::currentMSecsSinceEpoch(), true};
+                m_fresh = {clock::nowMs(), true};
                 if (auto *cache = m_session->cache())
                     cache->saveAuditEvents(m_session->endpointKey(), events);
                 rebuild();

@@ -1,6 +1,8 @@
 #include "ui/audit/audit_page.h"
 
+#include "core/clock.h"
 #include "ui/audit/audit_controller.h"
+#include "ui/common/privacy.h"
 #include "ui/common/stale_banner.h"
 #include "ui/common/table_setup.h"
 #include "ui/session.h"
@@ -110,7 +112,7 @@ AuditPage::AuditPage(Session *session, AuditController *controller, QWidget *par
 void AuditPage::applyRange()
 {
     const qint64 secs = m_range->currentData().toLongLong();
-    m_filter->setSinceMs(secs > 0 ? QDateTime::currentMSecsSinceEpoch() - secs * 1000 : 0);
+    m_filter->setSinceMs(secs > 0 ? clock::nowMs() - secs * 1000 : 0);
 }
 
 bool AuditPage::exportCsv(const QString &path, QString *error) const
@@ -131,7 +133,8 @@ bool AuditPage::exportCsv(const QString &path, QString *error) const
             *error = file.errorString();
         return false;
     }
-    file.write(AuditModel::toCsv(rows).toUtf8());
+    // Exported while presenting: masked like the table it came from.
+    file.write(privacy::masked(AuditModel::toCsv(rows)).toUtf8());
     if (!file.commit()) {
         if (error)
             *error = file.errorString();

@@ -1,5 +1,6 @@
 #include "ui/common/event_log.h"
 
+#include "core/clock.h"
 #include "store/cache.h"
 #include "ui/session.h"
 
@@ -13,7 +14,7 @@ namespace {
 
 qint64 now()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return clock::nowMs();
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "ui/common/privacy.h"
 
 #include <QApplication>
+#include <QClipboard>
 #include <QFont>
 #include <QHeaderView>
 #include <QPointer>
@@ -11,6 +12,7 @@
 #include <QWidget>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <qcustomplot.h>
 #include <vector>
 
@@ -66,6 +68,45 @@ void scaleChart(QCustomPlot *p, double factor)
     p->replot(QCustomPlot::rpQueuedReplot);
 }
 
+QtMessageHandler g_previousHandler = nullptr;
+
+// Logs written while presenting (qInfo, qWarning, … from any thread) lose
+// their hosts, tokens and request ids like the screen does: a log shown on a
+// shared screen or pasted into a chat is a screen too.
+void maskingHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QString text = privacy::masked(message);
+    if (g_previousHandler)
+        g_previousHandler(type, context, text);
+    else
+        std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, text)));
+}
+
+// What the user copies while presenting is masked too, whatever copied it
+// (a line edit, a label's selection, a table): the text is replaced as it
+// lands on the clipboard. Setting the masked text changes nothing more.
+void maskClipboard(QClipboard::Mode mode)
+{
+    QClipboard *clipboard = QGuiApplication::clipboard();
+    if (!privacy::enabled() || !clipboard)
+        return;
+    const QString text = clipboard->text(mode);
+    const QString masked = privacy::masked(text);
+    if (masked != text)
+        clipboard->setText(masked, mode);
+}
+
+void installGuards()
+{
+    static bool installed = false;
+    if (installed)
+        return;
+    installed = true;
+    g_previousHandler = qInstallMessageHandler(maskingHandler);
+    if (QClipboard *clipboard = QGuiApplication::clipboard())
+        QObject::connect(clipboard, &QClipboard::changed, clipboard, &maskClipboard);
+}
+
 } // namespace
 
 bool isOn()
@@ -82,6 +123,8 @@ void setOn(bool on)
 {
     if (on == isOn())
         return;
+    if (on)
+        installGuards();
     const double factor = on ? kScale : 1.0 / kScale;
     // Each widget's font scaled from the size it has now: style sheets and
     // fonts set in code (a bold title 1.3× the text) keep a widget from

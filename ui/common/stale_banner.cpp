@@ -1,5 +1,6 @@
 #include "ui/common/stale_banner.h"
 
+#include "core/clock.h"
 #include "ui/common/format.h"
 #include "ui/common/privacy.h"
 
@@ -31,8 +32,8 @@ void StaleBanner::update(bool live, qint64 fetchedMs, const QString &reason,
                    "%1.")
                     .arg(why.toHtmlEscaped()));
     } else {
-        const QString when = tr("%1 (%2)").arg(
-            formatAge(QDateTime::currentMSecsSinceEpoch() - fetchedMs), formatTime(fetchedMs));
+        const QString when =
+            tr("%1 (%2)").arg(formatAge(clock::nowMs() - fetchedMs), formatTime(fetchedMs));
         const QString what =
             cachedFrom.isEmpty()
                 ? tr("<b>Stale:</b> showing data cached %1.").arg(when)

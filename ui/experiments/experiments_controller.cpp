@@ -2,6 +2,7 @@
 
 #include "client/experiments_client.h"
 #include "client/prompts_client.h"
+#include "core/clock.h"
 #include "store/cache.h"
 #include "ui/common/action_log.h"
 #include "ui/common/format.h"
@@ -18,7 +19,7 @@ namespace {
 
 qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return clock::nowMs();
 }
 
 QString weightsText(const std::vector<Variant> &variants)

@@ -1,6 +1,7 @@
 #include "ui/experiments/results_controller.h"
 
 #include "client/results_watch.h"
+#include "core/clock.h"
 
 #include <QDateTime>
 
@@ -75,7 +76,7 @@ void ResultsController::applyResults(const ExperimentResults &results)
     const bool first = !m_fresh.live;
     m_results = results;
     m_hasResults = true;
-    m_fresh = {QDateTime::currentMSecsSinceEpoch(), true};
+    m_fresh = {clock::nowMs(), true};
     ResultsPoint p;
     p.timeMs = results.timeMs > 0 ? results.timeMs : m_fresh.fetchedMs;
     for (const auto &v : m_experiment.variants) {

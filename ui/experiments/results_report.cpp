@@ -1,7 +1,9 @@
 #include "ui/experiments/results_report.h"
 
+#include "core/clock.h"
 #include "core/experiment_report.h"
 #include "ui/common/format.h"
+#include "ui/common/privacy.h"
 #include "ui/experiments/results_charts.h"
 #include "ui/experiments/results_controller.h"
 #include "ui/experiments/results_model.h"
@@ -83,8 +85,7 @@ QString exportResults(const QString &pdfPath, const ResultsController &results,
     html += QObject::tr("<p>Experiment %1 on route <b>%2</b>, %3 · primary metric <b>%4</b> · "
                         "report of %5 (results taken %6)</p>")
                 .arg(esc(e.id), esc(e.route), toString(e.state), toString(a.primary),
-                     formatTime(QDateTime::currentMSecsSinceEpoch()),
-                     formatTime(results.results().timeMs));
+                     formatTime(clock::nowMs()), formatTime(results.results().timeMs));
     if (!e.description.isEmpty())
         html += QStringLiteral("<p><i>%1</i></p>").arg(esc(e.description));
     html += QStringLiteral("<table width='100%' cellpadding=10 border=0><tr><td "
@@ -150,7 +151,8 @@ QString exportResults(const QString &pdfPath, const ResultsController &results,
     }
     html += QObject::tr("<h3>Methods</h3><p style='font-size:9pt'>%1</p>")
                 .arg(esc(methodsText(a, results.settings())));
-    doc.setHtml(html);
+    // Exported while presenting: no host, token or request id in the file either.
+    doc.setHtml(privacy::masked(html));
 
     QPdfWriter pdf(pdfPath);
     pdf.setTitle(e.name);
@@ -168,7 +170,7 @@ QString exportResults(const QString &pdfPath, const ResultsController &results,
     QFile csv(csvPath);
     if (!csv.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return QObject::tr("Wrote %1, but not %2: %3").arg(pdfPath, csvPath, csv.errorString());
-    csv.write(resultsCsv(e, results.results(), a).toUtf8());
+    csv.write(privacy::masked(resultsCsv(e, results.results(), a)).toUtf8());
     if (!csv.flush())
         return QObject::tr("Could not write %1: %2").arg(csvPath, csv.errorString());
     return {};

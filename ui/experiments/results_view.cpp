@@ -1,5 +1,6 @@
 #include "ui/experiments/results_view.h"
 
+#include "core/clock.h"
 #include "ui/common/format.h"
 #include "ui/common/palette.h"
 #include "ui/common/table_setup.h"
@@ -305,12 +306,11 @@ void ResultsView::updateFreshness()
         return;
     }
     if (f.live) {
-        m_live->setText(tr("● live · updated %1")
-                            .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - f.fetchedMs)));
+        m_live->setText(tr("● live · updated %1").arg(formatAge(clock::nowMs() - f.fetchedMs)));
         m_live->setStyleSheet(QStringLiteral("color: %1;").arg(palette::good().name()));
     } else if (f.fetchedMs > 0) {
-        m_live->setText(tr("○ not live: numbers from %1")
-                            .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - f.fetchedMs)));
+        m_live->setText(
+            tr("○ not live: numbers from %1").arg(formatAge(clock::nowMs() - f.fetchedMs)));
         m_live->setStyleSheet(QStringLiteral("color: %1;").arg(palette::warn().name()));
     } else {
         m_live->setText(m_session->isReady() ? tr("waiting for the first results…")

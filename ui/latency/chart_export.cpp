@@ -1,5 +1,7 @@
 #include "ui/latency/chart_export.h"
 
+#include "ui/common/privacy.h"
+
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -88,7 +90,7 @@ QString csvOf(const std::vector<ExportSeries> &series)
             out += row.join(QLatin1Char(',')) + QStringLiteral("\r\n");
         }
     }
-    return out;
+    return privacy::masked(out); // exported while presenting: masked as on screen
 }
 
 void writeFileAsync(const QString &path, QByteArray bytes, QObject *context,

@@ -1,5 +1,6 @@
 #include "ui/latency/latency_chart.h"
 
+#include "core/clock.h"
 #include "ui/common/format.h"
 #include "ui/latency/chart_markers.h"
 #include "ui/latency/chart_style.h"
@@ -443,7 +444,7 @@ void LatencyChart::updateEmpty()
 
 void LatencyChart::updateLegend()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = clock::nowMs();
     QStringList rows;
     for (const auto &s : m_series) {
         QString values;

@@ -1,6 +1,7 @@
 #include "ui/latency/latency_controller.h"
 
 #include "client/latency_stream.h"
+#include "core/clock.h"
 #include "otlp/otlp_receiver.h"
 #include "store/cache.h"
 #include "ui/audit/audit_model.h"
@@ -95,7 +96,7 @@ void LatencyController::setPrometheusConfig(const std::optional<PrometheusConfig
 LatencyController::LatencyController(Session *session, QObject *parent)
     : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this)),
       m_store(std::make_unique<SeriesStore>()), m_retention(defaultRetention()),
-      m_now([] { return QDateTime::currentMSecsSinceEpoch(); })
+      m_now([] { return clock::nowMs(); })
 {
     connect(m_stream, &LatencyStream::pointsReady, this, &LatencyController::onPoints);
     connect(m_stream, &LatencyStream::seriesPointsReady, this, &LatencyController::onSeries);
@@ -196,7 +197,7 @@ void LatencyController::onOtlp(const SeriesUpdate &in)
         out.seconds.push_back(std::move(s));
     }
     m_store->append(out.seconds);
-    m_store->trim(QDateTime::currentMSecsSinceEpoch());
+    m_store->trim(clock::nowMs());
     emit seriesUpdated(out);
 }
 
@@ -344,7 +345,7 @@ void LatencyController::onSnapshot(const CacheSnapshot &s)
         return;
     // Recent history per known route, so the chart is not empty offline.
     // Endpoints are captured per job, so switching briefly is safe.
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = clock::nowMs();
     for (const auto &r : s.routing.routes)
         cache->loadLatency(s.endpoint, r.name, now - LatencyHistory::kKeepMs, now);
     prune(); // once per start or endpoint, then every kPruneMs
@@ -361,7 +362,7 @@ void LatencyController::onSeries(const SeriesUpdate &update)
                 m_pendingSeries.push_back({*key, sec.secondMs, sec.aggregate});
         }
     }
-    m_store->trim(QDateTime::currentMSecsSinceEpoch());
+    m_store->trim(clock::nowMs());
     emit seriesUpdated(update);
 }
 

@@ -1,6 +1,7 @@
 #include "ui/latency/latency_page.h"
 
 #include "client/latency_stream.h"
+#include "core/clock.h"
 #include "core/latency_heatmap.h"
 #include "core/latency_history.h"
 #include "ui/common/stale_banner.h"
@@ -479,7 +480,7 @@ void LatencyPage::onSelection(const QStringList &ids)
     const auto [from, to] = m_chart->visibleRangeMs();
     if (m_chart->isFollowing()) {
         // The window the chart will show, before its first replot sets it.
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 now = clock::nowMs();
         requestHistory(now - qint64(m_chart->windowSeconds()) * 1000, now);
     } else {
         requestHistory(from, to);

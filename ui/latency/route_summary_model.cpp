@@ -1,5 +1,6 @@
 #include "ui/latency/route_summary_model.h"
 
+#include "core/clock.h"
 #include "core/latency_history.h"
 #include "ui/common/format.h"
 #include "ui/common/palette.h"
@@ -68,8 +69,7 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
     // alone is noisy); quantiles of the latest second (quantiles cannot be
     // averaged). Seconds older than the window do not count, so after an
     // outage the columns go blank instead of showing old numbers as live.
-    const RecentStats recent =
-        recentStats(series, QDateTime::currentMSecsSinceEpoch(), kAverageSeconds);
+    const RecentStats recent = recentStats(series, clock::nowMs(), kAverageSeconds);
     const LatencyPoint &last = series.back();
     const double errorRate = recent.errorRate();
     const double fallbackRate = recent.fallbackRate();
@@ -84,7 +84,7 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ToolTipRole && !recent.current)
         return tr("No data for %1: the figures shown are from before the stream stopped")
-            .arg(formatAge(QDateTime::currentMSecsSinceEpoch() - recent.newestMs));
+            .arg(formatAge(clock::nowMs() - recent.newestMs));
     if (role == Qt::FontRole && index.column() == Route) {
         QFont f;
         f.setBold(true);

@@ -1,5 +1,6 @@
 #include "ui/prompts/prompt_models.h"
 
+#include "core/clock.h"
 #include "core/prompt_diff.h"
 #include "ui/common/format.h"
 #include "ui/common/palette.h"
@@ -154,8 +155,7 @@ QVariant PromptListModel::data(const QModelIndex &index, int role) const
         return labelSummary(*p);
     case Updated:
         // Short in the list; the exact time is the tooltip.
-        return p->updatedMs > 0 ? formatAge(QDateTime::currentMSecsSinceEpoch() - p->updatedMs)
-                                : QStringLiteral("—");
+        return p->updatedMs > 0 ? formatAge(clock::nowMs() - p->updatedMs) : QStringLiteral("—");
     case Description:
         return p->description;
     }

@@ -2,6 +2,7 @@
 
 #include "client/prompts_client.h"
 #include "client/prompts_watch.h"
+#include "core/clock.h"
 #include "core/prompt_diff.h"
 #include "store/cache.h"
 #include "ui/common/action_log.h"
@@ -15,7 +16,7 @@ namespace sb {
 
 static qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return clock::nowMs();
 }
 
 static const QString kProduction = QStringLiteral("production");

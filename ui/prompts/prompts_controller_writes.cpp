@@ -3,6 +3,7 @@
 // submitting them, and saving a new version. Reads, the watch and what is
 // kept locally are in prompts_controller.cpp.
 #include "client/prompts_client.h"
+#include "core/clock.h"
 #include "core/prompt_diff.h"
 #include "store/cache.h"
 #include "ui/common/action_log.h"
@@ -17,7 +18,7 @@ namespace sb {
 
 static qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return clock::nowMs();
 }
 
 static const QString kProduction = QStringLiteral("production");
@@ -212,7 +213,7 @@ void PromptsController::submit(const Change &change)
 
 static LocalAction actionOf(const Change &c, const QString &outcome, const QString &detail)
 {
-    LocalAction a = localActionFor(c, QDateTime::currentMSecsSinceEpoch(), {});
+    LocalAction a = localActionFor(c, clock::nowMs(), {});
     a.outcome = outcome;
     a.detail = detail;
     return a;

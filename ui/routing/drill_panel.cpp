@@ -1,5 +1,6 @@
 #include "ui/routing/drill_panel.h"
 
+#include "core/clock.h"
 #include "ui/common/format.h"
 #include "ui/routing/routing_controller.h"
 
@@ -125,7 +126,7 @@ void DrillPanel::refresh()
                                  ? m_running->currentItem()->data(Qt::UserRole).toString()
                                  : QString();
     m_running->clear();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = clock::nowMs();
     for (const auto &d : m_controller->drills()) {
         auto *item =
             new QListWidgetItem(tr("%1 on %2 · ends in %3")

@@ -3,6 +3,7 @@
 #include "client/drill_client.h"
 #include "client/routing_client.h"
 #include "client/routing_watch.h"
+#include "core/clock.h"
 #include "core/routing_merge.h"
 #include "store/cache.h"
 #include "ui/common/action_log.h"
@@ -15,7 +16,7 @@ namespace sb {
 
 static qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return clock::nowMs();
 }
 
 RoutingController::RoutingController(Session *session, ActionLog *actions,
@@ -518,7 +519,7 @@ void RoutingController::submit(const Change &change)
 
 static LocalAction actionOf(const Change &c, const QString &outcome, const QString &detail)
 {
-    LocalAction a = localActionFor(c, QDateTime::currentMSecsSinceEpoch(), {});
+    LocalAction a = localActionFor(c, clock::nowMs(), {});
     a.outcome = outcome;
     a.detail = detail;
     return a;

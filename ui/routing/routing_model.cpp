@@ -1,5 +1,6 @@
 #include "ui/routing/routing_model.h"
 
+#include "core/clock.h"
 #include "ui/common/format.h"
 #include "ui/common/palette.h"
 
@@ -44,7 +45,7 @@ void RoutingModel::emitAllChanged(int firstColumn, int lastColumn)
 void RoutingModel::setTable(RoutingTable table)
 {
     if (m_nowMs == 0)
-        m_nowMs = QDateTime::currentMSecsSinceEpoch();
+        m_nowMs = clock::nowMs();
     if (sameShape(m_table, table)) {
         m_table = std::move(table);
         emitAllChanged(0, NB_COLUMNS - 1);

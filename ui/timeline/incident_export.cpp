@@ -1,5 +1,6 @@
 #include "ui/timeline/incident_export.h"
 
+#include "core/clock.h"
 #include "core/event_bundle.h"
 #include "core/incident_report.h"
 #include "store/cache.h"
@@ -133,7 +134,7 @@ void IncidentExport::writeAll()
                                                                        : m_session->profileName());
     report.fromMs = m_fromMs;
     report.toMs = m_toMs;
-    report.writtenMs = QDateTime::currentMSecsSinceEpoch();
+    report.writtenMs = clock::nowMs();
     report.events = events;
     report.bundleFile = m_base + QStringLiteral(".json");
 

@@ -1,5 +1,6 @@
 #include "ui/timeline/timeline_page.h"
 
+#include "core/clock.h"
 #include "core/event_bundle.h"
 #include "ui/common/event_log.h"
 #include "ui/common/privacy.h"
@@ -112,7 +113,7 @@ TimelinePage::TimelinePage(Console *console, QWidget *parent)
     noteAction->setObjectName(QStringLiteral("timeline-note"));
     noteAction->setToolTip(tr("a note on the timeline at now (Ctrl+M anywhere)"));
     connect(noteAction, &QAction::triggered, this,
-            [this] { NoteDialog::ask(this, m_events, QDateTime::currentMSecsSinceEpoch()); });
+            [this] { NoteDialog::ask(this, m_events, clock::nowMs()); });
     auto *exportAction = new QAction(tr("Export incident…"), this);
     exportAction->setObjectName(QStringLiteral("timeline-export"));
     exportAction->setToolTip(tr("a post-mortem draft (Markdown, chart PNGs) and a JSON bundle of "
@@ -185,7 +186,7 @@ void TimelinePage::applyFilter()
     f.target = m_target->text().trimmed();
     const qint64 span = m_range->currentData().toLongLong();
     if (span > 0) {
-        f.fromMs = QDateTime::currentMSecsSinceEpoch() - span;
+        f.fromMs = clock::nowMs() - span;
     } else if (span < 0) {
         f.fromMs = m_from->dateTime().toMSecsSinceEpoch();
         f.toMs = m_to->dateTime().toMSecsSinceEpoch();
@@ -218,7 +219,7 @@ void TimelinePage::showDetails()
 std::pair<qint64, qint64> TimelinePage::exportRange() const
 {
     const TimelineFilter &f = m_model->filter();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = clock::nowMs();
     if (f.fromMs)
         return {f.fromMs, f.toMs ? f.toMs : now};
     qint64 lo = now, hi = 0;
