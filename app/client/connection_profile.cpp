@@ -26,6 +26,19 @@ bool parseSource(const QString &s, ConnectionProfile::TokenSource *out)
     return true;
 }
 
+bool parsePromAuth(const QString &s, ConnectionProfile::PromAuth *out)
+{
+    if (s == QLatin1String("bearer"))
+        *out = ConnectionProfile::PromAuth::Bearer;
+    else if (s == QLatin1String("basic"))
+        *out = ConnectionProfile::PromAuth::Basic;
+    else if (s == QLatin1String("none") || s.isEmpty())
+        *out = ConnectionProfile::PromAuth::None;
+    else
+        return false;
+    return true;
+}
+
 QStringList headerLines(const QList<QPair<QString, QString>> &metadata)
 {
     QStringList lines;
@@ -111,6 +124,17 @@ constexpr Field kFields[] = {
     SB_TEXT_FIELD(promRouteLabel),
     SB_TEXT_FIELD(promModelLabel),
     SB_TEXT_FIELD(promVariantLabel),
+    SB_TEXT_FIELD(promUrl),
+    SB_TEXT_FIELD(promSelector),
+    SB_TEXT_FIELD(promUnit),
+    {"promAuth", Kind::Text,
+     [](const ConnectionProfile &p) { return QVariant(toString(p.promAuth)); },
+     [](ConnectionProfile &p, const QVariant &v) {
+         return parsePromAuth(v.toString(), &p.promAuth);
+     },
+     "none, bearer or basic"},
+    SB_TEXT_FIELD(promBasicUser),
+    SB_TEXT_FIELD(promCaFile),
 };
 #undef SB_TEXT_FIELD
 #undef SB_LIST_FIELD
@@ -149,6 +173,24 @@ QString toString(ConnectionProfile::TokenSource s)
         break;
     }
     return QStringLiteral("none");
+}
+
+QString toString(ConnectionProfile::PromAuth a)
+{
+    switch (a) {
+    case ConnectionProfile::PromAuth::Bearer:
+        return QStringLiteral("bearer");
+    case ConnectionProfile::PromAuth::Basic:
+        return QStringLiteral("basic");
+    case ConnectionProfile::PromAuth::None:
+        break;
+    }
+    return QStringLiteral("none");
+}
+
+QString prometheusKeychainEntry(const QString &profile)
+{
+    return profile + QStringLiteral("/prometheus");
 }
 
 const ConnectionProfile *findProfile(const std::vector<ConnectionProfile> &profiles,
@@ -202,6 +244,30 @@ QString ConnectionProfile::validate() const
         if (value.contains(QLatin1Char('\n')) || value.contains(QLatin1Char('\r')))
             return tr("Headers: the value of \"%1\" must be one line").arg(key);
     }
+    return validatePrometheus();
+}
+
+QString ConnectionProfile::validatePrometheus() const
+{
+    if (promUrl.trimmed().isEmpty()) {
+        if (!promCaFile.isEmpty() || promAuth != PromAuth::None)
+            return tr("Prometheus: give the server's URL, e.g. http://prometheus:9090, or turn "
+                      "authentication and the CA off");
+        return {};
+    }
+    static const QRegularExpression url(QStringLiteral("^(https?)://[^\\s/?#]+(/[^\\s?#]*)?$"));
+    const auto m = url.match(promUrl.trimmed());
+    if (!m.hasMatch())
+        return tr("Prometheus URL: expected http://host:port or https://host:port, e.g. "
+                  "http://prometheus:9090");
+    if (!promCaFile.isEmpty() && m.captured(1) != QLatin1String("https"))
+        return tr("Prometheus CA: a custom CA needs an https:// URL");
+    if (!promUnit.isEmpty() && promUnit != QLatin1String("s") && promUnit != QLatin1String("ms"))
+        return tr("Prometheus unit: s or ms");
+    if (promAuth == PromAuth::Basic && promBasicUser.trimmed().isEmpty())
+        return tr("Prometheus: basic auth needs a user name");
+    if (promSelector.contains(QLatin1Char('\n')))
+        return tr("Prometheus metric: one line");
     return {};
 }
 

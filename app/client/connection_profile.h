@@ -53,11 +53,31 @@ struct ConnectionProfile
     QString promRouteLabel;
     QString promModelLabel;
     QString promVariantLabel;
+    // A Prometheus server this profile's console imports latency history
+    // from (empty: none), the histogram to import and its unit ("s" or
+    // "ms"; empty: s), and how to authenticate: the bearer token or the
+    // basic-auth password is kept in the keychain entry
+    // prometheusKeychainEntry(name), never here. promCaFile: the PEM of a
+    // custom CA for an https URL (empty: the system's roots).
+    enum class PromAuth
+    {
+        None,
+        Bearer,
+        Basic
+    };
+    QString promUrl;
+    QString promSelector;
+    QString promUnit;
+    PromAuth promAuth = PromAuth::None;
+    QString promBasicUser;
+    QString promCaFile;
     // The in-process sim the console started itself: not stored.
     bool builtIn = false;
 
     // "" when the profile can be used, else what to fix, naming the field.
     QString validate() const;
+    // The Prometheus fields' part of validate().
+    QString validatePrometheus() const;
     // "TLS, custom CA, client certificate, token from the keychain"
     QString summary() const;
     // Where the token comes from, in words for "check …" advice.
@@ -66,6 +86,10 @@ struct ConnectionProfile
 };
 
 QString toString(ConnectionProfile::TokenSource s);
+QString toString(ConnectionProfile::PromAuth a);
+// The keychain entry (service "switchboard") of a profile's Prometheus
+// secret: "<profile>/prometheus" (a profile's name holds no '/').
+QString prometheusKeychainEntry(const QString &profile);
 const ConnectionProfile *findProfile(const std::vector<ConnectionProfile> &profiles,
                                      const QString &name);
 

@@ -3,6 +3,8 @@
 #include "core/prom_parse.h"
 
 #include <QFutureWatcher>
+#include <QJsonDocument>
+#include <QJsonValue>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -118,15 +120,41 @@ QNetworkRequest PrometheusSource::request(const QString &path,
 
 namespace {
 // The HTTP-level failures, as sentences; empty when the body should be read.
-QString httpFailure(int http, const QString &url, const QString &networkError)
+QString httpFailure(int http, const PrometheusConfig &c, const QNetworkReply &reply,
+                    const QByteArray &body)
 {
+    const QString &url = c.url;
+    if (http == 400 && body.contains("HTTP request to an HTTPS server"))
+        return PrometheusSource::tr("Prometheus at %1 serves https: write https:// in the URL")
+            .arg(url);
+    if (http == 0 && reply.error() == QNetworkReply::SslHandshakeFailedError)
+        return PrometheusSource::tr("Prometheus at %1 failed the TLS check: %2: %3")
+            .arg(url, reply.errorString(),
+                 c.caPem.isEmpty() ? PrometheusSource::tr("give the CA that signed its "
+                                                          "certificate (custom CA)")
+                                   : PrometheusSource::tr("the custom CA did not sign its "
+                                                          "certificate, or the host name differs"));
     if (http == 0)
-        return PrometheusSource::tr("Prometheus at %1 is unreachable: %2").arg(url, networkError);
-    if (http == 401 || http == 403)
-        return PrometheusSource::tr("Prometheus at %1 refused the credentials (HTTP %2): check "
-                                    "the token or the basic-auth password")
+        return PrometheusSource::tr("Prometheus at %1 is unreachable: %2")
+            .arg(url, reply.errorString());
+    if (http == 401 || http == 403) {
+        QString what;
+        switch (c.auth) {
+        case PrometheusConfig::Auth::Basic:
+            what = PrometheusSource::tr("check the password of user \"%1\"").arg(c.basicUser);
+            break;
+        case PrometheusConfig::Auth::Bearer:
+            what = PrometheusSource::tr("check the bearer token");
+            break;
+        case PrometheusConfig::Auth::None:
+            what = PrometheusSource::tr("it wants credentials: choose bearer token or basic auth");
+            break;
+        }
+        return PrometheusSource::tr("Prometheus at %1 refused the credentials (HTTP %2): %3")
             .arg(url)
-            .arg(http);
+            .arg(http)
+            .arg(what);
+    }
     if (http == 404)
         return PrometheusSource::tr("%1 does not serve the Prometheus API (HTTP 404): give the "
                                     "server's root, e.g. http://host:9090")
@@ -184,8 +212,7 @@ void PrometheusSource::fetchPage(std::shared_ptr<Job> job)
                 reply->deleteLater();
                 const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
                 const QByteArray body = reply->readAll();
-                if (const QString why = httpFailure(http, config.url, reply->errorString());
-                    !why.isEmpty()) {
+                if (const QString why = httpFailure(http, config, *reply, body); !why.isEmpty()) {
                     fail(why);
                     return;
                 }
@@ -255,6 +282,32 @@ void PrometheusSource::pageDone(std::shared_ptr<Job> job, PrometheusImport page,
     emit imported(acc);
 }
 
+void PrometheusSource::checkFeatures()
+{
+    QNetworkReply *reply = m_network->get(request(QStringLiteral("/api/v1/status/flags"), {}));
+    const PrometheusConfig config = m_config;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, config] {
+        reply->deleteLater();
+        const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll();
+        if (const QString why = httpFailure(http, config, *reply, body); !why.isEmpty()) {
+            emit featuresChecked(false, why);
+            return;
+        }
+        // A few kilobytes of flags: read here.
+        const QJsonValue features =
+            QJsonDocument::fromJson(body)[QLatin1String("data")][QLatin1String("enable-feature")];
+        if (!features.isString()) {
+            emit featuresChecked(false, tr("no flags in the answer (HTTP %1)").arg(http));
+            return;
+        }
+        emit featuresChecked(features.toString()
+                                 .split(QLatin1Char(','))
+                                 .contains(QLatin1String("native-histograms")),
+                             QString());
+    });
+}
+
 void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
 {
     const bool classic = m_kind == PrometheusConfig::Histograms::Classic;
@@ -267,8 +320,8 @@ void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
     connect(reply, &QNetworkReply::finished, this, [this, reply, config] {
         reply->deleteLater();
         const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (const QString why = httpFailure(http, config.url, reply->errorString());
-            !why.isEmpty()) {
+        QByteArray body = reply->readAll();
+        if (const QString why = httpFailure(http, config, *reply, body); !why.isEmpty()) {
             emit failed(why);
             return;
         }
@@ -283,7 +336,7 @@ void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
                 emit exemplarsLoaded(byRoute);
         });
         // Parsed on a worker thread, like the imports.
-        watcher->setFuture(QtConcurrent::run([body = reply->readAll(), config] {
+        watcher->setFuture(QtConcurrent::run([body = std::move(body), config] {
             const PromExemplars e = parsePromExemplars(body, config.millisPerUnit);
             ByRoute byRoute;
             if (!e.ok)

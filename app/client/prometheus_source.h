@@ -134,6 +134,9 @@ public:
     // --enable-feature=exemplar-storage); answered by exemplarsLoaded (once,
     // every route's, keyed like the imported series) or failed.
     void loadExemplars(qint64 fromMs, qint64 toMs);
+    // Whether the server runs with --enable-feature=native-histograms (its
+    // /api/v1/status/flags); answered by featuresChecked (error: why not known).
+    void checkFeatures();
     State state() const { return m_state; }
     QString lastError() const { return m_lastError; }
     qint64 lastSuccessMs() const { return m_lastSuccessMs; }
@@ -151,6 +154,7 @@ signals:
     void failed(const QString &error);
     void exemplarsLoaded(const QHash<QString, std::vector<sb::Exemplar>> &byRoute);
     void stateChanged(sb::PrometheusSource::State state);
+    void featuresChecked(bool nativeHistograms, const QString &error);
 
 private:
     struct Job; // one importRange: its pages, the kind asked, what came back

@@ -1,9 +1,8 @@
 #include "source_options.h"
 
+#include "client/prometheus_profile.h"
 #include "core/bucket_import.h"
 #include "ui/connections/profile.h"
-
-#include <QFile>
 
 namespace sb {
 
@@ -43,7 +42,8 @@ SourceOptions::SourceOptions()
                            "Attributes that name an OTLP series' variant (default none).", "a,b")),
       m_prom(option("prometheus",
                     "Import latency history from the Prometheus server at URL (native "
-                    "histograms, else classic buckets), e.g. http://127.0.0.1:9090.",
+                    "histograms, else classic buckets), e.g. http://127.0.0.1:9090. Without it, "
+                    "--profile's \"Prometheus history\" is used; these flags win over it.",
                     "URL")),
       m_promSel(option("prometheus-selector",
                        "The histogram to import (default "
@@ -111,27 +111,36 @@ bool SourceOptions::prometheus(const QCommandLineParser &p, const ConnectionProf
                                std::optional<PrometheusConfig> *out, QString *error) const
 {
     out->reset();
-    if (!p.isSet(m_prom))
+    const bool fromProfile = profile && !profile->promUrl.trimmed().isEmpty();
+    if (!p.isSet(m_prom) && !fromProfile)
         return true;
-    PrometheusConfig c;
-    c.url = p.value(m_prom);
-    c.selector = p.value(m_promSel);
-    const auto pick = [&](const QCommandLineOption &flag, const QString &fromProfile,
-                          QString *into) {
-        if (p.isSet(flag))
-            *into = p.value(flag).trimmed();
-        else if (!fromProfile.isEmpty())
-            *into = fromProfile;
-    };
-    pick(m_promRoute, profile ? profile->promRouteLabel : QString(), &c.routeLabel);
-    pick(m_promModel, profile ? profile->promModelLabel : QString(), &c.modelLabel);
-    pick(m_promVariant, profile ? profile->promVariantLabel : QString(), &c.variantLabel);
-    const auto unit = millisPerUnit(p.value(m_promUnit));
-    if (!unit) {
-        *error = QStringLiteral("--prometheus-unit must be s or ms");
-        return false;
+    // The profile's source (if it has one, or just its labels), then the flags over it.
+    ConnectionProfile base = profile ? *profile : ConnectionProfile();
+    if (!fromProfile) { // --prometheus alone: the profile lends its labels only
+        base.promAuth = ConnectionProfile::PromAuth::None;
+        base.promCaFile.clear();
+        base.promSelector.clear();
+        base.promUnit.clear();
     }
-    c.millisPerUnit = *unit;
+    PrometheusConfig c = prometheusConfigOf(base);
+    if (p.isSet(m_prom))
+        c.url = p.value(m_prom);
+    if (p.isSet(m_promSel) || !fromProfile)
+        c.selector = p.value(m_promSel);
+    for (const auto &[flag, into] :
+         {std::pair{&m_promRoute, &c.routeLabel}, std::pair{&m_promModel, &c.modelLabel},
+          std::pair{&m_promVariant, &c.variantLabel}}) {
+        if (p.isSet(*flag))
+            *into = p.value(*flag).trimmed();
+    }
+    if (p.isSet(m_promUnit) || !fromProfile || base.promUnit.isEmpty()) {
+        const auto unit = millisPerUnit(p.value(m_promUnit));
+        if (!unit) {
+            *error = QStringLiteral("--prometheus-unit must be s or ms");
+            return false;
+        }
+        c.millisPerUnit = *unit;
+    }
     const QString kind = p.value(m_promKind);
     if (kind == QLatin1String("native"))
         c.histograms = PrometheusConfig::Histograms::Native;
@@ -141,32 +150,33 @@ bool SourceOptions::prometheus(const QCommandLineParser &p, const ConnectionProf
         *error = QStringLiteral("--prometheus-histograms must be auto, native or classic");
         return false;
     }
-    c.secretEnv = p.value(m_promTokenEnv);
-    c.keychainEntry = p.value(m_promKeychain);
-    c.basicUser = p.value(m_promUser);
-    const bool secret = !c.secretEnv.isEmpty() || !c.keychainEntry.isEmpty();
-    c.auth = !c.basicUser.isEmpty() ? PrometheusConfig::Auth::Basic
-             : secret               ? PrometheusConfig::Auth::Bearer
-                                    : PrometheusConfig::Auth::None;
-    if (c.auth == PrometheusConfig::Auth::Basic && !secret) {
-        *error = QStringLiteral("--prometheus-basic-user needs --prometheus-secret-env or "
-                                "--prometheus-keychain for the password");
+    // A secret named by a flag replaces the profile's keychain entry.
+    const bool secretFlag = p.isSet(m_promTokenEnv) || p.isSet(m_promKeychain);
+    if (secretFlag || p.isSet(m_promUser)) {
+        c.secretEnv = p.value(m_promTokenEnv);
+        c.keychainEntry = p.value(m_promKeychain);
+        if (p.isSet(m_promUser))
+            c.basicUser = p.value(m_promUser);
+        else if (c.auth != PrometheusConfig::Auth::Basic)
+            c.basicUser.clear();
+        const bool secret = !c.secretEnv.isEmpty() || !c.keychainEntry.isEmpty();
+        c.auth = !c.basicUser.isEmpty() ? PrometheusConfig::Auth::Basic
+                 : secret               ? PrometheusConfig::Auth::Bearer
+                                        : PrometheusConfig::Auth::None;
+        if (c.auth == PrometheusConfig::Auth::Basic && !secret) {
+            *error = QStringLiteral("--prometheus-basic-user needs --prometheus-secret-env or "
+                                    "--prometheus-keychain for the password");
+            return false;
+        }
+    }
+    const QString ca = p.isSet(m_promCa) ? p.value(m_promCa) : base.promCaFile;
+    if (!ca.isEmpty() &&
+        !readPrometheusCa(ca,
+                          p.isSet(m_promCa)
+                              ? QStringLiteral("--prometheus-ca")
+                              : QStringLiteral("profile \"%1\": Prometheus CA").arg(base.name),
+                          &c.caPem, error))
         return false;
-    }
-    if (p.isSet(m_promCa)) {
-        QFile f(p.value(m_promCa));
-        if (!f.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("--prometheus-ca: cannot read %1: %2")
-                         .arg(f.fileName(), f.errorString());
-            return false;
-        }
-        c.caPem = f.readAll();
-        if (!c.caPem.contains("-----BEGIN CERTIFICATE-----")) {
-            *error =
-                QStringLiteral("--prometheus-ca: %1 holds no PEM certificate").arg(f.fileName());
-            return false;
-        }
-    }
     *out = c;
     return true;
 }

@@ -3,7 +3,10 @@
 // The console's flags for other sources: the OTLP receiver (--otlp-*) and a
 // Prometheus server (--prometheus*), and how a connection profile's mapping
 // (which attributes / labels name route, model and variant) fills in what
-// the flags leave unset. Reads the custom CA file, before any window opens.
+// the flags leave unset. A profile's own Prometheus source (URL, metric,
+// auth, CA: its "Prometheus history" section) is used when no --prometheus
+// names one; each flag still wins over its field. Reads the custom CA file,
+// before any window opens.
 
 #include "client/prometheus_source.h"
 #include "otlp/otlp_decode.h"
@@ -26,7 +29,8 @@ public:
     QString otlpAddress(const QCommandLineParser &p) const { return p.value(m_otlp); }
     // Flags first, then the profile's mapping (may be null), then defaults.
     otlp::Mapping otlpMapping(const QCommandLineParser &p, const ConnectionProfile *profile) const;
-    // nullopt without --prometheus; false with the reason on a bad value.
+    // nullopt without --prometheus and without a profile's Prometheus URL;
+    // false with the reason on a bad value.
     bool prometheus(const QCommandLineParser &p, const ConnectionProfile *profile,
                     std::optional<PrometheusConfig> *out, QString *error) const;
     QString traceUrl(const QCommandLineParser &p) const { return p.value(m_trace); }

@@ -36,6 +36,12 @@ ConnectionProfile full()
     p.promRouteLabel = QStringLiteral("handler");
     p.promModelLabel = QStringLiteral("model");
     p.promVariantLabel = QStringLiteral("arm");
+    p.promUrl = QStringLiteral("https://prom.eu.example:9090");
+    p.promSelector = QStringLiteral("latency_ms{job=\"api\"}");
+    p.promUnit = QStringLiteral("ms");
+    p.promAuth = ConnectionProfile::PromAuth::Basic;
+    p.promBasicUser = QStringLiteral("ops");
+    p.promCaFile = QStringLiteral("/etc/sb/prom-ca.pem");
     return p;
 }
 

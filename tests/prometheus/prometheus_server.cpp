@@ -4,6 +4,8 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTest>
@@ -40,24 +42,65 @@ QNetworkAccessManager &network()
 
 } // namespace
 
-HttpAnswer httpGet(const QString &url, int timeoutMs)
-{
-    QNetworkRequest r{QUrl(url)};
-    r.setTransferTimeout(timeoutMs);
-    return wait(network().get(r), timeoutMs);
-}
-
-HttpAnswer httpPost(const QString &url, const QByteArray &body,
-                    const QList<std::pair<QByteArray, QByteArray>> &headers, int timeoutMs)
+namespace {
+QNetworkRequest requestFor(const QString &url, int timeoutMs, const HttpHeaders &headers,
+                           const QByteArray &caPem)
 {
     QNetworkRequest r{QUrl(url)};
     r.setTransferTimeout(timeoutMs);
     for (const auto &[k, v] : headers)
         r.setRawHeader(k, v);
-    return wait(network().post(r, body), timeoutMs);
+    if (!caPem.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(QSslCertificate::fromData(caPem, QSsl::Pem));
+        r.setSslConfiguration(tls);
+    }
+    return r;
+}
+} // namespace
+
+HttpAnswer httpGet(const QString &url, int timeoutMs, const HttpHeaders &headers,
+                   const QByteArray &caPem)
+{
+    return wait(network().get(requestFor(url, timeoutMs, headers, caPem)), timeoutMs);
 }
 
-PrometheusServer::PrometheusServer(bool nativeHistograms) : m_native(nativeHistograms) {}
+HttpAnswer httpPost(const QString &url, const QByteArray &body, const HttpHeaders &headers,
+                    int timeoutMs, const QByteArray &caPem)
+{
+    return wait(network().post(requestFor(url, timeoutMs, headers, caPem), body), timeoutMs);
+}
+
+PrometheusServer::PrometheusServer(bool nativeHistograms, WebConfig web)
+    : m_native(nativeHistograms), m_web(std::move(web))
+{}
+
+HttpHeaders PrometheusServer::auth() const
+{
+    if (m_web.user.isEmpty())
+        return {};
+    return {{"Authorization",
+             "Basic " + (m_web.user + QLatin1Char(':') + m_web.password).toUtf8().toBase64()}};
+}
+
+bool PrometheusServer::writeWebConfig(QString *path)
+{
+    if (m_web.certFile.isEmpty() && m_web.user.isEmpty())
+        return true;
+    QFile f(m_dir.filePath(QStringLiteral("web.yml")));
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    if (!m_web.certFile.isEmpty())
+        f.write(QStringLiteral("tls_server_config:\n  cert_file: %1\n  key_file: %2\n")
+                    .arg(m_web.certFile, m_web.keyFile)
+                    .toUtf8());
+    if (!m_web.user.isEmpty())
+        f.write(QStringLiteral("basic_auth_users:\n  %1: '%2'\n")
+                    .arg(m_web.user, m_web.bcryptHash)
+                    .toUtf8());
+    *path = f.fileName();
+    return true;
+}
 
 PrometheusServer::~PrometheusServer()
 {
@@ -83,6 +126,11 @@ bool PrometheusServer::start(QString *error)
         return false;
     config.write("global:\n  scrape_interval: 1h\n");
     config.close();
+    QString web;
+    if (!writeWebConfig(&web)) {
+        *error = QStringLiteral("cannot write web.yml");
+        return false;
+    }
     // A port taken between freePort() and the bind is retried.
     for (int attempt = 0; attempt < 3; ++attempt) {
         m_port = freePort();
@@ -93,6 +141,8 @@ bool PrometheusServer::start(QString *error)
                          QStringLiteral("--log.level=warn")};
         if (m_native)
             args << QStringLiteral("--enable-feature=native-histograms,exemplar-storage");
+        if (!web.isEmpty())
+            args << QStringLiteral("--web.config.file=") + web;
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_process->setStandardOutputFile(QProcess::nullDevice());
@@ -103,7 +153,8 @@ bool PrometheusServer::start(QString *error)
             [&] {
                 if (m_process->state() != QProcess::Running)
                     return true;
-                return httpGet(url() + QStringLiteral("/-/ready"), 2000).status == 200;
+                return httpGet(url() + QStringLiteral("/-/ready"), 2000, auth(), m_web.caPem)
+                           .status == 200;
             },
             60000);
         if (ready && m_process->state() == QProcess::Running)
@@ -133,9 +184,11 @@ HttpAnswer PrometheusServer::write(const prometheus::WriteRequest &req)
     snappy::Compress(raw.data(), raw.size(), &compressed);
     return httpPost(url() + QStringLiteral("/api/v1/write"),
                     QByteArray(compressed.data(), qsizetype(compressed.size())),
-                    {{"Content-Type", "application/x-protobuf"},
-                     {"Content-Encoding", "snappy"},
-                     {"X-Prometheus-Remote-Write-Version", "0.1.0"}});
+                    HttpHeaders{{"Content-Type", "application/x-protobuf"},
+                                {"Content-Encoding", "snappy"},
+                                {"X-Prometheus-Remote-Write-Version", "0.1.0"}} +
+                        auth(),
+                    10000, m_web.caPem);
 }
 
 } // namespace sb::test

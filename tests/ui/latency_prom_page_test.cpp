@@ -31,7 +31,7 @@ constexpr qint64 kTickMs = 15'000;
 const char *const kTrace = "00f067aa0ba902b7a3ce929d0e0e4736";
 
 // One route, 20 minutes at schema 6: 30 requests of 100..390 ms per tick;
-// the minute at `spikeMs` also gets 5 requests of 2.5 s per tick, the one
+// the minute from `spikeMs` also gets 5 requests of 2.5 s per tick, the one
 // at spikeMs + 15 s carrying an exemplar with a trace.
 struct PromSpike
 {
@@ -62,7 +62,10 @@ struct PromSpike
                 ++count;
                 sum += 100.0 + k * 10;
             }
-            if (t >= spikeMs && t < spikeMs + 60'000) {
+            // Requests of the minute after spikeMs: a cumulative sample at t
+            // counts what finished up to t, so they are first counted by the
+            // samples at spikeMs + 15 s .. spikeMs + 60 s.
+            if (t > spikeMs && t <= spikeMs + 60'000) {
                 buckets[LatencySketch::bucketIndex(2500.0, 6) + 1] += 5;
                 count += 5;
                 sum += 5 * 2500.0;
@@ -183,6 +186,37 @@ TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplar)
     }
 }
 
+// increase(m[60s]) at t covers (t - 60 s, t]: the chart draws that step at
+// t - 60 s, the minute the requests happened in, like the console's own
+// minutes; one step early or late and the spike lands beside its minute.
+// DISABLED: as written it finds no points in visiblePoints() nor a minute in
+// the hover (p99At is -1 for every minute): it does not yet look where the
+// page keeps imported steps; to fix (notes/s18/h12-prom2.md).
+TEST_F(LatencyPromPage, DISABLED_TheSpikeIsDrawnInTheMinuteItHappened)
+{
+    const auto p99At = [&](qint64 minuteMs) {
+        for (const auto &[chartId, points] : page->chart()->visiblePoints())
+            for (const auto &p : points)
+                if (p.timeMs == minuteMs)
+                    return double(p.p99);
+        return -1.0;
+    };
+    for (qint64 m = data.spikeMs - 3 * 60'000; m <= data.spikeMs + 3 * 60'000; m += 60'000)
+        std::printf("[ measured ] minute %+lld: p99 %.0f ms\n",
+                    static_cast<long long>((m - data.spikeMs) / 60'000), p99At(m));
+    EXPECT_GT(p99At(data.spikeMs), 2000.0);
+    EXPECT_GT(p99At(data.spikeMs - 60'000), 0.0) << "the minute before is drawn";
+    EXPECT_LT(p99At(data.spikeMs - 60'000), 500.0) << "the spike is drawn a minute early";
+    EXPECT_GT(p99At(data.spikeMs + 60'000), 0.0) << "the minute after is drawn";
+    EXPECT_LT(p99At(data.spikeMs + 60'000), 500.0) << "the spike is drawn a minute late";
+    // The hover names the same minute.
+    const QString hover = page->chart()->valuesAt(double(data.spikeMs + 30'000) / 1000);
+    const QString minute =
+        QDateTime::fromMSecsSinceEpoch(data.spikeMs).toString(QStringLiteral("HH:mm"));
+    EXPECT_TRUE(hover.contains(QStringLiteral("minute from %1: p99 2").arg(minute)))
+        << hover.toStdString();
+}
+
 TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
 {
     page->refreshHeatmap();
@@ -210,6 +244,8 @@ TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
     EXPECT_TRUE(painted(data.spikeMs + 30'000, 200));
     EXPECT_TRUE(painted(data.spikeMs + 30'000, 2500));
     EXPECT_FALSE(painted(data.t0 + 3 * 60'000 + 30'000, 2500));
+    EXPECT_FALSE(painted(data.spikeMs - 30'000, 2500)) << "the spike a minute early";
+    EXPECT_FALSE(painted(data.spikeMs + 90'000, 2500)) << "the spike a minute late";
 }
 
 } // namespace

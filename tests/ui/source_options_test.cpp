@@ -7,6 +7,7 @@
 #include "app/exe/source_options.h"
 #include "ui/connections/profile.h"
 
+#include <QFile>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -109,6 +110,67 @@ TEST(SourceOptions, PrometheusAuthNamesWhereTheSecretLivesAndBadValuesSaySo)
     auto kind = parsed(o, {QStringLiteral("--prometheus"), QStringLiteral("http://prom:9090"),
                            QStringLiteral("--prometheus-histograms"), QStringLiteral("summary")});
     EXPECT_FALSE(o.prometheus(*kind, nullptr, &c, &error));
+}
+
+TEST(SourceOptions, AProfilesPrometheusSourceIsUsedWithoutFlagsAndFlagsWinOverIt)
+{
+    QTemporaryDir dir;
+    const QString caPath = dir.filePath(QStringLiteral("ca.pem"));
+    {
+        QFile ca(caPath);
+        ASSERT_TRUE(ca.open(QIODevice::WriteOnly));
+        ca.write("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    }
+    ConnectionProfile prof;
+    prof.name = QStringLiteral("fleet");
+    prof.endpoint = QStringLiteral("fleet.example:443");
+    prof.promUrl = QStringLiteral("https://prom.example:9090");
+    prof.promSelector = QStringLiteral("latency_ms");
+    prof.promUnit = QStringLiteral("ms");
+    prof.promRouteLabel = QStringLiteral("handler");
+    prof.promAuth = ConnectionProfile::PromAuth::Basic;
+    prof.promBasicUser = QStringLiteral("ops");
+    prof.promCaFile = caPath;
+    ASSERT_EQ(prof.validate(), QString());
+    const SourceOptions o;
+    std::optional<PrometheusConfig> c;
+    QString error;
+    auto none = parsed(o, {});
+    ASSERT_TRUE(o.prometheus(*none, &prof, &c, &error)) << error.toStdString();
+    ASSERT_TRUE(c) << "the profile's Prometheus source without --prometheus";
+    EXPECT_EQ(c->url, prof.promUrl);
+    EXPECT_EQ(c->selector, QStringLiteral("latency_ms"));
+    EXPECT_EQ(c->millisPerUnit, 1.0);
+    EXPECT_EQ(c->routeLabel, QStringLiteral("handler"));
+    EXPECT_EQ(c->auth, PrometheusConfig::Auth::Basic);
+    EXPECT_EQ(c->basicUser, QStringLiteral("ops"));
+    EXPECT_EQ(c->keychainEntry, QStringLiteral("fleet/prometheus")); // never the secret
+    EXPECT_TRUE(c->caPem.startsWith("-----BEGIN CERTIFICATE-----"));
+
+    auto flags =
+        parsed(o, {QStringLiteral("--prometheus"), QStringLiteral("http://other:9090"),
+                   QStringLiteral("--prometheus-selector"), QStringLiteral("other_s"),
+                   QStringLiteral("--prometheus-unit"), QStringLiteral("s"),
+                   QStringLiteral("--prometheus-secret-env"), QStringLiteral("PROM_TOKEN")});
+    ASSERT_TRUE(o.prometheus(*flags, &prof, &c, &error)) << error.toStdString();
+    EXPECT_EQ(c->url, QStringLiteral("http://other:9090"));
+    EXPECT_EQ(c->selector, QStringLiteral("other_s"));
+    EXPECT_EQ(c->millisPerUnit, 1000.0);
+    EXPECT_EQ(c->routeLabel, QStringLiteral("handler")); // no flag: the profile's
+    EXPECT_EQ(c->secretEnv, QStringLiteral("PROM_TOKEN"));
+    EXPECT_TRUE(c->keychainEntry.isEmpty());
+
+    // Without a URL the profile lends its labels only; a bad URL says so.
+    ConnectionProfile labels = prof;
+    labels.promUrl.clear();
+    labels.promAuth = ConnectionProfile::PromAuth::None;
+    labels.promCaFile.clear();
+    ASSERT_TRUE(o.prometheus(*none, &labels, &c, &error));
+    EXPECT_FALSE(c);
+    ConnectionProfile bad = prof;
+    bad.promUrl = QStringLiteral("prom.example:9090");
+    EXPECT_TRUE(bad.validate().startsWith(QStringLiteral("Prometheus URL")))
+        << bad.validate().toStdString();
 }
 
 } // namespace

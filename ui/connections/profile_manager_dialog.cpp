@@ -3,6 +3,7 @@
 #include "ui/common/palette.h"
 #include "ui/connections/connection_tester.h"
 #include "ui/connections/profile_transfer.h"
+#include "ui/connections/source_sections.h"
 #include "ui/connections/token_store.h"
 
 #include <QCheckBox>
@@ -63,7 +64,8 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
       m_connect(new QPushButton(tr("&Connect"), this)),
       m_openBeside(new QPushButton(tr("Open &beside"), this)),
       m_test(new QPushButton(tr("&Test"), this)), m_tester(new ConnectionTester(this)),
-      m_transfer(new ProfileTransfer(this))
+      m_transfer(new ProfileTransfer(this)), m_prometheus(new PrometheusSection(this)),
+      m_otlp(new OtlpSection(this))
 {
     setObjectName(QStringLiteral("profileManager"));
     setWindowTitle(tr("Connection profiles"));
@@ -122,7 +124,9 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
 
     auto *columns = new QHBoxLayout;
     columns->addLayout(left);
-    columns->addWidget(form, 1);
+    columns->addWidget(sourceTabs(form, m_prometheus, m_otlp, this), 1);
+    m_prometheus->setFormProfile([this] { return fromForm(); });
+    connect(m_prometheus, &PrometheusSection::edited, this, &ProfileManagerDialog::updateEnabled);
 
     m_status->setObjectName(QStringLiteral("profileStatus"));
     m_status->setWordWrap(true);
@@ -187,6 +191,7 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
         m_profiles.erase(m_profiles.begin() + m_row);
         if (gone.tokenSource == ConnectionProfile::TokenSource::Keychain)
             m_tokens->remove(gone.name);
+        m_prometheus->applySecret(m_tokens, gone, nullptr);
         m_row = -1;
         refreshList();
         m_list->setCurrentRow(std::min<int>(int(m_profiles.size()) - 1, 0));
@@ -205,9 +210,12 @@ ProfileManagerDialog::ProfileManagerDialog(std::vector<ConnectionProfile> profil
     connect(m_openBeside, &QPushButton::clicked, this, [connectTo] { connectTo(true); });
     connect(m_tokens, &TokenStore::tokenWritten, this,
             [this](const QString &profile, const QString &error) {
+                const bool prom = profile.endsWith(QLatin1String("/prometheus"));
                 setStatus(error.isEmpty()
-                              ? tr("The token of \"%1\" is in the keychain.").arg(profile)
-                              : tr("The token was not saved: %1.").arg(error),
+                              ? (prom ? tr("The Prometheus secret of \"%1\" is in the keychain.")
+                                            .arg(profile.section(QLatin1Char('/'), 0, 0))
+                                      : tr("The token of \"%1\" is in the keychain.").arg(profile))
+                              : tr("The secret was not saved: %1.").arg(error),
                           !error.isEmpty());
             });
     connect(m_tokens, &TokenStore::tokenRemoved, this,
@@ -416,6 +424,8 @@ void ProfileManagerDialog::load(const ConnectionProfile &p)
         m_headers->setItem(r, 0, new QTableWidgetItem(key));
         m_headers->setItem(r, 1, new QTableWidgetItem(value));
     }
+    m_prometheus->load(p);
+    m_otlp->load(p);
     m_loading = false;
     setStatus(QString(), false);
 }
@@ -441,6 +451,8 @@ ConnectionProfile ProfileManagerDialog::fromForm() const
         if (k && !k->text().trimmed().isEmpty())
             p.metadata.append({k->text().trimmed().toLower(), v ? v->text() : QString()});
     }
+    m_prometheus->store(&p);
+    m_otlp->store(&p);
     return p;
 }
 
@@ -483,6 +495,7 @@ bool ProfileManagerDialog::apply()
     } else if (renamed && old.tokenSource == ConnectionProfile::TokenSource::Keychain) {
         m_tokens->remove(old.name);
     }
+    m_prometheus->applySecret(m_tokens, old, &p);
     old = p;
     refreshList();
     return true;
@@ -512,6 +525,8 @@ void ProfileManagerDialog::updateEnabled()
     m_tokenVariable->setVisible(source == 2);
     m_token->setVisible(source == 1);
     m_forgetToken->setVisible(source == 1);
+    m_prometheus->setEnabled(has);
+    m_otlp->setEnabled(has);
     m_save->setEnabled(has);
     m_delete->setEnabled(has);
     m_connect->setEnabled(has);

@@ -4,7 +4,9 @@
 // The form names every field a profile has; a profile that cannot be used
 // says which field is wrong before it is saved. Tokens typed here go to the
 // OS keychain (TokenStore), never into the profile or the settings file.
-// Renaming a profile moves its keychain entry to the new name. Export writes
+// Renaming a profile moves its keychain entries to the new name. The
+// profile's other sources (Prometheus history, OTLP mapping) have tabs of
+// their own (source_sections.h). Export writes
 // the selected profiles to a JSON file (client/profile_file.h: no token, no
 // key); Import reads one, refuses what is wrong in a sentence per profile and
 // never overwrites a profile (a clash is added as "NAME (imported)").
@@ -27,6 +29,8 @@ namespace sb {
 class TokenStore;
 class ConnectionTester;
 class ProfileTransfer;
+class PrometheusSection;
+class OtlpSection;
 
 class ProfileManagerDialog : public QDialog
 {
@@ -92,6 +96,8 @@ private:
     QPushButton *m_test;
     ConnectionTester *m_tester;
     ProfileTransfer *m_transfer;
+    PrometheusSection *m_prometheus;
+    OtlpSection *m_otlp;
     QList<QWidget *> m_tlsWidgets;
 };
 
