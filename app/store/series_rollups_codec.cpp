@@ -466,9 +466,11 @@ bool readSketches(const char *data, qsizetype size, SeriesAggregate &a)
 {
     Reader r(data, size);
     for (LatencySketch *s : {&a.latency, &a.ttft}) {
-        const auto n = qsizetype(r.varint());
-        if (!r.ok() || n > r.left())
+        // Compared unsigned: a length past 2^63 must not turn negative.
+        const quint64 length = r.varint();
+        if (!r.ok() || length > quint64(r.left()))
             return false;
+        const auto n = qsizetype(length);
         if (n == 0) {
             *s = LatencySketch();
             continue;
@@ -485,9 +487,10 @@ bool readSketches(const char *data, qsizetype size, SeriesAggregate &a)
 std::optional<LatencySketch> readLatency(const char *data, qsizetype size)
 {
     Reader r(data, size);
-    const auto n = qsizetype(r.varint());
-    if (!r.ok() || n > r.left())
+    const quint64 length = r.varint();
+    if (!r.ok() || length > quint64(r.left()))
         return std::nullopt;
+    const auto n = qsizetype(length);
     if (n == 0)
         return LatencySketch();
     return decodeSketch(r.here(), n);
