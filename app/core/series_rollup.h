@@ -13,6 +13,7 @@
 
 #include <QString>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace sb {
@@ -45,6 +46,9 @@ struct SeriesQuery
     Resolution resolution = Resolution::Second;
     quint64 tag = 0; // echoed back, so a caller can match answers to requests
 };
+
+// Latency sketches by interval start, ascending (a heatmap's columns).
+using TimedSketches = std::vector<std::pair<qint64, LatencySketch>>;
 
 // What a retention pass did.
 struct SeriesPruneResult

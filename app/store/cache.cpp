@@ -282,6 +282,7 @@ Cache::Cache(QObject *parent) : QObject(parent), m_worker(std::make_unique<Worke
     qRegisterMetaType<sb::SeriesQuery>();
     qRegisterMetaType<std::vector<sb::SeriesPoint>>();
     qRegisterMetaType<sb::SeriesPruneResult>();
+    qRegisterMetaType<sb::TimedSketches>();
     qRegisterMetaType<std::vector<sb::TimelineEvent>>();
 }
 
@@ -427,6 +428,25 @@ void Cache::loadSeries(const SeriesQuery &query)
                            }
                            w->post([cache = w->owner(), query, p = std::move(points)] {
                                emit cache->seriesLoaded(query, p);
+                           });
+                       }});
+}
+
+void Cache::loadSeriesSketches(const SeriesQuery &query)
+{
+    Worker *w = m_worker.get();
+    m_worker->enqueue({JobKind::Read, [w, query](CacheBackend &b) {
+                           TimedSketches sketches;
+                           if (b.isOpen()) {
+                               try {
+                                   sketches = b.series().loadSketches(query);
+                               } catch (const std::exception &e) {
+                                   sketches.clear();
+                                   w->postReadFailed(e);
+                               }
+                           }
+                           w->post([cache = w->owner(), query, s = std::move(sketches)] {
+                               emit cache->seriesSketchesLoaded(query, s);
                            });
                        }});
 }

@@ -114,6 +114,9 @@ public:
     // Emits seriesLoaded with the query and its points (summarised on the
     // worker thread), ascending.
     void loadSeries(const SeriesQuery &query);
+    // Emits seriesSketchesLoaded with the query's latency sketches (a route's
+    // series merged per interval), ascending: what a heatmap of history draws.
+    void loadSeriesSketches(const SeriesQuery &query);
     // Enforces retention (every endpoint); emits seriesPruned.
     void pruneSeries(const SeriesRetention &retention, qint64 nowMs);
 
@@ -182,6 +185,7 @@ signals:
                           const std::vector<sb::LatencyPoint> &points);
     void auditLoaded(const QString &endpoint, const std::vector<sb::AuditEvent> &events);
     void seriesLoaded(const sb::SeriesQuery &query, const std::vector<sb::SeriesPoint> &points);
+    void seriesSketchesLoaded(const sb::SeriesQuery &query, const sb::TimedSketches &sketches);
     void seriesPruned(const sb::SeriesPruneResult &result);
     // The answer to recordAction, once its row is committed (ok) or known not to be.
     void actionRecorded(const QString &endpoint, const QString &requestId, bool ok,

@@ -33,6 +33,9 @@ constexpr const char *kWriteChunk =
 constexpr const char *kSelectSummaries =
     "SELECT start_ms, summary FROM series_chunks WHERE series=?1 AND resolution=?2 "
     "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
+constexpr const char *kSelectSketches =
+    "SELECT start_ms, sketches FROM series_chunks WHERE series=?1 AND resolution=?2 "
+    "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
 constexpr const char *kSelectBoth =
     "SELECT start_ms, summary, sketches FROM series_chunks WHERE series=?1 AND resolution=?2 "
     "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
@@ -90,11 +93,14 @@ struct RowBuilder
     }
     void add(int slot, qint64 timeMs, qint64 durationMs, const SeriesAggregate &a)
     {
-        QByteArray one;
+        // Each entry is built in a buffer kept across calls (its length goes first).
+        thread_local QByteArray one;
+        one.resize(0);
         codec::appendSummary(one, SeriesStore::summarize(timeMs, durationMs, a));
         codec::appendEntry(summary, slot, one.constData(), one.size());
-        const QByteArray sk = codec::encodeSketches(a);
-        codec::appendEntry(sketches, slot, sk.constData(), sk.size());
+        one.resize(0);
+        codec::appendSketches(one, a);
+        codec::appendEntry(sketches, slot, one.constData(), one.size());
     }
     void write(Database &db, qint64 id, qint64 resolution, qint64 startMs) const
     {
@@ -300,6 +306,41 @@ std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
     for (const auto &[t, a] : merged)
         out.push_back(SeriesStore::summarize(t, resolution, a));
     return out;
+}
+
+TimedSketches SeriesRollups::loadSketches(const SeriesQuery &q)
+{
+    if (q.fromMs >= q.toMs)
+        return {};
+    const qint64 resolution = q.resolution == Resolution::Minute ? kMinuteMs : kSecondMs;
+    const std::vector<qint64> ids = idsFor(q);
+    m_db.exec("BEGIN");
+    struct EndRead
+    {
+        Database &db;
+        ~EndRead() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+    } endRead{m_db};
+    std::map<qint64, LatencySketch> merged;
+    for (qint64 id : ids) {
+        Statement &r = m_db.prepare(kSelectSketches);
+        r.bind(1, id).bind(2, resolution).bind(3, floorTo(q.fromMs, kChunkMs)).bind(4, q.toMs);
+        while (r.step()) {
+            const qint64 start = r.int64(0);
+            const QByteArray blob = r.blob(1);
+            const auto entries = codec::parseEntries(blob);
+            if (!entries)
+                continue; // a damaged row is a gap
+            for (const codec::Entry &e : *entries) {
+                const qint64 t = start + e.slot * resolution;
+                if (t < q.fromMs || t >= q.toMs)
+                    continue;
+                if (auto sketch = codec::readLatency(e.data, e.size); sketch && sketch->count())
+                    merged[t].merge(*sketch);
+            }
+        }
+        r.reset();
+    }
+    return {std::make_move_iterator(merged.begin()), std::make_move_iterator(merged.end())};
 }
 
 std::vector<qint64> SeriesRollups::allIds()

@@ -39,6 +39,8 @@ public:
     void appendSeconds(const QString &endpoint, const std::vector<SeriesRollup> &seconds);
     // Ascending by time; one point per interval (a route's series merged).
     std::vector<SeriesPoint> load(const SeriesQuery &query);
+    // The latency sketches of the query's intervals (a route's series merged), ascending.
+    TimedSketches loadSketches(const SeriesQuery &query);
     // Seconds older than nowMs - secondsMs and minutes older than nowMs -
     // minutesMs go, for every endpoint; then, while the rows take more than
     // maxBytes, the oldest hour of seconds (once none are left, the oldest

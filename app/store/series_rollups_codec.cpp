@@ -109,9 +109,11 @@ enum Layout : quint8
     Dense = 0,  // n, then n varints
     Sparse = 1, // k, then k (gap, count) varint pairs
     Nibble = 2, // n, then ceil(n/2) bytes of 4-bit counts; 15 = see the escapes after
+    Rice = 3,   // n, the parameter k, then n Rice codes (bits, least significant first)
 };
 constexpr int kScaleBias = 16;
 constexpr quint8 kEscape = 15;
+constexpr int kMaxRiceK = 31;
 
 // Varints written through a pointer into room reserved up front.
 char *putVarint(char *p, quint64 v)
@@ -124,23 +126,81 @@ char *putVarint(char *p, quint64 v)
     return p;
 }
 
-struct Sizes
+// A Rice code of c with parameter k: c >> k as that many one bits and a
+// zero, then the k low bits of c. A busy second's buckets (counts 0..3,
+// mostly 0 and 1) cost about 2 bits each at k = 0, half the nibble layout.
+class BitWriter
 {
-    std::size_t dense = 0, sparse = 0, nibble = 0, populated = 0;
+public:
+    explicit BitWriter(char *p) : m_p(p) {}
+    void put(quint64 bits, int n) // n <= 56
+    {
+        m_acc |= bits << m_used;
+        m_used += n;
+        while (m_used >= 8) {
+            *m_p++ = char(m_acc & 0xff);
+            m_acc >>= 8;
+            m_used -= 8;
+        }
+    }
+    void rice(uint32_t c, int k)
+    {
+        uint32_t q = c >> k;
+        if (q + 1 + uint32_t(k) <= 32) [[likely]] {
+            // One write: q ones, a zero, then the low bits.
+            const quint64 low = k > 0 ? quint64(c & ((1u << k) - 1)) : 0;
+            put(((quint64(1) << q) - 1) | (low << (q + 1)), int(q) + 1 + k);
+            return;
+        }
+        for (; q > 0;) {
+            const int n = int(std::min<uint32_t>(q, 24));
+            put((quint64(1) << n) - 1, n);
+            q -= uint32_t(n);
+        }
+        put(0, 1);
+        if (k > 0)
+            put(c & ((quint64(1) << k) - 1), k);
+    }
+    char *finish()
+    {
+        if (m_used > 0)
+            *m_p++ = char(m_acc & 0xff);
+        return m_p;
+    }
+
+private:
+    char *m_p;
+    quint64 m_acc = 0;
+    int m_used = 0;
 };
 
-// The three layouts' bucket bytes, in one pass.
-Sizes sizesOf(const std::vector<uint32_t> &b)
+struct Sizes
+{
+    std::size_t dense = 0, sparse = 0, nibble = 0, rice = 0, populated = 0;
+    int riceK = 0;
+};
+
+// The layouts' bucket bytes, in one pass (Rice at the parameter that suits
+// the mean count, and its neighbours). `total` is the buckets' sum.
+Sizes sizesOf(const std::vector<uint32_t> &b, quint64 total)
 {
     Sizes z;
     std::size_t gap = 0, escapes = 0;
+    const quint64 mean = b.empty() ? 0 : total / b.size();
+    const int k0 = std::max(1, mean == 0 ? 0 : int(std::bit_width(mean)) - 1);
+    const int k1 = std::min(kMaxRiceK, k0 + 1);
+    quint64 q[3] = {0, 0, 0}; // sum of c >> k for k0 - 1, k0, k0 + 1
     for (uint32_t c : b) {
-        const std::size_t v = varintSize(c);
-        z.dense += v;
+        q[0] += c >> (k0 - 1);
+        q[1] += c >> k0;
+        q[2] += c >> k1;
         if (c == 0) {
             ++gap;
+            ++z.dense;
             continue;
         }
+        const std::size_t v = varintSize(c);
+        z.dense += v;
         z.sparse += varintSize(gap) + v;
         ++z.populated;
         gap = 0;
@@ -150,21 +210,25 @@ Sizes sizesOf(const std::vector<uint32_t> &b)
     z.dense += varintSize(b.size());
     z.sparse += varintSize(z.populated);
     z.nibble = varintSize(b.size()) + (b.size() + 1) / 2 + escapes;
+    z.rice = std::numeric_limits<std::size_t>::max();
+    const int ks[3] = {k0 - 1, k0, k1};
+    for (int i = 0; i < 3; ++i) {
+        const quint64 bits = quint64(b.size()) * quint64(ks[i] + 1) + q[i];
+        const std::size_t bytes = varintSize(b.size()) + 1 + std::size_t((bits + 7) / 8);
+        if (bytes < z.rice) {
+            z.rice = bytes;
+            z.riceK = ks[i];
+        }
+    }
     return z;
 }
 
-} // namespace
+constexpr std::size_t kHeadRoom = 1 + 10 + 10 + 3 * sizeof(double);
 
-QByteArray encodeSketch(const LatencySketch &s)
+// Writes the sketch at p (room for kHeadRoom + the chosen body); returns the end.
+char *writeSketch(char *p, const LatencySketch &s, const Sizes &z, Layout layout)
 {
     const auto &b = s.buckets();
-    const Sizes z = sizesOf(b);
-    const Layout layout = z.sparse <= z.dense && z.sparse <= z.nibble ? Sparse
-                          : z.nibble < z.dense                        ? Nibble
-                                                                      : Dense;
-    const std::size_t body = layout == Sparse ? z.sparse : layout == Nibble ? z.nibble : z.dense;
-    QByteArray out(qsizetype(1 + 10 + 10 + 3 * sizeof(double) + body), Qt::Uninitialized);
-    char *p = out.data();
     *p++ = char((layout << 6) | (s.scale() + kScaleBias));
     p = putVarint(p, zigzag(s.offset()));
     p = putVarint(p, s.zeroCount());
@@ -188,7 +252,7 @@ QByteArray encodeSketch(const LatencySketch &s)
             p = putVarint(p, c);
             gap = 0;
         }
-    } else {
+    } else if (layout == Nibble) {
         p = putVarint(p, b.size());
         for (std::size_t i = 0; i < b.size(); i += 2) {
             const auto lo = quint8(std::min<uint32_t>(b[i], kEscape));
@@ -199,8 +263,72 @@ QByteArray encodeSketch(const LatencySketch &s)
             if (c >= kEscape)
                 p = putVarint(p, c - kEscape);
         }
+    } else {
+        p = putVarint(p, b.size());
+        *p++ = char(z.riceK);
+        BitWriter bits(p);
+        for (uint32_t c : b)
+            bits.rice(c, z.riceK);
+        p = bits.finish();
     }
-    out.truncate(p - out.constData());
+    return p;
+}
+
+// Reads n Rice codes (parameter k) into counts; false when the bits run out
+// or a count exceeds 32 bits.
+bool readRice(Reader &r, int k, std::vector<uint64_t> &counts)
+{
+    const auto *p = reinterpret_cast<const quint8 *>(r.here());
+    const quint64 totalBits = quint64(r.left()) * 8;
+    quint64 at = 0;
+    auto bit = [&] { return (p[at >> 3] >> (at & 7)) & 1; };
+    for (auto &c : counts) {
+        quint64 q = 0;
+        for (;;) {
+            if (at >= totalBits)
+                return false;
+            if (!bit()) {
+                ++at;
+                break;
+            }
+            ++at;
+            if (++q > (quint64(std::numeric_limits<uint32_t>::max()) >> k))
+                return false;
+        }
+        if (totalBits - at < quint64(k))
+            return false;
+        quint64 low = 0;
+        for (int i = 0; i < k; ++i, ++at)
+            low |= quint64(bit()) << i;
+        c = (q << k) | low;
+    }
+    return r.skip(qsizetype((at + 7) / 8));
+}
+
+} // namespace
+
+void appendSketch(QByteArray &out, const LatencySketch &s)
+{
+    const Sizes z = sizesOf(s.buckets(), s.count() - s.zeroCount());
+    Layout layout = Dense;
+    std::size_t body = z.dense;
+    for (const auto &[l, size] :
+         {std::pair{Rice, z.rice}, std::pair{Sparse, z.sparse}, std::pair{Nibble, z.nibble}}) {
+        if (size < body) {
+            layout = l;
+            body = size;
+        }
+    }
+    const qsizetype at = out.size();
+    out.resize(at + qsizetype(kHeadRoom + body));
+    char *end = writeSketch(out.data() + at, s, z, layout);
+    out.truncate(end - out.constData());
+}
+
+QByteArray encodeSketch(const LatencySketch &s)
+{
+    QByteArray out;
+    appendSketch(out, s);
     return out;
 }
 
@@ -223,11 +351,15 @@ std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size)
     const quint64 n = r.varint();
     if (!r.ok())
         return std::nullopt;
-    if (layout == Dense || layout == Nibble) {
+    if (layout == Dense || layout == Nibble || layout == Rice) {
         if (n > LatencySketch::kMaxBuckets)
             return std::nullopt;
         counts.resize(n);
-        if (layout == Dense) {
+        if (layout == Rice) {
+            const int k = r.byte();
+            if (!r.ok() || k > kMaxRiceK || !readRice(r, k, counts))
+                return std::nullopt;
+        } else if (layout == Dense) {
             for (auto &c : counts)
                 c = r.varint();
         } else {
@@ -242,7 +374,7 @@ std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size)
                     c += r.varint();
             }
         }
-    } else if (layout == Sparse) {
+    } else {
         if (n > LatencySketch::kMaxBuckets)
             return std::nullopt;
         for (quint64 i = 0; i < n && r.ok(); ++i) {
@@ -253,8 +385,6 @@ std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size)
             counts.resize(counts.size() + gap, 0);
             counts.push_back(r.varint());
         }
-    } else {
-        return std::nullopt;
     }
     if (!r.ok() || !r.atEnd())
         return std::nullopt;
@@ -308,18 +438,27 @@ bool readSummary(const char *data, qsizetype size, SeriesPoint &p)
     return r.ok() && r.atEnd();
 }
 
-QByteArray encodeSketches(const SeriesAggregate &a)
+void appendSketches(QByteArray &out, const SeriesAggregate &a)
 {
-    QByteArray out;
+    // One sketch at a time into a buffer this thread keeps, so its length can
+    // go first without an allocation per sketch.
+    thread_local QByteArray one;
     for (const LatencySketch *s : {&a.latency, &a.ttft}) {
         if (s->count() == 0) {
             putVarint(out, 0);
             continue;
         }
-        const QByteArray one = encodeSketch(*s);
+        one.resize(0);
+        appendSketch(one, *s);
         putVarint(out, quint64(one.size()));
         out.append(one);
     }
+}
+
+QByteArray encodeSketches(const SeriesAggregate &a)
+{
+    QByteArray out;
+    appendSketches(out, a);
     return out;
 }
 
@@ -327,9 +466,11 @@ bool readSketches(const char *data, qsizetype size, SeriesAggregate &a)
 {
     Reader r(data, size);
     for (LatencySketch *s : {&a.latency, &a.ttft}) {
-        const auto n = qsizetype(r.varint());
-        if (!r.ok() || n > r.left())
+        // Compared unsigned: a length past 2^63 must not turn negative.
+        const quint64 length = r.varint();
+        if (!r.ok() || length > quint64(r.left()))
             return false;
+        const auto n = qsizetype(length);
         if (n == 0) {
             *s = LatencySketch();
             continue;
@@ -341,6 +482,18 @@ bool readSketches(const char *data, qsizetype size, SeriesAggregate &a)
         r.skip(n);
     }
     return r.ok() && r.atEnd();
+}
+
+std::optional<LatencySketch> readLatency(const char *data, qsizetype size)
+{
+    Reader r(data, size);
+    const quint64 length = r.varint();
+    if (!r.ok() || length > quint64(r.left()))
+        return std::nullopt;
+    const auto n = qsizetype(length);
+    if (n == 0)
+        return LatencySketch();
+    return decodeSketch(r.here(), n);
 }
 
 std::optional<std::vector<Entry>> parseEntries(const QByteArray &blob)

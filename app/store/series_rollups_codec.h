@@ -10,10 +10,12 @@
 //   exactly SeriesStore::summarize()'s), so a read never decodes a sketch;
 // - sketches: the latency and TTFT sketches, lossless, for merges (minutes,
 //   whole routes, heatmaps).
-// A sketch is encoded in whichever of three bucket layouts is smallest:
-// dense varints, sparse (gap, count) pairs, or 4-bit counts with varint
-// escapes (a busy second: a few hundred buckets of counts 0..3). sum, min
-// and max stay doubles, so a decoded sketch equals the one encoded.
+// A sketch is encoded in whichever of four bucket layouts is smallest:
+// dense varints, sparse (gap, count) pairs, 4-bit counts with varint
+// escapes, or Rice codes (a busy second: a few hundred buckets of counts
+// 0..3 at about 2 bits each; the parameter follows the mean count, so a busy
+// minute's larger counts fit too). sum, min and max stay doubles, so a
+// decoded sketch equals the one encoded.
 // Decoding rejects malformed bytes (nullopt), never reads out of bounds.
 
 #include "core/series.h"
@@ -26,6 +28,7 @@
 namespace sb::store::rollup_codec {
 
 QByteArray encodeSketch(const LatencySketch &s);
+void appendSketch(QByteArray &out, const LatencySketch &s);
 std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size);
 
 // The point's counts and quantiles (its time and duration come from the row).
@@ -34,8 +37,11 @@ bool readSummary(const char *data, qsizetype size, SeriesPoint &p);
 
 // Both sketches of one interval, each length-prefixed (0: empty).
 QByteArray encodeSketches(const SeriesAggregate &a);
+void appendSketches(QByteArray &out, const SeriesAggregate &a);
 // Counts come from the summary; only the sketches are read here.
 bool readSketches(const char *data, qsizetype size, SeriesAggregate &a);
+// The latency sketch alone (the first of the two); nullopt when damaged.
+std::optional<LatencySketch> readLatency(const char *data, qsizetype size);
 
 struct Entry
 {

@@ -10,9 +10,11 @@
 #include "otlp_request.h"
 #include "replay/recording_file.h"
 #include "store/codec.h"
+#include "store/series_rollups_codec.h"
 #include "switchboard/v1/common.pb.h"
 #include "ui/prompts/version_draft.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -60,6 +62,39 @@ void sketches(const fs::path &dir)
     for (int i = 1; i < 50; ++i)
         fine.record(100 + i * 0.01);
     write(dir, n++, fine.serialize());
+}
+
+// Chunk codec inputs start with the byte that picks what follows (see
+// series_chunk_fuzz.cpp): 0 a sketch, 1 a sketches blob, 2 a summary blob.
+// Sketches of each bucket layout: sparse, Rice, nibble, dense.
+void chunks(const fs::path &dir)
+{
+    namespace codec = sb::store::rollup_codec;
+    std::vector<sb::SeriesAggregate> seconds(4);
+    for (int k = 0; k < 4; ++k) {
+        auto &a = seconds[std::size_t(k)];
+        const int n = k == 0 ? 3 : k == 1 ? 300 : k == 2 ? 2000 : 50'000;
+        for (int i = 0; i < n; ++i) {
+            const double v = 20.0 * std::exp(double(i % 97) / 40.0) + (k == 3 ? 0 : i % 5);
+            ++a.count;
+            a.latency.record(v);
+            a.ttft.record(v / 4);
+        }
+        a.errors = a.count / 50;
+    }
+    int n = 0;
+    QByteArray sketchBlob, summaryBlob;
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+        write(dir, n++, '\0' + codec::encodeSketch(seconds[i].latency).toStdString());
+        QByteArray one;
+        codec::appendSketches(one, seconds[i]);
+        codec::appendEntry(sketchBlob, int(i * 7), one.constData(), one.size());
+        one.clear();
+        codec::appendSummary(one, sb::SeriesStore::summarize(0, 1000, seconds[i]));
+        codec::appendEntry(summaryBlob, int(i * 7), one.constData(), one.size());
+    }
+    write(dir, n++, '\1' + sketchBlob.toStdString());
+    write(dir, n++, '\2' + summaryBlob.toStdString());
 }
 
 // Cache codec inputs start with the byte that picks the codec (see
@@ -320,6 +355,7 @@ int main(int argc, char **argv)
         return 2;
     const fs::path root = argv[1];
     sketches(root / "sketch");
+    chunks(root / "series_chunk");
     codecs(root / "cache_codec");
     templates(root / "template");
     conflicts(root / "conflict");

@@ -45,8 +45,17 @@ TEST(SeriesRollupsCodec, EveryLayoutGivesBackTheSketchAndTheSmallestWins)
         sizes.push_back(std::size_t(bytes.size()));
     }
     EXPECT_LT(sizes[0], 40u); // five samples: a few (gap, count) pairs
+    // A busy second: Rice codes, under 3 bits a bucket (the nibble layout took 4).
     const LatencySketch busy = sketch(rng, 300, 0.5);
-    EXPECT_LT(std::size_t(codec::encodeSketch(busy).size()), busy.buckets().size() * 3 / 4 + 40);
+    EXPECT_LT(std::size_t(codec::encodeSketch(busy).size()), busy.buckets().size() * 3 / 8 + 40);
+    // A busy minute (counts in the tens): Rice with a larger parameter, still
+    // under a byte a bucket, and back exactly.
+    const LatencySketch minute = sketch(rng, 18'000, 0.5);
+    const QByteArray bytes = codec::encodeSketch(minute);
+    EXPECT_LT(std::size_t(bytes.size()), minute.buckets().size() + 40);
+    const auto back = codec::decodeSketch(bytes.constData(), bytes.size());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, minute);
 }
 
 TEST(SeriesRollupsCodec, SummariesAndSketchesRoundTrip)

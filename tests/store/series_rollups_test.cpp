@@ -149,6 +149,35 @@ TEST_F(SeriesRollupsTest, ARouteReadsAsTheMergeOfItsSeries)
     EXPECT_EQ(one->size(), 10u);
 }
 
+TEST_F(SeriesRollupsTest, AHeatmapReadsARoutesSketchesMergedPerSecondAndPerMinute)
+{
+    const auto a = seconds(kChatA, kBase, 70, 50.0, 1);
+    const auto b = seconds(kChatB, kBase + 5000, 10, 900.0, 2);
+    m_cache.appendSeriesSeconds(kSim, a);
+    m_cache.appendSeriesSeconds(kSim, b);
+    const auto secs =
+        loadSeriesSketches(m_cache, query(kChatA, kBase, kBase + 60'000, Resolution::Second, true));
+    ASSERT_TRUE(secs);
+    ASSERT_EQ(secs->size(), 60u); // the first minute's seconds, each once
+    LatencySketch both = a[7].aggregate.latency;
+    both.merge(b[2].aggregate.latency);
+    EXPECT_EQ((*secs)[7].first, kBase + 7000);
+    EXPECT_EQ((*secs)[7].second, both); // fast and slow requests of that second
+    EXPECT_EQ((*secs)[0].second, a[0].aggregate.latency);
+    const auto mins = loadSeriesSketches(
+        m_cache, query(kChatA, kBase, kBase + 120'000, Resolution::Minute, false));
+    ASSERT_TRUE(mins);
+    ASSERT_EQ(mins->size(), 2u);
+    LatencySketch first;
+    for (int i = 0; i < 60; ++i)
+        first.merge(a[std::size_t(i)].aggregate.latency);
+    EXPECT_EQ(mins->front().second, first);
+    LatencySketch second;
+    for (int i = 60; i < 70; ++i)
+        second.merge(a[std::size_t(i)].aggregate.latency);
+    EXPECT_EQ(mins->back().second, second);
+}
+
 TEST_F(SeriesRollupsTest, RetentionDropsOldSecondsFirstAndKeepsTheirMinutes)
 {
     m_cache.appendSeriesSeconds(kSim, seconds(kChatA, kBase, 180, 80.0));

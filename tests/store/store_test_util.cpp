@@ -239,6 +239,19 @@ std::optional<std::vector<SeriesPoint>> loadSeries(Cache &cache, const SeriesQue
     return result;
 }
 
+std::optional<TimedSketches> loadSeriesSketches(Cache &cache, const SeriesQuery &query)
+{
+    std::optional<TimedSketches> result;
+    waitFor(
+        cache, &Cache::seriesSketchesLoaded,
+        [&](const SeriesQuery &q, const TimedSketches &sketches) {
+            if (q.tag == query.tag)
+                result = sketches;
+        },
+        [&] { cache.loadSeriesSketches(query); });
+    return result;
+}
+
 std::optional<SeriesPruneResult> pruneSeries(Cache &cache, const SeriesRetention &retention,
                                              qint64 nowMs)
 {

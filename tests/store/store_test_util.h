@@ -64,6 +64,7 @@ std::optional<std::pair<QString, std::vector<AuditEvent>>>
 loadAudit(Cache &cache, const QString &endpoint, qint64 sinceMs = 0, int limit = 1000);
 
 std::optional<std::vector<SeriesPoint>> loadSeries(Cache &cache, const SeriesQuery &query);
+std::optional<TimedSketches> loadSeriesSketches(Cache &cache, const SeriesQuery &query);
 std::optional<SeriesPruneResult> pruneSeries(Cache &cache, const SeriesRetention &retention,
                                              qint64 nowMs);
 

@@ -5,6 +5,7 @@
 // range instead of "No latency distribution".
 
 #include "core/latency_sketch.h"
+#include "heatmap_probe.h"
 #include "prometheus_server.h"
 #include "store/cache.h"
 #include "ui/latency/exemplar_list.h"
@@ -196,17 +197,9 @@ TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
         QTest::qWait(500); // laid out and replotted, to look at
         page->grab().save(shots + QStringLiteral("/prom-heatmap.png"));
     }
-    const QImage img =
-        heat->plot()->toPixmap(heat->plot()->width(), heat->plot()->height()).toImage();
-    QCPAxis *x = heat->plot()->xAxis;
-    QCPAxis *y = heat->plot()->yAxis;
-    const QColor base = heat->palette().color(QPalette::Base);
+    const QImage img = test::renderHeatmap(heat);
     const auto painted = [&](qint64 ms, double latency) {
-        const QColor c =
-            img.pixelColor(int(x->coordToPixel(double(ms) / 1000)), int(y->coordToPixel(latency)));
-        return std::abs(c.red() - base.red()) + std::abs(c.green() - base.green()) +
-                   std::abs(c.blue() - base.blue()) >
-               30;
+        return test::heatmapPainted(heat, img, ms, latency);
     };
     // Every minute has its 100..390 ms bulk; only the spike minute reaches 2.5 s.
     EXPECT_TRUE(painted(data.t0 + 3 * 60'000 + 30'000, 200));

@@ -121,6 +121,7 @@ LatencyController::LatencyController(Session *session, QObject *parent)
         flush(); // what was pending belongs to the previous endpoint
         m_pendingEndpoint = m_session->endpointKey();
         m_historyRequests.clear();
+        m_sketchRequests.clear();
         m_history.clear();
         m_store = std::make_unique<SeriesStore>();
         m_otlpIds.clear(); // the new store learns the OTLP series' names again
@@ -145,6 +146,12 @@ LatencyController::LatencyController(Session *session, QObject *parent)
                     if (chartId.isEmpty())
                         return; // someone else's, or asked before an endpoint switch
                     emit historyLoaded(chartId, q.resolution, q.fromMs, q.toMs, points);
+                });
+        connect(cache, &Cache::seriesSketchesLoaded, this,
+                [this](const SeriesQuery &q, const TimedSketches &sketches) {
+                    const QString chartId = m_sketchRequests.take(q.tag);
+                    if (!chartId.isEmpty())
+                        emit sketchesLoaded(chartId, q.resolution, q.fromMs, q.toMs, sketches);
                 });
     }
     m_pruneTimer.setInterval(kPruneMs);
@@ -256,6 +263,25 @@ void LatencyController::prune()
         cache->pruneSeries(m_retention, m_now());
 }
 
+SeriesQuery LatencyController::queryFor(const QString &route, const std::optional<QString> &model,
+                                        const std::optional<QString> &variant, qint64 fromMs,
+                                        qint64 toMs, Resolution resolution) const
+{
+    SeriesQuery q;
+    // The endpoint the shown data belongs to (offline: the one the snapshot borrowed).
+    q.endpoint =
+        m_session->cachedFrom().isEmpty() ? m_session->endpointKey() : m_session->cachedFrom();
+    if (const QString source = m_routeSource.value(route); !source.isEmpty())
+        q.endpoint = source; // OTLP or Prometheus rows
+    q.route = route;
+    q.model = model;
+    q.variant = variant;
+    q.fromMs = fromMs;
+    q.toMs = toMs;
+    q.resolution = resolution;
+    return q;
+}
+
 bool LatencyController::loadHistory(const QString &chartId, const QString &route,
                                     const std::optional<QString> &model,
                                     const std::optional<QString> &variant, qint64 fromMs,
@@ -272,21 +298,29 @@ bool LatencyController::loadHistory(const QString &chartId, const QString &route
     }
     if (!cache)
         return false;
-    SeriesQuery q;
-    // The endpoint the shown data belongs to (offline: the one the snapshot borrowed).
-    q.endpoint =
-        m_session->cachedFrom().isEmpty() ? m_session->endpointKey() : m_session->cachedFrom();
-    if (!source.isEmpty())
-        q.endpoint = source; // OTLP or Prometheus rows
-    q.route = route;
-    q.model = model;
-    q.variant = variant;
-    q.fromMs = fromMs;
-    q.toMs = toMs;
-    q.resolution = resolution;
+    // What is shown live but not yet written goes first (jobs run in order),
+    // so the answer reaches up to the live seconds, without a gap.
+    flush();
+    SeriesQuery q = queryFor(route, model, variant, fromMs, toMs, resolution);
     q.tag = m_nextTag++;
     m_historyRequests.insert(q.tag, chartId);
     cache->loadSeries(q);
+    return true;
+}
+
+bool LatencyController::loadSketches(const QString &chartId, const QString &route,
+                                     const std::optional<QString> &model,
+                                     const std::optional<QString> &variant, qint64 fromMs,
+                                     qint64 toMs, Resolution resolution)
+{
+    auto *cache = m_session->cache();
+    if (!cache || fromMs >= toMs || (m_prom && m_routeSource.value(route) == m_prom->sourceKey()))
+        return false;
+    flush();
+    SeriesQuery q = queryFor(route, model, variant, fromMs, toMs, resolution);
+    q.tag = m_nextTag++;
+    m_sketchRequests.insert(q.tag, chartId);
+    cache->loadSeriesSketches(q);
     return true;
 }
 

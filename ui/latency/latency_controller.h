@@ -91,6 +91,12 @@ public:
     bool loadHistory(const QString &chartId, const QString &route,
                      const std::optional<QString> &model, const std::optional<QString> &variant,
                      qint64 fromMs, qint64 toMs, Resolution resolution);
+    // The cache's latency sketches of the same kind of range (for a heatmap of
+    // history the store no longer or never held), answered by sketchesLoaded.
+    // False (and no answer) without a cache or for a Prometheus series.
+    bool loadSketches(const QString &chartId, const QString &route,
+                      const std::optional<QString> &model, const std::optional<QString> &variant,
+                      qint64 fromMs, qint64 toMs, Resolution resolution);
     // Where markers come from (the Audit page's model).
     void setAuditModel(AuditModel *model);
     const std::vector<ChartMarker> &markers() const { return m_markers; }
@@ -127,12 +133,18 @@ signals:
     void seriesReset();
     void historyLoaded(const QString &chartId, sb::Resolution resolution, qint64 fromMs,
                        qint64 toMs, const std::vector<sb::SeriesPoint> &points);
+    void sketchesLoaded(const QString &chartId, sb::Resolution resolution, qint64 fromMs,
+                        qint64 toMs, const sb::TimedSketches &sketches);
     void markersChanged();
     void exemplarsReady(sb::SeriesId id, qint64 fromMs, qint64 toMs, double p99Ms,
                         const std::vector<sb::Exemplar> &exemplars, const QString &note);
 
 private:
     void onPoints(const std::vector<RoutePoint> &points);
+    // The cache query for a range of a series or route (the endpoint its rows are under).
+    SeriesQuery queryFor(const QString &route, const std::optional<QString> &model,
+                         const std::optional<QString> &variant, qint64 fromMs, qint64 toMs,
+                         Resolution resolution) const;
     void onSeries(const SeriesUpdate &update);
     void onSnapshot(const CacheSnapshot &s);
     void flush();
@@ -158,6 +170,7 @@ private:
     SeriesRetention m_retention;
     std::function<qint64()> m_now;
     QHash<quint64, QString> m_historyRequests; // tag → chart id
+    QHash<quint64, QString> m_sketchRequests;  // tag → chart id
     quint64 m_nextTag = 1;
     AuditModel *m_audit = nullptr;
     std::vector<ChartMarker> m_markers;

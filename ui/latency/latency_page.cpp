@@ -32,6 +32,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace sb {
 
@@ -43,24 +44,6 @@ constexpr qint64 kSecondsUpToMs = 6 * 3600 * 1000;
 // The newest seconds still hold their sketches in the store (SeriesStore's secondSketchMs).
 constexpr qint64 kSecondSketchMs = 15 * 60 * 1000;
 constexpr int kHeatmapRows = 48;
-
-// The per-route history's points in the chart's terms.
-SeriesPoint toSeriesPoint(const LatencyPoint &p)
-{
-    SeriesPoint s;
-    s.timeMs = p.secondMs;
-    s.durationMs = 1000;
-    s.count = p.count;
-    s.errors = p.errors;
-    s.fallbacks = p.fallbacks;
-    s.latencyCount = p.count > p.errors ? p.count - p.errors : 0;
-    s.p50 = float(p.p50);
-    s.p95 = float(p.p95);
-    s.p99 = float(p.p99);
-    s.ttftP50 = float(p.ttftP50);
-    s.ttftCount = p.ttftP50 > 0 ? s.latencyCount : 0;
-    return s;
-}
 
 bool isRouteId(const QString &id)
 {
@@ -182,6 +165,16 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     connect(m_controller->history(), &LatencyHistory::changed, this,
             &LatencyPage::onHistoryChanged);
     connect(m_controller, &LatencyController::historyLoaded, this, &LatencyPage::onHistory);
+    connect(m_controller, &LatencyController::sketchesLoaded, this,
+            [this](const QString &id, Resolution res, qint64 from, qint64 to,
+                   const TimedSketches &sketches) {
+                if (id != m_heatCache.id || res != m_heatCache.resolution ||
+                    from != m_heatCache.fromMs || to != m_heatCache.toMs)
+                    return; // an answer to an older ask
+                m_heatCache.sketches = sketches;
+                m_heatCache.pending = false;
+                refreshHeatmap();
+            });
     connect(m_controller, &LatencyController::markersChanged, this,
             [this] { m_chart->setMarkers(m_controller->markers()); });
     m_chart->setMarkers(m_controller->markers());
@@ -222,6 +215,7 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
         for (auto &asked : m_askedFrom)
             asked.clear();
         m_pendingHistory = 0;
+        m_heatCache = {};
         updateHint();
         m_userChose = false;
     });
@@ -281,18 +275,8 @@ void LatencyPage::requestHistory(qint64 fromMs, qint64 toMs)
         asked.insert(id, need);
         std::optional<QString> model, variant;
         QString route;
-        if (isRouteId(id)) {
-            route = routeOfId(id);
-        } else {
-            bool ok = false;
-            const SeriesId sid = id.mid(7).toUInt(&ok);
-            const auto key = ok ? m_controller->store().key(sid) : std::nullopt;
-            if (!key)
-                continue;
-            route = key->route;
-            model = key->model;
-            variant = key->variant;
-        }
+        if (!keyOf(id, route, model, variant))
+            continue;
         if (m_controller->loadHistory(id, route, model, variant, need, upto, res))
             ++m_pendingHistory;
     }
@@ -305,6 +289,44 @@ void LatencyPage::onHistory(const QString &id, Resolution resolution, qint64, qi
     m_pendingHistory = std::max(0, m_pendingHistory - 1);
     m_chart->addHistory(id, resolution, points);
     updateHint();
+}
+
+bool LatencyPage::keyOf(const QString &id, QString &route, std::optional<QString> &model,
+                        std::optional<QString> &variant) const
+{
+    if (isRouteId(id)) {
+        route = routeOfId(id);
+        return true;
+    }
+    bool ok = false;
+    const SeriesId sid = id.mid(7).toUInt(&ok);
+    const auto key = ok ? m_controller->store().key(sid) : std::nullopt;
+    if (!key)
+        return false;
+    route = key->route;
+    model = key->model;
+    variant = key->variant;
+    return true;
+}
+
+void LatencyPage::askHeatHistory(const QString &id, Resolution res, qint64 step, qint64 first,
+                                 qint64 before)
+{
+    HeatCache &c = m_heatCache;
+    const bool same = c.id == id && c.resolution == res;
+    if ((same && c.fromMs <= first && c.toMs >= before) || (same && c.pending))
+        return;
+    QString route;
+    std::optional<QString> model, variant;
+    if (!keyOf(id, route, model, variant))
+        return;
+    // Half a span of margin either side, so neither a slow drag nor the
+    // store's sketches ageing out (the live edge moving) asks every second.
+    const qint64 margin = std::max(step, (before - first) / 2 / step * step);
+    HeatCache next{id, res, first - margin, before + margin, {}, true};
+    if (!m_controller->loadSketches(id, route, model, variant, next.fromMs, next.toMs, res))
+        return;
+    m_heatCache = std::move(next);
 }
 
 void LatencyPage::refreshHeatmap()
@@ -322,9 +344,9 @@ void LatencyPage::refreshHeatmap()
     }
     const SeriesStore &store = m_controller->store();
     const auto [from, to] = m_chart->visibleRangeMs();
-    // Seconds keep their sketches for the newest 15 minutes; longer or older
-    // ranges are drawn per minute.
-    const bool seconds = to - from <= kSecondSketchMs && from >= store.newestMs() - kSecondSketchMs;
+    // Per second over spans up to 15 minutes, else per minute: the store's
+    // sketches where it has them, the cache's rollups before that.
+    const bool seconds = to - from <= kSecondSketchMs;
     Resolution res = seconds ? Resolution::Second : Resolution::Minute;
     qint64 step = seconds ? 1000 : 60'000;
     std::vector<SeriesId> ids;
@@ -340,20 +362,43 @@ void LatencyPage::refreshHeatmap()
             ids.push_back(sid);
     }
     // Imported Prometheus steps are kept by the controller, at their own step.
+    bool imported = false;
     for (SeriesId s : ids) {
-        if (const qint64 imported = m_controller->stepMsOf(s); imported > 0) {
+        if (const qint64 stepMs = m_controller->stepMsOf(s); stepMs > 0) {
             res = Resolution::Minute;
-            step = std::max(step, imported);
+            step = std::max(step, stepMs);
+            imported = true;
         }
     }
     const qint64 first = from - ((from % step) + step) % step;
-    std::vector<std::vector<std::pair<qint64, LatencySketch>>> parts;
-    double lo = std::numeric_limits<double>::infinity(), hi = 0;
+    std::vector<TimedSketches> parts;
+    qint64 oldest = std::numeric_limits<qint64>::max(); // of the store's sketches
     for (SeriesId s : ids) {
         parts.push_back(m_controller->latencySketches(s, first, to, res));
-        for (const auto &[t, sk] : parts.back()) {
+        if (!parts.back().empty())
+            oldest = std::min(oldest, parts.back().front().first);
+    }
+    // Before the store's oldest sketch: the cache's (older sessions, or
+    // seconds the store kept without their sketches).
+    const qint64 before = std::min(oldest, to);
+    if (!imported && before > first + step) {
+        askHeatHistory(id, res, step, first, before);
+        if (m_heatCache.id == id && m_heatCache.resolution == res) {
+            TimedSketches older;
+            for (const auto &[t, sk] : m_heatCache.sketches) {
+                if (t >= first && t < before)
+                    older.emplace_back(t, sk);
+            }
+            parts.push_back(std::move(older));
+        }
+    }
+    double lo = std::numeric_limits<double>::infinity(), hi = 0;
+    qint64 shownFrom = std::numeric_limits<qint64>::max();
+    for (const auto &part : parts) {
+        for (const auto &[t, sk] : part) {
             if (sk.count() == 0)
                 continue;
+            shownFrom = std::min(shownFrom, t);
             // The bulk, not the extremes: one 100 s timeout must not squash
             // every band into the bottom rows (it still lands in the top one).
             lo = std::min(lo, std::max(0.1, sk.quantile(0.001)));
@@ -361,9 +406,11 @@ void LatencyPage::refreshHeatmap()
         }
     }
     if (!(hi > 0)) {
-        m_heatmap->showEmpty(tr("No latency distribution for %1 in this range yet (sketches are "
-                                "kept for this session's data)")
-                                 .arg(m_chart->label(id)));
+        m_heatmap->showEmpty(
+            m_heatCache.pending
+                ? tr("Loading the latency distribution of %1 from the cache…")
+                      .arg(m_chart->label(id))
+                : tr("No latency distribution for %1 in this range").arg(m_chart->label(id)));
         return;
     }
     lo = std::max(0.1, lo / 1.5);
@@ -377,16 +424,15 @@ void LatencyPage::refreshHeatmap()
     // The same left and right margins as the charts, so times line up.
     const QMargins m = m_chart->plotMargins();
     m_heatmap->setHorizontalMargins(m.left(), m.right());
-    // The store holds this session's sketches only; say so rather than let
-    // an empty stretch read as "no traffic".
-    qint64 oldestSketch = std::numeric_limits<qint64>::max();
-    for (const auto &part : parts) {
-        if (!part.empty())
-            oldestSketch = std::min(oldestSketch, part.front().first);
-    }
+    // Say where stored distributions start rather than let an empty
+    // stretch read as "no traffic".
     QString title = m_chart->label(id);
-    if (oldestSketch > from + 2 * step)
-        title += tr(" · distribution of this session's data only");
+    if (m_heatCache.pending)
+        title += tr(" · loading older history…");
+    else if (shownFrom > from + 2 * step)
+        title += tr(" · no distribution stored before %1")
+                     .arg(QDateTime::fromMSecsSinceEpoch(shownFrom).toString(
+                         QStringLiteral("HH:mm:ss")));
     m_heatmap->setHeatmap(title, grid, from, to);
 }
 
@@ -448,11 +494,11 @@ void LatencyPage::chartRoute(const QString &route)
 
 void LatencyPage::loadSeries(const QString &id)
 {
+    // A route starts empty: requestHistory() reads its recent seconds from
+    // the cache's rollups (its series merged) like any older range, and live
+    // seconds are merged in as they arrive (onSeriesUpdated).
     std::vector<SeriesPoint> points;
-    if (isRouteId(id)) {
-        for (const auto &p : m_controller->history()->series(routeOfId(id)))
-            points.push_back(toSeriesPoint(p));
-    } else {
+    if (!isRouteId(id)) {
         bool ok = false;
         const SeriesId sid = id.mid(7).toUInt(&ok);
         const SeriesStore &store = m_controller->store();
@@ -511,27 +557,8 @@ void LatencyPage::onHistoryChanged(const QString &route)
             pick = routeOfId(selected.front());
         if (selected != QStringList{SeriesPicker::routeId(pick)}) {
             m_picker->select({SeriesPicker::routeId(pick)});
-            return;
         }
     }
-    const QString id = SeriesPicker::routeId(route);
-    if (!m_chart->hasSeries(id))
-        return;
-    const auto &series = m_controller->history()->series(route);
-    if (series.empty())
-        return;
-    if (m_chart->newestMs(id) == 0 || series.front().secondMs < m_chart->oldestMs(id)) {
-        loadSeries(id); // older history (the cache) arrived: draw it all again
-        return;
-    }
-    const qint64 newest = m_chart->newestMs(id);
-    auto it = series.end();
-    while (it != series.begin() && std::prev(it)->secondMs > newest)
-        --it;
-    std::vector<SeriesPoint> fresh;
-    for (; it != series.end(); ++it)
-        fresh.push_back(toSeriesPoint(*it));
-    m_chart->appendPoints(id, fresh);
 }
 
 void LatencyPage::onSeriesUpdated(const SeriesUpdate &update)
@@ -542,13 +569,27 @@ void LatencyPage::onSeriesUpdated(const SeriesUpdate &update)
             m_picker->setNote(id, note);
     }
     QHash<SeriesId, std::vector<SeriesPoint>> byId;
+    // A charted route: its series merged second by second (the update holds
+    // whole seconds, ordered by second).
+    QHash<QString, std::map<qint64, SeriesAggregate>> byRoute;
+    const SeriesStore &store = m_controller->store();
     for (const auto &s : update.seconds) {
         const QString id = SeriesPicker::seriesId(s.series);
         if (m_chart->hasSeries(id))
             byId[s.series].push_back(SeriesStore::summarize(s.secondMs, 1000, s.aggregate));
+        if (const auto key = store.key(s.series);
+            key && m_chart->hasSeries(SeriesPicker::routeId(key->route)))
+            byRoute[key->route][s.secondMs].merge(s.aggregate);
     }
     for (auto it = byId.begin(); it != byId.end(); ++it)
         m_chart->appendPoints(SeriesPicker::seriesId(it.key()), it.value());
+    for (auto it = byRoute.cbegin(); it != byRoute.cend(); ++it) {
+        std::vector<SeriesPoint> points;
+        points.reserve(it.value().size());
+        for (const auto &[t, a] : it.value())
+            points.push_back(SeriesStore::summarize(t, 1000, a));
+        m_chart->appendPoints(SeriesPicker::routeId(it.key()), points);
+    }
 }
 
 void LatencyPage::updateFreshness()

@@ -11,11 +11,13 @@
 // shown range as PNG, PDF or CSV (written off the GUI thread).
 
 #include "core/series.h"
+#include "core/series_rollup.h"
 #include "core/series_store.h"
 #include "ui/common/page.h"
 
 #include <QHash>
 #include <QTimer>
+#include <optional>
 
 class QComboBox;
 class QHBoxLayout;
@@ -74,6 +76,12 @@ private:
                    const std::vector<SeriesPoint> &points);
     void updateHint();
     void chooseExport();
+    // The route, model and variant a chart id stands for (false: unknown).
+    bool keyOf(const QString &id, QString &route, std::optional<QString> &model,
+               std::optional<QString> &variant) const;
+    // Asks the cache for the heatmap's sketches of [first, before) unless held or asked.
+    void askHeatHistory(const QString &id, Resolution res, qint64 step, qint64 first,
+                        qint64 before);
 
     Session *m_session;
     LatencyController *m_controller;
@@ -93,6 +101,16 @@ private:
     QTableView *m_summary;
     QString m_summaryRoute; // the summary row the user is on, kept across resets
     bool m_userChose = false;
+    // The cache's sketches for the heatmap's oldest part (one range, the last asked).
+    struct HeatCache
+    {
+        QString id;
+        Resolution resolution = Resolution::Second;
+        qint64 fromMs = 0, toMs = 0;
+        TimedSketches sketches;
+        bool pending = false;
+    };
+    HeatCache m_heatCache;
 };
 
 } // namespace sb
