@@ -15,6 +15,10 @@ namespace {
 // Samples past that are not kept: they leave count too, so count always
 // equals the buckets' sum and a sketch stays valid to serialize. Returns how
 // many did not fit.
+// The zero bucket's bound: far past any real count, low enough that adding
+// two of them or the other buckets never wraps 64 bits.
+constexpr uint64_t kMaxZeroCount = uint64_t(1) << 62;
+
 uint64_t addToBucket(uint32_t &bucket, uint64_t n)
 {
     const uint64_t room = std::numeric_limits<uint32_t>::max() - bucket;
@@ -367,8 +371,12 @@ void LatencySketch::merge(const LatencySketch &other)
         m_min = std::min(m_min, other.m_min);
         m_max = std::max(m_max, other.m_max);
     }
+    // The zero bucket is 64 bits wide but kept under kMaxZeroCount, so counts
+    // never wrap and a merged sketch still deserializes.
+    const uint64_t zeroAdded = std::min(other.m_zeroCount, kMaxZeroCount - m_zeroCount);
+    mergeDropped += other.m_zeroCount - zeroAdded;
     m_count += other.m_count - mergeDropped;
-    m_zeroCount += other.m_zeroCount;
+    m_zeroCount += zeroAdded;
     m_sum += other.m_sum;
 }
 
@@ -455,6 +463,8 @@ LatencySketch::build(int scale, uint64_t zeroCount, int32_t offset, const Count 
         return std::nullopt;
     if (count == 0 && (sum != 0 || min != 0 || max != 0))
         return std::nullopt;
+    if (zeroCount > kMaxZeroCount)
+        return std::nullopt; // no sketch has recorded 2^62 zeros
     uint64_t total = zeroCount;
     std::size_t first = n;
     std::size_t last = 0;

@@ -62,6 +62,11 @@ void sketches(const fs::path &dir)
     for (int i = 1; i < 50; ++i)
         fine.record(100 + i * 0.01);
     write(dir, n++, fine.serialize());
+    // Found by fuzzing: 2^64 - 1 zeros and nothing else. Merged twice, the
+    // zero count wrapped and the merged sketch no longer deserialized.
+    write(dir, n++,
+          QByteArray::fromBase64(
+              "AQAAAAb//////////////////////////wAAAAYAAAAAAAAAAAAAAAAALwAAAAAAAAAAAAA="));
 }
 
 // Chunk codec inputs start with the byte that picks what follows (see
