@@ -84,8 +84,14 @@ void MainWindow::applyPresentation()
         restoreGeometry(m_geometryBeforePresenting);
         m_geometryBeforePresenting.clear();
     }
-    // The sidebar's type is its own (a style sheet): it grows with the rest.
-    m_nav->setFixedWidth(qRound(170 * scale));
+    // Round trip and samples/s are for engineers, not an audience: hidden
+    // while presenting, which also leaves the bar room for large type.
+    m_rtt->setVisible(!on);
+    m_rate->setVisible(!on);
+    // The sidebar's type is its own (a style sheet): it grows with the rest,
+    // a little less on a narrow screen (a 1280-wide projector).
+    const bool narrow = screen() && screen()->availableGeometry().width() < 1600;
+    m_nav->setFixedWidth(qRound((on && narrow ? 125 : 170) * scale));
     m_nav->setIconSize(QSize(qRound(20 * scale), qRound(20 * scale)));
     m_nav->setStyleSheet(QStringLiteral("QListWidget { font-size: %1pt; } QListWidget::item { "
                                         "padding: %2px; }")
