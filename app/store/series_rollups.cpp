@@ -279,6 +279,21 @@ void SeriesRollups::mergeRange(qint64 id, qint64 resolution, const SeriesQuery &
     r.reset();
 }
 
+namespace {
+
+// One read transaction, so the rows of several series are read at one moment;
+// it ends (COMMIT) however the read returns.
+struct ReadTransaction
+{
+    explicit ReadTransaction(Database &db) : db(db) { db.exec("BEGIN"); }
+    ~ReadTransaction() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+    ReadTransaction(const ReadTransaction &) = delete;
+    ReadTransaction &operator=(const ReadTransaction &) = delete;
+    Database &db;
+};
+
+} // namespace
+
 std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
 {
     std::vector<SeriesPoint> out;
@@ -287,12 +302,7 @@ std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
     const qint64 resolution = q.resolution == Resolution::Minute ? kMinuteMs : kSecondMs;
     const std::vector<qint64> ids = idsFor(q);
     // One read transaction, so a route's series are read at one moment.
-    m_db.exec("BEGIN");
-    struct EndRead
-    {
-        Database &db;
-        ~EndRead() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
-    } endRead{m_db};
+    const ReadTransaction read(m_db);
     if (ids.size() == 1) {
         // One series: its stored summaries, no sketch decoded.
         out.reserve(std::size_t(std::min<qint64>((q.toMs - q.fromMs) / resolution + 1, 1 << 20)));
@@ -314,12 +324,7 @@ TimedSketches SeriesRollups::loadSketches(const SeriesQuery &q)
         return {};
     const qint64 resolution = q.resolution == Resolution::Minute ? kMinuteMs : kSecondMs;
     const std::vector<qint64> ids = idsFor(q);
-    m_db.exec("BEGIN");
-    struct EndRead
-    {
-        Database &db;
-        ~EndRead() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
-    } endRead{m_db};
+    const ReadTransaction read(m_db);
     std::map<qint64, LatencySketch> merged;
     for (qint64 id : ids) {
         Statement &r = m_db.prepare(kSelectSketches);
