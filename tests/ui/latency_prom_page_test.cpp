@@ -30,10 +30,22 @@ namespace {
 
 constexpr qint64 kTickMs = 15'000;
 const char *const kTrace = "00f067aa0ba902b7a3ce929d0e0e4736";
+const char *const kTraceAtEnd = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 // One route, 20 minutes at schema 6: 30 requests of 100..390 ms per tick;
-// the minute from `spikeMs` also gets 5 requests of 2.5 s per tick, the one
-// at spikeMs + 15 s carrying an exemplar with a trace.
+// the minute from `spikeMs` also gets 5 requests of 2.5 s per tick, the ones
+// at spikeMs + 15 s and at the minute's very end (spikeMs + 60 s, the last
+// instant the step (spikeMs, spikeMs + 60 s] covers) carrying an exemplar.
+void addExemplar(prometheus::TimeSeries *ts, qint64 t, const char *trace)
+{
+    auto *e = ts->add_exemplars();
+    e->set_value(2500.0);
+    e->set_timestamp(t);
+    auto *el = e->add_labels();
+    el->set_name("trace_id");
+    el->set_value(trace);
+}
+
 struct PromSpike
 {
     qint64 t0 = 0, spikeMs = 0, endMs = 0;
@@ -89,14 +101,10 @@ struct PromSpike
                 prev = idx;
                 first = false;
             }
-            if (t == spikeMs + kTickMs) {
-                auto *e = ts->add_exemplars();
-                e->set_value(2500.0);
-                e->set_timestamp(t);
-                auto *el = e->add_labels();
-                el->set_name("trace_id");
-                el->set_value(kTrace);
-            }
+            if (t == spikeMs + kTickMs)
+                addExemplar(ts, t, kTrace);
+            if (t == spikeMs + 60'000)
+                addExemplar(ts, t, kTraceAtEnd);
         }
     }
 };
@@ -150,6 +158,30 @@ protected:
             30000));
     }
 
+    // A click on the chart at `ms` (mid-height), as the user makes it.
+    void clickAt(qint64 ms)
+    {
+        QCustomPlot *plot = page->chart()->plot();
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        QCPAxis *x = plot->axisRect(0)->axis(QCPAxis::atBottom);
+        const QPoint at(int(x->coordToPixel(double(ms) / 1000)), plot->axisRect(0)->center().y());
+        QTest::mouseClick(plot, Qt::LeftButton, {}, at);
+    }
+    // The trace ids the exemplar list shows.
+    QStringList listedTraces() const
+    {
+        QStringList out;
+        QTreeWidget *tree = page->exemplars()->list();
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            for (int c = 0; c < tree->columnCount(); ++c) {
+                for (const char *t : {kTrace, kTraceAtEnd})
+                    if (tree->topLevelItem(i)->text(c).contains(QLatin1String(t)))
+                        out << QLatin1String(t);
+            }
+        }
+        return out;
+    }
+
     test::PrometheusServer prom;
     PromSpike data;
     QTemporaryDir dir;
@@ -160,31 +192,37 @@ protected:
     SeriesId id = kNoSeries;
 };
 
-TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplar)
+TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplars)
 {
-    QCustomPlot *plot = page->chart()->plot();
-    plot->replot(QCustomPlot::rpImmediateRefresh);
-    QCPAxis *x = plot->axisRect(0)->axis(QCPAxis::atBottom);
-    const QPoint at(int(x->coordToPixel(double(data.spikeMs + 30'000) / 1000)),
-                    plot->axisRect(0)->center().y());
     QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
-    QTest::mouseClick(plot, Qt::LeftButton, {}, at);
+    clickAt(data.spikeMs + 30'000);
     ASSERT_TRUE(QTest::qWaitFor([&] { return !ready.isEmpty(); }, 30000))
         << "the click on the spike asked for no exemplars";
     EXPECT_GT(ready.first().at(3).toDouble(), 1000.0); // the spike minute's p99, ms
     ExemplarList *list = page->exemplars();
     ASSERT_TRUE(list->isVisible());
-    ASSERT_EQ(list->list()->topLevelItemCount(), 1) << list->title().toStdString();
-    bool named = false;
-    for (int c = 0; c < list->list()->columnCount(); ++c)
-        named = named || list->list()->topLevelItem(0)->text(c).contains(QLatin1String(kTrace));
-    EXPECT_TRUE(named);
+    // Both of the minute's exemplars, the one stamped at its last instant too.
+    const QStringList traces = listedTraces();
+    EXPECT_EQ(traces.size(), 2) << list->title().toStdString();
+    EXPECT_TRUE(traces.contains(QLatin1String(kTrace))) << traces.join(u' ').toStdString();
+    EXPECT_TRUE(traces.contains(QLatin1String(kTraceAtEnd))) << traces.join(u' ').toStdString();
     EXPECT_TRUE(list->title().contains(QStringLiteral("prometheus/chat")))
         << list->title().toStdString();
     if (const QString shots = qEnvironmentVariable("SB_SHOT_DIR"); !shots.isEmpty()) {
         QTest::qWait(500); // laid out and replotted, to look at
         page->grab().save(shots + QStringLiteral("/prom-exemplars.png"));
     }
+}
+
+TEST_F(LatencyPromPage, AnExemplarAtAStepsEndIsNotListedUnderTheNextMinute)
+{
+    QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
+    clickAt(data.spikeMs + 90'000); // the quiet minute after the spike
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !ready.isEmpty(); }, 30000));
+    EXPECT_LT(ready.first().at(3).toDouble(), 1000.0); // that minute's p99 is the bulk's
+    EXPECT_EQ(ready.first().at(1).toLongLong(), data.spikeMs + 60'000);
+    EXPECT_TRUE(listedTraces().isEmpty()) << "the spike's last exemplar shown a minute late: "
+                                          << listedTraces().join(u' ').toStdString();
 }
 
 TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)

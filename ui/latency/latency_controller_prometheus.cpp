@@ -23,9 +23,11 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
                 for (const auto &r : std::exchange(m_exemplarRequests, {})) {
                     // An exemplar in the p99's own bucket is behind it: the
                     // p99 is only known within the import's bound (each way).
+                    // A step covers (from, to] (increase() at `to`), so an
+                    // exemplar stamped at its end is its own, not the next's.
                     const double bound = 1 + m_promBounds.value(r.id);
-                    auto list =
-                        slowest(byRoute.value(r.route), r.fromMs, r.toMs, r.p99 / (bound * bound));
+                    auto list = slowest(byRoute.value(r.route), r.fromMs + 1, r.toMs + 1,
+                                        r.p99 / (bound * bound));
                     emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
                                         list.empty() ? tr("Prometheus holds no exemplar at "
                                                           "or above this p99")
