@@ -3,6 +3,8 @@
 #include "core/bucket_import.h"
 
 #include <QFile>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace sb {
 
@@ -33,6 +35,33 @@ PrometheusConfig prometheusConfigOf(const ConnectionProfile &p)
     if (c.auth != PrometheusConfig::Auth::None)
         c.keychainEntry = prometheusKeychainEntry(p.name);
     return c;
+}
+
+std::optional<PrometheusConfig> prometheusSourceOf(const ConnectionProfile &p)
+{
+    if (p.promUrl.trimmed().isEmpty())
+        return std::nullopt;
+    PrometheusConfig c = prometheusConfigOf(p);
+    c.caFile = p.promCaFile.trimmed();
+    return c;
+}
+
+void readPrometheusCaLater(QObject *context, const QString &path, const QString &what,
+                           std::function<void(const QByteArray &pem, const QString &error)> done)
+{
+    using Read = std::pair<QByteArray, QString>;
+    auto *watcher = new QFutureWatcher<Read>(context);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, context,
+                     [watcher, done = std::move(done)] {
+                         watcher->deleteLater();
+                         const auto [pem, error] = watcher->result();
+                         done(pem, error);
+                     });
+    watcher->setFuture(QtConcurrent::run([path, what] {
+        Read r;
+        readPrometheusCa(path, what, &r.first, &r.second);
+        return r;
+    }));
 }
 
 bool readPrometheusCa(const QString &path, const QString &what, QByteArray *pem, QString *error)

@@ -84,6 +84,9 @@ struct PrometheusConfig
     QString secretEnv;
     QString keychainEntry;
     QByteArray caPem; // a custom CA's PEM certificates; empty: the system's roots
+    // The file caPem is read from, by whoever starts the source (off the GUI
+    // thread: readPrometheusCaLater); empty: caPem as given.
+    QString caFile;
 };
 
 struct PrometheusImport

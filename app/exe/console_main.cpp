@@ -259,6 +259,8 @@ int main(int argc, char **argv)
     }
     sb::LatencyController::setTraceUrlTemplate(sources.traceUrl(parser));
     {
+        // Checked now (a bad flag or CA file stops the console); each window
+        // then takes the source of the profile it shows (setPrometheusFor).
         std::optional<sb::PrometheusConfig> prom;
         QString error;
         if (!sources.prometheus(parser, mappingProfile ? &*mappingProfile : nullptr, &prom,
@@ -266,7 +268,6 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "switchboard: %s\n", qPrintable(error));
             return 2;
         }
-        sb::LatencyController::setPrometheusConfig(prom);
     }
 
     sb::Cache cache;
@@ -285,6 +286,13 @@ int main(int argc, char **argv)
     if (parser.isSet(presentOpt))
         sb::presenter::setOn(true);
     sb::ConsoleWindows windows(&cache, profiles);
+    windows.setPrometheusFor([&sources, &parser](const sb::ConnectionProfile &p) {
+        std::optional<sb::PrometheusConfig> prom;
+        QString error;
+        if (!sources.prometheusUnread(parser, &p, &prom, &error))
+            return std::optional<sb::PrometheusConfig>();
+        return prom;
+    });
     QPointer<sb::MainWindow> firstWindow = windows.open(first);
     if (!layout.geometry.isEmpty())
         firstWindow->restoreGeometry(layout.geometry);

@@ -110,6 +110,23 @@ otlp::Mapping SourceOptions::otlpMapping(const QCommandLineParser &p,
 bool SourceOptions::prometheus(const QCommandLineParser &p, const ConnectionProfile *profile,
                                std::optional<PrometheusConfig> *out, QString *error) const
 {
+    if (!prometheusUnread(p, profile, out, error))
+        return false;
+    if (!*out || (*out)->caFile.isEmpty())
+        return true;
+    const QString what = p.isSet(m_promCa) ? QStringLiteral("--prometheus-ca")
+                                           : QStringLiteral("profile \"%1\": Prometheus CA")
+                                                 .arg(profile ? profile->name : QString());
+    if (!readPrometheusCa((*out)->caFile, what, &(*out)->caPem, error)) {
+        out->reset();
+        return false;
+    }
+    return true;
+}
+
+bool SourceOptions::prometheusUnread(const QCommandLineParser &p, const ConnectionProfile *profile,
+                                     std::optional<PrometheusConfig> *out, QString *error) const
+{
     out->reset();
     const bool fromProfile = profile && !profile->promUrl.trimmed().isEmpty();
     if (!p.isSet(m_prom) && !fromProfile)
@@ -169,14 +186,7 @@ bool SourceOptions::prometheus(const QCommandLineParser &p, const ConnectionProf
             return false;
         }
     }
-    const QString ca = p.isSet(m_promCa) ? p.value(m_promCa) : base.promCaFile;
-    if (!ca.isEmpty() &&
-        !readPrometheusCa(ca,
-                          p.isSet(m_promCa)
-                              ? QStringLiteral("--prometheus-ca")
-                              : QStringLiteral("profile \"%1\": Prometheus CA").arg(base.name),
-                          &c.caPem, error))
-        return false;
+    c.caFile = p.isSet(m_promCa) ? p.value(m_promCa) : base.promCaFile;
     *out = c;
     return true;
 }

@@ -5,8 +5,9 @@
 // (which attributes / labels name route, model and variant) fills in what
 // the flags leave unset. A profile's own Prometheus source (URL, metric,
 // auth, CA: its "Prometheus history" section) is used when no --prometheus
-// names one; each flag still wins over its field. Reads the custom CA file,
-// before any window opens.
+// names one; each flag still wins over its field. prometheus() reads the
+// custom CA file (before any window opens); prometheusUnread() leaves that to
+// whoever starts the source.
 
 #include "client/prometheus_source.h"
 #include "otlp/otlp_decode.h"
@@ -33,6 +34,10 @@ public:
     // false with the reason on a bad value.
     bool prometheus(const QCommandLineParser &p, const ConnectionProfile *profile,
                     std::optional<PrometheusConfig> *out, QString *error) const;
+    // The same without reading the CA: caFile names it (for a window's
+    // profile, read by its controller off the GUI thread).
+    bool prometheusUnread(const QCommandLineParser &p, const ConnectionProfile *profile,
+                          std::optional<PrometheusConfig> *out, QString *error) const;
     QString traceUrl(const QCommandLineParser &p) const { return p.value(m_trace); }
 
 private:

@@ -130,11 +130,10 @@ protected:
         c.url = prom.url();
         c.selector = QStringLiteral("spike_ms");
         c.millisPerUnit = 1.0;
-        LatencyController::setPrometheusConfig(c);
         session = std::make_unique<Session>(&cache);
         controller = std::make_unique<LatencyController>(session.get());
-        LatencyController::setPrometheusConfig(std::nullopt);
         QSignalSpy updates(controller.get(), &LatencyController::seriesUpdated);
+        controller->setPrometheusSource(c);
         page = std::make_unique<LatencyPage>(session.get(), controller.get());
         page->resize(1280, 800);
         page->show();

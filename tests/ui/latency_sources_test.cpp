@@ -205,10 +205,9 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
     c.url = prom.url();
     c.selector = QStringLiteral("latency_ms");
     c.millisPerUnit = 1.0;
-    LatencyController::setPrometheusConfig(c);
     Session session(&cache);
     LatencyController controller(&session);
-    LatencyController::setPrometheusConfig(std::nullopt);
+    controller.setPrometheusSource(c);
     ASSERT_NE(controller.prometheus(), nullptr);
     QSignalSpy updates(&controller, &LatencyController::seriesUpdated);
     const SeriesId id = listed(updates, QStringLiteral("prometheus/chat"));
@@ -262,10 +261,9 @@ TEST(LatencySources, PrometheusHistoryIsImportedCachedAndStaleWhenDown)
     // A console started while Prometheus is down lists the route from what
     // the cache says was imported (source and schema), stale, and its
     // scrolled-back history comes from the cache.
-    LatencyController::setPrometheusConfig(c);
     Session session2(&cache);
     LatencyController second(&session2);
-    LatencyController::setPrometheusConfig(std::nullopt);
+    second.setPrometheusSource(c);
     QSignalSpy listedBySecond(&second, &LatencyController::seriesUpdated); // what the tree adds
     ASSERT_TRUE(QTest::qWaitFor(
         [&] { return second.prometheus()->state() == PrometheusSource::State::Failed; }, 30000));

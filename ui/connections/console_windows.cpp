@@ -1,11 +1,13 @@
 #include "ui/connections/console_windows.h"
 
 #include "client/latency_stream.h"
+#include "client/prometheus_profile.h"
 #include "ui/connections/profile_manager_dialog.h"
 #include "ui/connections/profile_resolver.h"
 #include "ui/connections/profile_watch.h"
 #include "ui/connections/quick_switcher.h"
 #include "ui/console.h"
+#include "ui/latency/latency_controller.h"
 #include "ui/main_window.h"
 #include "ui/session.h"
 
@@ -153,13 +155,18 @@ MainWindow *ConsoleWindows::open(const QString &name, MainWindow *replacing)
     Console *console = entry->console;
     const SessionTarget target = sessionTargetFor(*profile, alone);
     const QString endpoint = profile->endpoint;
+    // Its own Prometheus source, started once the session has its endpoint
+    // (the cache's imported rows are under the source's own key).
+    const auto prom = m_prometheusFor ? m_prometheusFor(*profile) : prometheusSourceOf(*profile);
     connect(entry->resolver, &ProfileResolver::resolved, console,
-            [console, target](const ChannelSpec &spec) {
+            [console, target, prom](const ChannelSpec &spec) {
                 console->session()->connectTo(spec, target);
+                console->latency()->setPrometheusSource(prom);
             });
     connect(entry->resolver, &ProfileResolver::failed, console,
-            [console, target, endpoint](const QString &why) {
+            [console, target, endpoint, prom](const QString &why) {
                 console->session()->failToConnect(endpoint, target, why);
+                console->latency()->setPrometheusSource(prom);
             });
     connect(window, &MainWindow::switcherRequested, this, [this, window] { showSwitcher(window); });
     connect(window, &MainWindow::profileManagerRequested, this,

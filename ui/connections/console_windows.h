@@ -8,15 +8,19 @@
 // a window to another profile, opens one beside, runs the quick switcher and
 // the profile manager, and keeps the profile list saved.
 //
-// Switching a window keeps the page it showed. The profile list follows the
+// Switching a window keeps the page it showed and takes the new profile's
+// Prometheus source (the latency page's imported history). The profile list follows the
 // settings file: what another running console's profile manager saves is
 // seen here within a moment (ProfileWatch). Known gap: a window's position is
 // not remembered per profile.
 
+#include "client/prometheus_source.h"
 #include "ui/connections/profile.h"
 
 #include <QObject>
 #include <QPointer>
+#include <functional>
+#include <optional>
 #include <vector>
 
 namespace sb {
@@ -46,6 +50,16 @@ public:
     std::vector<MainWindow *> windows() const;
     const std::vector<ConnectionProfile> &profiles() const { return m_profiles; }
     void setProfiles(const std::vector<ConnectionProfile> &stored);
+
+    // A window's Prometheus source for its profile (applied when the window
+    // opens, so switching the window to another profile switches it too).
+    // Default: the profile's own "Prometheus history" (prometheusSourceOf);
+    // the console's --prometheus* flags win over it.
+    using PrometheusFor = std::function<std::optional<PrometheusConfig>(const ConnectionProfile &)>;
+    void setPrometheusFor(PrometheusFor prometheusFor)
+    {
+        m_prometheusFor = std::move(prometheusFor);
+    }
 
     void showSwitcher(MainWindow *from);
     void showManager(MainWindow *from);
@@ -77,6 +91,7 @@ private:
     QString m_settingsPath;
     ProfileWatch *m_watch;
     std::vector<std::unique_ptr<Open>> m_open;
+    PrometheusFor m_prometheusFor;
 };
 
 } // namespace sb

@@ -5,9 +5,7 @@
 #include "ui/connections/token_store.h"
 
 #include <QDateTime>
-#include <QFutureWatcher>
 #include <QSet>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace sb {
 
@@ -33,24 +31,16 @@ void PrometheusTester::test(const ConnectionProfile &profile, const QString &typ
         return;
     }
     // The CA file is read on a worker thread.
-    using Read = std::pair<QByteArray, QString>;
-    auto *watcher = new QFutureWatcher<Read>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, config, typedSecret] {
-        watcher->deleteLater();
-        const auto [pem, error] = watcher->result();
-        if (!error.isEmpty()) {
-            finish(false, error);
-            return;
-        }
-        PrometheusConfig c = config;
-        c.caPem = pem;
-        haveCa(c, typedSecret);
-    });
-    watcher->setFuture(QtConcurrent::run([path = profile.promCaFile] {
-        Read r;
-        readPrometheusCa(path, tr("Prometheus CA"), &r.first, &r.second);
-        return r;
-    }));
+    readPrometheusCaLater(this, profile.promCaFile, tr("Prometheus CA"),
+                          [this, config, typedSecret](const QByteArray &pem, const QString &error) {
+                              if (!error.isEmpty()) {
+                                  finish(false, error);
+                                  return;
+                              }
+                              PrometheusConfig c = config;
+                              c.caPem = pem;
+                              haveCa(c, typedSecret);
+                          });
 }
 
 void PrometheusTester::haveCa(PrometheusConfig config, const QString &typedSecret)

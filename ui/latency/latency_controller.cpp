@@ -13,11 +13,6 @@
 namespace sb {
 
 namespace {
-std::optional<PrometheusConfig> &promConfig()
-{
-    static std::optional<PrometheusConfig> config;
-    return config;
-}
 const QString kOtlpEndpoint = QStringLiteral("otlp");
 QString &traceTemplate()
 {
@@ -88,11 +83,6 @@ void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
                                      : QString());
 }
 
-void LatencyController::setPrometheusConfig(const std::optional<PrometheusConfig> &config)
-{
-    promConfig() = config;
-}
-
 LatencyController::LatencyController(Session *session, QObject *parent)
     : QObject(parent), m_session(session), m_stream(new LatencyStream(session->connection(), this)),
       m_store(std::make_unique<SeriesStore>()), m_retention(defaultRetention()),
@@ -120,16 +110,8 @@ LatencyController::LatencyController(Session *session, QObject *parent)
     connect(m_session, &Session::endpointChanged, this, [this] {
         flush(); // what was pending belongs to the previous endpoint
         m_pendingEndpoint = m_session->endpointKey();
-        m_historyRequests.clear();
-        m_sketchRequests.clear();
         m_history.clear();
-        m_store = std::make_unique<SeriesStore>();
-        m_otlpIds.clear(); // the new store learns the OTLP series' names again
-        m_liveSinceMs = 0;
-        emit seriesReset();
-        m_live = false;
-        m_stream->stop();
-        m_stream->start();
+        resetStore();
     });
     if (auto *cache = m_session->cache()) {
         connect(cache, &Cache::latencyLoadedFor, this,
@@ -163,8 +145,25 @@ LatencyController::LatencyController(Session *session, QObject *parent)
 
     if (auto *feed = otlp::OtlpFeed::global())
         connect(feed, &otlp::OtlpFeed::updated, this, &LatencyController::onOtlp);
-    if (promConfig())
-        startPrometheus(*promConfig());
+}
+
+void LatencyController::resetStore()
+{
+    m_historyRequests.clear();
+    m_sketchRequests.clear();
+    // The imported series stay listed: their steps are kept outside the store.
+    SeriesUpdate imported;
+    announcePrometheusSeries(imported);
+    m_store = std::make_unique<SeriesStore>();
+    m_otlpIds.clear(); // the new store learns the OTLP series' names again
+    m_liveSinceMs = 0;
+    emit seriesReset();
+    m_store->apply(imported);
+    if (!imported.newSeries.empty())
+        emit seriesUpdated(imported);
+    m_live = false;
+    m_stream->stop();
+    m_stream->start();
 }
 
 SeriesId LatencyController::localId(const SeriesKey &key, SeriesUpdate &update)

@@ -18,7 +18,8 @@
 //
 // Other sources: with --otlp-listen, the OTLP receiver's series (OtlpFeed)
 // join the same store under the stream's id space, and their seconds go to
-// the cache under the endpoint "otlp"; with --prometheus, a PrometheusSource
+// the cache under the endpoint "otlp"; with a Prometheus source (the window's
+// profile's, or --prometheus: setPrometheusSource), a PrometheusSource
 // imports the last hours at start (and the last minutes every minute), and
 // loading history of a Prometheus series asks Prometheus for that range
 // (cached under "prometheus:<url>"); while Prometheus is down such history
@@ -105,8 +106,12 @@ public:
     // (empty for this endpoint's own series).
     QString sourceNote(SeriesId id) const;
     PrometheusSource *prometheus() const { return m_prom; }
-    // Set by the console before any window opens (from --prometheus ...).
-    static void setPrometheusConfig(const std::optional<PrometheusConfig> &config);
+    // The Prometheus source of the profile this window shows (nullopt: none),
+    // replacing any before it: the old source's series leave the picker (the
+    // store is rebuilt as on an endpoint switch) and what it imported stays
+    // in the cache under its own key. A caFile is read off the GUI thread
+    // first; the secret comes from the keychain entry or variable it names.
+    void setPrometheusSource(const std::optional<PrometheusConfig> &config);
     static constexpr qint64 kPrometheusStartMs = 6LL * 3600 * 1000;
     static constexpr std::size_t kMaxPromPoints = 20'000; // per series (two weeks of minutes)
 
@@ -153,8 +158,13 @@ private:
     void onPrometheus(const PrometheusImport &r);
     void onPrometheusFailed(const QString &error);
     static QString prometheusNote(const QString &url, const PrometheusImport &r);
+    // A fresh store (the endpoint's series announced again by the stream,
+    // the imported ones by Prometheus' next answer); the page redraws.
+    void resetStore();
     // latency_controller_prometheus.cpp
     void startPrometheus(const PrometheusConfig &config);
+    void stopPrometheus();
+    void announcePrometheusSeries(SeriesUpdate &out);
     QString prometheusSourceNote(const QString &note) const;
     void onCachedImports(const QString &source, const std::vector<ImportedRange> &ranges);
     SeriesId localId(const SeriesKey &key, SeriesUpdate &update);
@@ -197,6 +207,7 @@ private:
     bool promCoarse() const;
     QHash<QString, std::vector<SeriesRollup>> m_pendingExternal; // endpoint -> rows
     PrometheusSource *m_prom = nullptr;
+    quint64 m_promGeneration = 0; // a CA read or keychain answer for an older source is dropped
     struct PromRequest
     {
         QString chartId;

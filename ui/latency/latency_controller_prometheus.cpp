@@ -1,9 +1,11 @@
-// LatencyController's Prometheus source: imports at start and every minute,
+// LatencyController's Prometheus source (the window's profile's, replaced
+// with it): imports at start and every minute,
 // history requests answered by Prometheus or, when it is down, by the cache;
 // what was imported is recorded with its source and schema (Cache
 // recordImport), so a console started while Prometheus is down still lists
 // the cached routes, marked stale, with their schema and bound.
 
+#include "client/prometheus_profile.h"
 #include "store/cache.h"
 #include "ui/connections/token_store.h"
 #include "ui/latency/latency_controller.h"
@@ -12,6 +14,67 @@
 #include <QLocale>
 
 namespace sb {
+
+void LatencyController::setPrometheusSource(const std::optional<PrometheusConfig> &config)
+{
+    stopPrometheus();
+    if (!config)
+        return;
+    if (config->caFile.isEmpty() || !config->caPem.isEmpty()) {
+        startPrometheus(*config);
+        return;
+    }
+    const quint64 generation = m_promGeneration;
+    readPrometheusCaLater(
+        this, config->caFile, tr("Prometheus CA"),
+        [this, generation, c = *config](const QByteArray &pem, const QString &error) mutable {
+            if (generation != m_promGeneration)
+                return; // replaced meanwhile
+            if (!error.isEmpty()) {
+                emit m_session->message(tr("No Prometheus history: %1").arg(error));
+                return;
+            }
+            c.caPem = pem;
+            startPrometheus(c);
+        });
+}
+
+void LatencyController::stopPrometheus()
+{
+    ++m_promGeneration;
+    if (!m_prom)
+        return;
+    flush(); // what the old source imported is kept, under its own key
+    m_promTimer.stop();
+    disconnect(&m_promTimer, &QTimer::timeout, this, nullptr);
+    if (auto *cache = m_session->cache())
+        disconnect(cache, &Cache::importsLoaded, this, &LatencyController::onCachedImports);
+    const QString key = m_prom->sourceKey();
+    m_prom->disconnect(this);
+    m_prom->deleteLater();
+    m_prom = nullptr;
+    for (auto it = m_routeSource.begin(); it != m_routeSource.end();)
+        it = it.value() == key ? m_routeSource.erase(it) : std::next(it);
+    const bool listed = !m_promNotes.isEmpty();
+    m_promNotes.clear();
+    m_promPoints.clear();
+    m_promBounds.clear();
+    for (const auto &r : std::exchange(m_promRequests, {}))
+        emit historyLoaded(r.chartId, r.resolution, r.fromMs, r.toMs, {});
+    for (const auto &r : std::exchange(m_exemplarRequests, {}))
+        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, {},
+                            tr("this window's Prometheus source was replaced"));
+    if (listed)
+        resetStore(); // its series leave the picker
+}
+
+void LatencyController::announcePrometheusSeries(SeriesUpdate &out)
+{
+    for (auto it = m_promNotes.cbegin(); it != m_promNotes.cend(); ++it) {
+        if (const auto key = m_store->key(it.key()))
+            out.newSeries.emplace_back(it.key(), *key);
+    }
+}
 
 void LatencyController::startPrometheus(const PrometheusConfig &config)
 {
@@ -38,7 +101,9 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
         connect(cache, &Cache::importsLoaded, this, &LatencyController::onCachedImports);
         cache->loadImports(m_prom->sourceKey());
     }
-    const auto importRecent = [this](qint64 spanMs) {
+    const auto importRecent = [this, generation = m_promGeneration](qint64 spanMs) {
+        if (generation != m_promGeneration)
+            return; // a source replaced since
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         m_prom->importRange(now - spanMs, now);
     };
@@ -58,8 +123,11 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
     }
     auto *tokens = new TokenStore(this);
     connect(tokens, &TokenStore::tokenRead, this,
-            [this, tokens, begin](const QString &, const QString &token, const QString &error) {
+            [this, tokens, begin, generation = m_promGeneration](
+                const QString &, const QString &token, const QString &error) {
                 tokens->deleteLater();
+                if (generation != m_promGeneration)
+                    return; // the source was replaced meanwhile
                 if (!error.isEmpty())
                     emit m_session->message(
                         tr("Prometheus: no secret from the keychain: %1").arg(error));
