@@ -82,6 +82,13 @@ QString keychainRead(const QString &entry)
     return read.isEmpty() ? QString() : read.first().at(1).toString();
 }
 
+// What the form says about a secret kept in the keychain.
+QString keptNote(QWidget &d)
+{
+    auto *l = field<QLabel>(d, "promSecretKept");
+    return l && l->isVisibleTo(l->parentWidget()) ? l->text() : QString();
+}
+
 bool underKeychain()
 {
     return qEnvironmentVariableIsSet("SB_KEYCHAIN_UNDER_TEST");
@@ -172,12 +179,36 @@ TEST(PrometheusProfile, TheSectionsFieldsSurviveSaveAndReopenTheSecretOnlyInTheK
     if (!underKeychain())
         GTEST_SKIP() << "no keychain: run under with_keychain.sh for the secret's half";
     EXPECT_EQ(keychainRead(QStringLiteral("fleet/prometheus")), QStringLiteral("s3cret-prom"));
+    // Both forms say a password is kept (the first since its save).
+    for (QWidget *form : {static_cast<QWidget *>(&d), static_cast<QWidget *>(&again)}) {
+        EXPECT_TRUE(QTest::qWaitFor(
+            [&] { return keptNote(*form).startsWith("A password is stored in the keychain"); },
+            10000))
+            << keptNote(*form).toStdString();
+    }
+    field<QTabWidget>(again, "profileTabs")->setCurrentIndex(1);
+    shoot(again, QStringLiteral("prom-secret-kept"));
     // A rename takes the secret along.
     type(again, "profileName", QStringLiteral("fleet eu"));
     QTest::mouseClick(field<QPushButton>(again, "saveProfile"), Qt::LeftButton);
     EXPECT_TRUE(QTest::qWaitFor(
         [] { return keychainRead(QStringLiteral("fleet eu/prometheus")) == "s3cret-prom"; },
         10000));
+    EXPECT_TRUE(keptNote(again).startsWith("A password is stored"))
+        << keptNote(again).toStdString();
+
+    // A profile whose password was never saved says so.
+    ConnectionProfile bare = plainProfile();
+    bare.name = QStringLiteral("bare");
+    bare.promUrl = QStringLiteral("https://prom.example:9090");
+    bare.promAuth = ConnectionProfile::PromAuth::Bearer;
+    ProfileManagerDialog third({bare}, QStringLiteral("bare"), nullptr);
+    third.show();
+    field<QTabWidget>(third, "profileTabs")->setCurrentIndex(1);
+    EXPECT_TRUE(QTest::qWaitFor(
+        [&] { return keptNote(third).startsWith("No token is stored in the keychain"); }, 10000))
+        << keptNote(third).toStdString();
+    shoot(third, QStringLiteral("prom-secret-none"));
 }
 
 TEST(PrometheusProfile, TheTestButtonSaysWhatPrometheusAnswered)

@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QToolButton>
+#include <memory>
 
 namespace sb {
 
@@ -67,10 +68,17 @@ PrometheusSection::PrometheusSection(QWidget *parent)
       m_secret(edit(this, "promSecret", QString())),
       m_ca(edit(this, "promCaFile",
                 tr("https only: PEM file of the CA (empty: the system's roots)"))),
-      m_unit(new QComboBox(this)), m_auth(new QComboBox(this)),
+      m_unit(new QComboBox(this)), m_auth(new QComboBox(this)), m_kept(note(this, QString())),
       m_test(new QPushButton(tr("Test &Prometheus"), this)), m_result(new QLabel(this)),
-      m_tester(new PrometheusTester(this))
+      m_tester(new PrometheusTester(this)), m_checks(new TokenStore(this))
 {
+    m_kept->setObjectName(QStringLiteral("promSecretKept"));
+    connect(m_checks, &TokenStore::tokenChecked, this,
+            [this](const QString &entry, bool kept, const QString &error) {
+                if (entry != m_entry || m_writing > 0)
+                    return; // another profile's, or older than a write under way
+                showKept(!error.isEmpty() ? Kept::Unreadable : kept ? Kept::Yes : Kept::No, error);
+            });
     setObjectName(QStringLiteral("prometheusSection"));
     m_unit->setObjectName(QStringLiteral("promUnit"));
     m_unit->addItem(tr("seconds (Prometheus convention)"), QStringLiteral("s"));
@@ -98,6 +106,7 @@ PrometheusSection::PrometheusSection(QWidget *parent)
     f->addRow(tr("M&odel label"), m_model);
     f->addRow(tr("&Variant label"), m_variant);
     f->addRow(tr("&Authentication"), row(this, {m_auth, m_user, m_secret}));
+    f->addRow(QString(), m_kept);
     f->addRow(tr("&CA"), row(this, {m_ca, browse}));
     f->addRow(QString(), row(this, {m_test, m_result}));
     m_result->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
@@ -118,6 +127,10 @@ PrometheusSection::PrometheusSection(QWidget *parent)
             updateEnabled();
             emit edited();
         });
+    connect(m_auth, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_keptState == Kept::Unknown)
+            checkKept(); // authentication just chosen: is a secret kept from before?
+    });
     connect(m_test, &QPushButton::clicked, this, &PrometheusSection::runTest);
     connect(m_tester, &PrometheusTester::finished, this, [this](bool ok, const QString &sentence) {
         m_result->setText(sentence);
@@ -152,6 +165,43 @@ void PrometheusSection::updateEnabled()
                                                 "keychain")
                                            : tr("type to keep or replace the token in the "
                                                 "keychain"));
+    showKept(m_keptState, m_keptError);
+}
+
+void PrometheusSection::checkKept()
+{
+    if (m_entry.isEmpty() || m_auth->currentIndex() == 0)
+        return;
+    showKept(Kept::Checking);
+    m_checks->check(m_entry);
+}
+
+void PrometheusSection::showKept(Kept kept, const QString &error)
+{
+    m_keptState = kept;
+    m_keptError = error;
+    const bool password = m_auth->currentIndex() == 2;
+    QString text;
+    switch (kept) {
+    case Kept::Unknown:
+        break;
+    case Kept::Checking:
+        text = tr("Looking in the keychain…");
+        break;
+    case Kept::Yes:
+        text = password ? tr("A password is stored in the keychain; type one to replace it.")
+                        : tr("A token is stored in the keychain; type one to replace it.");
+        break;
+    case Kept::No:
+        text = password ? tr("No password is stored in the keychain: type it, then save.")
+                        : tr("No token is stored in the keychain: type it, then save.");
+        break;
+    case Kept::Unreadable:
+        text = tr("The keychain cannot say whether one is stored: %1").arg(error);
+        break;
+    }
+    m_kept->setText(text);
+    m_kept->setVisible(m_auth->currentIndex() != 0 && !text.isEmpty());
 }
 
 void PrometheusSection::load(const ConnectionProfile &p)
@@ -168,7 +218,16 @@ void PrometheusSection::load(const ConnectionProfile &p)
     m_secret->clear();
     m_ca->setText(p.promCaFile);
     m_result->clear();
+    const QString entry = p.name.isEmpty() ? QString() : prometheusKeychainEntry(p.name);
+    if (entry == m_entry && m_writing > 0) {
+        updateEnabled(); // reloaded after a save: the write's answer says whether it is kept
+        return;
+    }
+    m_entry = entry;
+    m_writing = 0;
+    m_keptState = Kept::Unknown;
     updateEnabled();
+    checkKept();
 }
 
 void PrometheusSection::store(ConnectionProfile *p) const
@@ -203,12 +262,28 @@ void PrometheusSection::applySecret(TokenStore *tokens, const ConnectionProfile 
     const QString to = prometheusKeychainEntry(now->name);
     const bool renamed = from != to;
     if (now->promAuth != ConnectionProfile::PromAuth::None && !typedSecret().isEmpty()) {
+        // Stored once the keychain says so (checks before that are stale).
+        ++m_writing;
+        auto written = std::make_shared<QMetaObject::Connection>();
+        *written = connect(tokens, &TokenStore::tokenWritten, this,
+                           [this, to, written](const QString &entry, const QString &error) {
+                               if (entry != to)
+                                   return;
+                               disconnect(*written);
+                               if (entry != m_entry)
+                                   return;
+                               m_writing = std::max(0, m_writing - 1);
+                               showKept(error.isEmpty() ? Kept::Yes : Kept::Unreadable, error);
+                           });
+        m_entry = to;
+        showKept(Kept::Checking);
         tokens->write(to, typedSecret());
         m_secret->clear();
         if (renamed && had)
             tokens->remove(from);
     } else if (renamed && had) {
         tokens->move(from, to); // the secret follows the rename
+        m_entry = to;
     }
 }
 

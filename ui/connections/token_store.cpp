@@ -58,6 +58,18 @@ void TokenStore::read(const QString &profile)
     job->start();
 }
 
+void TokenStore::check(const QString &profile)
+{
+    auto *job = makeJob<QKeychain::ReadPasswordJob>(this, profile);
+    connect(job, &QKeychain::Job::finished, this, [this, profile](QKeychain::Job *j) {
+        if (j->error() == QKeychain::EntryNotFound)
+            emit tokenChecked(profile, false, {});
+        else
+            emit tokenChecked(profile, j->error() == QKeychain::NoError, sentence(*j, profile));
+    });
+    job->start();
+}
+
 void TokenStore::write(const QString &profile, const QString &token)
 {
     auto *job = makeJob<QKeychain::WritePasswordJob>(this, profile);

@@ -27,6 +27,8 @@ public:
     // written under the new name, then removed under the old one. Nothing
     // kept under `from` is no error: there was nothing to move.
     void move(const QString &from, const QString &to);
+    // Whether an entry is kept (its secret is read and dropped, never emitted).
+    void check(const QString &profile);
 
 signals:
     // error empty on success; a missing entry is an error ("no token is kept…").
@@ -34,6 +36,8 @@ signals:
     void tokenWritten(const QString &profile, const QString &error);
     void tokenRemoved(const QString &profile, const QString &error);
     void tokenMoved(const QString &from, const QString &to, const QString &error);
+    // kept false and error empty: nothing is kept; error: the keychain could not say.
+    void tokenChecked(const QString &profile, bool kept, const QString &error);
 };
 
 } // namespace sb
