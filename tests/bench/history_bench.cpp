@@ -288,8 +288,18 @@ int main(int argc, char **argv)
                 .arg(firstId * (copy + 1) - 1)
                 .arg(firstId)
                 .toUtf8();
+        // The copies are series of their own (another endpoint, so the route
+        // read below still merges the original four), so retention sees them.
+        const QByteArray seriesSql =
+            QStringLiteral("INSERT INTO series (id, endpoint, route, model, variant) SELECT id + "
+                           "%1, 'fill-%2', route, model, variant FROM series WHERE id < %3")
+                .arg(firstId * (copy + 1) - 1)
+                .arg(copy)
+                .arg(firstId)
+                .toUtf8();
         sql(db.handle(), "BEGIN");
         sql(db.handle(), copySql.constData());
+        sql(db.handle(), seriesSql.constData());
         sql(db.handle(), "COMMIT");
         stored += rows;
     }
