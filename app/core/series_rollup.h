@@ -32,6 +32,13 @@ struct SeriesRetention
     qint64 secondsMs = 7 * kDayMs;  // per-second rows kept this long
     qint64 minutesMs = 90 * kDayMs; // per-minute rows kept this long
     qint64 maxBytes = 2LL << 30;    // latency rows in all; oldest seconds go first
+    // Per-second sketches kept this long. Older seconds keep their summaries
+    // (counts and quantiles: what a series' chart draws, still per second);
+    // merges over them (a route's chart, the heatmap) read the minutes, which
+    // keep their sketches. A busy series-second's 279 B drops to ~35 B of
+    // payload (~69 B of pages in use: the shrunk rows leave their pages half
+    // empty), so 2 GiB holds ~4 days of 50 busy series, not yet 7.
+    qint64 sketchSecondsMs = kDayMs;
 };
 
 // A range read. model/variant nullopt: every series of the route, merged.
@@ -54,7 +61,8 @@ using TimedSketches = std::vector<std::pair<qint64, LatencySketch>>;
 struct SeriesPruneResult
 {
     qint64 deletedRows = 0;
-    qint64 bytesAfter = 0; // pages in use times page size, after the pass
+    qint64 compactedRows = 0; // minutes of seconds whose sketches were dropped
+    qint64 bytesAfter = 0;    // pages in use times page size, after the pass
 };
 
 } // namespace sb

@@ -451,15 +451,37 @@ void Cache::loadSeriesSketches(const SeriesQuery &query)
                        }});
 }
 
-void Cache::pruneSeries(const SeriesRetention &retention, qint64 nowMs)
+// One batch of sketch compaction; queues the next one behind whatever else
+// is waiting, and once none are left, the deletes by age and size.
+void Cache::compactThenPrune(Worker *w, const SeriesRetention &retention, qint64 nowMs,
+                             qint64 compacted)
 {
-    Worker *w = m_worker.get();
-    m_worker->enqueue(writeJob([w, retention, nowMs](CacheBackend &b) {
+    w->enqueue(writeJob([w, retention, nowMs, compacted](CacheBackend &b) {
+        qint64 n = 0;
+        if (retention.sketchSecondsMs > 0) {
+            Worker::runWrite(b, w, QStringLiteral("latency retention"), [&](CacheBackend &db) {
+                n = db.series().compactSketches(nowMs - retention.sketchSecondsMs,
+                                                kCompactBatchRows);
+            });
+        }
+        if (n >= kCompactBatchRows && b.isOpen()) {
+            // Closing: the rest waits for the next start (the size cap too,
+            // which would otherwise delete what compaction was about to shrink).
+            if (!w->stopping())
+                compactThenPrune(w, retention, nowMs, compacted + n);
+            return;
+        }
         SeriesPruneResult result;
         Worker::runWrite(b, w, QStringLiteral("latency retention"),
                          [&](CacheBackend &db) { result = db.series().prune(retention, nowMs); });
+        result.compactedRows = compacted + n;
         w->post([cache = w->owner(), result] { emit cache->seriesPruned(result); });
     }));
+}
+
+void Cache::pruneSeries(const SeriesRetention &retention, qint64 nowMs)
+{
+    compactThenPrune(m_worker.get(), retention, nowMs, 0);
 }
 
 void Cache::setSizeLimit(qint64 bytes)

@@ -117,8 +117,12 @@ public:
     // Emits seriesSketchesLoaded with the query's latency sketches (a route's
     // series merged per interval), ascending: what a heatmap of history draws.
     void loadSeriesSketches(const SeriesQuery &query);
-    // Enforces retention (every endpoint); emits seriesPruned.
+    // Enforces retention (every endpoint); emits seriesPruned. First drops the
+    // per-second sketches older than retention.sketchSecondsMs, in jobs of
+    // kCompactBatchRows rows (each its own transaction, so other jobs run in
+    // between), then deletes by age and by size.
     void pruneSeries(const SeriesRetention &retention, qint64 nowMs);
+    static constexpr qint64 kCompactBatchRows = 2000; // series-minutes per job
 
     // --- The console's own action log (see core/local_action.h). ---
     // Upserts by (endpoint, action.requestId) in its own transaction, synced
@@ -206,6 +210,8 @@ signals:
 private:
     void loadSnapshotImpl(const QString &endpoint, bool fallback);
     class Worker;
+    static void compactThenPrune(Worker *w, const SeriesRetention &retention, qint64 nowMs,
+                                 qint64 compacted);
     std::unique_ptr<Worker> m_worker;
 };
 

@@ -306,9 +306,21 @@ CREATE TABLE imported_ranges (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 10: series_chunks sketches may be Rice-coded (bucket layout 3 in a
+// sketch's first byte, store/series_rollups_codec.h), and retention compacts
+// 1 s rows older than a day (an empty sketches blob beside packed summaries,
+// store/series_summary_pack.h). The tables are unchanged and rows of the
+// older layouts (0-2) still decode; what changes is who may read the file. A
+// build that knows only version 9 would take either for damaged bytes and
+// draw history as gaps, so the version tells it the file is newer than
+// itself (prepareDatabase's refusal) instead.
+constexpr const char *kSchemaV10 = R"sql(
+SELECT 1;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5},
-    {6, kSchemaV6}, {7, kSchemaV7}, {8, kSchemaV8}, {9, kSchemaV9},
+    {6, kSchemaV6}, {7, kSchemaV7}, {8, kSchemaV8}, {9, kSchemaV9}, {10, kSchemaV10},
 };
 
 } // namespace

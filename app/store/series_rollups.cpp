@@ -1,6 +1,7 @@
 #include "store/series_rollups.h"
 
 #include "store/series_rollups_codec.h"
+#include "store/series_summary_pack.h"
 
 #include <QByteArray>
 #include <algorithm>
@@ -48,11 +49,18 @@ struct Stored
 };
 
 // A row's intervals by slot; empty when the row is damaged (its two blobs
-// must list the same fresh).
+// must list the same slots). A compacted row (sketches dropped after
+// SeriesRetention::sketchSecondsMs) has an empty sketches blob: its entries
+// carry summaries only (sketches.data null).
 std::map<int, Stored> parseRow(const QByteArray &summary, const QByteArray &sketches)
 {
     std::map<int, Stored> out;
     const auto a = codec::parseEntries(summary);
+    if (a && sketches.isEmpty()) {
+        for (const codec::Entry &e : *a)
+            out.emplace(e.slot, Stored{e, {}});
+        return out;
+    }
     const auto b = codec::parseEntries(sketches);
     if (!a || !b || a->size() != b->size())
         return out;
@@ -69,6 +77,8 @@ std::optional<SeriesAggregate> aggregateOf(const Stored &s)
 {
     SeriesPoint p;
     SeriesAggregate a;
+    if (!s.sketches.data)
+        return std::nullopt; // compacted: no sketches to merge
     if (!codec::readSummary(s.summary.data, s.summary.size, p) ||
         !codec::readSketches(s.sketches.data, s.sketches.size, a))
         return std::nullopt;
@@ -85,11 +95,13 @@ struct RowBuilder
 {
     QByteArray summary;
     QByteArray sketches;
+    bool summariesOnly = false; // a compacted row stays one: no sketches added
 
     void keep(int slot, const Stored &s)
     {
         codec::appendEntry(summary, slot, s.summary.data, s.summary.size);
-        codec::appendEntry(sketches, slot, s.sketches.data, s.sketches.size);
+        if (!summariesOnly)
+            codec::appendEntry(sketches, slot, s.sketches.data, s.sketches.size);
     }
     void add(int slot, qint64 timeMs, qint64 durationMs, const SeriesAggregate &a)
     {
@@ -98,6 +110,8 @@ struct RowBuilder
         one.resize(0);
         codec::appendSummary(one, SeriesStore::summarize(timeMs, durationMs, a));
         codec::appendEntry(summary, slot, one.constData(), one.size());
+        if (summariesOnly)
+            return;
         one.resize(0);
         codec::appendSketches(one, a);
         codec::appendEntry(sketches, slot, one.constData(), one.size());
@@ -108,7 +122,7 @@ struct RowBuilder
             .bind(1, id)
             .bind(2, resolution)
             .bind(3, startMs)
-            .bind(4, summary)
+            .bind(4, summariesOnly ? codec::packSummaries(summary) : summary)
             .bind(5, sketches)
             .exec();
     }
@@ -147,13 +161,14 @@ void SeriesRollups::writeChunk(qint64 id, qint64 resolution, qint64 startMs,
     old.bind(1, id).bind(2, resolution).bind(3, startMs);
     QByteArray oldSummary, oldSketches;
     if (old.step()) {
-        oldSummary = old.blob(0);
+        oldSummary = codec::unpackSummaries(old.blob(0));
         oldSketches = old.blob(1);
     }
     old.reset();
     // A damaged row reads as empty and is replaced by what arrives now.
     const std::map<int, Stored> stored = parseRow(oldSummary, oldSketches);
     RowBuilder row;
+    row.summariesOnly = !stored.empty() && !stored.begin()->second.sketches.data;
     bool added = false;
     auto next = fresh.begin();
     auto addNew = [&](int upTo) {
@@ -183,7 +198,7 @@ void SeriesRollups::mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregat
     SeriesAggregate all = part;
     if (old.step()) {
         // The blobs outlive the entries parsed from them.
-        const QByteArray summary = old.blob(0), sketches = old.blob(1);
+        const QByteArray summary = codec::unpackSummaries(old.blob(0)), sketches = old.blob(1);
         const auto stored = parseRow(summary, sketches);
         if (auto it = stored.find(0); it != stored.end()) {
             if (const auto a = aggregateOf(it->second))
@@ -244,7 +259,7 @@ void SeriesRollups::readSummaries(qint64 id, qint64 resolution, const SeriesQuer
     r.bind(1, id).bind(2, resolution).bind(3, floorTo(q.fromMs, kChunkMs)).bind(4, q.toMs);
     while (r.step()) {
         const qint64 start = r.int64(0);
-        const QByteArray blob = r.blob(1);
+        const QByteArray blob = codec::unpackSummaries(r.blob(1));
         const auto entries = codec::parseEntries(blob);
         if (!entries)
             continue; // a damaged row is a gap, not a failed range
@@ -267,7 +282,7 @@ void SeriesRollups::mergeRange(qint64 id, qint64 resolution, const SeriesQuery &
     r.bind(1, id).bind(2, resolution).bind(3, floorTo(q.fromMs, kChunkMs)).bind(4, q.toMs);
     while (r.step()) {
         const qint64 start = r.int64(0);
-        const QByteArray summary = r.blob(1), sketches = r.blob(2);
+        const QByteArray summary = codec::unpackSummaries(r.blob(1)), sketches = r.blob(2);
         for (const auto &[slot, s] : parseRow(summary, sketches)) {
             const qint64 t = start + slot * resolution;
             if (t < q.fromMs || t >= q.toMs)
@@ -393,6 +408,41 @@ qint64 SeriesRollups::bytesInUse()
     const qint64 pages = m_db.queryInt("PRAGMA page_count");
     const qint64 free = m_db.queryInt("PRAGMA freelist_count");
     return (pages - free) * m_db.queryInt("PRAGMA page_size");
+}
+
+qint64 SeriesRollups::compactSketches(qint64 beforeMs, qint64 maxRows)
+{
+    // Rows whose whole minute is older than the cut.
+    const qint64 cut = floorTo(beforeMs, kChunkMs);
+    qint64 done = 0;
+    std::vector<std::pair<qint64, QByteArray>> rows;
+    for (qint64 id : allIds()) {
+        const qint64 from = m_compactedBefore.value(id, std::numeric_limits<qint64>::min());
+        if (from >= cut)
+            continue;
+        rows.clear();
+        // length() reads the record header only, so compacted rows cost little to skip.
+        Statement &q = m_db.prepare("SELECT start_ms, summary FROM series_chunks WHERE series=?1 "
+                                    "AND resolution=1000 AND start_ms>=?2 AND start_ms<?3 AND "
+                                    "length(sketches)>0 ORDER BY start_ms LIMIT ?4");
+        q.bind(1, id).bind(2, from).bind(3, cut).bind(4, maxRows - done);
+        while (q.step())
+            rows.emplace_back(q.int64(0), q.blob(1));
+        q.reset();
+        for (const auto &[start, summary] : rows) {
+            m_db.prepare("UPDATE series_chunks SET summary=?3, sketches=zeroblob(0) WHERE "
+                         "series=?1 AND resolution=1000 AND start_ms=?2")
+                .bind(1, id)
+                .bind(2, start)
+                .bind(3, codec::packSummaries(summary))
+                .exec();
+        }
+        done += qint64(rows.size());
+        if (done >= maxRows)
+            return done; // this series may have more: not marked done
+        m_compactedBefore.insert(id, cut);
+    }
+    return done;
 }
 
 SeriesPruneResult SeriesRollups::prune(const SeriesRetention &retention, qint64 nowMs)

@@ -10,6 +10,11 @@
 // Each row holds the intervals' display summaries (counts and quantiles) and,
 // apart, their lossless sketches. So a day of one series at 1 s is 1,440 row
 // steps and no sketch decode; a route (several series) merges sketches.
+// Retention compacts 1 s rows older than SeriesRetention::sketchSecondsMs:
+// their sketches blob becomes empty and only the summaries stay (a late
+// second added to such a row keeps its summary only). Merges over them (a
+// route at 1 s, a heatmap's seconds) find nothing there: callers read the
+// minutes, whose sketches stay until the minutes' own retention.
 //
 // Seconds are immutable: a second already stored is ignored, and only
 // seconds actually inserted are merged into their minute row, so writing the
@@ -47,6 +52,10 @@ public:
     // day of minutes). A row goes once all of its minute is past the cut.
     // Also trims the per-route quantile table to the seconds' retention.
     SeriesPruneResult prune(const SeriesRetention &retention, qint64 nowMs);
+    // Drops the per-second sketches of rows whose minute is older than
+    // beforeMs (their summaries stay; the minutes keep their sketches), at
+    // most maxRows rows; returns how many. Fewer than maxRows: none are left.
+    qint64 compactSketches(qint64 beforeMs, qint64 maxRows);
     qint64 rowCount(); // every series rollup row, i.e. chunk (tests, benchmarks)
 
 private:
@@ -66,7 +75,8 @@ private:
     qint64 oldest(qint64 resolution);
 
     Database &m_db;
-    QHash<QString, qint64> m_ids; // endpoint \x1f route \x1f model \x1f variant → id
+    QHash<QString, qint64> m_ids;            // endpoint \x1f route \x1f model \x1f variant → id
+    QHash<qint64, qint64> m_compactedBefore; // series → rows before this are compacted
 };
 
 } // namespace sb::store

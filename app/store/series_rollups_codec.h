@@ -1,6 +1,7 @@
 #pragma once
 
-// The stored form of series rollups (store/series_rollups.h), schema 7.
+// The stored form of series rollups (store/series_rollups.h), schema 7
+// (the Rice layout since schema 10: a file holding it is refused by older builds).
 //
 // A chunk row holds one series over one minute: at 1 s up to 60 seconds, at
 // 1 min the one minute. It carries two blobs, each a run of entries

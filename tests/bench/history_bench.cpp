@@ -15,6 +15,11 @@
 //   then one series' 24 h at 1 s is read into plot points, beside a bare
 //   SELECT of the same rows' summary bytes from the same file; also one
 //   route (4 series merged from their sketches) over 1 h at 1 s.
+// - retention: then every row is compacted as a week-old cache's would be
+//   (per-second sketches dropped past a day, SeriesRollups::compactSketches,
+//   in the cache's batches): rows/s, bytes per series-second of that layout,
+//   and the days 2 GiB holds for 50 series with the newest day at the full
+//   layout (target 7).
 // Ends with one SUMMARY line.
 //
 //   history_bench [SERIES=20] [HOURS=24] [FILL=10000000]   # e.g. 5 1 0 under callgrind
@@ -283,8 +288,18 @@ int main(int argc, char **argv)
                 .arg(firstId * (copy + 1) - 1)
                 .arg(firstId)
                 .toUtf8();
+        // The copies are series of their own (another endpoint, so the route
+        // read below still merges the original four), so retention sees them.
+        const QByteArray seriesSql =
+            QStringLiteral("INSERT INTO series (id, endpoint, route, model, variant) SELECT id + "
+                           "%1, 'fill-%2', route, model, variant FROM series WHERE id < %3")
+                .arg(firstId * (copy + 1) - 1)
+                .arg(copy)
+                .arg(firstId)
+                .toUtf8();
         sql(db.handle(), "BEGIN");
         sql(db.handle(), copySql.constData());
+        sql(db.handle(), seriesSql.constData());
         sql(db.handle(), "COMMIT");
         stored += rows;
     }
@@ -343,6 +358,26 @@ int main(int argc, char **argv)
         routeMs = std::min(routeMs, msSince(r0));
     }
 
+    // --- retention's compaction: every row past the sketch age, as a week-old cache ---
+    const qint64 beforeCompact = bytesInUse(db.handle());
+    Timer compact;
+    qint64 compacted = 0;
+    for (qint64 n = 1; n > 0; compacted += n) {
+        compact.start();
+        store::Transaction txn(db);
+        n = rollups.compactSketches(q.toMs + 60'000, 2000); // Cache::kCompactBatchRows
+        txn.commit();
+        compact.stop();
+    }
+    const double compactPerSecond = double(bytesInUse(db.handle())) / double(stored);
+    // 50 series: the newest day at the full layout, the rest compacted.
+    const double dayBytes = 50.0 * 86400;
+    const double retainedDays =
+        1 + (double(SeriesRetention{}.maxBytes) - dayBytes * (double(rollupBytes) / double(rows))) /
+                (dayBytes * compactPerSecond);
+    const double weekGiB =
+        dayBytes * (double(rollupBytes) / double(rows) + 6 * compactPerSecond) / double(1LL << 30);
+
     const double rate = double(rows) / (write.wallMs / 1000.0);
     const double bareRate = double(rows) / (bareWrite.wallMs / 1000.0);
     const double perSecond = double(rollupBytes) / double(rows);
@@ -399,12 +434,20 @@ int main(int argc, char **argv)
     std::printf("read one route (4 series merged from sketches) 1 h at 1 s: %zu points in %.1f "
                 "ms\n",
                 routePoints, routeMs);
+    std::printf("retention: %lld chunk rows compacted (sketches dropped past a day) in %.0f ms "
+                "(%.0f rows/s, in batches of 2000); %.1f GB -> %.1f GB in use: %.1f B per "
+                "series-second compacted; 50 series in 2 GiB: %.2f days (newest day full); 7 days "
+                "x 50 series need %.2f GiB\n",
+                static_cast<long long>(compacted), compact.wallMs,
+                double(compacted) / (compact.wallMs / 1000.0), double(beforeCompact) / 1e9,
+                double(bytesInUse(db.handle())) / 1e9, compactPerSecond, retainedDays, weekGiB);
     std::printf("SUMMARY history_bench: %.0f series-seconds/s written (%.2fx a bare insert of the "
                 "same bytes; target 500000); %.0f B per series-second stored (2 GiB = %.2f days x "
                 "50 series; target 7); one series 24 h at 1 s read in %.1f ms from %.1fM "
-                "series-seconds (%.2fx a bare select; target 20 ms)\n",
+                "series-seconds (%.2fx a bare select; target 20 ms); retained layout (sketches "
+                "dropped past a day) %.1f B per series-second: 2 GiB = %.2f days x 50 series\n",
                 rate, rate / bareRate, perSecond, capDays, readMs, double(stored) / 1e6,
-                readMs / bareReadMs);
+                readMs / bareReadMs, compactPerSecond, retainedDays);
     (void)bareRead;
     return 0;
 }

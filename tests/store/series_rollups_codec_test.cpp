@@ -3,6 +3,7 @@
 // and damaged bytes are refused without reading out of bounds.
 
 #include "store/series_rollups_codec.h"
+#include "store/series_summary_pack.h"
 
 #include <gtest/gtest.h>
 #include <random>
@@ -122,6 +123,31 @@ TEST(SeriesRollupsCodec, DamagedBytesAreRefusedNeverOverread)
     codec::appendEntry(unordered, 7, "x", 1);
     codec::appendEntry(unordered, 3, "y", 1);
     EXPECT_FALSE(codec::parseEntries(unordered));
+}
+
+TEST(SeriesRollupsCodec, PackedSummariesComeBackExactlyAndDamagedOnesAsAGap)
+{
+    std::mt19937 rng(8);
+    QByteArray entries;
+    for (int slot = 0; slot < 60; ++slot) {
+        SeriesAggregate a;
+        a.count = 300;
+        a.latency = sketch(rng, 300, 0.5);
+        QByteArray one;
+        codec::appendSummary(one, SeriesStore::summarize(slot * 1000, 1000, a));
+        codec::appendEntry(entries, slot, one.constData(), one.size());
+    }
+    const QByteArray packed = codec::packSummaries(entries);
+    EXPECT_LT(packed.size(), entries.size() * 7 / 10); // what compaction is for
+    EXPECT_EQ(codec::unpackSummaries(packed), entries);
+    EXPECT_EQ(codec::unpackSummaries(entries), entries); // unpacked rows read as they are
+    for (qsizetype cut = 1; cut < packed.size(); ++cut)
+        EXPECT_TRUE(codec::unpackSummaries(packed.left(cut)).isEmpty()) << cut;
+    QByteArray huge = packed;
+    huge[1] = char(0xff); // a claimed length past kMaxUnpacked: refused, nothing allocated
+    huge[2] = char(0xff);
+    huge[3] = char(0x7f);
+    EXPECT_TRUE(codec::unpackSummaries(huge).isEmpty());
 }
 
 } // namespace sb::test

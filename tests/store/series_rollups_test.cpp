@@ -227,4 +227,75 @@ TEST_F(SeriesRollupsTest, ASizeBudgetRemovesTheOldestHoursOfSecondsUntilItFits)
     EXPECT_EQ(mins->size(), 180u); // minutes outlive their seconds
 }
 
+TEST_F(SeriesRollupsTest, SketchesOlderThanADayGoButTheirSecondsAndMinutesStay)
+{
+    // Two hours of a route's two series two days ago, and ten recent minutes.
+    const qint64 recent = kBase + 2 * SeriesRetention::kDayMs;
+    std::vector<SeriesRollup> oldA, oldB;
+    SeriesRollup late; // a second of the first hour that arrives after the compaction
+    for (int h = 0; h < 2; ++h) {
+        oldA = seconds(kChatA, kBase + h * 3'600'000, 3600, 80.0, 1 + unsigned(h));
+        oldB = seconds(kChatB, kBase + h * 3'600'000, 3600, 900.0, 7 + unsigned(h));
+        if (h == 0) {
+            late = oldA[30];
+            oldA.erase(oldA.begin() + 30);
+        }
+        m_cache.appendSeriesSeconds(kSim, oldA);
+        m_cache.appendSeriesSeconds(kSim, oldB);
+    }
+    const auto fresh = seconds(kChatA, recent, 600, 80.0, 3);
+    m_cache.appendSeriesSeconds(kSim, fresh);
+    const qint64 lastHour = kBase + 3'600'000; // oldA/oldB hold this hour
+    const auto routeMinutesBefore = loadSeries(
+        m_cache, query(kChatA, lastHour, lastHour + 3'600'000, Resolution::Minute, true));
+    SeriesRetention keep; // the defaults: 7 days of seconds, their sketches 1 day
+    SeriesRetention none;
+    none.secondsMs = none.minutesMs = 1LL << 50;
+    none.maxBytes = none.sketchSecondsMs = 0;
+    const auto before = pruneSeries(m_cache, none, kBase);
+    ASSERT_TRUE(before && routeMinutesBefore);
+
+    const auto pruned = pruneSeries(m_cache, keep, recent + 600'000);
+    ASSERT_TRUE(pruned);
+    EXPECT_EQ(pruned->compactedRows, 2 * 120); // two series x two hours of minutes
+    EXPECT_EQ(pruned->deletedRows, 0);
+    EXPECT_EQ(before->compactedRows, 0);
+    EXPECT_LT(pruned->bytesAfter, before->bytesAfter * 2 / 5) << "sketches are most of the bytes";
+
+    // One series' chart still reads every old second, unchanged.
+    const auto secs = loadSeries(
+        m_cache, query(kChatA, lastHour, lastHour + 3'600'000, Resolution::Second, false));
+    ASSERT_TRUE(secs);
+    ASSERT_EQ(secs->size(), 3600u);
+    EXPECT_EQ((*secs)[1234],
+              SeriesStore::summarize(oldA[1234].startMs, 1000, oldA[1234].aggregate));
+    // The route's minutes (what a route chart and the heatmap read there) are intact.
+    const auto routeMinutes = loadSeries(
+        m_cache, query(kChatA, lastHour, lastHour + 3'600'000, Resolution::Minute, true));
+    ASSERT_TRUE(routeMinutes);
+    EXPECT_EQ(*routeMinutes, *routeMinutesBefore);
+    const auto heat = loadSeriesSketches(
+        m_cache, query(kChatA, lastHour, lastHour + 3'600'000, Resolution::Minute, true));
+    ASSERT_TRUE(heat);
+    EXPECT_EQ(heat->size(), 60u);
+    // Nothing recent is lost: the last ten minutes keep their sketches per second.
+    const auto recentSketches = loadSeriesSketches(
+        m_cache, query(kChatA, recent, recent + 600'000, Resolution::Second, false));
+    ASSERT_TRUE(recentSketches);
+    ASSERT_EQ(recentSketches->size(), 600u);
+    EXPECT_EQ(recentSketches->back().second, fresh.back().aggregate.latency);
+    // A late second into a compacted minute joins its summaries; none is lost.
+    m_cache.appendSeriesSeconds(kSim, {oldA.front(), late}); // oldA.front() is a replay
+    const auto again =
+        loadSeries(m_cache, query(kChatA, kBase, lastHour + 3'600'000, Resolution::Second, false));
+    ASSERT_TRUE(again);
+    ASSERT_EQ(again->size(), 2 * 3600u);
+    EXPECT_EQ((*again)[30], SeriesStore::summarize(late.startMs, 1000, late.aggregate));
+    EXPECT_EQ((*again)[31].timeMs, kBase + 31'000);
+    // A second pass finds nothing left to do.
+    const auto twice = pruneSeries(m_cache, keep, recent + 600'000);
+    ASSERT_TRUE(twice);
+    EXPECT_EQ(twice->compactedRows, 0);
+}
+
 } // namespace sb::test

@@ -4,10 +4,13 @@
 // pausing stops following and Live returns, and the picker's search and
 // several-at-once selection work.
 
+#include "core/latency_heatmap.h"
+#include "ui/latency/heatmap_view.h"
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/series_picker.h"
 
 #include <QApplication>
+#include <QDateTime>
 #include <QLineEdit>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
@@ -218,6 +221,76 @@ TEST(LatencyChart, PauseKeepsTheViewAndLiveReturnsToTheNewestSecond)
     QKeyEvent space(QEvent::KeyPress, Qt::Key_Space, Qt::NoModifier, QStringLiteral(" "));
     QApplication::sendEvent(&s.chart, &space);
     EXPECT_FALSE(s.chart.isFollowing());
+}
+
+namespace {
+
+// Local noon of the day `days` before today, ms.
+qint64 noon(int days)
+{
+    return QDateTime(QDate::currentDate().addDays(-days), QTime(12, 0)).toMSecsSinceEpoch();
+}
+
+QString labelsOf(QCPAxis *x)
+{
+    return x->tickVectorLabels().toList().join(QStringLiteral(" | "));
+}
+
+} // namespace
+
+TEST(LatencyChart, ScrolledBackADayTheTimeAxisNamesTheDay)
+{
+    Shown s;
+    QCPAxis *x = s.chart.panel(LatencyChart::RatesPanel)->axis(QCPAxis::atBottom);
+    // Today: times alone, as before.
+    s.chart.setSeries(QStringLiteral("1"), QStringLiteral("chat · a"), seconds(noon(0), 600, 100));
+    s.chart.setVisibleRangeMs(noon(0), noon(0) + 600'000);
+    s.render();
+    ASSERT_FALSE(x->tickVectorLabels().isEmpty());
+    EXPECT_FALSE(labelsOf(x).contains(QDate::currentDate().toString(QStringLiteral("d MMM"))))
+        << labelsOf(x).toStdString();
+    // Yesterday: the first tick says which day ("Tue 1 Dec 12:00:00").
+    const QDate yesterday = QDate::currentDate().addDays(-1);
+    s.chart.clearSeries();
+    s.chart.setSeries(QStringLiteral("2"), QStringLiteral("chat · b"), seconds(noon(1), 600, 100));
+    s.chart.setVisibleRangeMs(noon(1), noon(1) + 600'000);
+    s.render();
+    const auto labels = x->tickVectorLabels();
+    ASSERT_GE(labels.size(), 2);
+    EXPECT_TRUE(labels.front().startsWith(yesterday.toString(QStringLiteral("ddd d MMM 12:0"))))
+        << labelsOf(x).toStdString();
+    EXPECT_FALSE(labels.back().contains(yesterday.toString(QStringLiteral("d MMM"))));
+    EXPECT_LT(labels.back().size(), labels.front().size()) << labelsOf(x).toStdString();
+    // Across midnight into today: the first tick of each day carries its date.
+    const qint64 midnight = QDateTime(QDate::currentDate(), QTime(0, 0)).toMSecsSinceEpoch();
+    s.chart.setVisibleRangeMs(midnight - 3 * 3600'000, midnight + 3 * 3600'000);
+    s.render();
+    const QString across = labelsOf(x);
+    EXPECT_TRUE(across.contains(yesterday.toString(QStringLiteral("ddd d MMM"))))
+        << across.toStdString();
+    EXPECT_TRUE(across.contains(QDate::currentDate().toString(QStringLiteral("ddd d MMM 00:00"))))
+        << across.toStdString();
+}
+
+TEST(HeatmapView, ScrolledBackADayTheTimeAxisNamesTheDay)
+{
+    HeatmapView view;
+    view.resize(1000, 300);
+    view.show();
+    const qint64 from = noon(1);
+    LatencyHeatmap grid(from, 60'000, 30, 20, 10, 10'000);
+    LatencySketch sketch;
+    for (int i = 0; i < 50; ++i)
+        sketch.record(80 + i);
+    for (int m = 0; m < 30; ++m)
+        grid.add(from + m * 60'000, sketch);
+    view.setHeatmap(QStringLiteral("chat"), grid, from, from + 30 * 60'000);
+    view.plot()->replot();
+    const auto labels = view.plot()->xAxis->tickVectorLabels();
+    ASSERT_FALSE(labels.isEmpty());
+    EXPECT_TRUE(labels.front().startsWith(
+        QDate::currentDate().addDays(-1).toString(QStringLiteral("ddd d MMM 12:"))))
+        << labelsOf(view.plot()->xAxis).toStdString();
 }
 
 TEST(SeriesPicker, SearchesAndSelectsSeveralSeries)

@@ -142,8 +142,12 @@ TEST(LatencyChartHistory, TheTimeAxisIsLocalTimeAndSaysSo)
     const QStringList ticks = bottom->tickVectorLabels();
     ASSERT_FALSE(ticks.isEmpty());
     const double first = bottom->tickVector().front();
-    EXPECT_EQ(ticks.front(),
-              QDateTime::fromMSecsSinceEpoch(qint64(first * 1000)).toString("HH:mm:ss"));
+    // kT0 is not today, so the first tick also names its day.
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(qint64(first * 1000));
+    EXPECT_EQ(ticks.front(), t.toString("ddd d MMM HH:mm:ss"));
+    EXPECT_EQ(ticks.back(),
+              QDateTime::fromMSecsSinceEpoch(qint64(bottom->tickVector().back() * 1000))
+                  .toString("HH:mm:ss"));
     // A day's span shows the day and no seconds.
     s.chart.setVisibleRangeMs(kT0 - 26 * 3600 * 1000LL, kT0);
     s.render();

@@ -140,10 +140,36 @@ QString SuffixTicker::getTickLabel(double tick, const QLocale &locale, QChar f, 
     return QCPAxisTicker::getTickLabel(tick, locale, f, precision) + m_suffix;
 }
 
+QDate dayOfKey(double key)
+{
+    return QDateTime::fromMSecsSinceEpoch(qint64(std::llround(key * 1000.0))).date();
+}
+
 double TimeTicker::getTickStep(const QCPRange &range)
 {
     m_span = range.size();
+    m_range = range;
     return QCPAxisTickerDateTime::getTickStep(range);
+}
+
+QVector<QString> TimeTicker::createLabelVector(const QVector<double> &ticks, const QLocale &locale,
+                                               QChar f, int precision)
+{
+    QVector<QString> labels = QCPAxisTickerDateTime::createLabelVector(ticks, locale, f, precision);
+    const QDate first = dayOfKey(m_range.lower);
+    const bool dated = first != QDate::currentDate() || dayOfKey(m_range.upper) != first;
+    if (!dated || m_span > 6 * 86400) // "d MMM" already names the day
+        return labels;
+    QDate previous;
+    for (int i = 0; i < ticks.size(); ++i) {
+        const QDateTime t = QDateTime::fromMSecsSinceEpoch(qint64(std::llround(ticks[i] * 1000.0)));
+        if (t.date() == previous)
+            continue;
+        previous = t.date();
+        labels[i] = t.toString(m_span <= 10 * 60 ? QStringLiteral("ddd d MMM HH:mm:ss")
+                                                 : QStringLiteral("ddd d MMM HH:mm"));
+    }
+    return labels;
 }
 
 QString TimeTicker::getTickLabel(double tick, const QLocale &, QChar, int)

@@ -9,6 +9,7 @@
 #include "core/series_store.h"
 
 #include <QColor>
+#include <QDate>
 #include <QString>
 #include <qcustomplot.h>
 
@@ -70,16 +71,24 @@ private:
 };
 
 // Local time, with seconds only when the span is a few minutes and the day
-// once it covers more than one.
+// once it covers more than one. When the range shown is not today (scrolled
+// back) or spans midnight, the first tick and the first tick of each new day
+// carry the date ("Tue 1 Dec 14:00"), so an earlier day never reads as today.
 class TimeTicker : public QCPAxisTickerDateTime
 {
 protected:
     QString getTickLabel(double tick, const QLocale &locale, QChar f, int precision) override;
     double getTickStep(const QCPRange &range) override;
+    QVector<QString> createLabelVector(const QVector<double> &ticks, const QLocale &locale, QChar f,
+                                       int precision) override;
 
 private:
     double m_span = 0;
+    QCPRange m_range;
 };
+
+// The local day of a time-axis key (seconds since the epoch).
+QDate dayOfKey(double key);
 
 // "time (CET)": the zone the axis is drawn in.
 QString timeAxisLabel();

@@ -256,6 +256,15 @@ void LatencyController::flush()
     m_pendingExternal.clear();
 }
 
+qint64 LatencyController::sketchesFromMs() const
+{
+    const SeriesRetention &r = m_retention;
+    if (r.sketchSecondsMs <= 0 || r.sketchSecondsMs >= r.secondsMs)
+        return 0;
+    // A minute of margin: the compaction works in whole minutes.
+    return m_now() - r.sketchSecondsMs + 60'000;
+}
+
 void LatencyController::prune()
 {
     if (auto *cache = m_session->cache())

@@ -86,6 +86,10 @@ public:
     void prune();
     // The wall clock retention ages rows by (tests move it forward).
     void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
+    // Before this time the cache's seconds hold no sketches (compacted by
+    // retention), so whatever merges sketches (a route, a heatmap) reads
+    // minutes there; 0 when sketches are kept as long as the seconds.
+    qint64 sketchesFromMs() const;
     // Asks the cache for [fromMs, toMs) of `chartId`'s series (model and
     // variant nullopt: the whole route merged); answered by historyLoaded.
     // False (and no answer) without a cache.

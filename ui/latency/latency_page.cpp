@@ -277,7 +277,24 @@ void LatencyPage::requestHistory(qint64 fromMs, qint64 toMs)
         QString route;
         if (!keyOf(id, route, model, variant))
             continue;
-        if (m_controller->loadHistory(id, route, model, variant, need, upto, res))
+        // A route merges its series' sketches, which the cache keeps per
+        // second only for the last day: older seconds of a route come as minutes.
+        qint64 secondsFrom = need;
+        if (const qint64 cut = m_controller->sketchesFromMs();
+            res == Resolution::Second && isRouteId(id) && cut > need) {
+            const qint64 minuteCut = cut - ((cut % 60'000) + 60'000) % 60'000 + 60'000;
+            secondsFrom = std::min(upto, minuteCut);
+            auto &minutes = m_askedFrom[1];
+            const qint64 minutesUpto = std::min(secondsFrom, minutes.value(id, secondsFrom));
+            if (need < minutesUpto) {
+                minutes.insert(id, need);
+                if (m_controller->loadHistory(id, route, model, variant, need, minutesUpto,
+                                              Resolution::Minute))
+                    ++m_pendingHistory;
+            }
+        }
+        if (secondsFrom < upto &&
+            m_controller->loadHistory(id, route, model, variant, secondsFrom, upto, res))
             ++m_pendingHistory;
     }
     updateHint();
@@ -346,7 +363,8 @@ void LatencyPage::refreshHeatmap()
     const auto [from, to] = m_chart->visibleRangeMs();
     // Per second over spans up to 15 minutes, else per minute: the store's
     // sketches where it has them, the cache's rollups before that.
-    const bool seconds = to - from <= kSecondSketchMs;
+    // Before sketchesFromMs() the cache's seconds hold no sketches: minutes.
+    const bool seconds = to - from <= kSecondSketchMs && from >= m_controller->sketchesFromMs();
     Resolution res = seconds ? Resolution::Second : Resolution::Minute;
     qint64 step = seconds ? 1000 : 60'000;
     std::vector<SeriesId> ids;
