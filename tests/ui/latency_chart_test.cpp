@@ -272,6 +272,35 @@ TEST(LatencyChart, ScrolledBackADayTheTimeAxisNamesTheDay)
         << across.toStdString();
 }
 
+// A label without seconds stands for a whole minute, so no tick may fall on
+// the half minute (QCustomPlot's own 2.5 min step put "02:02" at 02:02:30).
+TEST(LatencyChart, EveryTimeTickFallsOnTheInstantItsLabelNames)
+{
+    Shown s;
+    QCPAxis *x = s.chart.panel(LatencyChart::RatesPanel)->axis(QCPAxis::atBottom);
+    s.chart.setSeries(QStringLiteral("1"), QStringLiteral("chat · a"), seconds(noon(0), 3600, 100));
+    for (qint64 spanS : {12, 25, 300, 600, 900, 1200, 1800, 3600}) {
+        s.chart.setVisibleRangeMs(noon(0), noon(0) + spanS * 1000);
+        s.render();
+        const auto ticks = x->tickVector();
+        const auto labels = x->tickVectorLabels();
+        ASSERT_GE(ticks.size(), 2) << spanS;
+        for (int i = 0; i < ticks.size(); ++i) {
+            const QDateTime t =
+                QDateTime::fromMSecsSinceEpoch(qint64(std::llround(ticks[i] * 1000)));
+            const bool seconds = labels[i].count(QLatin1Char(':')) == 2;
+            const QTime at = t.time();
+            EXPECT_EQ(at.msec(), 0) << spanS << " s: " << labels[i].toStdString();
+            if (!seconds) {
+                EXPECT_EQ(at.second(), 0) << spanS << " s: " << labels[i].toStdString();
+            }
+            EXPECT_TRUE(labels[i].endsWith(
+                t.toString(seconds ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm"))))
+                << labels[i].toStdString();
+        }
+    }
+}
+
 TEST(HeatmapView, ScrolledBackADayTheTimeAxisNamesTheDay)
 {
     HeatmapView view;

@@ -149,7 +149,15 @@ double TimeTicker::getTickStep(const QCPRange &range)
 {
     m_span = range.size();
     m_range = range;
-    return QCPAxisTickerDateTime::getTickStep(range);
+    // QCustomPlot also picks steps of 2.5 s and 2.5 min. Their ticks fall on
+    // half units that the labels cannot show: "02:02" stood for 02:02:30.
+    // Whole steps keep every label exact.
+    const double step = QCPAxisTickerDateTime::getTickStep(range);
+    if (std::abs(step - 2.5) < 1e-9)
+        return 2.0;
+    if (std::abs(step - 150.0) < 1e-9)
+        return 120.0;
+    return step;
 }
 
 QVector<QString> TimeTicker::createLabelVector(const QVector<double> &ticks, const QLocale &locale,
