@@ -54,10 +54,13 @@ void ExemplarList::show(const QString &series, qint64 fromMs, qint64 toMs, doubl
                         const std::vector<Exemplar> &exemplars, const QString &note,
                         const QString &urlTemplate)
 {
-    const QString when =
-        QDateTime::fromMSecsSinceEpoch(fromMs).toString(QStringLiteral("HH:mm:ss"));
-    const QString span = toMs - fromMs >= 60'000 ? tr("the minute from %1").arg(when)
-                                                 : tr("the second %1").arg(when);
+    const auto hms = [](qint64 t) {
+        return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"));
+    };
+    // A minute names both ends: an exemplar stamped at its last instant
+    // (a Prometheus step covers (from, to]) reads as inside it.
+    const QString span = toMs - fromMs >= 60'000 ? tr("%1–%2").arg(hms(fromMs), hms(toMs))
+                                                 : tr("the second %1").arg(hms(fromMs));
     QString text = tr("Slow requests behind p99 %1 of %2 in %3: %n exemplar(s)", nullptr,
                       int(exemplars.size()))
                        .arg(ms(p99Ms), series, span);

@@ -260,8 +260,11 @@ void LatencyController::onPrometheus(const PrometheusImport &r)
     for (auto it = m_promRequests.begin(); it != m_promRequests.end();) {
         if (it->fromMs >= r.fromMs && it->toMs <= r.toMs + stepMs) {
             std::vector<SeriesPoint> points;
+            // Every step that overlaps the range asked: the import covers
+            // the step straddling its start (that step ends inside it), and
+            // the range before it stops at the last step ending before.
             for (const auto &p : byRoute.value(it->route)) {
-                if (p.timeMs >= it->fromMs && p.timeMs < it->toMs)
+                if (p.timeMs + stepMs > it->fromMs && p.timeMs < it->toMs)
                     points.push_back(p);
             }
             emit historyLoaded(it->chartId, promCoarse() ? Resolution::Minute : it->resolution,
