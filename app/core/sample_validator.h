@@ -55,8 +55,8 @@ public:
     // one unsigned comparison per value says it all.
     bool latencyOk(float latencyMs, float ttftMs) const
     {
-        return (std::bit_cast<quint32>(latencyMs) <= m_maxBits) &
-               (std::bit_cast<quint32>(ttftMs) <= m_maxBits);
+        return unsigned(std::bit_cast<quint32>(latencyMs) <= m_maxBits) &
+               unsigned(std::bit_cast<quint32>(ttftMs) <= m_maxBits);
     }
 
     bool timeOk(qint64 timeUs) const { return timeUs >= m_loUs && timeUs <= m_hiUs; }

@@ -8,6 +8,7 @@ sim=$1 kit=$2
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 printf 'adm admin adam\nop operator olga\nview viewer vera\n' >"$dir/tokens"
+: >"$dir/sim.log" # exists before the poll below reads it (the sim opens it after the fork)
 "$sim" --listen 127.0.0.1:0 --tokens "$dir/tokens" --rate 2000 >"$dir/sim.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
