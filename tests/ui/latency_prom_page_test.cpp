@@ -110,6 +110,11 @@ struct PromSpike
     }
 };
 
+QString hms(qint64 t)
+{
+    return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"));
+}
+
 bool openCache(Cache &cache, const QString &path)
 {
     QSignalSpy opened(&cache, &Cache::opened);
@@ -209,9 +214,6 @@ TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplars)
     EXPECT_TRUE(list->title().contains(QStringLiteral("prometheus/chat")))
         << list->title().toStdString();
     // The title spans the minute, so the exemplar at its end reads as inside.
-    const auto hms = [](qint64 t) {
-        return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"));
-    };
     EXPECT_TRUE(list->title().contains(hms(data.spikeMs) + QStringLiteral("–") +
                                        hms(data.spikeMs + 60'000)))
         << list->title().toStdString();
@@ -240,9 +242,7 @@ TEST_F(LatencyPromPage, ScrolledBackNoMinuteIsMissingAtTheSeamOfTwoImports)
         30000);
     ASSERT_GT(minutes.size(), 15u);
     for (qint64 m = data.t0 + 60'000; m + 120'000 <= data.endMs; m += 60'000)
-        EXPECT_TRUE(minutes.count(m))
-            << "no point for the minute from "
-            << QDateTime::fromMSecsSinceEpoch(m).toString(QStringLiteral("HH:mm:ss")).toStdString();
+        EXPECT_TRUE(minutes.count(m)) << "no point for the minute from " << hms(m).toStdString();
 }
 
 TEST_F(LatencyPromPage, AnExemplarAtAStepsEndIsNotListedUnderTheNextMinute)
@@ -254,6 +254,33 @@ TEST_F(LatencyPromPage, AnExemplarAtAStepsEndIsNotListedUnderTheNextMinute)
     EXPECT_EQ(ready.first().at(1).toLongLong(), data.spikeMs + 60'000);
     EXPECT_TRUE(listedTraces().isEmpty()) << "the spike's last exemplar shown a minute late: "
                                           << listedTraces().join(u' ').toStdString();
+}
+
+// Two clicks in quick succession, on the quiet minute before the spike and
+// then on the spike: each asks Prometheus, and the answers must not mix (the
+// first answer once answered both, so the spike minute listed nothing).
+TEST_F(LatencyPromPage, TwoQuickClicksListTheSecondMinutesExemplars)
+{
+    QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
+    clickAt(data.spikeMs - 30'000);
+    clickAt(data.spikeMs + 30'000);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (const auto &args : ready)
+                if (args.at(1).toLongLong() == data.spikeMs)
+                    return true;
+            return false;
+        },
+        30000))
+        << "the second click got no answer";
+    QTest::qWait(300); // a late answer to the first click would land now
+    for (const auto &args : ready)
+        EXPECT_EQ(args.at(1).toLongLong(), data.spikeMs) << "an answer for a superseded click";
+    const QStringList traces = listedTraces();
+    EXPECT_EQ(traces.size(), 2) << page->exemplars()->title().toStdString();
+    EXPECT_TRUE(page->exemplars()->title().contains(hms(data.spikeMs) + QStringLiteral("–") +
+                                                    hms(data.spikeMs + 60'000)))
+        << page->exemplars()->title().toStdString();
 }
 
 TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
