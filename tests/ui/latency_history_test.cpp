@@ -131,6 +131,38 @@ TEST(LatencyChartHistory, OlderSecondsAndMinutesMergeInFrontWithoutDuplicates)
     EXPECT_EQ(s.chart.minuteCount(id), 9u); // within the hour kept live
 }
 
+// A minute aggregate covers [t, t + 60 s): one slow minute of history is a
+// step over that minute, not a triangle from the minute before to the one
+// after, and the line runs to the end of the last minute.
+TEST(LatencyChartHistory, MinuteHistoryIsDrawnAsStepsOverTheirWholeMinute)
+{
+    Shown s;
+    const QString id = QStringLiteral("1");
+    s.chart.setSeries(id, QStringLiteral("chat · a"), {});
+    const qint64 slow = kT0 - 5 * 60'000;
+    auto minutes = run(kT0 - 10 * 60'000, 10, 100, 60'000);
+    minutes[5] = point(slow, 1000, 60'000);
+    s.chart.addHistory(id, Resolution::Minute, minutes);
+    s.chart.setVisibleRangeMs(kT0 - 11 * 60'000, kT0 + 60'000);
+    const QImage img = s.render();
+    const QColor c = s.chart.colorOf(id);
+    QCPAxis *y = s.chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atLeft);
+    // Whether the p99 line passes within a pixel of `value` at `ms`.
+    const auto at = [&](qint64 ms, double value) {
+        const int px = int(s.x()->coordToPixel(double(ms) / 1000));
+        const int py = int(std::lround(y->coordToPixel(value)));
+        return pixelsOf(img, c, QRect(px, py - 1, 1, 3)) > 0;
+    };
+    EXPECT_TRUE(at(slow + 10'000, 1000)) << "the slow minute's start is not at its p99";
+    EXPECT_TRUE(at(slow + 50'000, 1000)) << "the slow minute's end is not at its p99";
+    for (const qint64 middle : {slow - 30'000, slow + 90'000}) {
+        EXPECT_FALSE(at(middle, 1000)) << "a neighbouring minute drawn slow";
+        EXPECT_TRUE(at(middle, 100)) << "a neighbouring minute not at its own p99";
+    }
+    // The last minute (from kT0 - 60 s) is drawn to its end.
+    EXPECT_TRUE(at(kT0 - 5'000, 100)) << "the line stops a minute early";
+}
+
 TEST(LatencyChartHistory, TheTimeAxisIsLocalTimeAndSaysSo)
 {
     Shown s;
