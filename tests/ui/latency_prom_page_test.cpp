@@ -13,10 +13,12 @@
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
+#include "ui/latency/range_box.h"
 #include "ui/latency/series_picker.h"
 #include "ui/session.h"
 
 #include <QDateTime>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -281,6 +283,43 @@ TEST_F(LatencyPromPage, TwoQuickClicksListTheSecondMinutesExemplars)
     EXPECT_TRUE(page->exemplars()->title().contains(hms(data.spikeMs) + QStringLiteral("–") +
                                                     hms(data.spikeMs + 60'000)))
         << page->exemplars()->title().toStdString();
+}
+
+// Scrolled back 20 minutes, the range box says so rather than "Last 5
+// minutes"; the Live button brings the live window back.
+TEST_F(LatencyPromPage, TheRangeBoxSaysWhatTheChartShowsUntilLive)
+{
+    RangeBox *box = page->rangeBox();
+    const auto hm = [](qint64 t) {
+        return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm"));
+    };
+    const QString scrolled =
+        QStringLiteral("Custom: ") + hm(data.t0) + QStringLiteral("–") + hm(data.endMs);
+    EXPECT_TRUE(QTest::qWaitFor([&] { return box->currentText() == scrolled; }, 5000))
+        << box->currentText().toStdString() << " instead of " << scrolled.toStdString();
+    // Zoomed in on the spike: the box follows.
+    page->chart()->setVisibleRangeMs(data.spikeMs - 120'000, data.spikeMs + 120'000);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return box->currentText().contains(hms(data.spikeMs - 120'000)); }, 5000))
+        << box->currentText().toStdString();
+    EXPECT_TRUE(box->currentText().contains(hms(data.spikeMs + 120'000)));
+    QPushButton *live = nullptr;
+    for (auto *b : page->chart()->findChildren<QPushButton *>())
+        if (b->text().contains(QStringLiteral("live"), Qt::CaseInsensitive))
+            live = b;
+    ASSERT_NE(live, nullptr);
+    QTest::mouseClick(live, Qt::LeftButton);
+    EXPECT_TRUE(page->chart()->isFollowing());
+    EXPECT_EQ(box->currentText(), QStringLiteral("Last 5 minutes"));
+    EXPECT_EQ(box->count(), 5) << "the custom entry stays after Live";
+    // A live window picked while scrolled back goes live over it.
+    page->chart()->setVisibleRangeMs(data.t0, data.endMs);
+    ASSERT_TRUE(box->isCustom());
+    box->setCurrentIndex(box->findData(3600));
+    emit box->activated(box->currentIndex());
+    EXPECT_TRUE(page->chart()->isFollowing());
+    EXPECT_EQ(box->currentText(), QStringLiteral("Last hour"));
+    EXPECT_EQ(page->chart()->windowSeconds(), 3600);
 }
 
 TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)
