@@ -12,6 +12,7 @@
 #include "ui/latency/latency_chart.h"
 
 #include <QApplication>
+#include <QDateTime>
 #include <QLabel>
 #include <cmath>
 #include <gtest/gtest.h>
@@ -224,6 +225,35 @@ TEST(LatencyChartHistory, TheLegendHidesAndShowsASeries)
     EXPECT_EQ(s.chart.visiblePoints().size(), 1u);
     emit legend->linkActivated(QStringLiteral("toggle:2"));
     EXPECT_GT(pixelsOf(s.render(), c2, rect->rect()), 50);
+}
+
+// Four series with long names (OTLP services beside the sim): while they
+// wait for data, and then in the legend, their names wrap in the width the
+// chart has; they never widen the window past the screen (the chart's hidden
+// "Waiting for data for …" line once pushed the Live and Export buttons off
+// its right edge).
+TEST(LatencyChartHistory, LongSeriesNamesWrapInsteadOfWideningTheChart)
+{
+    Shown s;
+    const QStringList labels{QStringLiteral("chat"), QStringLiteral("checkout/chat · atlas-mini"),
+                             QStringLiteral("search/embed · vega-embed-small"),
+                             QStringLiteral("support/summarize · orion-70b")};
+    for (int i = 0; i < labels.size(); ++i)
+        s.chart.setSeries(QString::number(i), labels[i], {});
+    ASSERT_TRUE(s.chart.isShowingEmpty());
+    ASSERT_TRUE(s.chart.emptyText().contains(labels.back())) << s.chart.emptyText().toStdString();
+    EXPECT_LE(s.chart.minimumSizeHint().width(), 500) << "waiting for four series";
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
+    for (int i = 0; i < labels.size(); ++i)
+        s.chart.appendPoints(QString::number(i), run(now - 30'000, 30, 2230));
+    auto *legend = s.chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
+    ASSERT_NE(legend, nullptr);
+    ASSERT_TRUE(legend->text().contains(QStringLiteral("fallbacks"))) << "no live values";
+    EXPECT_LE(s.chart.minimumSizeHint().width(), 500) << "four series in the legend";
+    s.chart.resize(600, 700);
+    s.render();
+    EXPECT_LE(legend->geometry().right(), s.chart.width()) << "the legend is cut off";
+    EXPECT_GT(legend->height(), 4 * legend->fontMetrics().height()) << "its lines do not wrap";
 }
 
 TEST(LatencyChartExport, CsvHoldsEveryShownPointAndPngPdfRender)

@@ -45,6 +45,9 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_legend->setObjectName(QStringLiteral("chartLegend"));
     m_live->setObjectName(QStringLiteral("liveButton"));
     m_empty->setAlignment(Qt::AlignCenter);
+    // It names every series waiting for data: wrapped, so a long list (hidden
+    // in the stack too) never makes the chart wider than the window.
+    m_empty->setWordWrap(true);
     m_empty->setForegroundRole(QPalette::PlaceholderText);
     QFont big = m_empty->font();
     big.setPointSizeF(big.pointSizeF() * 1.3);
