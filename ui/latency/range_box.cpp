@@ -19,13 +19,17 @@ RangeBox::RangeBox(QWidget *parent) : QComboBox(parent)
     addItem(tr("Last 6 hours"), 6 * 3600);
     addItem(tr("Last 24 hours"), 24 * 3600);
     setCurrentIndex(0);
-    connect(this, &QComboBox::activated, this, [this](int index) {
+    // The user's choice (by mouse, popup or arrow keys; showCustom and
+    // showLive change the entry with signals blocked).
+    connect(this, &QComboBox::currentIndexChanged, this, [this](int index) {
         const int seconds = itemData(index).toInt();
         if (seconds == kCustom)
             return; // the span shown, already
         m_windowSeconds = seconds;
-        if (const int custom = findData(kCustom); custom >= 0)
+        if (const int custom = findData(kCustom); custom >= 0) {
+            const QSignalBlocker block(this);
             removeItem(custom);
+        }
         emit windowChosen(seconds);
     });
 }
