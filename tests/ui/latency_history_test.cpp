@@ -162,6 +162,12 @@ TEST(LatencyChartHistory, MinuteHistoryIsDrawnAsStepsOverTheirWholeMinute)
     }
     // The last minute (from kT0 - 60 s) is drawn to its end.
     EXPECT_TRUE(at(kT0 - 5'000, 100)) << "the line stops a minute early";
+    // The legend names what it shows, not "waiting for data".
+    auto *legend = s.chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
+    ASSERT_NE(legend, nullptr);
+    EXPECT_TRUE(legend->text().contains(QStringLiteral("per-minute history up to ") +
+                                        QDateTime::fromMSecsSinceEpoch(kT0).toString("HH:mm")))
+        << legend->text().toStdString();
 }
 
 TEST(LatencyChartHistory, TheTimeAxisIsLocalTimeAndSaysSo)

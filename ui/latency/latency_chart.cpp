@@ -451,7 +451,14 @@ void LatencyChart::updateLegend()
     QStringList rows;
     for (const auto &s : m_series) {
         QString values;
-        if (s->points.empty())
+        if (s->points.empty() && !s->minutes.empty()) { // imported or cached history only
+            const SeriesPoint &m = s->minutes.back();
+            values =
+                tr("per-minute history up to %1 · p99 %2 · p95 %3 · p50 %4")
+                    .arg(QDateTime::fromMSecsSinceEpoch(m.timeMs + 60'000)
+                             .toString(QStringLiteral("HH:mm")),
+                         lat(lineValue(P99, m)), lat(lineValue(P95, m)), lat(lineValue(P50, m)));
+        } else if (s->points.empty())
             values = tr("waiting for data");
         else if (s->points.back().timeMs < now - kStaleMs)
             values = tr("no data for %1").arg(formatAge(now - s->points.back().timeMs - 1000));
