@@ -162,6 +162,13 @@ TEST(LatencyChartHistory, MinuteHistoryIsDrawnAsStepsOverTheirWholeMinute)
     }
     // The last minute (from kT0 - 60 s) is drawn to its end.
     EXPECT_TRUE(at(kT0 - 5'000, 100)) << "the line stops a minute early";
+    // Live over a chosen window, the chart follows the minutes' end (it
+    // stayed where it was: only seconds moved it).
+    s.chart.setWindowSeconds(3600);
+    s.chart.goLive();
+    s.render();
+    EXPECT_DOUBLE_EQ(s.x()->range().upper, double(kT0) / 1000);
+    EXPECT_DOUBLE_EQ(s.x()->range().size(), 3600.0);
     // The legend names what it shows, not "waiting for data".
     auto *legend = s.chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
     ASSERT_NE(legend, nullptr);

@@ -491,6 +491,8 @@ double LatencyChart::newestKey() const
     for (const auto &s : m_series) {
         if (!s->points.empty())
             newest = std::max(newest, double(s->points.back().timeMs) / 1000.0);
+        else if (!s->minutes.empty()) // minute history only (Prometheus): to its end
+            newest = std::max(newest, double(s->minutes.back().timeMs + 60'000) / 1000.0 - 1);
     }
     return newest;
 }
