@@ -18,6 +18,7 @@
 #include "ui/session.h"
 
 #include <QDateTime>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -256,6 +257,33 @@ TEST_F(LatencyPromPage, AnExemplarAtAStepsEndIsNotListedUnderTheNextMinute)
     EXPECT_EQ(ready.first().at(1).toLongLong(), data.spikeMs + 60'000);
     EXPECT_TRUE(listedTraces().isEmpty()) << "the spike's last exemplar shown a minute late: "
                                           << listedTraces().join(u' ').toStdString();
+}
+
+// Hovering the middle of a narrow chart, the values box cannot fit on
+// either side of the cursor and is drawn under it: the click must still reach
+// the chart (the box took it, and no exemplar was asked for).
+TEST_F(LatencyPromPage, AClickUnderTheHoverBoxStillAsksForTheExemplars)
+{
+    page->resize(700, 800); // a narrow window: no room beside the cursor
+    QTest::qWait(50);
+    QCustomPlot *plot = page->chart()->plot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const QPoint at(plot->width() / 2, plot->axisRect(0)->center().y());
+    page->chart()->hoverAt(at);
+    auto *hover = plot->findChild<QLabel *>(QStringLiteral("chartHover"));
+    ASSERT_NE(hover, nullptr);
+    ASSERT_TRUE(hover->isVisible());
+    ASSERT_TRUE(hover->geometry().contains(at))
+        << "the box is beside the cursor: no test " << hover->width() << " " << plot->width() << " "
+        << at.x();
+    // As the window system does: the click goes to the widget under the cursor.
+    QWidget *under = plot->childAt(at);
+    QWidget *target = under ? under : plot;
+    QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
+    QTest::mouseClick(target, Qt::LeftButton, {}, target->mapFrom(plot, at));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !ready.isEmpty(); }, 30000))
+        << "the click under the hover box asked for no exemplars";
+    EXPECT_TRUE(page->exemplars()->isVisible());
 }
 
 // Two clicks in quick succession, on the quiet minute before the spike and

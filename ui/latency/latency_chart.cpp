@@ -89,6 +89,9 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_hover->setAutoFillBackground(true);
     m_hover->setFrameShape(QFrame::StyledPanel);
     m_hover->setMargin(4);
+    // Where it cannot fit beside the cursor it covers it: a click still goes
+    // to the chart (on a spike, for its exemplars), not to the box.
+    m_hover->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_hover->hide();
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
