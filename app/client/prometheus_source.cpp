@@ -308,7 +308,7 @@ void PrometheusSource::checkFeatures()
     });
 }
 
-void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
+void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs, quint64 tag)
 {
     const bool classic = m_kind == PrometheusConfig::Histograms::Classic;
     QNetworkReply *reply = m_network->get(request(
@@ -317,7 +317,7 @@ void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
          {QStringLiteral("start"), QString::number(double(fromMs) / 1000.0, 'f', 3)},
          {QStringLiteral("end"), QString::number(double(toMs) / 1000.0, 'f', 3)}}));
     const PrometheusConfig config = m_config;
-    connect(reply, &QNetworkReply::finished, this, [this, reply, config] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, config, tag] {
         reply->deleteLater();
         const int http = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         QByteArray body = reply->readAll();
@@ -327,13 +327,13 @@ void PrometheusSource::loadExemplars(qint64 fromMs, qint64 toMs)
         }
         using ByRoute = QHash<QString, std::vector<Exemplar>>;
         auto *watcher = new QFutureWatcher<std::pair<ByRoute, QString>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, http] {
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, http, tag] {
             watcher->deleteLater();
             const auto [byRoute, error] = watcher->result();
             if (!error.isEmpty())
                 emit failed(tr("Prometheus exemplars (HTTP %1): %2").arg(http).arg(error));
             else
-                emit exemplarsLoaded(byRoute);
+                emit exemplarsLoaded(byRoute, tag);
         });
         // Parsed on a worker thread, like the imports.
         watcher->setFuture(QtConcurrent::run([body = std::move(body), config] {

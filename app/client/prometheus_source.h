@@ -135,8 +135,9 @@ public:
     void importRange(qint64 fromMs, qint64 toMs);
     // Exemplars of the selector in [fromMs, toMs) (Prometheus needs
     // --enable-feature=exemplar-storage); answered by exemplarsLoaded (once,
-    // every route's, keyed like the imported series) or failed.
-    void loadExemplars(qint64 fromMs, qint64 toMs);
+    // every route's, keyed like the imported series, with `tag` so a caller
+    // asking again before the answer can tell the answers apart) or failed.
+    void loadExemplars(qint64 fromMs, qint64 toMs, quint64 tag = 0);
     // Whether the server runs with --enable-feature=native-histograms (its
     // /api/v1/status/flags); answered by featuresChecked (error: why not known).
     void checkFeatures();
@@ -155,7 +156,7 @@ public:
 signals:
     void imported(const sb::PrometheusImport &result);
     void failed(const QString &error);
-    void exemplarsLoaded(const QHash<QString, std::vector<sb::Exemplar>> &byRoute);
+    void exemplarsLoaded(const QHash<QString, std::vector<sb::Exemplar>> &byRoute, quint64 tag);
     void stateChanged(sb::PrometheusSource::State state);
     void featuresChecked(bool nativeHistograms, const QString &error);
 

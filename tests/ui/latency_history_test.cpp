@@ -12,6 +12,7 @@
 #include "ui/latency/latency_chart.h"
 
 #include <QApplication>
+#include <QDateTime>
 #include <QLabel>
 #include <cmath>
 #include <gtest/gtest.h>
@@ -131,6 +132,51 @@ TEST(LatencyChartHistory, OlderSecondsAndMinutesMergeInFrontWithoutDuplicates)
     EXPECT_EQ(s.chart.minuteCount(id), 9u); // within the hour kept live
 }
 
+// A minute aggregate covers [t, t + 60 s): one slow minute of history is a
+// step over that minute, not a triangle from the minute before to the one
+// after, and the line runs to the end of the last minute.
+TEST(LatencyChartHistory, MinuteHistoryIsDrawnAsStepsOverTheirWholeMinute)
+{
+    Shown s;
+    const QString id = QStringLiteral("1");
+    s.chart.setSeries(id, QStringLiteral("chat · a"), {});
+    const qint64 slow = kT0 - 5 * 60'000;
+    auto minutes = run(kT0 - 10 * 60'000, 10, 100, 60'000);
+    minutes[5] = point(slow, 1000, 60'000);
+    s.chart.addHistory(id, Resolution::Minute, minutes);
+    s.chart.setVisibleRangeMs(kT0 - 11 * 60'000, kT0 + 60'000);
+    const QImage img = s.render();
+    const QColor c = s.chart.colorOf(id);
+    QCPAxis *y = s.chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atLeft);
+    // Whether the p99 line passes within a pixel of `value` at `ms`.
+    const auto at = [&](qint64 ms, double value) {
+        const int px = int(s.x()->coordToPixel(double(ms) / 1000));
+        const int py = int(std::lround(y->coordToPixel(value)));
+        return pixelsOf(img, c, QRect(px, py - 1, 1, 3)) > 0;
+    };
+    EXPECT_TRUE(at(slow + 10'000, 1000)) << "the slow minute's start is not at its p99";
+    EXPECT_TRUE(at(slow + 50'000, 1000)) << "the slow minute's end is not at its p99";
+    for (const qint64 middle : {slow - 30'000, slow + 90'000}) {
+        EXPECT_FALSE(at(middle, 1000)) << "a neighbouring minute drawn slow";
+        EXPECT_TRUE(at(middle, 100)) << "a neighbouring minute not at its own p99";
+    }
+    // The last minute (from kT0 - 60 s) is drawn to its end.
+    EXPECT_TRUE(at(kT0 - 5'000, 100)) << "the line stops a minute early";
+    // Live over a chosen window, the chart follows the minutes' end (it
+    // stayed where it was: only seconds moved it).
+    s.chart.setWindowSeconds(3600);
+    s.chart.goLive();
+    s.render();
+    EXPECT_DOUBLE_EQ(s.x()->range().upper, double(kT0) / 1000);
+    EXPECT_DOUBLE_EQ(s.x()->range().size(), 3600.0);
+    // The legend names what it shows, not "waiting for data".
+    auto *legend = s.chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
+    ASSERT_NE(legend, nullptr);
+    EXPECT_TRUE(legend->text().contains(QStringLiteral("per-minute history up to ") +
+                                        QDateTime::fromMSecsSinceEpoch(kT0).toString("HH:mm")))
+        << legend->text().toStdString();
+}
+
 TEST(LatencyChartHistory, TheTimeAxisIsLocalTimeAndSaysSo)
 {
     Shown s;
@@ -192,6 +238,35 @@ TEST(LatencyChartHistory, TheLegendHidesAndShowsASeries)
     EXPECT_EQ(s.chart.visiblePoints().size(), 1u);
     emit legend->linkActivated(QStringLiteral("toggle:2"));
     EXPECT_GT(pixelsOf(s.render(), c2, rect->rect()), 50);
+}
+
+// Four series with long names (OTLP services beside the sim): while they
+// wait for data, and then in the legend, their names wrap in the width the
+// chart has; they never widen the window past the screen (the chart's hidden
+// "Waiting for data for …" line once pushed the Live and Export buttons off
+// its right edge).
+TEST(LatencyChartHistory, LongSeriesNamesWrapInsteadOfWideningTheChart)
+{
+    Shown s;
+    const QStringList labels{QStringLiteral("chat"), QStringLiteral("checkout/chat · atlas-mini"),
+                             QStringLiteral("search/embed · vega-embed-small"),
+                             QStringLiteral("support/summarize · orion-70b")};
+    for (int i = 0; i < labels.size(); ++i)
+        s.chart.setSeries(QString::number(i), labels[i], {});
+    ASSERT_TRUE(s.chart.isShowingEmpty());
+    ASSERT_TRUE(s.chart.emptyText().contains(labels.back())) << s.chart.emptyText().toStdString();
+    EXPECT_LE(s.chart.minimumSizeHint().width(), 500) << "waiting for four series";
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
+    for (int i = 0; i < labels.size(); ++i)
+        s.chart.appendPoints(QString::number(i), run(now - 30'000, 30, 2230));
+    auto *legend = s.chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
+    ASSERT_NE(legend, nullptr);
+    ASSERT_TRUE(legend->text().contains(QStringLiteral("fallbacks"))) << "no live values";
+    EXPECT_LE(s.chart.minimumSizeHint().width(), 500) << "four series in the legend";
+    s.chart.resize(600, 700);
+    s.render();
+    EXPECT_LE(legend->geometry().right(), s.chart.width()) << "the legend is cut off";
+    EXPECT_GT(legend->height(), 4 * legend->fontMetrics().height()) << "its lines do not wrap";
 }
 
 TEST(LatencyChartExport, CsvHoldsEveryShownPointAndPngPdfRender)

@@ -13,10 +13,13 @@
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
+#include "ui/latency/range_box.h"
 #include "ui/latency/series_picker.h"
 #include "ui/session.h"
 
 #include <QDateTime>
+#include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -109,6 +112,11 @@ struct PromSpike
         }
     }
 };
+
+QString hms(qint64 t)
+{
+    return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"));
+}
 
 bool openCache(Cache &cache, const QString &path)
 {
@@ -209,9 +217,6 @@ TEST_F(LatencyPromPage, AClickOnAPrometheusSpikeListsItsExemplars)
     EXPECT_TRUE(list->title().contains(QStringLiteral("prometheus/chat")))
         << list->title().toStdString();
     // The title spans the minute, so the exemplar at its end reads as inside.
-    const auto hms = [](qint64 t) {
-        return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"));
-    };
     EXPECT_TRUE(list->title().contains(hms(data.spikeMs) + QStringLiteral("–") +
                                        hms(data.spikeMs + 60'000)))
         << list->title().toStdString();
@@ -240,9 +245,7 @@ TEST_F(LatencyPromPage, ScrolledBackNoMinuteIsMissingAtTheSeamOfTwoImports)
         30000);
     ASSERT_GT(minutes.size(), 15u);
     for (qint64 m = data.t0 + 60'000; m + 120'000 <= data.endMs; m += 60'000)
-        EXPECT_TRUE(minutes.count(m))
-            << "no point for the minute from "
-            << QDateTime::fromMSecsSinceEpoch(m).toString(QStringLiteral("HH:mm:ss")).toStdString();
+        EXPECT_TRUE(minutes.count(m)) << "no point for the minute from " << hms(m).toStdString();
 }
 
 TEST_F(LatencyPromPage, AnExemplarAtAStepsEndIsNotListedUnderTheNextMinute)
@@ -254,6 +257,100 @@ TEST_F(LatencyPromPage, AnExemplarAtAStepsEndIsNotListedUnderTheNextMinute)
     EXPECT_EQ(ready.first().at(1).toLongLong(), data.spikeMs + 60'000);
     EXPECT_TRUE(listedTraces().isEmpty()) << "the spike's last exemplar shown a minute late: "
                                           << listedTraces().join(u' ').toStdString();
+}
+
+// Hovering the middle of a narrow chart, the values box cannot fit on
+// either side of the cursor and is drawn under it: the click must still reach
+// the chart (the box took it, and no exemplar was asked for).
+TEST_F(LatencyPromPage, AClickUnderTheHoverBoxStillAsksForTheExemplars)
+{
+    page->resize(700, 800); // a narrow window: no room beside the cursor
+    QTest::qWait(50);
+    QCustomPlot *plot = page->chart()->plot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const QPoint at(plot->width() / 2, plot->axisRect(0)->center().y());
+    page->chart()->hoverAt(at);
+    auto *hover = plot->findChild<QLabel *>(QStringLiteral("chartHover"));
+    ASSERT_NE(hover, nullptr);
+    ASSERT_TRUE(hover->isVisible());
+    ASSERT_TRUE(hover->geometry().contains(at))
+        << "the box is beside the cursor: no test " << hover->width() << " " << plot->width() << " "
+        << at.x();
+    // As the window system does: the click goes to the widget under the cursor.
+    QWidget *under = plot->childAt(at);
+    QWidget *target = under ? under : plot;
+    QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
+    QTest::mouseClick(target, Qt::LeftButton, {}, target->mapFrom(plot, at));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !ready.isEmpty(); }, 30000))
+        << "the click under the hover box asked for no exemplars";
+    EXPECT_TRUE(page->exemplars()->isVisible());
+}
+
+// Two clicks in quick succession, on the quiet minute before the spike and
+// then on the spike: each asks Prometheus, and the answers must not mix (the
+// first answer once answered both, so the spike minute listed nothing).
+TEST_F(LatencyPromPage, TwoQuickClicksListTheSecondMinutesExemplars)
+{
+    QSignalSpy ready(controller.get(), &LatencyController::exemplarsReady);
+    clickAt(data.spikeMs - 30'000);
+    clickAt(data.spikeMs + 30'000);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (const auto &args : ready)
+                if (args.at(1).toLongLong() == data.spikeMs)
+                    return true;
+            return false;
+        },
+        30000))
+        << "the second click got no answer";
+    QTest::qWait(300); // a late answer to the first click would land now
+    for (const auto &args : ready)
+        EXPECT_EQ(args.at(1).toLongLong(), data.spikeMs) << "an answer for a superseded click";
+    const QStringList traces = listedTraces();
+    EXPECT_EQ(traces.size(), 2) << page->exemplars()->title().toStdString();
+    EXPECT_TRUE(page->exemplars()->title().contains(hms(data.spikeMs) + QStringLiteral("–") +
+                                                    hms(data.spikeMs + 60'000)))
+        << page->exemplars()->title().toStdString();
+}
+
+// Scrolled back 20 minutes, the range box says so rather than "Last 5
+// minutes"; the Live button brings the live window back.
+TEST_F(LatencyPromPage, TheRangeBoxSaysWhatTheChartShowsUntilLive)
+{
+    RangeBox *box = page->rangeBox();
+    const auto hm = [](qint64 t) {
+        return QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm"));
+    };
+    const QString scrolled =
+        QStringLiteral("Custom: ") + hm(data.t0) + QStringLiteral("–") + hm(data.endMs);
+    EXPECT_TRUE(QTest::qWaitFor([&] { return box->currentText() == scrolled; }, 5000))
+        << box->currentText().toStdString() << " instead of " << scrolled.toStdString();
+    // Zoomed in on the spike: the box follows.
+    page->chart()->setVisibleRangeMs(data.spikeMs - 120'000, data.spikeMs + 120'000);
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return box->currentText().contains(hms(data.spikeMs - 120'000)); }, 5000))
+        << box->currentText().toStdString();
+    EXPECT_TRUE(box->currentText().contains(hms(data.spikeMs + 120'000)));
+    QPushButton *live = nullptr;
+    for (auto *b : page->chart()->findChildren<QPushButton *>())
+        if (b->text().contains(QStringLiteral("live"), Qt::CaseInsensitive))
+            live = b;
+    ASSERT_NE(live, nullptr);
+    QTest::mouseClick(live, Qt::LeftButton);
+    EXPECT_TRUE(page->chart()->isFollowing());
+    EXPECT_EQ(box->currentText(), QStringLiteral("Last 5 minutes"));
+    EXPECT_EQ(box->count(), 5) << "the custom entry stays after Live";
+    // A live window picked while scrolled back goes live over it.
+    page->chart()->setVisibleRangeMs(data.t0, data.endMs);
+    ASSERT_TRUE(box->isCustom());
+    box->setFocus();
+    QTest::keyClick(box, Qt::Key_Up); // from the custom entry to "Last 24 hours"
+    EXPECT_TRUE(page->chart()->isFollowing()) << box->currentText().toStdString();
+    EXPECT_EQ(box->count(), 5) << "the custom entry stays after a live window is picked";
+    box->setCurrentIndex(box->findData(3600));
+    EXPECT_TRUE(page->chart()->isFollowing());
+    EXPECT_EQ(box->currentText(), QStringLiteral("Last hour"));
+    EXPECT_EQ(page->chart()->windowSeconds(), 3600);
 }
 
 TEST_F(LatencyPromPage, TheHeatmapDrawsTheImportedMinutes)

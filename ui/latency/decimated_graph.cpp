@@ -17,8 +17,15 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 
 // ---------------------------------------------------------------- Track
 
+// Where a step's end vertex goes: just before the next step's start, so keys
+// stay strictly ascending and the vertical between two steps is in the
+// column of their seam.
+constexpr double kStepEnd = 1.0 - 1e-6;
+
 bool DecimatedGraph::Track::gapBefore(std::size_t i) const
 {
+    if (steps) // a step's own end never; a start not right after the last end
+        return i % 2 == 0 && keys[i] - keys[i - 1] > 0.5 * step;
     return keys[i] - keys[i - 1] > 1.5 * step;
 }
 
@@ -26,10 +33,16 @@ void DecimatedGraph::Track::append(double key, double value)
 {
     if (!std::isfinite(key) || (!keys.empty() && key <= keys.back()))
         return;
+    push(key, float(value));
+    if (steps)
+        push(key + step * kStepEnd, float(value));
+}
+
+void DecimatedGraph::Track::push(double key, float v)
+{
     const std::size_t i = keys.size();
     keys.push_back(key);
-    values.push_back(float(value));
-    const float v = values.back();
+    values.push_back(v);
     const bool nan = std::isnan(v);
     if (i > 0 && (nan || std::isnan(values[i - 1]) || gapBefore(i)))
         breaks.push_back(i);
@@ -51,12 +64,13 @@ void DecimatedGraph::Track::rebuild()
     std::vector<float> v;
     k.swap(keys);
     v.swap(values);
-    const std::size_t from = front;
+    // A step is kept whole (from its start), so starts stay at even indexes.
+    const std::size_t from = steps ? front & ~std::size_t(1) : front;
     clear();
     keys.reserve(k.size() - from);
     values.reserve(k.size() - from);
     for (std::size_t i = from; i < k.size(); ++i)
-        append(k[i], double(v[i]));
+        push(k[i], v[i]);
 }
 
 void DecimatedGraph::Track::minMax(std::size_t a, std::size_t b, float &mn, float &mx) const
@@ -130,6 +144,7 @@ DecimatedGraph::DecimatedGraph(QCPAxis *keyAxis, QCPAxis *valueAxis)
     : QCPAbstractPlottable(keyAxis, valueAxis)
 {
     m_coarse.step = 60.0;
+    m_coarse.steps = true;
     setPen(QPen(Qt::black, 1));
     setBrush(Qt::NoBrush);
     setSelectable(QCP::stNone);
@@ -187,7 +202,9 @@ void DecimatedGraph::clear()
 
 std::size_t DecimatedGraph::pointCount(Resolution resolution) const
 {
-    return (resolution == Resolution::Fine ? m_fine : m_coarse).size();
+    if (resolution == Resolution::Fine)
+        return m_fine.size();
+    return (m_coarse.size() + 1) / 2; // an end without its start (trimmed) counts too
 }
 
 void DecimatedGraph::rangeOf(const Track &t, double lower, double upper, double &lo, double &hi,

@@ -16,10 +16,14 @@
 // QPainter polylines instead: same columns, same look, slower.
 //
 // Two resolutions: per-second points (live data and recent history) and
-// per-minute points (older history from the cache's rollups). Minutes are
-// drawn only before the first second, so the finer data wins where both
-// exist. A gap (consecutive keys further apart than 1.5 steps, or a NaN
-// value) is never bridged by a line: a disconnect shows as blank columns.
+// per-minute points (older history from the cache's rollups or Prometheus).
+// A second is drawn as a point joined to its neighbours; a minute is an
+// aggregate of [t, t + 60 s) and is drawn as a step over its whole minute
+// (held from its start to its end, then a vertical to the next minute), so
+// one slow minute is one minute wide and the line reaches its end. Minutes
+// are drawn only before the first second, so the finer data wins where both
+// exist. A gap (seconds further apart than 1.5 steps, a minute missing, or a
+// NaN value) is never bridged by a line: a disconnect shows as blank columns.
 //
 // Keys are usually seconds since the epoch (QCPAxisTickerDateTime); the step
 // of the fine resolution is setKeyStep() (1 by default), the coarse one 60
@@ -57,8 +61,9 @@ public:
     double keyStep() const { return m_fine.step; }
 
     // Appends points in ascending key order; keys at or before the last one
-    // already held are dropped (data only grows to the right, as live data
-    // does). NaN values are gaps.
+    // already held (for minutes: before the end of the last minute) are
+    // dropped (data only grows to the right, as live data does). NaN values
+    // are gaps.
     void addData(Resolution resolution, const std::vector<double> &keys,
                  const std::vector<double> &values);
     void addData(Resolution resolution, double key, double value);
@@ -68,6 +73,7 @@ public:
     // Drops points with keys before `key` (both resolutions).
     void removeBefore(double key);
     void clear();
+    // Points held (a minute counts once, though it is kept as its step's two ends).
     std::size_t pointCount(Resolution resolution) const;
 
     // Value range of the points with keys in [lower, upper], NaN ignored.
@@ -102,11 +108,14 @@ private:
     // were removed; indexes, and so the blocks, never shift until compacted).
     // `breaks` lists, ascending, every index a line must not reach from the
     // point before it: after a gap in the keys, at a NaN and just after it.
+    // A `steps` track holds each point as two, at its start and just before
+    // its end (start + step): even indexes are starts, odd ones ends.
     struct Track
     {
         static constexpr std::size_t kPer[3] = {8, 64, 512};
 
         double step = 1.0;
+        bool steps = false;
         std::size_t front = 0;
         std::vector<double> keys;
         std::vector<float> values;
@@ -114,8 +123,9 @@ private:
         std::vector<std::size_t> breaks;
 
         std::size_t size() const { return keys.size() - front; }
-        bool gapBefore(std::size_t i) const; // between point i-1 and i
-        void append(double key, double value);
+        bool gapBefore(std::size_t i) const;   // between point i-1 and i
+        void append(double key, double value); // one point (steps: its step)
+        void push(double key, float value);    // one key, as held
         void dropBefore(double key);
         void clear();
         void rebuild();

@@ -45,6 +45,9 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_legend->setObjectName(QStringLiteral("chartLegend"));
     m_live->setObjectName(QStringLiteral("liveButton"));
     m_empty->setAlignment(Qt::AlignCenter);
+    // It names every series waiting for data: wrapped, so a long list (hidden
+    // in the stack too) never makes the chart wider than the window.
+    m_empty->setWordWrap(true);
     m_empty->setForegroundRole(QPalette::PlaceholderText);
     QFont big = m_empty->font();
     big.setPointSizeF(big.pointSizeF() * 1.3);
@@ -86,6 +89,9 @@ LatencyChart::LatencyChart(QWidget *parent)
     m_hover->setAutoFillBackground(true);
     m_hover->setFrameShape(QFrame::StyledPanel);
     m_hover->setMargin(4);
+    // Where it cannot fit beside the cursor it covers it: a click still goes
+    // to the chart (on a spike, for its exemplars), not to the box.
+    m_hover->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_hover->hide();
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
@@ -448,7 +454,14 @@ void LatencyChart::updateLegend()
     QStringList rows;
     for (const auto &s : m_series) {
         QString values;
-        if (s->points.empty())
+        if (s->points.empty() && !s->minutes.empty()) { // imported or cached history only
+            const SeriesPoint &m = s->minutes.back();
+            values =
+                tr("per-minute history up to %1 · p99 %2 · p95 %3 · p50 %4")
+                    .arg(QDateTime::fromMSecsSinceEpoch(m.timeMs + 60'000)
+                             .toString(QStringLiteral("HH:mm")),
+                         lat(lineValue(P99, m)), lat(lineValue(P95, m)), lat(lineValue(P50, m)));
+        } else if (s->points.empty())
             values = tr("waiting for data");
         else if (s->points.back().timeMs < now - kStaleMs)
             values = tr("no data for %1").arg(formatAge(now - s->points.back().timeMs - 1000));
@@ -481,6 +494,8 @@ double LatencyChart::newestKey() const
     for (const auto &s : m_series) {
         if (!s->points.empty())
             newest = std::max(newest, double(s->points.back().timeMs) / 1000.0);
+        else if (!s->minutes.empty()) // minute history only (Prometheus): to its end
+            newest = std::max(newest, double(s->minutes.back().timeMs + 60'000) / 1000.0 - 1);
     }
     return newest;
 }

@@ -96,6 +96,7 @@ void LatencyChart::addHistory(const QString &id, Resolution resolution,
     redraw(*s, resolution);
     m_dirty = true;
     updateEmpty();
+    updateLegend(); // a series with history only says what it shows
 }
 
 QMargins LatencyChart::plotMargins() const

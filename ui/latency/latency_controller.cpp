@@ -43,6 +43,7 @@ QString LatencyController::traceUrlTemplate()
 
 void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
 {
+    m_exemplarRequest.reset(); // superseded: its answer, if still coming, is dropped
     const auto key = m_store->key(id);
     if (!key)
         return;
@@ -63,8 +64,8 @@ void LatencyController::requestExemplars(SeriesId id, qint64 timeMs)
             p99 = at->second.point.p99; // a Prometheus step
     }
     if (prom) {
-        m_exemplarRequests.push_back({id, key->route, from, to, p99});
-        m_prom->loadExemplars(from, to);
+        m_exemplarRequest = ExemplarRequest{id, key->route, from, to, p99, m_nextExemplarTag++};
+        m_prom->loadExemplars(from, to, m_exemplarRequest->tag);
         return;
     }
     auto sink = m_otlpSinkIds.constFind(id);

@@ -48,6 +48,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace sb {
 
@@ -220,14 +221,20 @@ private:
         qint64 fromMs, toMs;
     };
     std::vector<PromRequest> m_promRequests;
+    // The last click's exemplar request still waiting for Prometheus (one:
+    // a newer click supersedes it, and an answer tagged for an older one is
+    // dropped, so the list never shows one minute's exemplars under another).
     struct ExemplarRequest
     {
         SeriesId id;
         QString route;
         qint64 fromMs, toMs;
         double p99;
+        quint64 tag;
     };
-    std::vector<ExemplarRequest> m_exemplarRequests;
+    std::optional<ExemplarRequest> m_exemplarRequest;
+    quint64 m_nextExemplarTag = 1;
+    void onPromExemplars(const QHash<QString, std::vector<Exemplar>> &byRoute, quint64 tag);
     QTimer m_promTimer;
 };
 

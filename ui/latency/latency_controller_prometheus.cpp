@@ -61,8 +61,8 @@ void LatencyController::stopPrometheus()
     m_promBounds.clear();
     for (const auto &r : std::exchange(m_promRequests, {}))
         emit historyLoaded(r.chartId, r.resolution, r.fromMs, r.toMs, {});
-    for (const auto &r : std::exchange(m_exemplarRequests, {}))
-        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, {},
+    if (const auto r = std::exchange(m_exemplarRequest, std::nullopt))
+        emit exemplarsReady(r->id, r->fromMs, r->toMs, r->p99, {},
                             tr("this window's Prometheus source was replaced"));
     if (listed)
         resetStore(); // its series leave the picker
@@ -81,22 +81,7 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
     m_prom = new PrometheusSource(config, this);
     connect(m_prom, &PrometheusSource::imported, this, &LatencyController::onPrometheus);
     connect(m_prom, &PrometheusSource::failed, this, &LatencyController::onPrometheusFailed);
-    connect(m_prom, &PrometheusSource::exemplarsLoaded, this,
-            [this](const QHash<QString, std::vector<Exemplar>> &byRoute) {
-                for (const auto &r : std::exchange(m_exemplarRequests, {})) {
-                    // An exemplar in the p99's own bucket is behind it: the
-                    // p99 is only known within the import's bound (each way).
-                    // A step covers (from, to] (increase() at `to`), so an
-                    // exemplar stamped at its end is its own, not the next's.
-                    const double bound = 1 + m_promBounds.value(r.id);
-                    auto list = slowest(byRoute.value(r.route), r.fromMs + 1, r.toMs + 1,
-                                        r.p99 / (bound * bound));
-                    emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
-                                        list.empty() ? tr("Prometheus holds no exemplar at "
-                                                          "or above this p99")
-                                                     : QString());
-                }
-            });
+    connect(m_prom, &PrometheusSource::exemplarsLoaded, this, &LatencyController::onPromExemplars);
     if (auto *cache = m_session->cache()) {
         connect(cache, &Cache::importsLoaded, this, &LatencyController::onCachedImports);
         cache->loadImports(m_prom->sourceKey());
@@ -136,6 +121,23 @@ void LatencyController::startPrometheus(const PrometheusConfig &config)
                 begin();
             });
     tokens->read(config.keychainEntry);
+}
+
+void LatencyController::onPromExemplars(const QHash<QString, std::vector<Exemplar>> &byRoute,
+                                        quint64 tag)
+{
+    if (!m_exemplarRequest || m_exemplarRequest->tag != tag)
+        return; // the answer to a click since superseded
+    const ExemplarRequest r = *std::exchange(m_exemplarRequest, std::nullopt);
+    // An exemplar in the p99's own bucket is behind it: the p99 is only
+    // known within the import's bound (each way). A step covers (from, to]
+    // (increase() at `to`), so an exemplar stamped at its end is its own,
+    // not the next's.
+    const double bound = 1 + m_promBounds.value(r.id);
+    auto list = slowest(byRoute.value(r.route), r.fromMs + 1, r.toMs + 1, r.p99 / (bound * bound));
+    emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, list,
+                        list.empty() ? tr("Prometheus holds no exemplar at or above this p99")
+                                     : QString());
 }
 
 bool LatencyController::promCoarse() const
@@ -282,8 +284,8 @@ void LatencyController::onPrometheusFailed(const QString &error)
 {
     emit m_session->message(
         tr("Prometheus history is stale (showing what the cache holds): %1").arg(error));
-    for (const auto &r : std::exchange(m_exemplarRequests, {}))
-        emit exemplarsReady(r.id, r.fromMs, r.toMs, r.p99, {}, error);
+    if (const auto r = std::exchange(m_exemplarRequest, std::nullopt))
+        emit exemplarsReady(r->id, r->fromMs, r->toMs, r->p99, {}, error);
     // The charts that asked get what the cache holds.
     auto requests = std::move(m_promRequests);
     m_promRequests.clear();

@@ -10,12 +10,12 @@
 #include "ui/latency/heatmap_view.h"
 #include "ui/latency/latency_chart.h"
 #include "ui/latency/latency_controller.h"
+#include "ui/latency/range_box.h"
 #include "ui/latency/route_summary_model.h"
 #include "ui/latency/series_picker.h"
 #include "ui/session.h"
 #include "ui/timeline/timeline_overlay.h"
 
-#include <QComboBox>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -58,7 +58,7 @@ QString routeOfId(const QString &id)
 } // namespace
 
 LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidget *parent)
-    : Page(parent), m_session(session), m_controller(controller), m_window(new QComboBox(this)),
+    : Page(parent), m_session(session), m_controller(controller), m_window(new RangeBox(this)),
       m_hint(new QLabel(this)), m_picker(new SeriesPicker(this)), m_chart(new LatencyChart(this)),
       m_heatmap(new HeatmapView(this)), m_exemplars(new ExemplarList(this)),
       m_export(new QToolButton(this)), m_banner(new StaleBanner(this)),
@@ -75,14 +75,7 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
     m_summary->setAlternatingRowColors(true);
     m_summary->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     m_summary->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_window->setObjectName(QStringLiteral("chartWindow"));
-    m_window->addItem(tr("Last 5 minutes"), 300);
-    m_window->addItem(tr("Last 15 minutes"), 900);
-    m_window->addItem(tr("Last hour"), 3600);
-    m_window->addItem(tr("Last 6 hours"), 6 * 3600);
-    m_window->addItem(tr("Last 24 hours"), 24 * 3600);
-    m_window->setCurrentIndex(0);
-    m_chart->setWindowSeconds(300);
+    m_chart->setWindowSeconds(m_window->windowSeconds());
     m_hint->setForegroundRole(QPalette::PlaceholderText);
     // A hint, not a layout constraint: at 1024 px it is cut, never widens the window.
     m_hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -179,6 +172,8 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
             [this] { m_chart->setMarkers(m_controller->markers()); });
     m_chart->setMarkers(m_controller->markers());
     connect(m_chart, &LatencyChart::viewChanged, this, [this](qint64 from, qint64 to) {
+        if (!m_chart->isFollowing())
+            m_window->showCustom(from, to);
         requestHistory(from, to);
         refreshHeatmap();
     });
@@ -241,8 +236,20 @@ LatencyPage::LatencyPage(Session *session, LatencyController *controller, QWidge
                                                      QItemSelectionModel::ClearAndSelect |
                                                          QItemSelectionModel::Rows);
     });
-    connect(m_window, &QComboBox::currentIndexChanged, this,
-            [this](int) { m_chart->setWindowSeconds(m_window->currentData().toInt()); });
+    // The range box tells what the chart shows: a live window, or the span
+    // it was dragged, zoomed or paused at (back to the window on Live).
+    connect(m_window, &RangeBox::windowChosen, this, [this](int seconds) {
+        m_chart->setWindowSeconds(seconds);
+        m_chart->goLive();
+    });
+    connect(m_chart, &LatencyChart::followingChanged, this, [this](bool following) {
+        if (following) {
+            m_window->showLive();
+        } else {
+            const auto [from, to] = m_chart->visibleRangeMs();
+            m_window->showCustom(from, to);
+        }
+    });
     refreshPicker();
     updateHint();
 }

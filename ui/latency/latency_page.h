@@ -19,7 +19,6 @@
 #include <QTimer>
 #include <optional>
 
-class QComboBox;
 class QHBoxLayout;
 class QLabel;
 class QTableView;
@@ -35,6 +34,7 @@ class SeriesPicker;
 class StaleBanner;
 class HeatmapView;
 class ExemplarList;
+class RangeBox;
 class EventLog;
 struct SeriesUpdate;
 
@@ -47,6 +47,7 @@ public:
     SeriesPicker *picker() const { return m_picker; }
     HeatmapView *heatmap() const { return m_heatmap; }
     ExemplarList *exemplars() const { return m_exemplars; }
+    RangeBox *rangeBox() const { return m_window; }
     // History loads asked for and not answered yet.
     int pendingHistory() const { return m_pendingHistory; }
     // Builds the heatmap of the first charted series now (normally a timer does).
@@ -85,7 +86,7 @@ private:
 
     Session *m_session;
     LatencyController *m_controller;
-    QComboBox *m_window;
+    RangeBox *m_window;
     QLabel *m_hint;
     SeriesPicker *m_picker;
     LatencyChart *m_chart;
