@@ -13,6 +13,7 @@
 #include "replay_options.h"
 #include "sim/sim_server.h"
 #include "source_options.h"
+#include "startup_report.h"
 #include "store/cache.h"
 #include "ui/common/presenter.h"
 #include "ui/common/privacy.h"
@@ -94,6 +95,10 @@ int main(int argc, char **argv)
                                     QStringLiteral("s"), QStringLiteral("6"));
     QCommandLineOption quitOpt(QStringLiteral("quit-after-screenshot"),
                                QStringLiteral("Quit once the screenshot is saved."));
+    QCommandLineOption startupOpt(QStringLiteral("startup-report"),
+                                  QStringLiteral("Print a line when the window is first painted "
+                                                 "and when it first shows live numbers "
+                                                 "(for tests/bench/start_bench)."));
     QCommandLineOption retentionOpt(
         QStringLiteral("history-retention"),
         QStringLiteral("Keep latency history SECONDS,MINUTES,CAP, e.g. 7d,90d,2GiB (saved)."),
@@ -103,7 +108,7 @@ int main(int argc, char **argv)
         QStringLiteral("Start in presenter mode: large type; host names, endpoints, tokens and "
                        "request ids hidden (Ctrl+Shift+F5 toggles it)."));
     parser.addOptions({presentOpt, simOpt, connectOpt, profileOpt, cacheOpt, seedOpt, rateOpt,
-                       pageOpt, envOpt, shotOpt, shotDelayOpt, quitOpt, retentionOpt});
+                       pageOpt, envOpt, shotOpt, shotDelayOpt, quitOpt, retentionOpt, startupOpt});
     const sb::SourceOptions sources;
     sources.addTo(parser);
     const sb::ReplayOptions replayOptions;
@@ -300,6 +305,8 @@ int main(int argc, char **argv)
     for (const auto &spec : sb::pageRegistry())
         pages << spec.name;
     firstWindow->showPage(startPage);
+    if (parser.isSet(startupOpt))
+        sb::reportStartup(firstWindow);
     // A scripted screenshot run leaves the user's layout as it was.
     const bool remember = !parser.isSet(quitOpt);
     firstWindow->setRemembersLayout(remember);

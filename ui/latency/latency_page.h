@@ -44,6 +44,7 @@ class LatencyPage : public Page
 public:
     LatencyPage(Session *session, LatencyController *controller, QWidget *parent = nullptr);
     LatencyChart *chart() const { return m_chart; }
+    LatencyController *controller() const { return m_controller; }
     SeriesPicker *picker() const { return m_picker; }
     HeatmapView *heatmap() const { return m_heatmap; }
     ExemplarList *exemplars() const { return m_exemplars; }
