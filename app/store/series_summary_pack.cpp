@@ -19,6 +19,8 @@ QByteArray packSummaries(const QByteArray &entries)
                   reinterpret_cast<const Bytef *>(entries.constData()), uLong(entries.size()),
                   6) != Z_OK)
         return entries; // kept unpacked: still readable
+    if (at + qsizetype(size) >= entries.size())
+        return entries; // a second or two: packing would not pay
     out.truncate(at + qsizetype(size));
     return out;
 }

@@ -1,11 +1,13 @@
 #pragma once
 
-// A compacted row's summaries (store/series_rollups.h), packed. Once
-// retention has dropped a minute's per-second sketches, its summaries blob
-// (60 entries of counts and float quantiles, ~2.6 KB) is most of what is
-// left, and zlib halves it. A packed blob starts with kPacked (0xff, never
-// a slot, so no unpacked blob starts with it), then the entries' length as a
-// varint and their deflate stream. Older rows are stored as they are.
+// A 1 s row's summaries (store/series_rollups.h), packed. Its summaries
+// blob (60 entries of counts and float quantiles, ~2.6 KB) is what is left
+// of a minute once retention has dropped its per-second sketches, and zlib
+// halves it, so since schema 11 it is written packed (retention no longer
+// rewrites the row; before, compaction packed it). A packed blob starts with
+// kPacked (0xff, never a slot, so no unpacked blob starts with it), then the
+// entries' length as a varint and their deflate stream. Blobs that would not
+// shrink (a second or two) and older rows are stored as they are.
 
 #include <QByteArray>
 
