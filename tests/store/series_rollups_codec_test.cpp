@@ -5,7 +5,9 @@
 #include "store/series_rollups_codec.h"
 #include "store/series_summary_pack.h"
 
+#include <bit>
 #include <gtest/gtest.h>
+#include <limits>
 #include <random>
 
 namespace sb::test {
@@ -27,7 +29,93 @@ LatencySketch sketch(std::mt19937 &rng, int samples, double sigma, bool huge = f
     return s;
 }
 
+std::size_t varintBytes(quint64 v)
+{
+    std::size_t n = 1;
+    for (; v >= 0x80; v >>= 7)
+        ++n;
+    return n;
+}
+
+// The layout the encoder must choose, sized the plain way, bucket by bucket:
+// 0 dense, 1 sparse, 2 nibble, 3 Rice (at the best of three parameters
+// around the mean count); the first smallest in the order dense, Rice,
+// sparse, nibble.
+int smallestLayout(const LatencySketch &s)
+{
+    const auto &b = s.buckets();
+    std::size_t dense = varintBytes(b.size()), sparse = 0, nibble = varintBytes(b.size()),
+                populated = 0, gap = 0;
+    quint64 total = 0;
+    for (uint32_t c : b) {
+        dense += varintBytes(c);
+        total += c;
+        if (c >= 15)
+            nibble += varintBytes(c - 15);
+        if (c == 0) {
+            ++gap;
+            continue;
+        }
+        sparse += varintBytes(gap) + varintBytes(c);
+        ++populated;
+        gap = 0;
+    }
+    sparse += varintBytes(populated);
+    nibble += (b.size() + 1) / 2;
+    const quint64 mean = total / b.size();
+    const int k0 = std::max(1, mean == 0 ? 0 : int(std::bit_width(mean)) - 1);
+    std::size_t rice = std::numeric_limits<std::size_t>::max();
+    for (int k : {k0 - 1, k0, std::min(31, k0 + 1)}) {
+        quint64 bits = 0;
+        for (uint32_t c : b)
+            bits += (c >> k) + 1 + quint64(k);
+        rice = std::min(rice, varintBytes(b.size()) + 1 + std::size_t((bits + 7) / 8));
+    }
+    int layout = 0;
+    std::size_t best = dense;
+    for (const auto &[l, size] : {std::pair{3, rice}, std::pair{1, sparse}, std::pair{2, nibble}}) {
+        if (size < best) {
+            layout = l;
+            best = size;
+        }
+    }
+    return layout;
+}
+
 } // namespace
+
+TEST(SeriesRollupsCodec, TheEncoderPicksTheSmallestLayoutAtEveryCountSize)
+{
+    // Counts around every size boundary the encoder's sizing shortcuts rely
+    // on: nibbles (15), one- and two-byte varints (128, 16384), four bytes
+    // (2^21), over a few buckets or many.
+    std::mt19937 rng(12);
+    int seen[4] = {0, 0, 0, 0};
+    for (uint32_t big : {0u, 14u, 15u, 142u, 143u, 200u, 16'398u, 16'399u, 1u << 21, 3u << 22}) {
+        for (int samples : {1, 6, 40, 300, 5000}) {
+            LatencySketch s = sketch(rng, samples, 0.4);
+            std::vector<uint64_t> counts(s.buckets().begin(), s.buckets().end());
+            if (big > 0 && !counts.empty())
+                counts[counts.size() / 2] = big;
+            quint64 n = s.zeroCount();
+            for (auto c : counts)
+                n += c;
+            const auto shaped = LatencySketch::fromParts(s.scale(), s.zeroCount(), s.offset(),
+                                                         counts, n, s.sum(), s.min(), s.max());
+            ASSERT_TRUE(shaped);
+            if (shaped->buckets().empty())
+                continue;
+            const QByteArray bytes = codec::encodeSketch(*shaped);
+            const int layout = quint8(bytes.front()) >> 6;
+            EXPECT_EQ(layout, smallestLayout(*shaped)) << big << " " << samples;
+            ++seen[layout];
+            const auto back = codec::decodeSketch(bytes.constData(), bytes.size());
+            ASSERT_TRUE(back && *back == *shaped) << big << " " << samples;
+        }
+    }
+    EXPECT_GT(seen[1], 0); // sparse
+    EXPECT_GT(seen[3], 0); // Rice
+}
 
 TEST(SeriesRollupsCodec, EveryLayoutGivesBackTheSketchAndTheSmallestWins)
 {
