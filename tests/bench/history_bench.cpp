@@ -40,6 +40,8 @@
 #include <cstdio>
 #include <random>
 #include <sqlite3.h>
+#include <stdexcept>
+#include <string>
 #include <time.h>
 
 using namespace sb;
@@ -79,12 +81,15 @@ struct Timer
     }
 };
 
+// A failed statement ends the run through main's catch, so the temporary
+// folder (GBs at the larger sizes) is removed on the way out.
 void sql(sqlite3 *db, const char *text)
 {
     char *err = nullptr;
     if (sqlite3_exec(db, text, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::fprintf(stderr, "%s: %s\n", text, err ? err : "?");
-        std::exit(1);
+        const std::string what = std::string(text) + ": " + (err ? err : "?");
+        sqlite3_free(err);
+        throw std::runtime_error(what);
     }
 }
 
@@ -162,11 +167,24 @@ int seedCache(const QString &path, int hours)
 
 } // namespace
 
+int run(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    if (argc >= 3 && QByteArray(argv[1]) == "--seed-cache")
-        return seedCache(QString::fromLocal8Bit(argv[2]), argc > 3 ? std::atoi(argv[3]) : 26);
+    try {
+        if (argc >= 3 && QByteArray(argv[1]) == "--seed-cache")
+            return seedCache(QString::fromLocal8Bit(argv[2]), argc > 3 ? std::atoi(argv[3]) : 26);
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        // run()'s QTemporaryDir is gone by now, with everything in it.
+        std::fprintf(stderr, "history_bench: %s\n", e.what());
+        return 1;
+    }
+}
+
+int run(int argc, char **argv)
+{
     const int nSeries = argc > 1 ? std::max(5, std::atoi(argv[1])) : 20;
     const int hours = argc > 2 ? std::max(1, std::atoi(argv[2])) : 24; // < 24: a profile run
     const qint64 fill = argc > 3 ? std::atoll(argv[3]) : 10'000'000;
