@@ -328,7 +328,9 @@ SELECT 1;
 // The v10 rows' sketches move here (compacted ones have none), so every row
 // still reads; a minute's sketches stay beside its summary. A build that
 // knows only version 10 would find no sketches for the seconds and refuses
-// the file instead.
+// the file instead. Version 11 also marks Rice codes of the differences of
+// neighbouring bucket counts (flag 0x80 on the Rice parameter byte, store/
+// series_rollups_codec.h), which a busy minute's smooth counts favour.
 constexpr const char *kSchemaV11 = R"sql(
 CREATE TABLE series_second_sketches (
     id INTEGER PRIMARY KEY,        -- start_ms / 60000 * 16777216 + series

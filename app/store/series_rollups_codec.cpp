@@ -114,6 +114,7 @@ enum Layout : quint8
 constexpr int kScaleBias = 16;
 constexpr quint8 kEscape = 15;
 constexpr int kMaxRiceK = 31;
+constexpr int kRiceDeltas = 0x80; // in the Rice parameter byte (schema 11)
 
 // Varints written through a pointer into room reserved up front.
 char *putVarint(char *p, quint64 v)
@@ -147,19 +148,19 @@ public:
             m_used -= 32;
         }
     }
-    void rice(uint32_t c, int k)
+    void rice(quint64 c, int k)
     {
-        uint32_t q = c >> k;
-        if (q + 1 + uint32_t(k) <= 32) [[likely]] {
+        quint64 q = c >> k;
+        if (q + 1 + quint64(k) <= 32) [[likely]] {
             // One write: q ones, a zero, then the low bits.
             const quint64 low = k > 0 ? quint64(c & ((1u << k) - 1)) : 0;
             put(((quint64(1) << q) - 1) | (low << (q + 1)), int(q) + 1 + k);
             return;
         }
         for (; q > 0;) {
-            const int n = int(std::min<uint32_t>(q, 24));
+            const int n = int(std::min<quint64>(q, 24));
             put((quint64(1) << n) - 1, n);
-            q -= uint32_t(n);
+            q -= quint64(n);
         }
         put(0, 1);
         if (k > 0)
@@ -184,6 +185,7 @@ struct Sizes
 {
     std::size_t dense = 0, sparse = 0, nibble = 0, rice = 0, populated = 0;
     int riceK = 0;
+    bool riceDeltas = false; // Rice codes of the zigzagged differences of neighbouring counts
 };
 
 // The sparse layout's bucket bytes (a pass of its own: it follows the gaps).
@@ -224,14 +226,35 @@ Sizes sizesOf(const std::vector<uint32_t> &b, quint64 total)
     }
     // Counts past one varint byte or a nibble (a minute's, not a busy
     // second's 0..3): how many, in a second pass.
+    // A busy minute's counts follow a smooth curve, so their differences
+    // are smaller than they are: Rice codes of those too, at the parameter
+    // the mean difference suits and its neighbours.
     std::size_t over7 = 0, escapes = 0, escapes7 = 0;
+    quint64 d[3] = {0, 0, 0};
+    int kd[3] = {0, 0, 0};
     if (largest >= kEscape) {
+        quint64 zz = 0;
+        uint32_t previous = 0;
         for (uint32_t c : b) {
             over7 += varintSize(c) - 1;
             if (c >= kEscape) {
                 ++escapes;
                 escapes7 += varintSize(c - kEscape) - 1;
             }
+            zz += zigzag(qint64(c) - qint64(previous));
+            previous = c;
+        }
+        const quint64 meanDelta = zz / b.size();
+        const int m = std::max(1, meanDelta == 0 ? 0 : int(std::bit_width(meanDelta)) - 1);
+        kd[0] = m - 1;
+        kd[1] = m;
+        kd[2] = std::min(kMaxRiceK, m + 1);
+        previous = 0;
+        for (uint32_t c : b) {
+            const quint64 v = zigzag(qint64(c) - qint64(previous));
+            previous = c;
+            for (int i = 0; i < 3; ++i)
+                d[i] += v >> kd[i];
         }
     }
     z.populated = populated;
@@ -246,6 +269,15 @@ Sizes sizesOf(const std::vector<uint32_t> &b, quint64 total)
         if (bytes < z.rice) {
             z.rice = bytes;
             z.riceK = ks[i];
+        }
+    }
+    for (int i = 0; largest >= kEscape && i < 3; ++i) {
+        const quint64 bits = quint64(b.size()) * quint64(kd[i] + 1) + d[i];
+        const std::size_t bytes = varintSize(b.size()) + 1 + std::size_t((bits + 7) / 8);
+        if (bytes < z.rice) {
+            z.rice = bytes;
+            z.riceK = kd[i];
+            z.riceDeltas = true;
         }
     }
     // Each populated bucket takes at least a gap byte and a count byte.
@@ -297,9 +329,18 @@ char *writeSketch(char *p, const LatencySketch &s, const Sizes &z, Layout layout
         }
     } else {
         p = putVarint(p, b.size());
-        *p++ = char(z.riceK);
+        *p++ = char(z.riceK | (z.riceDeltas ? kRiceDeltas : 0));
         BitWriter bits(p);
         const int k = z.riceK;
+        if (z.riceDeltas) {
+            // Differences can pass 32 bits: each code through the long path.
+            uint32_t previous = 0;
+            for (uint32_t c : b) {
+                bits.rice(zigzag(qint64(c) - qint64(previous)), k);
+                previous = c;
+            }
+            return bits.finish();
+        }
         const uint32_t low = k > 0 ? (1u << k) - 1 : 0;
         for (uint32_t c : b) {
             const uint32_t q = c >> k;
@@ -316,8 +357,8 @@ char *writeSketch(char *p, const LatencySketch &s, const Sizes &z, Layout layout
 }
 
 // Reads n Rice codes (parameter k) into counts; false when the bits run out
-// or a count exceeds 32 bits.
-bool readRice(Reader &r, int k, std::vector<uint64_t> &counts)
+// or a code exceeds `largest` (a count: 32 bits; a zigzagged difference: 33).
+bool readRice(Reader &r, int k, quint64 largest, std::vector<uint64_t> &counts)
 {
     const auto *p = reinterpret_cast<const quint8 *>(r.here());
     const quint64 totalBits = quint64(r.left()) * 8;
@@ -333,7 +374,7 @@ bool readRice(Reader &r, int k, std::vector<uint64_t> &counts)
                 break;
             }
             ++at;
-            if (++q > (quint64(std::numeric_limits<uint32_t>::max()) >> k))
+            if (++q > (largest >> k))
                 return false;
         }
         if (totalBits - at < quint64(k))
@@ -397,9 +438,23 @@ std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size)
             return std::nullopt;
         counts.resize(n);
         if (layout == Rice) {
-            const int k = r.byte();
-            if (!r.ok() || k > kMaxRiceK || !readRice(r, k, counts))
+            const int head = r.byte();
+            const int k = head & ~kRiceDeltas;
+            const bool deltas = head & kRiceDeltas;
+            constexpr quint64 kMaxCount = std::numeric_limits<uint32_t>::max();
+            if (!r.ok() || k > kMaxRiceK ||
+                !readRice(r, k, deltas ? 2 * kMaxCount + 1 : kMaxCount, counts))
                 return std::nullopt;
+            qint64 previous = 0;
+            for (auto &c : counts) {
+                if (!deltas)
+                    break;
+                const qint64 now = previous + (qint64(c >> 1) ^ -qint64(c & 1));
+                if (now < 0 || now > qint64(kMaxCount))
+                    return std::nullopt;
+                c = quint64(now);
+                previous = now;
+            }
         } else if (layout == Dense) {
             for (auto &c : counts)
                 c = r.varint();

@@ -38,9 +38,10 @@ std::size_t varintBytes(quint64 v)
 }
 
 // The layout the encoder must choose, sized the plain way, bucket by bucket:
-// 0 dense, 1 sparse, 2 nibble, 3 Rice (at the best of three parameters
-// around the mean count); the first smallest in the order dense, Rice,
-// sparse, nibble.
+// 0 dense, 1 sparse, 2 nibble, 3 Rice (of the counts or, once a count
+// passes a nibble, of their differences; at the best of three parameters
+// around the mean); the first smallest in the order dense, Rice, sparse,
+// nibble.
 int smallestLayout(const LatencySketch &s)
 {
     const auto &b = s.buckets();
@@ -70,6 +71,26 @@ int smallestLayout(const LatencySketch &s)
         for (uint32_t c : b)
             bits += (c >> k) + 1 + quint64(k);
         rice = std::min(rice, varintBytes(b.size()) + 1 + std::size_t((bits + 7) / 8));
+    }
+    // Rice codes of the zigzagged differences, once some count passes a nibble.
+    std::vector<quint64> deltas;
+    quint64 sum = 0;
+    uint32_t previous = 0, largest = 0;
+    for (uint32_t c : b) {
+        const qint64 d = qint64(c) - qint64(previous);
+        deltas.push_back((quint64(d) << 1) ^ quint64(d >> 63));
+        sum += deltas.back();
+        previous = c;
+        largest = std::max(largest, c);
+    }
+    const quint64 meanDelta = sum / b.size();
+    const int m = std::max(1, meanDelta == 0 ? 0 : int(std::bit_width(meanDelta)) - 1);
+    for (int k : {m - 1, m, std::min(31, m + 1)}) {
+        quint64 bits = 0;
+        for (quint64 v : deltas)
+            bits += (v >> k) + 1 + quint64(k);
+        if (largest >= 15)
+            rice = std::min(rice, varintBytes(b.size()) + 1 + std::size_t((bits + 7) / 8));
     }
     int layout = 0;
     std::size_t best = dense;
@@ -142,6 +163,9 @@ TEST(SeriesRollupsCodec, EveryLayoutGivesBackTheSketchAndTheSmallestWins)
     const LatencySketch minute = sketch(rng, 18'000, 0.5);
     const QByteArray bytes = codec::encodeSketch(minute);
     EXPECT_LT(std::size_t(bytes.size()), minute.buckets().size() + 40);
+    // Its counts follow a smooth curve: coded as differences (flag 0x80 on
+    // the parameter byte after the header and the bucket count).
+    EXPECT_EQ(quint8(bytes.front()) >> 6, 3);
     const auto back = codec::decodeSketch(bytes.constData(), bytes.size());
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, minute);
