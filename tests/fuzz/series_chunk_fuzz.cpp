@@ -86,11 +86,13 @@ void packed(const QByteArray &stored)
 {
     const QByteArray entriesBlob = codec::unpackSummaries(stored);
     require(entriesBlob.size() <= codec::kMaxUnpacked, "unpacked within its bound");
-    if (!stored.isEmpty() && stored.front() == codec::kPacked)
+    const bool isPacked = !stored.isEmpty() && (stored.front() == codec::kPacked ||
+                                                stored.front() == codec::kZlibPacked);
+    if (isPacked)
         entries(entriesBlob, false);
     else
         require(entriesBlob == stored, "an unpacked blob reads as it is");
-    if (stored.isEmpty() || stored.front() == codec::kPacked || stored.size() > codec::kMaxUnpacked)
+    if (stored.isEmpty() || isPacked || stored.size() > codec::kMaxUnpacked)
         return;
     const QByteArray again = codec::packSummaries(stored);
     require(again.size() <= stored.size(), "packing never grows a blob");
