@@ -245,6 +245,13 @@ TEST(SeriesRollupsCodec, PackedSummariesComeBackExactlyAndDamagedOnesAsAGap)
         SeriesAggregate a;
         a.count = 300;
         a.latency = sketch(rng, 300, 0.5);
+        if (slot % 3 == 0)
+            a.ttft = sketch(rng, 40, 1.5); // some seconds stream
+        if (slot % 7 == 0) { // a coarser scale: quantiles off the default scale's buckets
+            LatencySketch coarse(3);
+            coarse.merge(a.latency);
+            a.latency = coarse;
+        }
         QByteArray one;
         codec::appendSummary(one, SeriesStore::summarize(slot * 1000, 1000, a));
         codec::appendEntry(entries, slot, one.constData(), one.size());
