@@ -4,6 +4,7 @@
 //
 //   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict, …)
 
+#include "../support/deflated_summaries.h"
 #include "client/profile_file.h"
 #include "core/event_bundle.h"
 #include "core/latency_sketch.h"
@@ -105,14 +106,8 @@ void chunks(const fs::path &dir)
     // 3: a stored summaries blob, packed (a second's row as written) and not.
     write(dir, n++, '\3' + codec::packSummaries(summaryBlob).toStdString());
     write(dir, n++, '\3' + summaryBlob.toStdString());
-    // and in the deflate layout this branch first wrote (marker, varint length, zlib stream)
-    QByteArray zlibRow(1, codec::kZlibPacked);
-    for (quint64 v = quint64(summaryBlob.size());; v >>= 7) {
-        zlibRow.append(char(v >= 0x80 ? (v & 0x7f) | 0x80 : v));
-        if (v < 0x80)
-            break;
-    }
-    write(dir, n++, '\3' + (zlibRow + qCompress(summaryBlob).mid(4)).toStdString());
+    // and in schema 10's deflate layout
+    write(dir, n++, '\3' + sb::test::deflatedSummaries(summaryBlob).toStdString());
 }
 
 // Cache codec inputs start with the byte that picks the codec (see

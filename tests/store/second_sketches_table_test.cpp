@@ -5,6 +5,7 @@
 // untouched; and dropping a day's sketches frees whole pages while the
 // summary rows stay exactly as written.
 
+#include "../support/deflated_summaries.h"
 #include "store/schema.h"
 #include "store/series_rollups.h"
 #include "store/series_rollups_codec.h"
@@ -113,7 +114,8 @@ TEST(SecondSketchesTable, AVersion10FileIsMigratedAndEveryRowStillReads)
         const auto [s1, k1] = v10Row(kMinute, 1000, first);
         insert(1000, kMinute, s1, k1);
         const auto [s2, k2] = v10Row(kMinute + 60'000, 1000, second);
-        insert(1000, kMinute + 60'000, codec::packSummaries(s2), QByteArray(""));
+        // The compacted minute, its summaries packed as v10 did (deflate).
+        insert(1000, kMinute + 60'000, deflatedSummaries(s2), QByteArray(""));
         const auto [m, mk] = v10Row(kMinute, 60'000, {firstMinute});
         insert(60'000, kMinute, m, mk);
     }

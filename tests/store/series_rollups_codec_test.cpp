@@ -2,6 +2,7 @@
 // layout gives back the sketch it was given, summaries give back the point,
 // and damaged bytes are refused without reading out of bounds.
 
+#include "../support/deflated_summaries.h"
 #include "store/series_rollups_codec.h"
 #include "store/series_summary_pack.h"
 
@@ -271,14 +272,8 @@ TEST(SeriesRollupsCodec, PackedSummariesComeBackExactlyAndDamagedOnesAsAGap)
     huge[3] = char(0x7f);
     EXPECT_TRUE(codec::unpackSummaries(huge).isEmpty());
 
-    // The deflate layout this branch's first schema 11 wrote still reads.
-    QByteArray zlibRow(1, codec::kZlibPacked);
-    for (quint64 v = quint64(entries.size());; v >>= 7) {
-        zlibRow.append(char(v >= 0x80 ? (v & 0x7f) | 0x80 : v));
-        if (v < 0x80)
-            break;
-    }
-    zlibRow += qCompress(entries).mid(4); // qCompress puts a 4-byte length first
+    // The deflate layout schema 10 wrote still reads.
+    const QByteArray zlibRow = deflatedSummaries(entries);
     EXPECT_EQ(codec::unpackSummaries(zlibRow), entries);
     for (qsizetype cut = 1; cut < zlibRow.size(); ++cut)
         EXPECT_TRUE(codec::unpackSummaries(zlibRow.left(cut)).isEmpty()) << cut;
