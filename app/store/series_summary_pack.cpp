@@ -224,8 +224,8 @@ bool readFloats(Cursor &c, Fields &f)
     return true;
 }
 
-// One deflate stream per thread, reset per blob (rows packed by this
-// branch's first schema 11 layout, marker kZlibPacked).
+// One inflate stream per thread, reset per blob (rows schema 10's
+// compaction packed, marker kZlibPacked).
 struct Inflater
 {
     z_stream z{};

@@ -3,7 +3,8 @@
 // A 1 s row's summaries (store/series_rollups.h), packed. Its summaries
 // blob (60 entries of counts and float quantiles, ~2.6 KB) is what is left
 // of a minute once retention has dropped its per-second sketches, so since
-// schema 11 it is written packed and never rewritten.
+// schema 11 it is written packed and never rewritten (schema 10 packed it
+// when compacting).
 //
 // A packed blob starts with a marker no unpacked blob starts with (those
 // start with a slot, 0..59):
@@ -14,8 +15,9 @@
 //   as zigzagged differences of their float bits from the last entry that
 //   had them, all varints. Neighbouring seconds' counts and quantiles are
 //   close, so this is about as small as deflate and decodes ~10x faster.
-// - kZlibPacked (0xff): the entries' length as a varint, then their deflate
-//   stream. Only this branch's first schema 11 layout wrote it; still read.
+// - kZlibPacked (0xff): the entries' length as a varint, then their zlib
+//   stream. Schema 10's compaction wrote it (and schema 11 before the
+//   columns); still read.
 // Blobs that would not shrink (a second or two), blobs whose entries are not
 // all summaries appendSummary() writes, and older rows are stored as they are.
 
