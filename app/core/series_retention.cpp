@@ -58,17 +58,23 @@ std::optional<SeriesRetention> parseRetention(const QString &spec, QString *erro
     const QStringList parts = spec.trimmed().split(QLatin1Char(','));
     auto fail = [&](const QString &why) -> std::optional<SeriesRetention> {
         if (error)
-            *error = QStringLiteral("History retention \"%1\": %2. Say it as SECONDS,MINUTES,CAP, "
-                                    "e.g. 7d,90d,2GiB (s, m, h, d; MiB or GiB; 0 for no cap).")
+            *error = QStringLiteral("History retention \"%1\": %2. Say it as SECONDS,MINUTES,CAP "
+                                    "or SECONDS,MINUTES,CAP,SKETCHES, e.g. 7d,90d,2GiB or "
+                                    "7d,90d,2GiB,1d (s, m, h, d; MiB or GiB; 0 for no cap; "
+                                    "SKETCHES: how long the per-second sketches stay, 1d unless "
+                                    "said, 0 for as long as the seconds).")
                          .arg(spec, why);
         return std::nullopt;
     };
-    if (parts.size() != 3)
-        return fail(QStringLiteral("three parts are needed"));
+    if (parts.size() != 3 && parts.size() != 4)
+        return fail(QStringLiteral("three or four parts are needed"));
     const auto seconds = durationMs(parts[0].trimmed());
     const auto minutes = durationMs(parts[1].trimmed());
     const auto cap = bytes(parts[2].trimmed());
-    if (!seconds || !minutes)
+    std::optional<qint64> sketches = SeriesRetention{}.sketchSecondsMs;
+    if (parts.size() == 4)
+        sketches = parts[3].trimmed() == QStringLiteral("0") ? 0 : durationMs(parts[3].trimmed());
+    if (!seconds || !minutes || !sketches)
         return fail(QStringLiteral("a duration is not a number with s, m, h or d"));
     if (!cap)
         return fail(QStringLiteral("the cap is not a number of MiB or GiB"));
@@ -78,10 +84,14 @@ std::optional<SeriesRetention> parseRetention(const QString &spec, QString *erro
         return fail(QStringLiteral("minutes must be kept at least as long as seconds"));
     if (*cap != 0 && *cap < 16 * kMiB)
         return fail(QStringLiteral("a cap under 16 MiB would hold almost nothing"));
+    if (*sketches != 0 && *sketches < 60'000)
+        return fail(QStringLiteral("per-second sketches must be kept at least a minute"));
     SeriesRetention r;
     r.secondsMs = *seconds;
     r.minutesMs = *minutes;
     r.maxBytes = *cap;
+    // Kept as long as the seconds or longer: never dropped before their rows go.
+    r.sketchSecondsMs = *sketches >= *seconds ? 0 : *sketches;
     return r;
 }
 
@@ -92,8 +102,14 @@ QString retentionSpec(const SeriesRetention &r)
         cap = r.maxBytes % (1024 * kMiB) == 0
                   ? QStringLiteral("%1GiB").arg(r.maxBytes / (1024 * kMiB))
                   : QStringLiteral("%1MiB").arg(r.maxBytes / kMiB);
-    return QStringLiteral("%1,%2,%3")
-        .arg(durationText(r.secondsMs), durationText(r.minutesMs), cap);
+    QString spec =
+        QStringLiteral("%1,%2,%3").arg(durationText(r.secondsMs), durationText(r.minutesMs), cap);
+    // The sketches' part only when it is not the default (1 day).
+    if (r.sketchSecondsMs <= 0 || r.sketchSecondsMs >= r.secondsMs)
+        spec += QStringLiteral(",0");
+    else if (r.sketchSecondsMs != SeriesRetention{}.sketchSecondsMs)
+        spec += QLatin1Char(',') + durationText(r.sketchSecondsMs);
+    return spec;
 }
 
 SeriesRetention loadRetention(QSettings &settings)

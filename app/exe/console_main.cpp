@@ -101,7 +101,8 @@ int main(int argc, char **argv)
                                                  "(for tests/bench/start_bench)."));
     QCommandLineOption retentionOpt(
         QStringLiteral("history-retention"),
-        QStringLiteral("Keep latency history SECONDS,MINUTES,CAP, e.g. 7d,90d,2GiB (saved)."),
+        QStringLiteral("Keep latency history SECONDS,MINUTES,CAP[,SKETCHES], e.g. 7d,90d,2GiB "
+                       "or 7d,90d,2GiB,1d (per-second sketches 1 day unless said; saved)."),
         QStringLiteral("spec"));
     QCommandLineOption presentOpt(
         QStringLiteral("presentation"),

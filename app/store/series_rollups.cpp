@@ -31,15 +31,25 @@ constexpr const char *kSelectChunk = "SELECT summary, sketches FROM series_chunk
 constexpr const char *kWriteChunk =
     "INSERT OR REPLACE INTO series_chunks (series, resolution, start_ms, summary, sketches) "
     "VALUES (?1,?2,?3,?4,?5)";
+constexpr const char *kSelectSecondSketches =
+    "SELECT sketches FROM series_second_sketches WHERE id=?1";
+constexpr const char *kWriteSecondSketches =
+    "INSERT OR REPLACE INTO series_second_sketches (id, sketches) VALUES (?1,?2)";
 constexpr const char *kSelectSummaries =
     "SELECT start_ms, summary FROM series_chunks WHERE series=?1 AND resolution=?2 "
     "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
-constexpr const char *kSelectSketches =
-    "SELECT start_ms, sketches FROM series_chunks WHERE series=?1 AND resolution=?2 "
-    "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
-constexpr const char *kSelectBoth =
-    "SELECT start_ms, summary, sketches FROM series_chunks WHERE series=?1 AND resolution=?2 "
-    "AND start_ms>=?3 AND start_ms<?4 ORDER BY start_ms";
+// A row's sketches: a minute's beside its summary, a second's in
+// series_second_sketches (none once retention dropped them: NULL).
+#define SB_ROW_SKETCHES                                                                            \
+    "CASE WHEN c.resolution=1000 THEN s.sketches ELSE c.sketches END FROM series_chunks c "        \
+    "LEFT JOIN series_second_sketches s ON c.resolution=1000 AND "                                 \
+    "s.id=c.start_ms/60000*16777216+c.series WHERE c.series=?1 AND c.resolution=?2 AND "           \
+    "c.start_ms>=?3 AND c.start_ms<?4 ORDER BY c.start_ms"
+constexpr const char *kSelectSketches = "SELECT c.start_ms, " SB_ROW_SKETCHES;
+constexpr const char *kSelectBoth = "SELECT c.start_ms, c.summary, " SB_ROW_SKETCHES;
+#undef SB_ROW_SKETCHES
+static_assert(SeriesRollups::kSeriesSpan == 16777216 && SeriesRollups::kChunkMs == 60000,
+              "the key in the SQL above");
 
 // One interval of a chunk row, both blobs' entries.
 struct Stored
@@ -116,14 +126,23 @@ struct RowBuilder
         codec::appendSketches(one, a);
         codec::appendEntry(sketches, slot, one.constData(), one.size());
     }
+    // A second's row: its summaries packed (they stay as written, retention
+    // never rewrites them) and its sketches apart; a minute's: both in one.
     void write(Database &db, qint64 id, qint64 resolution, qint64 startMs) const
     {
+        const bool seconds = resolution == SeriesRollups::kSecondMs;
         db.prepare(kWriteChunk)
             .bind(1, id)
             .bind(2, resolution)
             .bind(3, startMs)
-            .bind(4, summariesOnly ? codec::packSummaries(summary) : summary)
-            .bind(5, sketches)
+            .bind(4, seconds ? codec::packSummaries(summary) : summary)
+            .bind(5, seconds ? QByteArray("") : sketches)
+            .exec();
+        if (!seconds || summariesOnly)
+            return;
+        db.prepare(kWriteSecondSketches)
+            .bind(1, SeriesRollups::secondSketchesKey(id, startMs))
+            .bind(2, sketches)
             .exec();
     }
 };
@@ -147,6 +166,8 @@ qint64 SeriesRollups::idFor(const QString &endpoint, const SeriesKey &key)
     q.bind(1, endpoint).bind(2, key.route).bind(3, key.model).bind(4, key.variant);
     const qint64 id = q.step() ? q.int64(0) : -1;
     q.reset();
+    if (id < 0 || id >= kSeriesSpan) // series_second_sketches' key holds 24 bits of it
+        throw SqliteError(SQLITE_FULL, "the cache holds too many series (2^24)");
     // Remembered only once the row is surely there; a rolled-back insert
     // would otherwise leave a stale id (forget() is called on rollback too).
     m_ids.insert(k, id);
@@ -160,11 +181,20 @@ void SeriesRollups::writeChunk(qint64 id, qint64 resolution, qint64 startMs,
     Statement &old = m_db.prepare(kSelectChunk);
     old.bind(1, id).bind(2, resolution).bind(3, startMs);
     QByteArray oldSummary, oldSketches;
-    if (old.step()) {
+    const bool found = old.step();
+    if (found) {
         oldSummary = codec::unpackSummaries(old.blob(0));
         oldSketches = old.blob(1);
     }
     old.reset();
+    if (found && resolution == kSecondMs) {
+        // Absent once retention dropped them: the row keeps summaries only.
+        Statement &s = m_db.prepare(kSelectSecondSketches);
+        s.bind(1, secondSketchesKey(id, startMs));
+        if (s.step())
+            oldSketches = s.blob(0);
+        s.reset();
+    }
     // A damaged row reads as empty and is replaced by what arrives now.
     const std::map<int, Stored> stored = parseRow(oldSummary, oldSketches);
     RowBuilder row;
@@ -361,135 +391,6 @@ TimedSketches SeriesRollups::loadSketches(const SeriesQuery &q)
         r.reset();
     }
     return {std::make_move_iterator(merged.begin()), std::make_move_iterator(merged.end())};
-}
-
-std::vector<qint64> SeriesRollups::allIds()
-{
-    std::vector<qint64> ids;
-    Statement &s = m_db.prepare("SELECT id FROM series");
-    while (s.step())
-        ids.push_back(s.int64(0));
-    s.reset();
-    return ids;
-}
-
-qint64 SeriesRollups::deleteBefore(qint64 resolution, qint64 beforeMs)
-{
-    qint64 n = 0;
-    // Per series, so each delete is a range of the primary key, not a scan.
-    for (qint64 id : allIds()) {
-        m_db.prepare("DELETE FROM series_chunks WHERE series=?1 AND resolution=?2 "
-                     "AND start_ms<?3")
-            .bind(1, id)
-            .bind(2, resolution)
-            .bind(3, beforeMs)
-            .exec();
-        n += sqlite3_changes(m_db.handle());
-    }
-    return n;
-}
-
-qint64 SeriesRollups::oldest(qint64 resolution)
-{
-    qint64 oldest = std::numeric_limits<qint64>::max();
-    for (qint64 id : allIds()) {
-        Statement &q = m_db.prepare("SELECT start_ms FROM series_chunks WHERE series=?1 AND "
-                                    "resolution=?2 ORDER BY start_ms LIMIT 1");
-        q.bind(1, id).bind(2, resolution);
-        if (q.step())
-            oldest = std::min(oldest, q.int64(0));
-        q.reset();
-    }
-    return oldest;
-}
-
-qint64 SeriesRollups::bytesInUse()
-{
-    const qint64 pages = m_db.queryInt("PRAGMA page_count");
-    const qint64 free = m_db.queryInt("PRAGMA freelist_count");
-    return (pages - free) * m_db.queryInt("PRAGMA page_size");
-}
-
-qint64 SeriesRollups::compactSketches(qint64 beforeMs, qint64 maxRows)
-{
-    // Rows whose whole minute is older than the cut.
-    const qint64 cut = floorTo(beforeMs, kChunkMs);
-    qint64 done = 0;
-    std::vector<std::pair<qint64, QByteArray>> rows;
-    for (qint64 id : allIds()) {
-        const qint64 from = m_compactedBefore.value(id, std::numeric_limits<qint64>::min());
-        if (from >= cut)
-            continue;
-        rows.clear();
-        // length() reads the record header only, so compacted rows cost little to skip.
-        Statement &q = m_db.prepare("SELECT start_ms, summary FROM series_chunks WHERE series=?1 "
-                                    "AND resolution=1000 AND start_ms>=?2 AND start_ms<?3 AND "
-                                    "length(sketches)>0 ORDER BY start_ms LIMIT ?4");
-        q.bind(1, id).bind(2, from).bind(3, cut).bind(4, maxRows - done);
-        while (q.step())
-            rows.emplace_back(q.int64(0), q.blob(1));
-        q.reset();
-        for (const auto &[start, summary] : rows) {
-            m_db.prepare("UPDATE series_chunks SET summary=?3, sketches=zeroblob(0) WHERE "
-                         "series=?1 AND resolution=1000 AND start_ms=?2")
-                .bind(1, id)
-                .bind(2, start)
-                .bind(3, codec::packSummaries(summary))
-                .exec();
-        }
-        done += qint64(rows.size());
-        if (done >= maxRows)
-            return done; // this series may have more: not marked done
-        m_compactedBefore.insert(id, cut);
-    }
-    return done;
-}
-
-SeriesPruneResult SeriesRollups::prune(const SeriesRetention &retention, qint64 nowMs)
-{
-    SeriesPruneResult result;
-    // Whole chunks only: one goes once all of it is older than the cut.
-    result.deletedRows += deleteBefore(kSecondMs, floorTo(nowMs - retention.secondsMs, kChunkMs));
-    result.deletedRows += deleteBefore(kMinuteMs, floorTo(nowMs - retention.minutesMs, kChunkMs));
-
-    // The per-route quantile rows (what the route summary reads offline) age
-    // like the seconds; per (endpoint, route) so each delete is a key range.
-    std::vector<std::pair<QString, QString>> routes;
-    Statement &r = m_db.prepare("SELECT DISTINCT endpoint, route FROM latency_rollups");
-    while (r.step())
-        routes.emplace_back(r.text(0), r.text(1));
-    r.reset();
-    for (const auto &[endpoint, route] : routes) {
-        m_db.prepare("DELETE FROM latency_rollups WHERE endpoint=?1 AND route=?2 AND "
-                     "resolution=1000 AND second_ms<?3")
-            .bind(1, endpoint)
-            .bind(2, route)
-            .bind(3, nowMs - retention.secondsMs)
-            .exec();
-        result.deletedRows += sqlite3_changes(m_db.handle());
-    }
-
-    // Over budget: the oldest detail goes first. Freed pages are reused by
-    // later writes, so the file stops growing at about the budget.
-    for (int round = 0; retention.maxBytes > 0 && round < 1000; ++round) {
-        if (bytesInUse() <= retention.maxBytes)
-            break;
-        const qint64 sec = oldest(kSecondMs);
-        qint64 n = 0;
-        if (sec != std::numeric_limits<qint64>::max()) {
-            n = deleteBefore(kSecondMs, sec + 3600 * 1000);
-        } else {
-            const qint64 min = oldest(kMinuteMs);
-            if (min == std::numeric_limits<qint64>::max())
-                break;
-            n = deleteBefore(kMinuteMs, min + SeriesRetention::kDayMs);
-        }
-        result.deletedRows += n;
-        if (n == 0)
-            break;
-    }
-    result.bytesAfter = bytesInUse();
-    return result;
 }
 
 qint64 SeriesRollups::rowCount()

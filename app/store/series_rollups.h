@@ -1,20 +1,25 @@
 #pragma once
 
-// The SQL behind the cache's series rollups (schema version 7), run only on
+// The SQL behind the cache's series rollups (schema version 11), run only on
 // the cache's worker thread. Series are named once in `series` (endpoint,
 // route, model, variant → integer id, remembered per connection) so a rollup
 // row carries an integer, not three strings.
 //
-// Layout (store/series_rollups_codec.h): one row per series per minute and
-// resolution: at 1 s it packs that minute's seconds, at 1 min the minute.
-// Each row holds the intervals' display summaries (counts and quantiles) and,
-// apart, their lossless sketches. So a day of one series at 1 s is 1,440 row
+// Layout (store/series_rollups_codec.h): one series_chunks row per series per
+// minute and resolution: at 1 s it packs that minute's seconds, at 1 min the
+// minute. Each row holds the intervals' display summaries (counts and
+// quantiles) and their lossless sketches: a minute's beside its summary, a
+// second's in series_second_sketches, keyed minute first (secondSketchesKey)
+// so those rows lie in time order. A 1 s row's summaries are written packed
+// (store/series_summary_pack.h). So a day of one series at 1 s is 1,440 row
 // steps and no sketch decode; a route (several series) merges sketches.
-// Retention compacts 1 s rows older than SeriesRetention::sketchSecondsMs:
-// their sketches blob becomes empty and only the summaries stay (a late
-// second added to such a row keeps its summary only). Merges over them (a
-// route at 1 s, a heatmap's seconds) find nothing there: callers read the
-// minutes, whose sketches stay until the minutes' own retention.
+// Retention drops the per-second sketches older than
+// SeriesRetention::sketchSecondsMs as one key range of
+// series_second_sketches (whole pages freed), leaving the summaries as they
+// were written (a late second added to such a minute keeps its summary
+// only). Merges over them (a route at 1 s, a heatmap's seconds) find nothing
+// there: callers read the minutes, whose sketches stay until the minutes'
+// own retention.
 //
 // Seconds are immutable: a second already stored is ignored, and only
 // seconds actually inserted are merged into their minute row, so writing the
@@ -36,6 +41,12 @@ public:
     static constexpr qint64 kSecondMs = 1000;
     static constexpr qint64 kMinuteMs = 60 * 1000;
     static constexpr qint64 kChunkMs = kMinuteMs; // what one row spans
+    // series_second_sketches' key: the minute, then the series (ids below 2^24).
+    static constexpr qint64 kSeriesSpan = qint64(1) << 24;
+    static constexpr qint64 secondSketchesKey(qint64 series, qint64 minuteMs)
+    {
+        return minuteMs / kChunkMs * kSeriesSpan + series;
+    }
 
     explicit SeriesRollups(Database &db) : m_db(db) {}
     // The connection changed: ids remembered from it are void.
@@ -52,9 +63,10 @@ public:
     // day of minutes). A row goes once all of its minute is past the cut.
     // Also trims the per-route quantile table to the seconds' retention.
     SeriesPruneResult prune(const SeriesRetention &retention, qint64 nowMs);
-    // Drops the per-second sketches of rows whose minute is older than
-    // beforeMs (their summaries stay; the minutes keep their sketches), at
-    // most maxRows rows; returns how many. Fewer than maxRows: none are left.
+    // Drops the per-second sketches of minutes older than beforeMs (their
+    // summaries stay; the minutes keep their sketches): the oldest maxRows
+    // series-minutes at most, one key range; returns how many. Fewer than
+    // maxRows: none are left.
     qint64 compactSketches(qint64 beforeMs, qint64 maxRows);
     qint64 rowCount(); // every series rollup row, i.e. chunk (tests, benchmarks)
 
@@ -75,8 +87,7 @@ private:
     qint64 oldest(qint64 resolution);
 
     Database &m_db;
-    QHash<QString, qint64> m_ids;            // endpoint \x1f route \x1f model \x1f variant → id
-    QHash<qint64, qint64> m_compactedBefore; // series → rows before this are compacted
+    QHash<QString, qint64> m_ids; // endpoint \x1f route \x1f model \x1f variant → id
 };
 
 } // namespace sb::store

@@ -114,6 +114,7 @@ enum Layout : quint8
 constexpr int kScaleBias = 16;
 constexpr quint8 kEscape = 15;
 constexpr int kMaxRiceK = 31;
+constexpr int kRiceDeltas = 0x80; // in the Rice parameter byte (schema 11)
 
 // Varints written through a pointer into room reserved up front.
 char *putVarint(char *p, quint64 v)
@@ -133,29 +134,33 @@ class BitWriter
 {
 public:
     explicit BitWriter(char *p) : m_p(p) {}
-    void put(quint64 bits, int n) // n <= 56
+    // n <= 32. Whole 32-bit words go out at once (little-endian: the same
+    // bytes as one at a time), so a busy second's ~300 codes flush ~20 times.
+    void put(quint64 bits, int n)
     {
         m_acc |= bits << m_used;
         m_used += n;
-        while (m_used >= 8) {
-            *m_p++ = char(m_acc & 0xff);
-            m_acc >>= 8;
-            m_used -= 8;
+        if (m_used >= 32) {
+            const auto word = quint32(m_acc);
+            std::memcpy(m_p, &word, sizeof word);
+            m_p += sizeof word;
+            m_acc >>= 32;
+            m_used -= 32;
         }
     }
-    void rice(uint32_t c, int k)
+    void rice(quint64 c, int k)
     {
-        uint32_t q = c >> k;
-        if (q + 1 + uint32_t(k) <= 32) [[likely]] {
+        quint64 q = c >> k;
+        if (q + 1 + quint64(k) <= 32) [[likely]] {
             // One write: q ones, a zero, then the low bits.
             const quint64 low = k > 0 ? quint64(c & ((1u << k) - 1)) : 0;
             put(((quint64(1) << q) - 1) | (low << (q + 1)), int(q) + 1 + k);
             return;
         }
         for (; q > 0;) {
-            const int n = int(std::min<uint32_t>(q, 24));
+            const int n = int(std::min<quint64>(q, 24));
             put((quint64(1) << n) - 1, n);
-            q -= uint32_t(n);
+            q -= quint64(n);
         }
         put(0, 1);
         if (k > 0)
@@ -163,8 +168,10 @@ public:
     }
     char *finish()
     {
-        if (m_used > 0)
+        for (; m_used > 0; m_used -= 8) {
             *m_p++ = char(m_acc & 0xff);
+            m_acc >>= 8;
+        }
         return m_p;
     }
 
@@ -178,48 +185,105 @@ struct Sizes
 {
     std::size_t dense = 0, sparse = 0, nibble = 0, rice = 0, populated = 0;
     int riceK = 0;
+    bool riceDeltas = false; // Rice codes of the zigzagged differences of neighbouring counts
 };
 
-// The layouts' bucket bytes, in one pass (Rice at the parameter that suits
-// the mean count, and its neighbours). `total` is the buckets' sum.
+// The sparse layout's bucket bytes (a pass of its own: it follows the gaps).
+std::size_t sparseSize(const std::vector<uint32_t> &b, std::size_t populated)
+{
+    std::size_t size = varintSize(populated), gap = 0;
+    for (uint32_t c : b) {
+        if (c == 0) {
+            ++gap;
+            continue;
+        }
+        size += varintSize(gap) + varintSize(c);
+        gap = 0;
+    }
+    return size;
+}
+
+// The layouts' bucket bytes (Rice at the parameter that suits the mean
+// count, and its neighbours). `total` is the buckets' sum. One tight pass
+// over the counts; a second only when some count needs more than a nibble;
+// the sparse layout is sized only when it could be the smallest (few
+// buckets populated), otherwise it is left at the maximum.
 Sizes sizesOf(const std::vector<uint32_t> &b, quint64 total)
 {
     Sizes z;
-    std::size_t gap = 0, escapes = 0;
     const quint64 mean = b.empty() ? 0 : total / b.size();
     const int k0 = std::max(1, mean == 0 ? 0 : int(std::bit_width(mean)) - 1);
     const int k1 = std::min(kMaxRiceK, k0 + 1);
-    quint64 q[3] = {0, 0, 0}; // sum of c >> k for k0 - 1, k0, k0 + 1
+    quint64 q0 = 0, q1 = 0, q2 = 0; // sum of c >> k for k0 - 1, k0, k0 + 1
+    std::size_t populated = 0;
+    uint32_t largest = 0;
     for (uint32_t c : b) {
-        q[0] += c >> (k0 - 1);
-        q[1] += c >> k0;
-        q[2] += c >> k1;
-        if (c == 0) {
-            ++gap;
-            ++z.dense;
-            continue;
-        }
-        const std::size_t v = varintSize(c);
-        z.dense += v;
-        z.sparse += varintSize(gap) + v;
-        ++z.populated;
-        gap = 0;
-        if (c >= kEscape)
-            escapes += varintSize(c - kEscape);
+        q0 += c >> (k0 - 1);
+        q1 += c >> k0;
+        q2 += c >> k1;
+        populated += c != 0;
+        largest = std::max(largest, c);
     }
-    z.dense += varintSize(b.size());
-    z.sparse += varintSize(z.populated);
-    z.nibble = varintSize(b.size()) + (b.size() + 1) / 2 + escapes;
+    // Counts past one varint byte or a nibble (a minute's, not a busy
+    // second's 0..3): how many, in a second pass.
+    // A busy minute's counts follow a smooth curve, so their differences
+    // are smaller than they are: Rice codes of those too, at the parameter
+    // the mean difference suits and its neighbours.
+    std::size_t over7 = 0, escapes = 0, escapes7 = 0;
+    quint64 d[3] = {0, 0, 0};
+    int kd[3] = {0, 0, 0};
+    if (largest >= kEscape) {
+        quint64 zz = 0;
+        uint32_t previous = 0;
+        for (uint32_t c : b) {
+            over7 += varintSize(c) - 1;
+            if (c >= kEscape) {
+                ++escapes;
+                escapes7 += varintSize(c - kEscape) - 1;
+            }
+            zz += zigzag(qint64(c) - qint64(previous));
+            previous = c;
+        }
+        const quint64 meanDelta = zz / b.size();
+        const int m = std::max(1, meanDelta == 0 ? 0 : int(std::bit_width(meanDelta)) - 1);
+        kd[0] = m - 1;
+        kd[1] = m;
+        kd[2] = std::min(kMaxRiceK, m + 1);
+        previous = 0;
+        for (uint32_t c : b) {
+            const quint64 v = zigzag(qint64(c) - qint64(previous));
+            previous = c;
+            for (int i = 0; i < 3; ++i)
+                d[i] += v >> kd[i];
+        }
+    }
+    z.populated = populated;
+    z.dense = varintSize(b.size()) + b.size() + over7;
+    z.nibble = varintSize(b.size()) + (b.size() + 1) / 2 + escapes + escapes7;
     z.rice = std::numeric_limits<std::size_t>::max();
     const int ks[3] = {k0 - 1, k0, k1};
+    const quint64 qs[3] = {q0, q1, q2};
     for (int i = 0; i < 3; ++i) {
-        const quint64 bits = quint64(b.size()) * quint64(ks[i] + 1) + q[i];
+        const quint64 bits = quint64(b.size()) * quint64(ks[i] + 1) + qs[i];
         const std::size_t bytes = varintSize(b.size()) + 1 + std::size_t((bits + 7) / 8);
         if (bytes < z.rice) {
             z.rice = bytes;
             z.riceK = ks[i];
         }
     }
+    for (int i = 0; largest >= kEscape && i < 3; ++i) {
+        const quint64 bits = quint64(b.size()) * quint64(kd[i] + 1) + d[i];
+        const std::size_t bytes = varintSize(b.size()) + 1 + std::size_t((bits + 7) / 8);
+        if (bytes < z.rice) {
+            z.rice = bytes;
+            z.riceK = kd[i];
+            z.riceDeltas = true;
+        }
+    }
+    // Each populated bucket takes at least a gap byte and a count byte.
+    const std::size_t sparseAtLeast = varintSize(populated) + 2 * populated;
+    z.sparse = sparseAtLeast < std::min(z.dense, z.rice) ? sparseSize(b, populated)
+                                                         : std::numeric_limits<std::size_t>::max();
     return z;
 }
 
@@ -265,18 +329,36 @@ char *writeSketch(char *p, const LatencySketch &s, const Sizes &z, Layout layout
         }
     } else {
         p = putVarint(p, b.size());
-        *p++ = char(z.riceK);
+        *p++ = char(z.riceK | (z.riceDeltas ? kRiceDeltas : 0));
         BitWriter bits(p);
-        for (uint32_t c : b)
-            bits.rice(c, z.riceK);
+        const int k = z.riceK;
+        if (z.riceDeltas) {
+            // Differences can pass 32 bits: each code through the long path.
+            uint32_t previous = 0;
+            for (uint32_t c : b) {
+                bits.rice(zigzag(qint64(c) - qint64(previous)), k);
+                previous = c;
+            }
+            return bits.finish();
+        }
+        const uint32_t low = k > 0 ? (1u << k) - 1 : 0;
+        for (uint32_t c : b) {
+            const uint32_t q = c >> k;
+            if (q + 1 + uint32_t(k) > 32) [[unlikely]] {
+                bits.rice(c, k);
+                continue;
+            }
+            // q ones, a zero, then the k low bits, in one write.
+            bits.put(((quint64(1) << q) - 1) | (quint64(c & low) << (q + 1)), int(q) + 1 + k);
+        }
         p = bits.finish();
     }
     return p;
 }
 
 // Reads n Rice codes (parameter k) into counts; false when the bits run out
-// or a count exceeds 32 bits.
-bool readRice(Reader &r, int k, std::vector<uint64_t> &counts)
+// or a code exceeds `largest` (a count: 32 bits; a zigzagged difference: 33).
+bool readRice(Reader &r, int k, quint64 largest, std::vector<uint64_t> &counts)
 {
     const auto *p = reinterpret_cast<const quint8 *>(r.here());
     const quint64 totalBits = quint64(r.left()) * 8;
@@ -292,7 +374,7 @@ bool readRice(Reader &r, int k, std::vector<uint64_t> &counts)
                 break;
             }
             ++at;
-            if (++q > (quint64(std::numeric_limits<uint32_t>::max()) >> k))
+            if (++q > (largest >> k))
                 return false;
         }
         if (totalBits - at < quint64(k))
@@ -356,9 +438,23 @@ std::optional<LatencySketch> decodeSketch(const char *data, qsizetype size)
             return std::nullopt;
         counts.resize(n);
         if (layout == Rice) {
-            const int k = r.byte();
-            if (!r.ok() || k > kMaxRiceK || !readRice(r, k, counts))
+            const int head = r.byte();
+            const int k = head & ~kRiceDeltas;
+            const bool deltas = head & kRiceDeltas;
+            constexpr quint64 kMaxCount = std::numeric_limits<uint32_t>::max();
+            if (!r.ok() || k > kMaxRiceK ||
+                !readRice(r, k, deltas ? 2 * kMaxCount + 1 : kMaxCount, counts))
                 return std::nullopt;
+            qint64 previous = 0;
+            for (auto &c : counts) {
+                if (!deltas)
+                    break;
+                const qint64 now = previous + (qint64(c >> 1) ^ -qint64(c & 1));
+                if (now < 0 || now > qint64(kMaxCount))
+                    return std::nullopt;
+                c = quint64(now);
+                previous = now;
+            }
         } else if (layout == Dense) {
             for (auto &c : counts)
                 c = r.varint();

@@ -15,8 +15,11 @@
 // dense varints, sparse (gap, count) pairs, 4-bit counts with varint
 // escapes, or Rice codes (a busy second: a few hundred buckets of counts
 // 0..3 at about 2 bits each; the parameter follows the mean count, so a busy
-// minute's larger counts fit too). sum, min and max stay doubles, so a
-// decoded sketch equals the one encoded.
+// minute's larger counts fit too; since schema 11 optionally of the
+// zigzagged differences of neighbouring counts, flag 0x80 on the parameter
+// byte: a busy minute's counts follow a smooth curve, so its differences are
+// smaller than its counts). sum, min and max stay doubles, so a decoded
+// sketch equals the one encoded.
 // Decoding rejects malformed bytes (nullopt), never reads out of bounds.
 
 #include "core/series.h"

@@ -29,6 +29,7 @@
 #include "store/schema.h"
 #include "store/series_rollups.h"
 #include "store/series_rollups_codec.h"
+#include "store/series_summary_pack.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -39,6 +40,8 @@
 #include <cstdio>
 #include <random>
 #include <sqlite3.h>
+#include <stdexcept>
+#include <string>
 #include <time.h>
 
 using namespace sb;
@@ -78,12 +81,15 @@ struct Timer
     }
 };
 
+// A failed statement ends the run through main's catch, so the temporary
+// folder (GBs at the larger sizes) is removed on the way out.
 void sql(sqlite3 *db, const char *text)
 {
     char *err = nullptr;
     if (sqlite3_exec(db, text, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::fprintf(stderr, "%s: %s\n", text, err ? err : "?");
-        std::exit(1);
+        const std::string what = std::string(text) + ": " + (err ? err : "?");
+        sqlite3_free(err);
+        throw std::runtime_error(what);
     }
 }
 
@@ -161,11 +167,24 @@ int seedCache(const QString &path, int hours)
 
 } // namespace
 
+int run(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    if (argc >= 3 && QByteArray(argv[1]) == "--seed-cache")
-        return seedCache(QString::fromLocal8Bit(argv[2]), argc > 3 ? std::atoi(argv[3]) : 26);
+    try {
+        if (argc >= 3 && QByteArray(argv[1]) == "--seed-cache")
+            return seedCache(QString::fromLocal8Bit(argv[2]), argc > 3 ? std::atoi(argv[3]) : 26);
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        // run()'s QTemporaryDir is gone by now, with everything in it.
+        std::fprintf(stderr, "history_bench: %s\n", e.what());
+        return 1;
+    }
+}
+
+int run(int argc, char **argv)
+{
     const int nSeries = argc > 1 ? std::max(5, std::atoi(argv[1])) : 20;
     const int hours = argc > 2 ? std::max(1, std::atoi(argv[2])) : 24; // < 24: a profile run
     const qint64 fill = argc > 3 ? std::atoll(argv[3]) : 10'000'000;
@@ -215,11 +234,15 @@ int main(int argc, char **argv)
     std::vector<std::pair<QByteArray, QByteArray>> secondRows(60), minuteRows(60);
     {
         sqlite3_stmt *q = nullptr;
-        sqlite3_prepare_v2(db.handle(),
-                           "SELECT resolution, start_ms, summary, sketches FROM series_chunks "
-                           "WHERE series=(SELECT id FROM series WHERE model='model-0') "
-                           "AND start_ms>=?1 AND start_ms<?2",
-                           -1, &q, nullptr);
+        sqlite3_prepare_v2(
+            db.handle(),
+            "SELECT c.resolution, c.start_ms, c.summary, CASE WHEN c.resolution=1000 "
+            "THEN s.sketches ELSE c.sketches END FROM series_chunks c LEFT JOIN "
+            "series_second_sketches s ON c.resolution=1000 AND "
+            "s.id=c.start_ms/60000*16777216+c.series "
+            "WHERE c.series=(SELECT id FROM series WHERE model='model-0') "
+            "AND c.start_ms>=?1 AND c.start_ms<?2",
+            -1, &q, nullptr);
         sqlite3_bind_int64(q, 1, t0);
         sqlite3_bind_int64(q, 2, t0 + 3600 * 1000);
         while (sqlite3_step(q) == SQLITE_ROW) {
@@ -235,13 +258,25 @@ int main(int argc, char **argv)
     }
     sqlite3 *bare = nullptr;
     sqlite3_open(qPrintable(dir.filePath(QStringLiteral("bare.sqlite"))), &bare);
-    sql(bare, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-              "CREATE TABLE series_chunks (series INTEGER NOT NULL, resolution INTEGER NOT NULL,"
-              " start_ms INTEGER NOT NULL, summary BLOB NOT NULL, sketches BLOB NOT NULL,"
-              " PRIMARY KEY (series, resolution, start_ms));");
-    sqlite3_stmt *ins = nullptr;
+    // The same tables, page size and journal as the cache's.
+    const QByteArray bareSchema =
+        QStringLiteral("PRAGMA page_size=%1; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                       "CREATE TABLE series_chunks (series INTEGER NOT NULL, resolution INTEGER "
+                       "NOT NULL, start_ms INTEGER NOT NULL, summary BLOB NOT NULL, sketches BLOB "
+                       "NOT NULL, PRIMARY KEY (series, resolution, start_ms));"
+                       "CREATE TABLE series_second_sketches (id INTEGER PRIMARY KEY, sketches BLOB "
+                       "NOT NULL);")
+            .arg(db.queryInt("PRAGMA page_size"))
+            .toUtf8();
+    sql(bare, bareSchema.constData());
+    sqlite3_stmt *ins = nullptr, *insSketches = nullptr;
     sqlite3_prepare_v2(bare, "INSERT INTO series_chunks VALUES (?1,?2,?3,?4,?5)", -1, &ins,
                        nullptr);
+    sqlite3_prepare_v2(bare, "INSERT INTO series_second_sketches VALUES (?1,?2)", -1, &insSketches,
+                       nullptr);
+    auto bindBlob = [](sqlite3_stmt *st, int i, const QByteArray &b) {
+        sqlite3_bind_blob(st, i, b.constData(), int(b.size()), SQLITE_STATIC);
+    };
     Timer bareWrite;
     for (int h = 0; h < hours; ++h) {
         for (int m = 0; m < 60; ++m) {
@@ -254,18 +289,24 @@ int main(int argc, char **argv)
                     sqlite3_bind_int64(ins, 1, k + 1);
                     sqlite3_bind_int64(ins, 2, res);
                     sqlite3_bind_int64(ins, 3, at);
-                    sqlite3_bind_blob(ins, 4, blobs->first.constData(), int(blobs->first.size()),
-                                      SQLITE_STATIC);
-                    sqlite3_bind_blob(ins, 5, blobs->second.constData(), int(blobs->second.size()),
-                                      SQLITE_STATIC);
+                    bindBlob(ins, 4, blobs->first);
+                    bindBlob(ins, 5, res == 1000 ? QByteArray("") : blobs->second);
                     sqlite3_step(ins);
                     sqlite3_reset(ins);
+                    if (res != 1000)
+                        continue;
+                    sqlite3_bind_int64(insSketches, 1,
+                                       store::SeriesRollups::secondSketchesKey(k + 1, at));
+                    bindBlob(insSketches, 2, blobs->second);
+                    sqlite3_step(insSketches);
+                    sqlite3_reset(insSketches);
                 }
             }
             sql(bare, "COMMIT");
             bareWrite.stop();
         }
     }
+    sqlite3_finalize(insSketches);
     sqlite3_finalize(ins);
     const qint64 bareBytes = bytesInUse(bare);
     sqlite3_close(bare);
@@ -297,8 +338,16 @@ int main(int argc, char **argv)
                 .arg(copy)
                 .arg(firstId)
                 .toUtf8();
+        const QByteArray copySketchesSql =
+            QStringLiteral("INSERT INTO series_second_sketches SELECT id + %1, sketches FROM "
+                           "series_second_sketches WHERE id % %2 < %3")
+                .arg(firstId * (copy + 1) - 1)
+                .arg(store::SeriesRollups::kSeriesSpan)
+                .arg(firstId)
+                .toUtf8();
         sql(db.handle(), "BEGIN");
         sql(db.handle(), copySql.constData());
+        sql(db.handle(), copySketchesSql.constData());
         sql(db.handle(), seriesSql.constData());
         sql(db.handle(), "COMMIT");
         stored += rows;
@@ -403,6 +452,15 @@ int main(int argc, char **argv)
         Clock::time_point c0 = Clock::now();
         const QByteArray z1 = qCompress(sketches, 1);
         const double z1Ms = msSince(c0);
+        const QByteArray entries = store::rollup_codec::unpackSummaries(summary);
+        c0 = Clock::now();
+        qsizetype inflated = 0;
+        for (int i = 0; i < 1000; ++i)
+            inflated += store::rollup_codec::unpackSummaries(summary).size();
+        std::printf("a 1 s row's summaries: %lld B stored, %lld B unpacked; unpacking takes %.1f "
+                    "us\n",
+                    static_cast<long long>(summary.size()), static_cast<long long>(entries.size()),
+                    msSince(c0) * 1000 / 1000 + 0 * double(inflated));
         std::printf("zlib of one chunk: sketches %lld B -> %lld B (level 1, %.2f ms) / %lld B "
                     "(level 9); summaries %lld B -> %lld B (level 9)\n",
                     static_cast<long long>(sketches.size()), static_cast<long long>(z1.size()),

@@ -4,6 +4,7 @@
 //
 //   fuzz_seeds <corpus root>    (makes <root>/sketch, cache_codec, template, conflict, …)
 
+#include "../support/deflated_summaries.h"
 #include "client/profile_file.h"
 #include "core/event_bundle.h"
 #include "core/latency_sketch.h"
@@ -11,6 +12,7 @@
 #include "replay/recording_file.h"
 #include "store/codec.h"
 #include "store/series_rollups_codec.h"
+#include "store/series_summary_pack.h"
 #include "switchboard/v1/common.pb.h"
 #include "ui/prompts/version_draft.h"
 
@@ -70,7 +72,8 @@ void sketches(const fs::path &dir)
 }
 
 // Chunk codec inputs start with the byte that picks what follows (see
-// series_chunk_fuzz.cpp): 0 a sketch, 1 a sketches blob, 2 a summary blob.
+// series_chunk_fuzz.cpp): 0 a sketch, 1 a sketches blob, 2 a summary blob,
+// 3 a stored (maybe packed) summary blob.
 // Sketches of each bucket layout: sparse, Rice, nibble, dense.
 void chunks(const fs::path &dir)
 {
@@ -100,6 +103,11 @@ void chunks(const fs::path &dir)
     }
     write(dir, n++, '\1' + sketchBlob.toStdString());
     write(dir, n++, '\2' + summaryBlob.toStdString());
+    // 3: a stored summaries blob, packed (a second's row as written) and not.
+    write(dir, n++, '\3' + codec::packSummaries(summaryBlob).toStdString());
+    write(dir, n++, '\3' + summaryBlob.toStdString());
+    // and in schema 10's deflate layout
+    write(dir, n++, '\3' + sb::test::deflatedSummaries(summaryBlob).toStdString());
 }
 
 // Cache codec inputs start with the byte that picks the codec (see

@@ -5,10 +5,14 @@
 // summary blob (entries of counts and quantiles). Whatever decodes must
 // behave: a sketch re-encodes to one that decodes equal, with ordered
 // quantiles inside [min, max]; a summary re-encodes to the same bytes as
-// its own re-encoding; entries come back ascending, inside the blob.
+// its own re-encoding; entries come back ascending, inside the blob; 3 a
+// stored summaries blob (store/series_summary_pack.h): what unpacks stays
+// within kMaxUnpacked and parses like any summaries blob, and an unpacked
+// blob (never starting with 0xff) comes back from packing exactly.
 
 #include "fuzz_require.h"
 #include "store/series_rollups_codec.h"
+#include "store/series_summary_pack.h"
 
 #include <cmath>
 #include <cstring>
@@ -78,6 +82,23 @@ void entries(const QByteArray &blob, bool sketches)
     require(again && again->size() == parsed->size(), "entries rebuild");
 }
 
+void packed(const QByteArray &stored)
+{
+    const QByteArray entriesBlob = codec::unpackSummaries(stored);
+    require(entriesBlob.size() <= codec::kMaxUnpacked, "unpacked within its bound");
+    const bool isPacked = !stored.isEmpty() && (stored.front() == codec::kPacked ||
+                                                stored.front() == codec::kZlibPacked);
+    if (isPacked)
+        entries(entriesBlob, false);
+    else
+        require(entriesBlob == stored, "an unpacked blob reads as it is");
+    if (stored.isEmpty() || isPacked || stored.size() > codec::kMaxUnpacked)
+        return;
+    const QByteArray again = codec::packSummaries(stored);
+    require(again.size() <= stored.size(), "packing never grows a blob");
+    require(codec::unpackSummaries(again) == stored, "unpack(pack(b)) == b");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -85,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     const QByteArray rest(reinterpret_cast<const char *>(data) + 1, qsizetype(size - 1));
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
     case 0:
         if (const auto s = codec::decodeSketch(rest.constData(), rest.size()))
             checkSketch(*s);
@@ -93,8 +114,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 1:
         entries(rest, true);
         break;
-    default:
+    case 2:
         entries(rest, false);
+        break;
+    default:
+        packed(rest);
         break;
     }
     return 0;

@@ -146,6 +146,34 @@ TEST(LatencyRetention, WhatTheUserTypesIsCheckedSavedAndRestored)
     EXPECT_EQ(loadRetention(settings).minutesMs, SeriesRetention{}.minutesMs); // damaged: defaults
 }
 
+TEST(LatencyRetention, AFourthPartSaysHowLongThePerSecondSketchesStay)
+{
+    QString why;
+    const auto two = parseRetention(QStringLiteral("7d,90d,2GiB,2d"), &why);
+    ASSERT_TRUE(two) << why.toStdString();
+    EXPECT_EQ(two->sketchSecondsMs, 2 * SeriesRetention::kDayMs);
+    EXPECT_EQ(two->secondsMs, 7 * SeriesRetention::kDayMs);
+    EXPECT_EQ(retentionSpec(*two), QStringLiteral("7d,90d,2GiB,2d"));
+    // Three parts keep the default day; 0 (or as long as the seconds) keeps them all along.
+    EXPECT_EQ(parseRetention(QStringLiteral("7d,90d,2GiB"), &why)->sketchSecondsMs,
+              SeriesRetention::kDayMs);
+    const auto all = parseRetention(QStringLiteral("3d,90d,0,0"), &why);
+    ASSERT_TRUE(all) << why.toStdString();
+    EXPECT_EQ(all->sketchSecondsMs, 0);
+    EXPECT_EQ(retentionSpec(*all), QStringLiteral("3d,90d,0,0"));
+    EXPECT_EQ(parseRetention(QStringLiteral("3d,90d,0,5d"), &why)->sketchSecondsMs, 0);
+    for (const char *bad : {"7d,90d,2GiB,2x", "7d,90d,2GiB,10s", "7d,90d,2GiB,1d,1d"}) {
+        why.clear();
+        EXPECT_FALSE(parseRetention(QString::fromLatin1(bad), &why)) << bad;
+        EXPECT_TRUE(why.contains(QStringLiteral("SKETCHES"))) << why.toStdString();
+    }
+    // Saved and restored with the rest.
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    saveRetention(settings, *two);
+    EXPECT_EQ(loadRetention(settings).sketchSecondsMs, 2 * SeriesRetention::kDayMs);
+}
+
 int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
