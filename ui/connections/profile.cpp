@@ -3,6 +3,9 @@
 #include "ui/common/palette.h"
 
 #include <QColor>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
 #include <QSettings>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -20,6 +23,18 @@ QColor environmentColor(Environment e)
         break;
     }
     return palette::dev();
+}
+
+QIcon environmentSwatch(Environment e)
+{
+    QPixmap pm(14, 14);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setBrush(environmentColor(e));
+    p.setPen(Qt::NoPen);
+    p.drawRoundedRect(QRectF(1, 1, 12, 12), 3, 3);
+    return QIcon(pm);
 }
 
 namespace profile_store {

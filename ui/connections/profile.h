@@ -13,11 +13,14 @@
 #include <vector>
 
 class QColor;
+class QIcon;
 class QSettings;
 
 namespace sb {
 
 QColor environmentColor(Environment e);
+// A small rounded square of that colour, as lists of profiles show it.
+QIcon environmentSwatch(Environment e);
 
 // What a session connected through `p` is: its name, the key its cache rows
 // are kept under (the endpoint; "sim" for the console's in-process sim),

@@ -232,7 +232,7 @@ void ProfileManagerDialog::refreshList()
     const QSignalBlocker block(m_list);
     m_list->clear();
     for (const auto &p : m_profiles) {
-        auto *item = new QListWidgetItem(swatch(environmentColor(p.environment)), p.name, m_list);
+        auto *item = new QListWidgetItem(environmentSwatch(p.environment), p.name, m_list);
         item->setToolTip(QStringLiteral("%1\n%2").arg(p.endpoint, p.summary()));
     }
     if (m_row >= 0)

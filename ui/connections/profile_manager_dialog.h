@@ -59,7 +59,6 @@ signals:
 
 private:
     // profile_manager_form.cpp: the Service tab's form.
-    static QIcon swatch(const QColor &c);
     void buildForm(QWidget *form);
     void select(int row);
     void load(const ConnectionProfile &p);

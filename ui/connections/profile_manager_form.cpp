@@ -15,7 +15,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
-#include <QPainter>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QToolButton>
@@ -37,18 +36,6 @@ QWidget *withBrowse(QLineEdit *edit, QToolButton *button)
 
 } // namespace
 
-QIcon ProfileManagerDialog::swatch(const QColor &c)
-{
-    QPixmap pm(14, 14);
-    pm.fill(Qt::transparent);
-    QPainter p(&pm);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setBrush(c);
-    p.setPen(Qt::NoPen);
-    p.drawRoundedRect(QRectF(1, 1, 12, 12), 3, 3);
-    return QIcon(pm);
-}
-
 void ProfileManagerDialog::buildForm(QWidget *form)
 {
     auto *f = new QFormLayout(form);
@@ -58,7 +45,7 @@ void ProfileManagerDialog::buildForm(QWidget *form)
     m_endpoint->setPlaceholderText(QStringLiteral("switchboard.example.com:443"));
     m_environment->setObjectName(QStringLiteral("profileEnvironment"));
     for (Environment e : {Environment::Dev, Environment::Staging, Environment::Prod})
-        m_environment->addItem(swatch(environmentColor(e)),
+        m_environment->addItem(environmentSwatch(e),
                                e == Environment::Prod      ? tr("prod (production)")
                                : e == Environment::Staging ? tr("staging")
                                                            : tr("dev"),

@@ -7,8 +7,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QPainter>
-#include <QPixmap>
 #include <QVBoxLayout>
 
 namespace sb {
@@ -17,18 +15,6 @@ namespace {
 
 constexpr int kProfileRole = Qt::UserRole + 1;
 const QString kManage = QStringLiteral("\x01manage");
-
-QIcon swatch(const QColor &c)
-{
-    QPixmap pm(14, 14);
-    pm.fill(Qt::transparent);
-    QPainter p(&pm);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setBrush(c);
-    p.setPen(Qt::NoPen);
-    p.drawRoundedRect(QRectF(1, 1, 12, 12), 3, 3);
-    return QIcon(pm);
-}
 
 } // namespace
 
@@ -84,7 +70,7 @@ void QuickSwitcher::refilter()
             text += tr("   (this window)");
         else if (m_open.contains(p.name))
             text += tr("   (open)");
-        auto *item = new QListWidgetItem(swatch(environmentColor(p.environment)), text, m_list);
+        auto *item = new QListWidgetItem(environmentSwatch(p.environment), text, m_list);
         item->setData(kProfileRole, p.name);
         item->setToolTip(p.summary());
         if (p.environment == Environment::Prod) {
