@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 #include <sqlite3.h>
 
 namespace sb::store {
@@ -306,7 +307,8 @@ void SeriesRollups::readSummaries(qint64 id, qint64 resolution, const SeriesQuer
 }
 
 void SeriesRollups::mergeRange(qint64 id, qint64 resolution, const SeriesQuery &q,
-                               std::map<qint64, SeriesAggregate> &merged)
+                               std::map<qint64, SeriesAggregate> &merged,
+                               std::set<qint64> *compacted)
 {
     Statement &r = m_db.prepare(kSelectBoth);
     r.bind(1, id).bind(2, resolution).bind(3, floorTo(q.fromMs, kChunkMs)).bind(4, q.toMs);
@@ -317,6 +319,10 @@ void SeriesRollups::mergeRange(qint64 id, qint64 resolution, const SeriesQuery &
             const qint64 t = start + slot * resolution;
             if (t < q.fromMs || t >= q.toMs)
                 continue;
+            if (!s.sketches.data && compacted) {
+                compacted->insert(start); // the whole row is summaries only
+                break;
+            }
             if (const auto a = aggregateOf(s))
                 merged[t].merge(*a);
         }
@@ -355,11 +361,30 @@ std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
         return out;
     }
     std::map<qint64, SeriesAggregate> merged;
+    std::set<qint64> compacted; // minutes whose seconds kept no sketches
     for (qint64 id : ids)
-        mergeRange(id, resolution, q, merged);
-    out.reserve(merged.size());
-    for (const auto &[t, a] : merged)
-        out.push_back(SeriesStore::summarize(t, resolution, a));
+        mergeRange(id, resolution, q, merged, resolution == kSecondMs ? &compacted : nullptr);
+    out.reserve(merged.size() + compacted.size());
+    for (const auto &[t, a] : merged) {
+        if (!compacted.count(floorTo(t, kChunkMs))) // else the minute stands for it
+            out.push_back(SeriesStore::summarize(t, resolution, a));
+    }
+    if (compacted.empty())
+        return out;
+    // A route's seconds there cannot be merged any more: its minute, whole
+    // (one point of 60 s, which may start before fromMs), so the range has no hole.
+    for (const qint64 minute : compacted) {
+        SeriesQuery one = q;
+        one.fromMs = minute;
+        one.toMs = minute + kMinuteMs;
+        std::map<qint64, SeriesAggregate> whole;
+        for (qint64 id : ids)
+            mergeRange(id, kMinuteMs, one, whole, nullptr);
+        if (auto it = whole.find(minute); it != whole.end())
+            out.push_back(SeriesStore::summarize(minute, kMinuteMs, it->second));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const SeriesPoint &a, const SeriesPoint &b) { return a.timeMs < b.timeMs; });
     return out;
 }
 

@@ -17,9 +17,10 @@
 // SeriesRetention::sketchSecondsMs as one key range of
 // series_second_sketches (whole pages freed), leaving the summaries as they
 // were written (a late second added to such a minute keeps its summary
-// only). Merges over them (a route at 1 s, a heatmap's seconds) find nothing
-// there: callers read the minutes, whose sketches stay until the minutes'
-// own retention.
+// only). A route read at 1 s gets such a minute as one point of 60 s (the
+// merge of its series' minute rows, whose sketches stay until the minutes'
+// own retention), so it has no hole; a heatmap's seconds find nothing there:
+// callers read the minutes.
 //
 // Seconds are immutable: a second already stored is ignored, and only
 // seconds actually inserted are merged into their minute row, so writing the
@@ -32,6 +33,7 @@
 
 #include <QHash>
 #include <map>
+#include <set>
 
 namespace sb::store {
 
@@ -53,7 +55,8 @@ public:
     void forget() { m_ids.clear(); }
 
     void appendSeconds(const QString &endpoint, const std::vector<SeriesRollup> &seconds);
-    // Ascending by time; one point per interval (a route's series merged).
+    // Ascending by time; one point per interval (a route's series merged; at
+    // 1 s, a minute whose seconds lost their sketches comes as one 60 s point).
     std::vector<SeriesPoint> load(const SeriesQuery &query);
     // The latency sketches of the query's intervals (a route's series merged), ascending.
     TimedSketches loadSketches(const SeriesQuery &query);
@@ -77,8 +80,10 @@ private:
     void mergeMinute(qint64 id, qint64 minuteMs, const SeriesAggregate &part);
     void readSummaries(qint64 id, qint64 resolution, const SeriesQuery &q,
                        std::vector<SeriesPoint> &out);
+    // Merges the series' intervals in the range into `merged`; a row without
+    // sketches (compacted) adds its minute's start to *compacted instead.
     void mergeRange(qint64 id, qint64 resolution, const SeriesQuery &q,
-                    std::map<qint64, SeriesAggregate> &merged);
+                    std::map<qint64, SeriesAggregate> &merged, std::set<qint64> *compacted);
     qint64 idFor(const QString &endpoint, const SeriesKey &key);
     std::vector<qint64> idsFor(const SeriesQuery &query);
     std::vector<qint64> allIds();

@@ -310,4 +310,47 @@ TEST_F(SeriesRollupsTest, SketchesOlderThanADayGoButTheirSecondsAndMinutesStay)
     EXPECT_EQ(twice->compactedRows, 0);
 }
 
+TEST_F(SeriesRollupsTest, ARouteAtOneSecondReadsCompactedMinutesAsWholeMinutes)
+{
+    // Three minutes of a route's two series two days ago (an old incident),
+    // and two recent minutes that keep their per-second sketches.
+    const qint64 later = kBase + 2 * SeriesRetention::kDayMs;
+    const auto oldA = seconds(kChatA, kBase, 180, 80.0, 1);
+    const auto oldB = seconds(kChatB, kBase, 180, 900.0, 2);
+    m_cache.appendSeriesSeconds(kSim, oldA);
+    m_cache.appendSeriesSeconds(kSim, oldB);
+    m_cache.appendSeriesSeconds(kSim, seconds(kChatA, later, 120, 80.0, 3));
+    m_cache.appendSeriesSeconds(kSim, seconds(kChatB, later, 120, 900.0, 4));
+    const auto minutes =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 180'000, Resolution::Minute, true));
+    ASSERT_TRUE(minutes);
+    ASSERT_EQ(minutes->size(), 3u);
+    const auto pruned = pruneSeries(m_cache, SeriesRetention{}, later + 180'000);
+    ASSERT_TRUE(pruned);
+    ASSERT_EQ(pruned->compactedRows, 6); // two series x three old minutes
+
+    // The old range at 1 s (what an incident export of it asks): each minute
+    // whole, as the merge of both series, not a hole.
+    const auto old =
+        loadSeries(m_cache, query(kChatA, kBase, kBase + 180'000, Resolution::Second, true));
+    ASSERT_TRUE(old);
+    EXPECT_EQ(*old, *minutes);
+    // From the middle of the old minutes to the recent ones: the minute that
+    // holds the start comes whole, then the rest, then every recent second.
+    const auto across = loadSeries(
+        m_cache, query(kChatA, kBase + 90'000, later + 120'000, Resolution::Second, true));
+    ASSERT_TRUE(across);
+    ASSERT_EQ(across->size(), 2u + 120u);
+    EXPECT_EQ((*across)[0], (*minutes)[1]);
+    EXPECT_EQ((*across)[1], (*minutes)[2]);
+    EXPECT_EQ((*across)[2].timeMs, later);
+    EXPECT_EQ((*across)[2].durationMs, 1000);
+    EXPECT_EQ(across->back().timeMs, later + 119'000);
+    // One series still reads its old seconds one by one.
+    const auto one =
+        loadSeries(m_cache, query(kChatB, kBase, kBase + 180'000, Resolution::Second, false));
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->size(), 180u);
+}
+
 } // namespace sb::test

@@ -177,6 +177,35 @@ TEST(LatencyChartHistory, MinuteHistoryIsDrawnAsStepsOverTheirWholeMinute)
         << legend->text().toStdString();
 }
 
+// What an incident export of an old range hands the chart: whole minutes
+// (where the cache keeps no per-second merge of a route) then seconds. Each
+// minute is drawn as a step over its minute, not as a lone dot.
+TEST(LatencyChartHistory, MinutesGivenWithSecondsAreDrawnAsMinutes)
+{
+    Shown s;
+    const QString id = QStringLiteral("1");
+    std::vector<SeriesPoint> points = run(kT0 - 5 * 60'000, 5, 1000, 60'000);
+    const auto secs = run(kT0, 60, 100);
+    points.insert(points.end(), secs.begin(), secs.end());
+    s.chart.setSeries(id, QStringLiteral("chat · a"), points);
+    EXPECT_EQ(s.chart.minuteCount(id), 5u);
+    s.chart.setVisibleRangeMs(kT0 - 6 * 60'000, kT0 + 60'000);
+    const QImage img = s.render();
+    const QColor c = s.chart.colorOf(id);
+    QCPAxis *y = s.chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atLeft);
+    const auto at = [&](qint64 ms, double value) {
+        const int px = int(s.x()->coordToPixel(double(ms) / 1000));
+        const int py = int(std::lround(y->coordToPixel(value)));
+        return pixelsOf(img, c, QRect(px, py - 1, 1, 3)) > 0;
+    };
+    for (int m = 0; m < 5; ++m) {
+        const qint64 start = kT0 - (5 - m) * 60'000;
+        EXPECT_TRUE(at(start + 15'000, 1000)) << "minute " << m << " not drawn across";
+        EXPECT_TRUE(at(start + 45'000, 1000)) << "minute " << m << " not drawn across";
+    }
+    EXPECT_TRUE(at(kT0 + 30'000, 100)) << "the seconds after the minutes are not drawn";
+}
+
 TEST(LatencyChartHistory, TheTimeAxisIsLocalTimeAndSaysSo)
 {
     Shown s;

@@ -329,15 +329,27 @@ void LatencyChart::addPoints(Series &s, const std::vector<SeriesPoint> &points, 
     std::vector<double> keys;
     std::vector<double> values[NB_LINES];
     keys.reserve(points.size());
+    bool minutes = false;
     for (const auto &p : points) {
         if (!s.points.empty() && p.timeMs <= s.points.back().timeMs)
             continue; // the graphs only grow to the right
+        if (p.durationMs >= 60'000) {
+            // A whole minute (older history where the cache keeps no merge
+            // per second): drawn as one, before the first second.
+            if (s.points.empty() && (s.minutes.empty() || p.timeMs > s.minutes.back().timeMs)) {
+                s.minutes.push_back(p);
+                minutes = true;
+            }
+            continue;
+        }
         s.points.push_back(p);
         keys.push_back(double(p.timeMs) / 1000.0);
         for (int l = 0; l < NB_LINES; ++l)
             values[l].push_back(lineValue(l, p));
     }
-    if (keys.empty() && !replace)
+    if (minutes)
+        redraw(s, Resolution::Minute);
+    if (keys.empty() && !replace && !minutes)
         return;
     for (int l = 0; l < NB_LINES; ++l)
         s.graphs[l]->addData(DecimatedGraph::Resolution::Fine, keys, values[l]);

@@ -84,7 +84,8 @@ public:
     ~LatencyChart() override;
 
     // Replaces (or adds) a series: `id` identifies it, `label` names it (and
-    // picks its colour). Points ascending by time.
+    // picks its colour). Points ascending by time; whole minutes (durationMs
+    // 60 000) before the first second are drawn as minutes.
     void setSeries(const QString &id, const QString &label, const std::vector<SeriesPoint> &points);
     // Appends points newer than the series' newest (older ones are dropped).
     void appendPoints(const QString &id, const std::vector<SeriesPoint> &points);
