@@ -1,9 +1,10 @@
 #pragma once
 
-// What the cache keeps of the series store: one row per series per second
-// and per minute, holding counts and the serialized latency and TTFT
-// sketches (never quantiles, which cannot be merged into longer intervals).
-// A minute row is the merge of its seconds' sketches. Retention says how long
+// What the cache keeps of the series store: per series, every second and
+// every minute with its counts and serialized latency and TTFT sketches
+// (quantiles are kept only as display summaries: they cannot be merged into
+// longer intervals; store/series_rollups.h has the row layout). A minute is
+// the merge of its seconds' sketches. Retention says how long
 // each resolution is kept and how large the rows may grow in all; a query
 // names one series or, with model and variant left open, a whole route (the
 // matching series merged second by second or minute by minute).
@@ -35,9 +36,9 @@ struct SeriesRetention
     // Per-second sketches kept this long. Older seconds keep their summaries
     // (counts and quantiles: what a series' chart draws, still per second);
     // merges over them (a route's chart, the heatmap) read the minutes, which
-    // keep their sketches. A busy series-second's 279 B drops to ~35 B of
-    // payload (~69 B of pages in use: the shrunk rows leave their pages half
-    // empty), so 2 GiB holds ~4 days of 50 busy series, not yet 7.
+    // keep their sketches. A busy series-second's 279 B drops to ~32 B of
+    // pages in use (schema v11, history_bench), so 2 GiB holds ~8.5 days of
+    // 50 busy series.
     qint64 sketchSecondsMs = kDayMs;
 };
 

@@ -197,3 +197,26 @@ TEST_F(LatencyCachedHistory,
         page.grab().save(shots + QStringLiteral("/three-days-back-minutes.png"));
     }
 }
+
+TEST_F(LatencyCachedHistory, JumpingBackTwoDaysThenForwardADayFindsNoHole)
+{
+    SeriesRetention retention = controller.retention();
+    retention.sketchSecondsMs = 3 * SeriesRetention::kDayMs; // seconds keep their sketches
+    controller.setRetention(retention);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 twoDays = (now - 2 * SeriesRetention::kDayMs) / 60'000 * 60'000;
+    const qint64 oneDay = (now - SeriesRetention::kDayMs) / 60'000 * 60'000;
+    cache.appendSeriesSeconds(QStringLiteral("sim"), bimodal(key, twoDays));
+    cache.appendSeriesSeconds(QStringLiteral("sim"), bimodal(key, oneDay));
+
+    // Straight to two days ago (a range typed in, or a long drag)...
+    const auto first = scrollTo(twoDays - 10 * 60'000, twoDays + 30 * 60'000, 600);
+    ASSERT_FALSE(first.empty());
+    EXPECT_EQ(first.front().timeMs, twoDays);
+    // ...then forward to yesterday: its stretch is drawn too, not a blank chart.
+    const auto second = scrollTo(oneDay - 10 * 60'000, oneDay + 30 * 60'000, 600);
+    ASSERT_FALSE(second.empty());
+    EXPECT_EQ(second.front().timeMs, oneDay);
+    EXPECT_EQ(second.size(), 20u * 60u);
+    EXPECT_GT(second.front().p99, 1500.0f);
+}

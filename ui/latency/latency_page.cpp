@@ -271,10 +271,13 @@ void LatencyPage::requestHistory(qint64 fromMs, qint64 toMs)
     auto &asked = m_askedFrom[res == Resolution::Minute ? 1 : 0];
     // A margin of a quarter span, so a slow drag does not ask per step.
     const qint64 need = fromMs - span / 4;
+    // What is held stays one stretch up to now: a jump back loads everything
+    // between it and what is held (seconds up to a day for a route, as its
+    // minutes beyond), so scrolling forward again never meets a hole.
+    const qint64 now = clock::nowMs();
     for (const QString &id : m_chart->seriesIds()) {
-        qint64 upto = toMs;
-        if (const qint64 oldest = m_chart->oldestMs(id); oldest > 0)
-            upto = std::min(upto, oldest);
+        const qint64 oldest = m_chart->oldestMs(id);
+        qint64 upto = oldest > 0 ? oldest : std::max(toMs, now);
         if (auto it = asked.constFind(id); it != asked.constEnd())
             upto = std::min(upto, it.value());
         if (need >= upto)
