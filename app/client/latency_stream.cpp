@@ -548,6 +548,12 @@ void LatencyStream::startCall()
     if (decoder.lastSequence() > 0) {
         req.set_resume_after_sequence(decoder.lastSequence());
         req.set_stream_epoch(decoder.epoch());
+    } else {
+        // A fresh run: recent seconds first, so complete ones show at once.
+        // Not on a resume: one the service honours ignores it, and after a
+        // restart the backfill would land mostly in seconds this run has
+        // already closed (counted as late samples, a warning).
+        req.set_backfill_seconds(kBackfillSeconds);
     }
     auto *reactor = new Reactor(m_shared, m_pipeline, m_guard, m_active, channel, std::move(req),
                                 m_generation, this);

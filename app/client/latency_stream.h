@@ -166,6 +166,15 @@ public:
     static constexpr int kMaxDrainsPerSecond = 30;
     // Parsed batches waiting for the decode thread, at most.
     static constexpr std::size_t kMaxQueuedBatches = 4;
+    // Seconds of recent batches a fresh subscription asks the service to
+    // send first (StreamLatencyRequest.backfill_seconds). The oldest of them
+    // starts inside a second (partial, not shown) and the newest second is
+    // still open, so 3 s leaves two complete seconds: the older closes at
+    // once, the newer as soon as 250 ms of the current second have arrived.
+    // The console thus shows live numbers right after connecting instead of
+    // waiting ~1.25-2.25 s for a whole new second. A service that predates
+    // the field just starts live, as before.
+    static constexpr quint32 kBackfillSeconds = 3;
 
 signals:
     void pointsReady(const std::vector<sb::RoutePoint> &points);

@@ -88,6 +88,16 @@ std::shared_ptr<const Batch> Telemetry::nextAfter(uint64_t cursor)
     return index < m_ring.size() ? m_ring[size_t(index)] : nullptr;
 }
 
+uint64_t Telemetry::cursorSince(int64_t sinceUs)
+{
+    std::lock_guard lock(m_mutex);
+    // Base times grow with the sequence (one tick after another), so the ring
+    // is sorted by them.
+    auto it = std::partition_point(m_ring.begin(), m_ring.end(),
+                                   [&](const auto &b) { return b->baseUs < sinceUs; });
+    return it == m_ring.end() ? m_nextSequence - 1 : (*it)->sequence - 1;
+}
+
 uint64_t Telemetry::latestSequence()
 {
     std::lock_guard lock(m_mutex);
@@ -335,7 +345,15 @@ public:
         uint64_t cursor = latest; // live: from the next batch on
         bool resumed = false;
         const uint64_t after = req->resume_after_sequence();
-        if (after != 0 && req->stream_epoch() == t.epoch()) {
+        const bool honourResume = after != 0 && req->stream_epoch() == t.epoch();
+        if (!honourResume && req->backfill_seconds() > 0) {
+            // A fresh start first replays what the ring keeps of the last N
+            // seconds (capped at what it keeps), then goes on live.
+            const int64_t backUs = std::min<int64_t>(int64_t(req->backfill_seconds()) * 1000000,
+                                                     Telemetry::kKeepMicros);
+            cursor = t.cursorSince(nowMicros() - backUs);
+        }
+        if (honourResume) {
             if (after > latest && !mutated(Mutation::ResumeAheadAccepted))
                 return failStream<pb::StreamLatencyResponse>(
                     invalid("resume_after_sequence: " + std::to_string(after) +

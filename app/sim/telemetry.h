@@ -65,6 +65,10 @@ public:
     // The batch after `cursor`, the oldest one if `cursor` fell out of the
     // ring, or null when there is nothing new yet.
     std::shared_ptr<const Batch> nextAfter(uint64_t cursor);
+    // The cursor from which nextAfter() yields the oldest kept batch whose
+    // base time is at or after `sinceUs` (a backfill's start); the latest
+    // sequence when no kept batch is that recent.
+    uint64_t cursorSince(int64_t sinceUs);
     uint64_t latestSequence();
     uint64_t oldestSequence(); // 0 when empty
 

@@ -13,10 +13,12 @@
 #include "sim/sim_server.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QTest>
 #include <gtest/gtest.h>
 #include <memory>
+#include <set>
 
 using namespace sb;
 
@@ -215,6 +217,68 @@ TEST(LatencyStream, DeliversPerSecondPointsAndFinishesOnceOnStop)
     QTest::qWait(300);
     EXPECT_EQ(finished.count(), 1);
     EXPECT_EQ(stream.stats().duplicates, 0u);
+}
+
+// Connecting to a service that has been running a while shows complete
+// seconds at once: the stream asks for a backfill of recent batches, so the
+// first closed second it hands over ended before we connected (live only, it
+// would be the first whole second after connecting, ~1.25-2.25 s later).
+TEST(LatencyStream, FirstCompleteSecondsArriveRightAfterConnecting)
+{
+    auto sim = startSim();
+    QTest::qWait(3500); // the service has history to offer
+    Connection c;
+    c.connectTo(QString::fromStdString(sim->address()));
+    ASSERT_TRUE(waitReady(c));
+    LatencyStream stream(&c);
+    std::vector<SeriesUpdate> updates;
+    QObject::connect(&stream, &LatencyStream::seriesPointsReady,
+                     [&](const SeriesUpdate &u) { updates.push_back(u); });
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    stream.start();
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (const auto &u : updates) {
+                if (!u.seconds.empty())
+                    return true;
+            }
+            return false;
+        },
+        10000));
+    qint64 firstSecond = 0;
+    for (const auto &u : updates) {
+        if (!u.seconds.empty()) {
+            firstSecond = u.seconds.front().secondMs;
+            break;
+        }
+    }
+    EXPECT_LE(firstSecond + 1000, startedMs)
+        << "the first complete second ended " << (firstSecond + 1000 - startedMs)
+        << " ms after connecting: it waited for a live second";
+    // It is a whole second of traffic (3,000 requests/s), not a partial one.
+    quint64 requests = 0;
+    for (const auto &u : updates) {
+        for (const auto &s : u.seconds) {
+            if (s.secondMs == firstSecond)
+                requests += s.aggregate.count;
+        }
+    }
+    EXPECT_GT(requests, 2400u);
+    EXPECT_LT(requests, 3600u);
+
+    // Backfill and live join without a batch or a second twice.
+    QTest::qWait(1500);
+    std::set<std::pair<SeriesId, qint64>> seen;
+    for (const auto &u : updates) {
+        for (const auto &s : u.seconds)
+            EXPECT_TRUE(seen.insert({s.series, s.secondMs}).second)
+                << "series " << s.series << " second " << s.secondMs << " delivered twice";
+    }
+    const auto st = stream.stats();
+    EXPECT_EQ(st.duplicates, 0u);
+    EXPECT_EQ(st.gaps, 0u);
+    EXPECT_EQ(st.rejects.total(), 0u);
+    stream.stop();
 }
 
 TEST(LatencyStream, ReconnectsAfterServiceRestartAndReportsTheGap)

@@ -158,6 +158,110 @@ TEST_F(SimTelemetry, RouteFilterKeepsOnlyThatRoute)
     EXPECT_EQ(failed->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+int64_t baseUs(const pb::StreamLatencyResponse &r)
+{
+    return r.base_time().seconds() * 1000000 + r.base_time().nanos() / 1000;
+}
+
+int64_t wallUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// A fresh subscription that asks for backfill_seconds first gets the batches
+// of the last N seconds, oldest first, numbered as they were, and then the
+// live ones without a gap; one that asks for 0 starts live as before.
+TEST_F(SimTelemetry, BackfillSendsTheLastSecondsFirstThenGoesLive)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(2600)); // let the ring fill
+    const int64_t asked = wallUs();
+    pb::StreamLatencyRequest req;
+    req.set_backfill_seconds(2);
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamLatency(c.get(), req);
+    pb::StreamLatencyResponse r;
+    ASSERT_TRUE(reader->Read(&r));
+    EXPECT_FALSE(r.resumed());
+    EXPECT_GT(r.dictionary_size(), 0);
+    const int64_t first = baseUs(r);
+    // The sim looked at its clock after `asked`: nothing older than 2 s
+    // before it, and (a batch every 20 ms) the oldest one close to that.
+    EXPECT_GE(first, asked - 2000000);
+    EXPECT_LE(first, asked - 1500000)
+        << "the first batch is " << (asked - first) / 1000 << " ms old: no backfill";
+    uint64_t prev = r.sequence();
+    int64_t prevBase = first;
+    int past = 1;
+    // Through the backfill into batches made after the request.
+    while (baseUs(r) < asked + 200000) {
+        ASSERT_TRUE(reader->Read(&r));
+        EXPECT_EQ(r.sequence(), prev + 1) << "backfill and live join without gap or duplicate";
+        EXPECT_GE(baseUs(r), prevBase);
+        EXPECT_FALSE(r.resumed());
+        prev = r.sequence();
+        prevBase = baseUs(r);
+        past += baseUs(r) < asked;
+    }
+    EXPECT_GE(past, 20); // ~100 batches of 20 ms, fewer if the machine stalls
+    drain(c.get(), reader.get());
+
+    pb::StreamLatencyRequest live;
+    const int64_t askedLive = wallUs();
+    auto c2 = ctx(kViewer);
+    auto liveReader = m_telemetry->StreamLatency(c2.get(), live);
+    ASSERT_TRUE(liveReader->Read(&r));
+    EXPECT_GT(r.sequence(), prev);
+    EXPECT_GE(baseUs(r), askedLive - 500000) << "backfill_seconds 0 starts live";
+    drain(c2.get(), liveReader.get());
+}
+
+// An honoured resume ignores backfill_seconds (the replay already covers the
+// disconnect: nothing twice); a resume in another epoch is a fresh start and
+// gets the backfill.
+TEST_F(SimTelemetry, BackfillOnlyWhenTheResumeCannotBeHonoured)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(2600));
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamLatency(c.get(), {});
+    pb::StreamLatencyResponse r;
+    for (int i = 0; i < 5; ++i)
+        ASSERT_TRUE(reader->Read(&r));
+    const uint64_t last = r.sequence();
+    const std::string epoch = r.stream_epoch();
+    drain(c.get(), reader.get());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+    pb::StreamLatencyRequest req;
+    req.set_resume_after_sequence(last);
+    req.set_stream_epoch(epoch);
+    req.set_backfill_seconds(2);
+    auto c2 = ctx(kViewer);
+    auto resumed = m_telemetry->StreamLatency(c2.get(), req);
+    ASSERT_TRUE(resumed->Read(&r));
+    EXPECT_TRUE(r.resumed());
+    EXPECT_EQ(r.sequence(), last + 1);
+    uint64_t prev = r.sequence();
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_TRUE(resumed->Read(&r));
+        EXPECT_EQ(r.sequence(), prev + 1);
+        prev = r.sequence();
+    }
+    drain(c2.get(), resumed.get());
+
+    const int64_t asked = wallUs();
+    req.set_stream_epoch("some-other-epoch");
+    auto c3 = ctx(kViewer);
+    auto fresh = m_telemetry->StreamLatency(c3.get(), req);
+    ASSERT_TRUE(fresh->Read(&r));
+    EXPECT_FALSE(r.resumed());
+    EXPECT_GE(baseUs(r), asked - 2000000);
+    EXPECT_LE(baseUs(r), asked - 1500000) << "another epoch: a fresh start, with backfill";
+    EXPECT_LE(r.sequence(), last + 1); // older than the batches the first stream read
+    drain(c3.get(), fresh.get());
+}
+
 TEST_F(SimTelemetry, SketchesPerWindowRouteAndModel)
 {
     pb::StreamSketchesRequest req;
