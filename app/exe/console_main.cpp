@@ -211,6 +211,7 @@ int main(int argc, char **argv)
         first = adHoc.name;
     } else if (!parser.isSet(profileOpt) || parser.isSet(simOpt)) {
         sb::sim::SimOptions options;
+        options.warmSeconds = 3; // live numbers on the first paint, as with a running service
         bool ok = false;
         options.seed = parser.value(seedOpt).toULongLong(&ok);
         if (!ok) {

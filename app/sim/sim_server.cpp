@@ -96,42 +96,57 @@ struct SimServer::Impl
         constexpr int64_t kTickUs = 20000;
         int64_t last = nowMicros();
         double carry = 0;
+        if (options.warmSeconds > 0) {
+            // The history it starts with, tick by tick up to now, at once.
+            const int64_t start = last;
+            last -= int64_t(std::min(options.warmSeconds, 30.0) * 1e6);
+            for (int64_t t = last + kTickUs; t < start; t += kTickUs) {
+                serve(last, t, carry);
+                last = t;
+            }
+        }
         while (sleepFor(kTickUs)) {
             const int64_t now = nowMicros();
             if (now <= last)
                 continue;
             if (now - last > 1000000)
                 last = now - 1000000; // after a stall, do not flood
-            carry += options.rate * double(now - last) / 1e6;
-            const double whole = std::floor(carry);
-            carry -= whole;
-            // Batches stay well under gRPC's default 4 MB message limit (about
-            // 20 bytes a sample), so a client in any language can read them,
-            // even when a slow tick makes one interval hold many samples.
-            constexpr size_t kMaxBatchSamples = 50000;
-            const size_t total = size_t(whole);
-            const size_t parts =
-                std::max<size_t>(1, (total + kMaxBatchSamples - 1) / kMaxBatchSamples);
-            for (size_t part = 0; part < parts; ++part) {
-                const size_t from = total * part / parts;
-                const size_t to = total * (part + 1) / parts;
-                const int64_t t0 = last + (now - last) * int64_t(part) / int64_t(parts);
-                const int64_t t1 = last + (now - last) * int64_t(part + 1) / int64_t(parts);
-                std::shared_ptr<Batch> batch;
-                {
-                    std::lock_guard lock(state->mutex);
-                    if (part == 0) {
-                        state->applyDrills(now);
-                        state->updateBreakers(now);
-                    }
-                    batch = generateBatch(*state, to - from, t0, t1);
-                }
-                if (batch->size())
-                    state->telemetry.append(std::move(batch));
-            }
-            state->telemetry.subscribers().pokeAll(now);
+            serve(last, now, carry);
             last = now;
         }
+    }
+
+    // One tick: the traffic of (last, now], its batches appended and the
+    // streams poked.
+    void serve(int64_t last, int64_t now, double &carry)
+    {
+        carry += options.rate * double(now - last) / 1e6;
+        const double whole = std::floor(carry);
+        carry -= whole;
+        // Batches stay well under gRPC's default 4 MB message limit (about
+        // 20 bytes a sample), so a client in any language can read them,
+        // even when a slow tick makes one interval hold many samples.
+        constexpr size_t kMaxBatchSamples = 50000;
+        const size_t total = size_t(whole);
+        const size_t parts = std::max<size_t>(1, (total + kMaxBatchSamples - 1) / kMaxBatchSamples);
+        for (size_t part = 0; part < parts; ++part) {
+            const size_t from = total * part / parts;
+            const size_t to = total * (part + 1) / parts;
+            const int64_t t0 = last + (now - last) * int64_t(part) / int64_t(parts);
+            const int64_t t1 = last + (now - last) * int64_t(part + 1) / int64_t(parts);
+            std::shared_ptr<Batch> batch;
+            {
+                std::lock_guard lock(state->mutex);
+                if (part == 0) {
+                    state->applyDrills(now);
+                    state->updateBreakers(now);
+                }
+                batch = generateBatch(*state, to - from, t0, t1);
+            }
+            if (batch->size())
+                state->telemetry.append(std::move(batch));
+        }
+        state->telemetry.subscribers().pokeAll(now);
     }
 
     void clockLoop()

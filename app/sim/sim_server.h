@@ -36,6 +36,12 @@ struct SimOptions
     // actor "anonymous").
     std::map<std::string, std::pair<Role, std::string>> tokens;
     double timeScale = 1.0; // <1 speeds up simulated token streaming (tests use ~0.05)
+    // Traffic the fleet had already served when the sim starts: this many
+    // seconds of batches, back-dated before the start, so a client that
+    // subscribes at once (with StreamLatencyRequest.backfill_seconds) sees
+    // complete seconds right away, as with a service that has been running.
+    // The console's in-process sim uses 3; 0 starts with no history.
+    double warmSeconds = 0;
     // TLS: PEM contents, not paths. A certificate and key turn TLS on; a client
     // CA then also requires every caller to present a certificate it signed (mTLS).
     std::string tlsCertPem;

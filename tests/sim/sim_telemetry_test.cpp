@@ -304,6 +304,47 @@ TEST_F(SimTelemetry, SketchesPerWindowRouteAndModel)
 
 namespace {
 
+// The console's in-process sim starts warm (SimOptions::warmSeconds): a
+// client subscribing the moment it starts, with backfill, gets whole seconds
+// of traffic from before the start, then live batches without a gap.
+class SimWarm : public SimTest
+{
+protected:
+    sb::sim::SimOptions options() override
+    {
+        auto o = SimTest::options();
+        o.warmSeconds = 3;
+        return o;
+    }
+};
+
+TEST_F(SimWarm, AWarmStartHasSecondsToBackfillAtOnce)
+{
+    const int64_t asked = wallUs();
+    pb::StreamLatencyRequest req;
+    req.set_backfill_seconds(3);
+    auto c = ctx(kViewer);
+    auto reader = m_telemetry->StreamLatency(c.get(), req);
+    pb::StreamLatencyResponse r;
+    ASSERT_TRUE(reader->Read(&r));
+    const int64_t first = baseUs(r);
+    EXPECT_LE(first, asked - 2500000)
+        << "the first batch is " << (asked - first) / 1000 << " ms old: the sim started cold";
+    uint64_t prev = r.sequence();
+    int64_t samples = r.latency_ms_size();
+    while (baseUs(r) < asked) {
+        ASSERT_TRUE(reader->Read(&r));
+        EXPECT_EQ(r.sequence(), prev + 1);
+        prev = r.sequence();
+        if (baseUs(r) < asked)
+            samples += r.latency_ms_size();
+    }
+    // 5,000 samples a second over the ~3 s before the start (more if the
+    // warm-up was still running when we asked).
+    EXPECT_GE(samples, 12000);
+    drain(c.get(), reader.get());
+}
+
 class SimThroughput : public SimTest
 {
 protected:
