@@ -7,3 +7,13 @@ function(sb_strict target)
   target_compile_options(${target} PRIVATE -Wall -Wextra $<$<CXX_COMPILER_ID:GNU>:-Werror>
     -Wno-error=deprecated-declarations -Wno-missing-field-initializers)
 endfunction()
+
+# Generated protobuf and gRPC code in the sanitizer build (preset asan): it is
+# protoc's, not ours, so it is compiled without ASan, UBSan and the fuzzers'
+# coverage (our code that calls it stays instrumented; libprotobuf itself never
+# is). It was a fifth of that build's compile time.
+function(sb_generated target)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
+    target_compile_options(${target} PRIVATE -fno-sanitize=all)
+  endif()
+endfunction()
