@@ -41,6 +41,10 @@
 
 namespace sb {
 
+namespace {
+constexpr int kFramePx = 3; // the staging / production frame around every page
+} // namespace
+
 MainWindow::MainWindow(Console *console, QWidget *parent)
     : QMainWindow(parent), m_console(console), m_frame(new QWidget(this)),
       m_environment(new QLabel(this)), m_profile(new QToolButton(this)),
@@ -324,11 +328,16 @@ void MainWindow::updateConnectionBar()
                        "8px; border-radius: 3px; }")
             .arg(env.name()));
     m_environment->setToolTip(tr("The environment this connection is (set in its profile)"));
-    // Staging and production frame every page, so nobody mistakes where they act.
-    m_frame->setStyleSheet(
-        s->environment() == Environment::Dev
-            ? QString()
-            : QStringLiteral("#environmentFrame { border: 3px solid %1; }").arg(env.name()));
+    // Staging and production frame every page, so nobody mistakes where they act:
+    // the layout keeps the border's width free, or the pages would cover it.
+    const bool framed = s->environment() != Environment::Dev;
+    m_frame->setAttribute(Qt::WA_StyledBackground, true);
+    m_frame->setStyleSheet(framed ? QStringLiteral("#environmentFrame { border: %1px solid %2; }")
+                                        .arg(kFramePx)
+                                        .arg(env.name())
+                                  : QString());
+    m_frame->layout()->setContentsMargins(framed ? QMargins(kFramePx, kFramePx, kFramePx, kFramePx)
+                                                 : QMargins());
     // Presenting, no host or endpoint shows: the profile's name stands for it.
     const QString profile =
         privacy::masked(s->profileName().isEmpty() ? s->endpointLabel() : s->profileName());

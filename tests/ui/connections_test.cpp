@@ -12,6 +12,7 @@
 #include "sim/sim_server.h"
 #include "store/cache.h"
 #include "ui/common/notification_log.h"
+#include "ui/common/palette.h"
 #include "ui/connections/console_windows.h"
 #include "ui/connections/profile.h"
 #include "ui/connections/profile_manager_dialog.h"
@@ -259,6 +260,17 @@ TEST(SideBySide, TwoServicesOpenAtOnceShareNothingButTheFile)
     EXPECT_TRUE(wb->windowTitle().contains(QStringLiteral("PRODUCTION")));
     EXPECT_TRUE(text(wb, "productionStrip").contains(QStringLiteral("PRODUCTION")));
     EXPECT_EQ(text(wa, "productionStrip"), QString());
+    // Each framed window's colour runs along all four sides of its pages.
+    for (auto [w, colour] : {std::pair{wa, palette::staging()}, std::pair{wb, palette::prod()}}) {
+        auto *frame = w->findChild<QWidget *>(QStringLiteral("environmentFrame"));
+        ASSERT_NE(frame, nullptr);
+        const QImage img = frame->grab().toImage();
+        const int mx = img.width() / 2, my = img.height() / 2;
+        for (const QPoint p : {QPoint(1, my), QPoint(img.width() - 2, my), QPoint(mx, 1),
+                               QPoint(mx, img.height() - 2)})
+            EXPECT_EQ(img.pixelColor(p).name(), colour.name())
+                << "no frame at (" << p.x() << "," << p.y() << ")";
+    }
     EXPECT_NE(wa->console()->session()->endpointKey(), wb->console()->session()->endpointKey());
     shoot(wa, QStringLiteral("side-by-side-a"));
     shoot(wb, QStringLiteral("side-by-side-b-prod"));

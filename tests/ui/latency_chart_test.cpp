@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QDateTime>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
@@ -354,4 +355,22 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
+}
+
+TEST(LatencyChart, TheLegendSaysStoppedAtOnceWhenTheStreamDrops)
+{
+    Shown s;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
+    s.chart.setSeries(QStringLiteral("1"), QStringLiteral("chat · a"),
+                      seconds(now - 10'000, 10, 300));
+    auto *legend = s.chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
+    ASSERT_NE(legend, nullptr);
+    EXPECT_TRUE(legend->text().contains(QStringLiteral("req/s"))) << legend->text().toStdString();
+    // The service went away a moment ago: last second's numbers are not current.
+    s.chart.setStreamLive(false);
+    EXPECT_TRUE(legend->text().contains(QStringLiteral("stopped · last data")))
+        << legend->text().toStdString();
+    EXPECT_FALSE(legend->text().contains(QStringLiteral("req/s")));
+    s.chart.setStreamLive(true);
+    EXPECT_TRUE(legend->text().contains(QStringLiteral("req/s")));
 }

@@ -247,6 +247,23 @@ TEST(LatencyChartHistory, MarkersAreDrawnAndHoverSaysWhoAndWhy)
     EXPECT_TRUE(hover->text().contains(QStringLiteral("why: p99 9 s")));
     s.chart.hoverAt(QPoint(px + 40, 100));
     EXPECT_FALSE(hover->text().contains(QStringLiteral("model.disable")));
+    // A long reason, near the right edge: the box wraps and stays inside the chart.
+    const qint64 late = kT0 + 110'000;
+    s.chart.setMarkers(
+        {{late, QStringLiteral("Fallbacks forced on chat"),
+          QStringLiteral("by oncall · off → on · why: atlas-xl p99 over 10 s since "
+                         "the deploy at 14:02, shedding to the fallbacks until the "
+                         "model team has rolled back the quantized weights; page the "
+                         "inference on-call if the error rate stays above two per "
+                         "cent after the rollback is done")}});
+    s.render();
+    const int lx = int(std::lround(s.x()->coordToPixel(double(late) / 1000)));
+    s.chart.hoverAt(QPoint(lx, 100));
+    ASSERT_TRUE(hover->isVisible());
+    EXPECT_TRUE(hover->text().contains(QStringLiteral("quantized weights")));
+    EXPECT_GE(hover->geometry().left(), 0);
+    EXPECT_LE(hover->geometry().right(), s.chart.plot()->width())
+        << "the reason runs off the chart";
 }
 
 TEST(LatencyChartHistory, TheLegendHidesAndShowsASeries)

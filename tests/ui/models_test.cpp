@@ -6,6 +6,7 @@
 #include "ui/audit/audit_model.h"
 #include "ui/common/notification_log.h"
 #include "ui/experiments/experiment_list_model.h"
+#include "ui/latency/latency_controller.h"
 #include "ui/latency/route_summary_model.h"
 #include "ui/prompts/prompt_models.h"
 #include "ui/routing/routing_model.h"
@@ -13,6 +14,7 @@
 #include <QAbstractItemModelTester>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QSignalSpy>
 #include <gtest/gtest.h>
 
 using namespace sb;
@@ -255,6 +257,38 @@ TEST(RouteSummaryModel, BlanksRatesOnceTheStreamStopped)
     EXPECT_EQ(m.index(0, RouteSummaryModel::P50).data().toString(), QStringLiteral("1.50 s"));
     // embed stopped a minute ago: its 100 % fallback must not read as live.
     EXPECT_EQ(m.index(1, RouteSummaryModel::Fallbacks).data().toString(), QStringLiteral("—"));
+    // The stream drops (the service went away): chat's numbers of a second
+    // ago stop reading as live at once, not once they are 5 s old.
+    QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+    m.setLive(false);
+    EXPECT_EQ(changed.count(), 1);
+    EXPECT_EQ(m.index(0, RouteSummaryModel::Fallbacks).data().toString(), QStringLiteral("—"));
+    EXPECT_EQ(m.index(0, RouteSummaryModel::Throughput).data().toString(), QStringLiteral("—"));
+    EXPECT_TRUE(m.index(0, RouteSummaryModel::P50)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("before the stream stopped")));
+    m.setLive(true);
+    EXPECT_EQ(m.index(0, RouteSummaryModel::Fallbacks).data().toString(), QStringLiteral("10.0 %"));
+}
+
+// What the Latency chart's markers say of another user's change: words, not
+// the service's action keys.
+TEST(ChartMarkerTitles, SayWhatChangedInWords)
+{
+    EXPECT_EQ(LatencyController::markerTitle(QStringLiteral("route.bypass_primary"),
+                                             QStringLiteral("route/chat")),
+              QStringLiteral("Fallbacks forced on chat"));
+    EXPECT_EQ(LatencyController::markerTitle(QStringLiteral("label.move"),
+                                             QStringLiteral("prompt/support-reply")),
+              QStringLiteral("Label moved on support-reply"));
+    EXPECT_EQ(LatencyController::markerTitle(QStringLiteral("circuit.half_open"),
+                                             QStringLiteral("model/atlas-xl")),
+              QStringLiteral("Circuit half open: atlas-xl"));
+    // An action this console does not know yet keeps the service's words.
+    EXPECT_EQ(
+        LatencyController::markerTitle(QStringLiteral("quota.raise"), QStringLiteral("team/ml")),
+        QStringLiteral("quota.raise team/ml"));
 }
 
 int main(int argc, char **argv)

@@ -460,6 +460,14 @@ void LatencyChart::updateEmpty()
     m_stack->setCurrentIndex(any ? 0 : 1);
 }
 
+void LatencyChart::setStreamLive(bool live)
+{
+    if (live == m_streamLive)
+        return;
+    m_streamLive = live;
+    updateLegend();
+}
+
 void LatencyChart::updateLegend()
 {
     const qint64 now = clock::nowMs();
@@ -475,8 +483,9 @@ void LatencyChart::updateLegend()
                          lat(lineValue(P99, m)), lat(lineValue(P95, m)), lat(lineValue(P50, m)));
         } else if (s->points.empty())
             values = tr("waiting for data");
-        else if (s->points.back().timeMs < now - kStaleMs)
-            values = tr("no data for %1").arg(formatAge(now - s->points.back().timeMs - 1000));
+        else if (!m_streamLive || s->points.back().timeMs < now - kStaleMs)
+            values =
+                tr("stopped · last data %1").arg(formatAge(now - s->points.back().timeMs - 1000));
         else {
             const SeriesPoint &p = s->points.back();
             values =

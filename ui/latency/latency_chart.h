@@ -119,6 +119,9 @@ public:
     void setWindowSeconds(int seconds);
     int windowSeconds() const { return m_windowSeconds; }
     bool isFollowing() const { return m_following; }
+    // Whether live data is arriving (the page's stream). Not live, the legend
+    // says each series stopped instead of showing its last second as current.
+    void setStreamLive(bool live);
     void pause();
     void goLive();
 
@@ -188,6 +191,7 @@ private:
     int m_windowSeconds = 300;
     bool m_dirty = false;
     bool m_following = true;
+    bool m_streamLive = true;
     bool m_syncing = false;
 };
 

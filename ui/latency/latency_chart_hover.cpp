@@ -81,12 +81,21 @@ void LatencyChart::hoverAt(const QPoint &pos)
     }
     QString text = valuesAt(key);
     if (const ChartMarker *m = m_markers->near(pos.x()))
+        // One line per part of the detail (who, what, why), so a long reason
+        // wraps inside the box instead of running off the window.
         text = QStringLiteral("<b>&#9873; %1</b> at %2<br>%3<hr>")
                    .arg(m->title.toHtmlEscaped(), formatClock(m->timeMs).toHtmlEscaped(),
-                        m->detail.toHtmlEscaped()) +
+                        m->detail.toHtmlEscaped().replace(QStringLiteral(" · "),
+                                                          QStringLiteral("<br>"))) +
                text;
+    m_hover->setWordWrap(false);
     m_hover->setText(text);
     m_hover->adjustSize();
+    // A box wider than most of the plot (a long reason) wraps to fit.
+    if (const int most = std::max(260, m_plot->width() * 3 / 5); m_hover->width() > most) {
+        m_hover->setWordWrap(true);
+        m_hover->resize(most, m_hover->heightForWidth(most));
+    }
     int hx = pos.x() + 16;
     if (hx + m_hover->width() > m_plot->width())
         hx = pos.x() - 16 - m_hover->width();

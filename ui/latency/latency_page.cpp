@@ -623,8 +623,10 @@ void LatencyPage::onSeriesUpdated(const SeriesUpdate &update)
 void LatencyPage::updateFreshness()
 {
     const qint64 newest = m_controller->newestMs(currentRoute());
-    m_banner->update(m_controller->isLive(), newest, m_session->staleReason(),
-                     m_session->cachedFrom());
+    const bool live = m_controller->isLive();
+    m_banner->update(live, newest, m_session->staleReason(), m_session->cachedFrom());
+    m_summaryModel->setLive(live);
+    m_chart->setStreamLive(live);
 }
 
 void LatencyPage::setTimeline(EventLog *events)

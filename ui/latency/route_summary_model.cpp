@@ -32,6 +32,15 @@ void RouteSummaryModel::onChanged(const QString &route)
         emit dataChanged(index(row, 0), index(row, NB_COLUMNS - 1));
 }
 
+void RouteSummaryModel::setLive(bool live)
+{
+    if (live == m_live)
+        return;
+    m_live = live;
+    if (!m_routes.isEmpty())
+        emit dataChanged(index(0, 0), index(int(m_routes.size()) - 1, NB_COLUMNS - 1));
+}
+
 QString RouteSummaryModel::routeAt(int row) const
 {
     return row >= 0 && row < m_routes.size() ? m_routes[row] : QString();
@@ -69,7 +78,8 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
     // alone is noisy); quantiles of the latest second (quantiles cannot be
     // averaged). Seconds older than the window do not count, so after an
     // outage the columns go blank instead of showing old numbers as live.
-    const RecentStats recent = recentStats(series, clock::nowMs(), kAverageSeconds);
+    RecentStats recent = recentStats(series, clock::nowMs(), kAverageSeconds);
+    recent.current = recent.current && m_live;
     const LatencyPoint &last = series.back();
     const double errorRate = recent.errorRate();
     const double fallbackRate = recent.fallbackRate();
@@ -83,7 +93,7 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
         return {};
     }
     if (role == Qt::ToolTipRole && !recent.current)
-        return tr("No data for %1: the figures shown are from before the stream stopped")
+        return tr("Last data %1: the figures shown are from before the stream stopped")
             .arg(formatAge(clock::nowMs() - recent.newestMs));
     if (role == Qt::FontRole && index.column() == Route) {
         QFont f;

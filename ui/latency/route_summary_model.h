@@ -33,6 +33,10 @@ public:
 
     QString routeAt(int row) const;
     int rowOf(const QString &route) const;
+    // Whether the stream is delivering now. Not live (a disconnect, a
+    // restart), every row reads as stopped at once: rates blank, quantiles
+    // muted, instead of old numbers looking live until they age out.
+    void setLive(bool live);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -44,6 +48,7 @@ private:
 
     LatencyHistory *m_history;
     QStringList m_routes;
+    bool m_live = true;
 };
 
 } // namespace sb
