@@ -128,17 +128,25 @@ QVariant RouteSummaryModel::data(const QModelIndex &index, int role) const
 
 QVariant RouteSummaryModel::headerData(int section, Qt::Orientation o, int role) const
 {
-    if (o != Qt::Horizontal || role != Qt::DisplayRole)
+    if (o != Qt::Horizontal)
         return {};
+    const bool averaged = section == Throughput || section == ErrorRate || section == Fallbacks;
+    if (role == Qt::ToolTipRole)
+        return averaged
+                   ? tr("Over the seconds of the last %1 s that have data").arg(kAverageSeconds)
+                   : (section >= P50 ? tr("Of the latest complete second") : QVariant());
+    if (role != Qt::DisplayRole)
+        return {};
+    // Two lines, so a narrow window (1024 px) still shows each header whole.
     switch (section) {
     case Route:
         return tr("Route");
     case Throughput:
-        return tr("req/s (10 s)");
+        return tr("req/s\n(10 s)");
     case ErrorRate:
-        return tr("Errors (10 s)");
+        return tr("Errors\n(10 s)");
     case Fallbacks:
-        return tr("Fallback (10 s)");
+        return tr("Fallback\n(10 s)");
     case P50:
         return tr("p50");
     case P95:
