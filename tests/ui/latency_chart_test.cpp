@@ -348,15 +348,6 @@ TEST(SeriesPicker, SearchesAndSelectsSeveralSeries)
     EXPECT_EQ(visible, 2); // embed and its e5
 }
 
-int main(int argc, char **argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}
-
 TEST(LatencyChart, TheLegendSaysStoppedAtOnceWhenTheStreamDrops)
 {
     Shown s;
@@ -373,4 +364,30 @@ TEST(LatencyChart, TheLegendSaysStoppedAtOnceWhenTheStreamDrops)
     EXPECT_FALSE(legend->text().contains(QStringLiteral("req/s")));
     s.chart.setStreamLive(true);
     EXPECT_TRUE(legend->text().contains(QStringLiteral("req/s")));
+}
+
+// A model reported only per variant has no series of its own: clicking it
+// charts its variants instead of emptying the chart.
+TEST(SeriesPicker, ClickingAModelWithOnlyVariantsChartsItsVariants)
+{
+    SeriesPicker picker;
+    picker.addSeries(1, {QStringLiteral("chat"), QStringLiteral("atlas"), QStringLiteral("exp/a")});
+    picker.addSeries(2, {QStringLiteral("chat"), QStringLiteral("atlas"), QStringLiteral("exp/b")});
+    picker.addSeries(3, {QStringLiteral("chat"), QStringLiteral("orion"), {}});
+    QTreeWidgetItem *atlas = picker.tree()->topLevelItem(0)->child(0);
+    ASSERT_EQ(atlas->text(0), QStringLiteral("atlas"));
+    QStringList seen;
+    QObject::connect(&picker, &SeriesPicker::selectionChanged,
+                     [&](const QStringList &ids) { seen = ids; });
+    emit picker.tree()->itemClicked(atlas, 0);
+    EXPECT_EQ(seen, (QStringList{SeriesPicker::seriesId(1), SeriesPicker::seriesId(2)}));
+}
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
 }

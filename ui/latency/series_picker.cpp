@@ -36,6 +36,20 @@ SeriesPicker::SeriesPicker(QWidget *parent)
         if (!m_selecting)
             emit selectionChanged(selectedIds());
     });
+    // A model reported only per variant has no series of its own: a click on
+    // it charts its variants (it used to clear the chart).
+    connect(m_tree, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
+        if (item->flags() & Qt::ItemIsSelectable || item->childCount() == 0)
+            return;
+        QStringList ids;
+        for (int i = 0; i < item->childCount(); ++i) {
+            const QString id = item->child(i)->data(0, kIdRole).toString();
+            if (!id.isEmpty() && !item->child(i)->isHidden())
+                ids << id;
+        }
+        if (!ids.isEmpty())
+            select(ids);
+    });
 }
 
 QString SeriesPicker::routeId(const QString &route)
