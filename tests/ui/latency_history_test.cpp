@@ -80,6 +80,15 @@ struct Shown
         return chart.plot()->toPixmap(chart.plot()->width(), chart.plot()->height()).toImage();
     }
     QCPAxis *x() { return chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atBottom); }
+    // Whether series `id`'s line passes within a pixel of `value` at `ms` in
+    // the latency panel of `img` (a render()).
+    bool lineAt(const QImage &img, const QString &id, qint64 ms, double value)
+    {
+        QCPAxis *y = chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atLeft);
+        const int px = int(x()->coordToPixel(double(ms) / 1000));
+        const int py = int(std::lround(y->coordToPixel(value)));
+        return pixelsOf(img, chart.colorOf(id), QRect(px, py - 1, 1, 3)) > 0;
+    }
 };
 
 } // namespace
@@ -146,14 +155,7 @@ TEST(LatencyChartHistory, MinuteHistoryIsDrawnAsStepsOverTheirWholeMinute)
     s.chart.addHistory(id, Resolution::Minute, minutes);
     s.chart.setVisibleRangeMs(kT0 - 11 * 60'000, kT0 + 60'000);
     const QImage img = s.render();
-    const QColor c = s.chart.colorOf(id);
-    QCPAxis *y = s.chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atLeft);
-    // Whether the p99 line passes within a pixel of `value` at `ms`.
-    const auto at = [&](qint64 ms, double value) {
-        const int px = int(s.x()->coordToPixel(double(ms) / 1000));
-        const int py = int(std::lround(y->coordToPixel(value)));
-        return pixelsOf(img, c, QRect(px, py - 1, 1, 3)) > 0;
-    };
+    const auto at = [&](qint64 ms, double value) { return s.lineAt(img, id, ms, value); };
     EXPECT_TRUE(at(slow + 10'000, 1000)) << "the slow minute's start is not at its p99";
     EXPECT_TRUE(at(slow + 50'000, 1000)) << "the slow minute's end is not at its p99";
     for (const qint64 middle : {slow - 30'000, slow + 90'000}) {
@@ -191,13 +193,7 @@ TEST(LatencyChartHistory, MinutesGivenWithSecondsAreDrawnAsMinutes)
     EXPECT_EQ(s.chart.minuteCount(id), 5u);
     s.chart.setVisibleRangeMs(kT0 - 6 * 60'000, kT0 + 60'000);
     const QImage img = s.render();
-    const QColor c = s.chart.colorOf(id);
-    QCPAxis *y = s.chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atLeft);
-    const auto at = [&](qint64 ms, double value) {
-        const int px = int(s.x()->coordToPixel(double(ms) / 1000));
-        const int py = int(std::lround(y->coordToPixel(value)));
-        return pixelsOf(img, c, QRect(px, py - 1, 1, 3)) > 0;
-    };
+    const auto at = [&](qint64 ms, double value) { return s.lineAt(img, id, ms, value); };
     for (int m = 0; m < 5; ++m) {
         const qint64 start = kT0 - (5 - m) * 60'000;
         EXPECT_TRUE(at(start + 15'000, 1000)) << "minute " << m << " not drawn across";
