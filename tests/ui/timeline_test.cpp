@@ -20,6 +20,7 @@
 #include "ui/common/privacy.h"
 #include "ui/console.h"
 #include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
 #include "ui/main_window.h"
 #include "ui/page_registry.h"
@@ -29,6 +30,7 @@
 #include "ui/session.h"
 #include "ui/timeline/note_dialog.h"
 #include "ui/timeline/timeline_model.h"
+#include "ui/timeline/timeline_overlay.h"
 #include "ui/timeline/timeline_page.h"
 
 #include <QApplication>
@@ -45,6 +47,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <cmath>
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
@@ -589,6 +592,55 @@ TEST(Timeline, WhilePresentingNoHostShowsOnThePageOrInTheExport)
     }
     w.window.presentAction()->trigger();
     EXPECT_FALSE(privacy::enabled());
+}
+
+// Another user's change, seen both in the timeline (its watch stream) and in
+// the audit trail: one marker on the chart, titled in words.
+TEST(Timeline, AnotherUsersChangeIsOneMarkerTitledInWords)
+{
+    Session session(nullptr);
+    EventLog events(&session);
+    LatencyChart chart;
+    chart.resize(1000, 700);
+    chart.show();
+    const qint64 t = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000 - 30'000;
+    std::vector<SeriesPoint> points;
+    for (qint64 ms = t - 60'000; ms < t + 30'000; ms += 1000) {
+        SeriesPoint p;
+        p.timeMs = ms;
+        p.durationMs = 1000;
+        p.count = p.latencyCount = 100;
+        p.p50 = 50;
+        p.p95 = p.p99 = 100;
+        points.push_back(p);
+    }
+    chart.setSeries(QStringLiteral("1"), QStringLiteral("chat · a"), points);
+    TimelineEvent e;
+    e.id = QStringLiteral("change:r-1");
+    e.timeMs = t;
+    e.kind = EventKind::OthersChange;
+    e.actor = QStringLiteral("olga");
+    e.target = QStringLiteral("route/chat");
+    e.summary = QStringLiteral("route.bypass_primary route/chat: primary in use → bypassed");
+    e.payload.insert(QStringLiteral("action"), QStringLiteral("route.bypass_primary"));
+    events.record(e);
+    ChartMarker audit;
+    audit.timeMs = t + 400;
+    audit.title = LatencyController::markerTitle(QStringLiteral("route.bypass_primary"),
+                                                 QStringLiteral("route/chat"));
+    audit.detail = QStringLiteral("by olga");
+    audit.target = QStringLiteral("route/chat");
+    TimelineOverlay overlay(
+        &chart, &events, [&] { return std::vector<ChartMarker>{audit}; }, nullptr);
+    chart.setVisibleRangeMs(t - 60'000, t + 30'000);
+    chart.replotNow();
+    EXPECT_EQ(chart.shownMarkerCount(), 1) << "the same change drawn twice";
+    QCPAxis *x = chart.panel(LatencyChart::LatencyPanel)->axis(QCPAxis::atBottom);
+    chart.hoverAt(QPoint(int(std::lround(x->coordToPixel(double(t) / 1000))), 100));
+    auto *hover = chart.plot()->findChild<QLabel *>(QStringLiteral("chartHover"));
+    ASSERT_NE(hover, nullptr);
+    EXPECT_TRUE(hover->text().contains(QStringLiteral("Fallbacks forced on chat")))
+        << hover->text().toStdString();
 }
 
 int main(int argc, char **argv)

@@ -12,10 +12,11 @@ namespace sb {
 struct ChartMarker
 {
     qint64 timeMs = 0;
-    QString title;    // "model.disable atlas-xl"
+    QString title;    // "Model disabled: atlas-xl"
     QString detail;   // by whom, old → new, why
     qint64 endMs = 0; // > timeMs: a band from timeMs to endMs
     int kind = -1;    // a core EventKind (its colour), -1 = a change from the audit trail
+    QString target;   // an audit change's object ("route/chat"), to match it with the timeline's
     bool isBand() const { return endMs > timeMs; }
     bool operator==(const ChartMarker &) const = default;
 };

@@ -390,6 +390,7 @@ void LatencyController::rebuildMarkers()
             ChartMarker m;
             m.timeMs = r.timeMs;
             m.title = markerTitle(r.action, r.target);
+            m.target = r.target;
             QString change;
             if (!r.oldValue.isEmpty() || !r.newValue.isEmpty())
                 change = QStringLiteral("%1 → %2").arg(r.oldValue, r.newValue);

@@ -4,6 +4,7 @@
 #include "ui/common/format.h"
 #include "ui/common/privacy.h"
 #include "ui/latency/latency_chart.h"
+#include "ui/latency/latency_controller.h"
 #include "ui/timeline/note_dialog.h"
 
 #include <QMenu>
@@ -17,7 +18,7 @@ namespace {
 // An audit-trail marker the timeline already has (same target, within a few seconds).
 bool covered(const ChartMarker &m, const std::vector<TimelineEvent> &events)
 {
-    const QString target = m.title.section(QLatin1Char(' '), 1);
+    const QString target = m.target.isEmpty() ? m.title.section(QLatin1Char(' '), 1) : m.target;
     for (const auto &e : events) {
         if ((e.kind == EventKind::LocalChange || e.kind == EventKind::OthersChange ||
              e.kind == EventKind::Circuit) &&
@@ -51,7 +52,12 @@ std::vector<ChartMarker> TimelineOverlay::markersFor(const std::vector<TimelineE
         m.timeMs = e.timeMs;
         m.endMs = e.endMs;
         m.kind = int(e.kind);
-        m.title = privacy::masked(e.summary);
+        // Another user's change says what changed in words, as the audit
+        // trail's markers do (its old → new is in the detail).
+        const QString action = e.payload.value(QLatin1String("action")).toString();
+        m.title = privacy::masked(e.kind == EventKind::OthersChange && !action.isEmpty()
+                                      ? LatencyController::markerTitle(action, e.target)
+                                      : e.summary);
         QStringList parts{
             QObject::tr("%1 by %2")
                 .arg(kindLabel(e.kind), e.actor.isEmpty() ? QObject::tr("unknown") : e.actor)};
