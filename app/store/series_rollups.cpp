@@ -372,14 +372,15 @@ std::vector<SeriesPoint> SeriesRollups::load(const SeriesQuery &q)
     if (compacted.empty())
         return out;
     // A route's seconds there cannot be merged any more: its minute, whole
-    // (one point of 60 s, which may start before fromMs), so the range has no hole.
+    // (one point of 60 s, which may start before fromMs), so the range has no
+    // hole. One read of the minutes that span them, per series.
+    SeriesQuery span = q;
+    span.fromMs = *compacted.begin();
+    span.toMs = *compacted.rbegin() + kMinuteMs;
+    std::map<qint64, SeriesAggregate> whole;
+    for (qint64 id : ids)
+        mergeRange(id, kMinuteMs, span, whole, nullptr);
     for (const qint64 minute : compacted) {
-        SeriesQuery one = q;
-        one.fromMs = minute;
-        one.toMs = minute + kMinuteMs;
-        std::map<qint64, SeriesAggregate> whole;
-        for (qint64 id : ids)
-            mergeRange(id, kMinuteMs, one, whole, nullptr);
         if (auto it = whole.find(minute); it != whole.end())
             out.push_back(SeriesStore::summarize(minute, kMinuteMs, it->second));
     }

@@ -6,7 +6,7 @@
 #include "ui/audit/audit_model.h"
 #include "ui/common/notification_log.h"
 #include "ui/experiments/experiment_list_model.h"
-#include "ui/latency/latency_controller.h"
+#include "ui/latency/chart_markers.h"
 #include "ui/latency/route_summary_model.h"
 #include "ui/prompts/prompt_models.h"
 #include "ui/routing/routing_model.h"
@@ -276,19 +276,18 @@ TEST(RouteSummaryModel, BlanksRatesOnceTheStreamStopped)
 // the service's action keys.
 TEST(ChartMarkerTitles, SayWhatChangedInWords)
 {
-    EXPECT_EQ(LatencyController::markerTitle(QStringLiteral("route.bypass_primary"),
-                                             QStringLiteral("route/chat")),
-              QStringLiteral("Fallbacks forced on chat"));
-    EXPECT_EQ(LatencyController::markerTitle(QStringLiteral("label.move"),
-                                             QStringLiteral("prompt/support-reply")),
-              QStringLiteral("Label moved on support-reply"));
-    EXPECT_EQ(LatencyController::markerTitle(QStringLiteral("circuit.half_open"),
-                                             QStringLiteral("model/atlas-xl")),
-              QStringLiteral("Circuit half open: atlas-xl"));
-    // An action this console does not know yet keeps the service's words.
     EXPECT_EQ(
-        LatencyController::markerTitle(QStringLiteral("quota.raise"), QStringLiteral("team/ml")),
-        QStringLiteral("quota.raise team/ml"));
+        auditMarkerTitle(QStringLiteral("route.bypass_primary"), QStringLiteral("route/chat")),
+        QStringLiteral("Fallbacks forced on chat"));
+    EXPECT_EQ(
+        auditMarkerTitle(QStringLiteral("label.move"), QStringLiteral("prompt/support-reply")),
+        QStringLiteral("Label moved on support-reply"));
+    EXPECT_EQ(
+        auditMarkerTitle(QStringLiteral("circuit.half_open"), QStringLiteral("model/atlas-xl")),
+        QStringLiteral("Circuit half open: atlas-xl"));
+    // An action this console does not know yet keeps the service's words.
+    EXPECT_EQ(auditMarkerTitle(QStringLiteral("quota.raise"), QStringLiteral("team/ml")),
+              QStringLiteral("quota.raise team/ml"));
 }
 
 int main(int argc, char **argv)

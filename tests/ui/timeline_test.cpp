@@ -19,8 +19,8 @@
 #include "ui/common/guarded_change_dialog.h"
 #include "ui/common/privacy.h"
 #include "ui/console.h"
+#include "ui/latency/chart_markers.h"
 #include "ui/latency/latency_chart.h"
-#include "ui/latency/latency_controller.h"
 #include "ui/latency/latency_page.h"
 #include "ui/main_window.h"
 #include "ui/page_registry.h"
@@ -626,8 +626,8 @@ TEST(Timeline, AnotherUsersChangeIsOneMarkerTitledInWords)
     events.record(e);
     ChartMarker audit;
     audit.timeMs = t + 400;
-    audit.title = LatencyController::markerTitle(QStringLiteral("route.bypass_primary"),
-                                                 QStringLiteral("route/chat"));
+    audit.title =
+        auditMarkerTitle(QStringLiteral("route.bypass_primary"), QStringLiteral("route/chat"));
     audit.detail = QStringLiteral("by olga");
     audit.target = QStringLiteral("route/chat");
     TimelineOverlay overlay(

@@ -1,5 +1,7 @@
 #include "ui/latency/chart_markers.h"
 
+#include <QCoreApplication>
+#include <QHash>
 #include <QMouseEvent>
 #include <algorithm>
 #include <cmath>
@@ -283,6 +285,34 @@ bool ChartRangeDrag::eventFilter(QObject *watched, QEvent *event)
         emit rangeSelected(qint64(std::min(m_fromKey, key) * 1000),
                            qint64(std::max(m_fromKey, key) * 1000));
     return true;
+}
+
+QString auditMarkerTitle(const QString &action, const QString &target)
+{
+    // "route/chat" names the route chat.
+    const qsizetype slash = target.indexOf(QLatin1Char('/'));
+    const QString name = slash >= 0 ? target.mid(slash + 1) : target;
+    static const QHash<QString, const char *> titles{
+        {QStringLiteral("route.bypass_primary"), QT_TR_NOOP("Fallbacks forced on %1")},
+        {QStringLiteral("route.use_primary"), QT_TR_NOOP("Primary model back on %1")},
+        {QStringLiteral("fallback.enable"), QT_TR_NOOP("Fallback enabled: %1")},
+        {QStringLiteral("fallback.disable"), QT_TR_NOOP("Fallback disabled: %1")},
+        {QStringLiteral("model.enable"), QT_TR_NOOP("Model enabled: %1")},
+        {QStringLiteral("model.disable"), QT_TR_NOOP("Model disabled: %1")},
+        {QStringLiteral("label.move"), QT_TR_NOOP("Label moved on %1")},
+        {QStringLiteral("version.create"), QT_TR_NOOP("New version of %1")},
+        {QStringLiteral("experiment.create"), QT_TR_NOOP("Experiment created: %1")},
+        {QStringLiteral("experiment.update"), QT_TR_NOOP("Experiment changed: %1")},
+        {QStringLiteral("experiment.variants"), QT_TR_NOOP("Experiment variants changed: %1")},
+        {QStringLiteral("drill.start"), QT_TR_NOOP("Drill started: %1")},
+        {QStringLiteral("drill.stop"), QT_TR_NOOP("Drill stopped: %1")},
+    };
+    if (const auto it = titles.constFind(action); it != titles.constEnd())
+        return QCoreApplication::translate("ChartMarkers", it.value()).arg(name);
+    if (action.startsWith(QLatin1String("circuit.")))
+        return QCoreApplication::translate("ChartMarkers", "Circuit %1: %2")
+            .arg(action.mid(8).replace(QLatin1Char('_'), QLatin1Char(' ')), name);
+    return QStringLiteral("%1 %2").arg(action, target);
 }
 
 } // namespace sb

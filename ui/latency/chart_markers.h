@@ -17,6 +17,7 @@
 
 #include <QColor>
 #include <QObject>
+#include <QString>
 #include <vector>
 
 class QCustomPlot;
@@ -27,6 +28,12 @@ class QCPItemText;
 class QCPRange;
 
 namespace sb {
+
+// A chart marker's title for an audit row: what changed, in words
+// ("Fallbacks forced on chat"), not the service's action key
+// ("route.bypass_primary route/chat"); an action it does not know keeps its
+// key. The Latency chart's audit markers and the timeline's use it.
+QString auditMarkerTitle(const QString &action, const QString &target);
 
 class ChartMarkers
 {

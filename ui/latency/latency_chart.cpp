@@ -564,8 +564,8 @@ void LatencyChart::replotIfDirty()
     m_markers->layout(m_panels[0]->axis(QCPAxis::atBottom)->range());
     // As many value ticks as the panel has room for (short panels overlap otherwise).
     for (int p = 0; p < NB_PANELS; ++p) {
-        // One step (two labels, at 0 and near the top) on a panel under 56 px.
-        const int room = std::max(1, m_panels[p]->height() / 28);
+        // One step (two labels, at 0 and near the top) on a panel under 36 px.
+        const int room = std::max(1, m_panels[p]->height() / 18);
         const auto &ticker = m_panels[p]->axis(QCPAxis::atLeft)->ticker();
         ticker->setTickCount(std::min(p == LatencyPanel ? 5 : 3, room));
         ticker->setTickStepStrategy(room < 2 ? QCPAxisTicker::tssMeetTickCount

@@ -5,9 +5,9 @@
 #include "otlp/otlp_receiver.h"
 #include "store/cache.h"
 #include "ui/audit/audit_model.h"
+#include "ui/latency/chart_markers.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QSet>
 #include <algorithm>
 
@@ -344,34 +344,6 @@ void LatencyController::setAuditModel(AuditModel *model)
     rebuildMarkers();
 }
 
-QString LatencyController::markerTitle(const QString &action, const QString &target)
-{
-    // "route/chat" names the route chat.
-    const qsizetype slash = target.indexOf(QLatin1Char('/'));
-    const QString name = slash >= 0 ? target.mid(slash + 1) : target;
-    static const QHash<QString, const char *> titles{
-        {QStringLiteral("route.bypass_primary"), QT_TR_NOOP("Fallbacks forced on %1")},
-        {QStringLiteral("route.use_primary"), QT_TR_NOOP("Primary model back on %1")},
-        {QStringLiteral("fallback.enable"), QT_TR_NOOP("Fallback enabled: %1")},
-        {QStringLiteral("fallback.disable"), QT_TR_NOOP("Fallback disabled: %1")},
-        {QStringLiteral("model.enable"), QT_TR_NOOP("Model enabled: %1")},
-        {QStringLiteral("model.disable"), QT_TR_NOOP("Model disabled: %1")},
-        {QStringLiteral("label.move"), QT_TR_NOOP("Label moved on %1")},
-        {QStringLiteral("version.create"), QT_TR_NOOP("New version of %1")},
-        {QStringLiteral("experiment.create"), QT_TR_NOOP("Experiment created: %1")},
-        {QStringLiteral("experiment.update"), QT_TR_NOOP("Experiment changed: %1")},
-        {QStringLiteral("experiment.variants"), QT_TR_NOOP("Experiment variants changed: %1")},
-        {QStringLiteral("drill.start"), QT_TR_NOOP("Drill started: %1")},
-        {QStringLiteral("drill.stop"), QT_TR_NOOP("Drill stopped: %1")},
-    };
-    if (const auto it = titles.constFind(action); it != titles.constEnd())
-        return tr(it.value()).arg(name);
-    if (action.startsWith(QLatin1String("circuit.")))
-        return tr("Circuit %1: %2")
-            .arg(action.mid(8).replace(QLatin1Char('_'), QLatin1Char(' ')), name);
-    return QStringLiteral("%1 %2").arg(action, target);
-}
-
 void LatencyController::rebuildMarkers()
 {
     std::vector<ChartMarker> markers;
@@ -389,7 +361,7 @@ void LatencyController::rebuildMarkers()
                 continue; // refused or conflicting: nothing changed
             ChartMarker m;
             m.timeMs = r.timeMs;
-            m.title = markerTitle(r.action, r.target);
+            m.title = auditMarkerTitle(r.action, r.target);
             m.target = r.target;
             QString change;
             if (!r.oldValue.isEmpty() || !r.newValue.isEmpty())

@@ -132,11 +132,6 @@ public:
     // The step of an imported Prometheus series kept outside the store (0: none).
     qint64 stepMsOf(SeriesId id) const;
     // A link per trace: "{trace_id}" replaced (from --trace-url).
-    // A chart marker's title for an audit row: what changed, in words
-    // ("Fallbacks forced on chat"), not the service's action key
-    // ("route.bypass_primary route/chat"); an action it does not know keeps
-    // its key.
-    static QString markerTitle(const QString &action, const QString &target);
     static void setTraceUrlTemplate(const QString &urlTemplate);
     static QString traceUrlTemplate();
 

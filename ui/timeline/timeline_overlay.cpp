@@ -3,8 +3,8 @@
 #include "ui/common/event_log.h"
 #include "ui/common/format.h"
 #include "ui/common/privacy.h"
+#include "ui/latency/chart_markers.h"
 #include "ui/latency/latency_chart.h"
-#include "ui/latency/latency_controller.h"
 #include "ui/timeline/note_dialog.h"
 
 #include <QMenu>
@@ -56,7 +56,7 @@ std::vector<ChartMarker> TimelineOverlay::markersFor(const std::vector<TimelineE
         // trail's markers do (its old → new is in the detail).
         const QString action = e.payload.value(QLatin1String("action")).toString();
         m.title = privacy::masked(e.kind == EventKind::OthersChange && !action.isEmpty()
-                                      ? LatencyController::markerTitle(action, e.target)
+                                      ? auditMarkerTitle(action, e.target)
                                       : e.summary);
         QStringList parts{
             QObject::tr("%1 by %2")
