@@ -8,6 +8,11 @@ namespace sb {
 
 namespace {
 
+// More requests than this in one point of one second is not a real service's
+// count but a corrupt or hostile one; refusing it keeps every second's totals
+// far from overflow (errors can never wrap past count).
+constexpr quint64 kMaxPointCount = quint64(1) << 40;
+
 ExponentialBuckets lowered(const ExponentialBuckets &b, int by)
 {
     if (by <= 0 || b.counts.empty())
@@ -146,6 +151,12 @@ bool OtlpSink::toDelta(OtlpPoint &p)
 void OtlpSink::add(const OtlpPoint &p, SeriesId id, qint64 secondMs, OtlpAccepted &result)
 {
     const uint64_t n = p.exponential ? p.exp.count : p.hist.count;
+    if (n > kMaxPointCount) {
+        result.reject(QStringLiteral("%1: a count of %2 in one point is not plausible")
+                          .arg(p.series.route)
+                          .arg(n));
+        return;
+    }
     if (p.signal == OtelSignal::OutputTokens) {
         const auto &sum = p.exponential ? p.exp.sum : p.hist.sum;
         if (!sum) {
@@ -153,7 +164,9 @@ void OtlpSink::add(const OtlpPoint &p, SeriesId id, qint64 secondMs, OtlpAccepte
             return;
         }
         auto &a = m_pending[{secondMs, id}];
-        a.tokens += quint64(std::llround(std::max(0.0, *sum)));
+        const double tokens =
+            std::isfinite(*sum) ? std::clamp(*sum, 0.0, double(kMaxPointCount)) : 0;
+        a.tokens += quint64(std::llround(tokens));
         a.tokenSamples += n;
         ++result.accepted;
         return;

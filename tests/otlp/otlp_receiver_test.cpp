@@ -15,6 +15,7 @@
 #include <cmath>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <limits>
 #include <random>
 
 using namespace sb;
@@ -265,6 +266,34 @@ TEST_F(OtlpReceive, PartialSuccessKeepsTheGoodPointsAndSaysWhy)
     auto got = drain();
     EXPECT_EQ(got["checkout/chat \u00b7 atlas"].count, 3u);
     EXPECT_EQ(got.count("checkout/broken \u00b7 atlas"), 0u);
+}
+
+// Found by the otlp_decode fuzzer: a failed-request point carries no buckets
+// worth checking, so a hostile count (2^64 - 1) used to be added as is and
+// wrapped the second's request count below its errors (error rate > 100 %).
+TEST_F(OtlpReceive, AnImplausibleCountIsRefusedAndErrorsNeverExceedRequests)
+{
+    startReceiver();
+    cmv::ExportMetricsServiceRequest req;
+    auto *sm = resource(req, "svc", "1");
+    ExpPoint ok = bucketsOf({10, 20, 30}, 6);
+    ok.timeNs = nowNs();
+    ok.startNs = ok.timeNs - 1;
+    expHistogram(sm, "gen_ai.client.operation.duration", "ms", false, ok);
+    ExpPoint err = ok;
+    err.errorType = "timeout";
+    expHistogram(sm, "gen_ai.client.operation.duration", "ms", false, err)
+        ->set_count(std::numeric_limits<uint64_t>::max());
+    cmv::ExportMetricsServiceResponse resp;
+    ASSERT_TRUE(send(req, &resp).ok());
+    ASSERT_TRUE(resp.has_partial_success());
+    EXPECT_EQ(resp.partial_success().rejected_data_points(), 1);
+    EXPECT_NE(resp.partial_success().error_message().find("not plausible"), std::string::npos)
+        << resp.partial_success().error_message();
+    auto got = drain();
+    const auto &a = got["svc/chat \u00b7 atlas"];
+    EXPECT_EQ(a.count, 3u);
+    EXPECT_EQ(a.errors, 0u);
 }
 
 TEST_F(OtlpReceive, GzipRequestsAreAccepted)
