@@ -434,6 +434,11 @@ protected:
                     return;
                 owner->m_backoff.reset();
                 owner->setState(State::Streaming, QString());
+                // The service answers: a connection still waiting out its
+                // backoff (after a long outage, several seconds) would keep
+                // saying "retrying in N s" over live data. Check it now.
+                if (!owner->m_connection->isReady())
+                    owner->m_connection->retryNow();
                 if (!gapWhy.isEmpty())
                     emit owner->gapDetected(gapWhy);
             });

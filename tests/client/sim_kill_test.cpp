@@ -202,6 +202,40 @@ TEST(SimKilled, ConsoleStaysUpRecoversEveryStreamAndNeverRepeatsASecond)
     sim.kill();
 }
 
+// After an outage long enough for the connection's backoff to grow, the
+// latency stream may come back first (its own retry, or a restart): the
+// connection must then check at once instead of saying "retrying in N s"
+// for seconds over live data.
+TEST(SimKilled, AStreamThatIsBackBringsTheConnectionBackWithoutWaitingOutItsBackoff)
+{
+    SimProcess sim;
+    ASSERT_TRUE(sim.start(0));
+    const int port = sim.port();
+    Connection c;
+    c.connectTo(sim.address());
+    LatencyStream stream(&c);
+    stream.start();
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return c.isReady() && stream.state() == LatencyStream::State::Streaming; }, 30000));
+
+    sim.kill();
+    // Failed attempts until the next one is more than 5 s away (~9 s down).
+    ASSERT_TRUE(QTest::qWaitFor([&] { return c.retryInMs() > 5000; }, 30000))
+        << "the connection's next attempt is " << c.retryInMs() << " ms away";
+    ASSERT_TRUE(sim.start(port));
+    const qint64 backoffLeft = c.retryInMs();
+    ASSERT_GT(backoffLeft, 2000) << "the sim took too long to restart for this test to tell";
+    QElapsedTimer sinceBack;
+    sinceBack.start();
+    stream.start(); // the stream is back first, as when its retry falls earlier
+    ASSERT_TRUE(QTest::qWaitFor([&] { return c.isReady(); }, 15000));
+    EXPECT_EQ(stream.state(), LatencyStream::State::Streaming);
+    EXPECT_LT(sinceBack.elapsed(), backoffLeft - 500)
+        << "the connection waited out its backoff (" << backoffLeft << " ms) over live data";
+    stream.stop();
+    sim.kill();
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
